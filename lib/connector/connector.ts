@@ -1,0 +1,102 @@
+/**
+ * The base classes connector authors extend, mirroring flytekit's ConnectorBase,
+ * SyncConnectorBase and AsyncConnectorBase. Every method may be sync or async (flytekit's
+ * mirror_async_methods): the service awaits whatever comes back.
+ */
+import type { flyteidl } from "../idl/index.js";
+import type { Resource } from "./resource.js";
+import type { ResourceMetaClass, ResourceMetaInstance } from "./resource-meta.js";
+import { TaskCategory } from "./task-category.js";
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/** What every call receives besides its own arguments (flytekit's `**kwargs`). */
+export interface CallContext {
+  /** Aborted when the caller's deadline is about to pass; long calls should listen to it. */
+  readonly signal: AbortSignal;
+}
+
+export interface TaskParams extends CallContext {
+  readonly taskTemplate: flyteidl.core.ITaskTemplate;
+  readonly outputPrefix: string;
+  readonly inputs?: flyteidl.core.ILiteralMap | null;
+  readonly taskExecutionMetadata?: flyteidl.admin.ITaskExecutionMetadata | null;
+}
+
+export interface GetParams extends CallContext {
+  readonly taskCategory: TaskCategory;
+  readonly outputPrefix: string;
+}
+
+export interface MetricsParams extends CallContext {
+  readonly queries: readonly string[];
+  readonly startTime?: Date;
+  readonly endTime?: Date;
+  /** Seconds between points. */
+  readonly step?: number;
+}
+
+export interface LogsParams extends CallContext {
+  readonly lines: number;
+  readonly token: string;
+}
+
+/** One page of logs: the token of the next page ("" when none) and its lines. */
+export interface TaskLogsPage {
+  readonly token?: string;
+  readonly results: readonly string[];
+}
+
+export interface ConnectorOptions {
+  readonly taskTypeName: string;
+  readonly taskTypeVersion?: number;
+  /** The connector's name in ListAgents; connectors sharing one name are listed as one. */
+  readonly name?: string;
+}
+
+export abstract class ConnectorBase {
+  readonly name: string;
+  readonly taskCategory: TaskCategory;
+
+  constructor(options: ConnectorOptions) {
+    this.name = options.name ?? "Base Connector";
+    this.taskCategory = new TaskCategory(options.taskTypeName, options.taskTypeVersion ?? 0);
+  }
+
+  abstract readonly isSync: boolean;
+}
+
+/** A connector that answers in the same call (flytekit's SyncConnectorBase). */
+export abstract class SyncConnectorBase extends ConnectorBase {
+  readonly isSync = true;
+
+  abstract do(params: TaskParams): MaybePromise<Resource>;
+}
+
+export interface AsyncConnectorOptions<M extends ResourceMetaInstance> extends ConnectorOptions {
+  /** Encodes and decodes the meta that `create` returns and `get`/`delete` receive. */
+  readonly metadataType: ResourceMetaClass<M>;
+}
+
+/** A connector for long jobs: create returns a meta, get polls it (flytekit's AsyncConnectorBase). */
+export abstract class AsyncConnectorBase<M extends ResourceMetaInstance = ResourceMetaInstance> extends ConnectorBase {
+  readonly isSync = false;
+  readonly metadataType: ResourceMetaClass<M>;
+
+  constructor(options: AsyncConnectorOptions<M>) {
+    super(options);
+    this.metadataType = options.metadataType;
+  }
+
+  abstract create(params: TaskParams): MaybePromise<M>;
+  abstract get(resourceMeta: M, params: GetParams): MaybePromise<Resource>;
+  /** Idempotent: deleting a finished or already deleted task succeeds. */
+  abstract delete(resourceMeta: M, params: CallContext & { readonly taskCategory: TaskCategory }): MaybePromise<void>;
+
+  getMetrics?(resourceMeta: M, params: MetricsParams): MaybePromise<flyteidl.admin.IGetTaskMetricsResponse>;
+  getLogs?(resourceMeta: M, params: LogsParams): MaybePromise<TaskLogsPage>;
+}
+
+export type Connector = SyncConnectorBase | AsyncConnectorBase<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export { AsyncConnectorBase as AsyncConnector, SyncConnectorBase as SyncConnector };

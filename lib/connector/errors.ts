@@ -1,0 +1,102 @@
+/**
+ * Errors that carry the gRPC status they map to (CONTRACT.md §5). Transports turn them into
+ * their own shape (envelope error, HTTP status, gRPC status); anything else a connector throws
+ * becomes INTERNAL.
+ */
+
+export const Status = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
+} as const;
+
+export type StatusName = keyof typeof Status;
+export type StatusCode = (typeof Status)[StatusName];
+
+const names = Object.fromEntries(Object.entries(Status).map(([name, code]) => [code, name])) as Record<
+  number,
+  StatusName | undefined
+>;
+
+/** The gRPC name of a status code (`UNKNOWN` for a number outside the table). */
+export function statusName(code: number): StatusName {
+  return names[code] ?? "UNKNOWN";
+}
+
+/** An error whose gRPC status is known. Its message is safe to send to the caller. */
+export class ConnectorError extends Error {
+  constructor(
+    readonly code: StatusCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+
+  get status(): StatusName {
+    return statusName(this.code);
+  }
+}
+
+/** flytekit's FlyteConnectorNotFound: no connector for a task category or name (NOT_FOUND). */
+export class ConnectorNotFoundError extends ConnectorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(Status.NOT_FOUND, message, options);
+  }
+}
+
+/** The caller sent something that cannot be used (INVALID_ARGUMENT). */
+export class InvalidArgumentError extends ConnectorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(Status.INVALID_ARGUMENT, message, options);
+  }
+}
+
+/** The connector does not offer the operation, e.g. metrics or logs (UNIMPLEMENTED). */
+export class UnimplementedError extends ConnectorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(Status.UNIMPLEMENTED, message, options);
+  }
+}
+
+/** The work did not finish before the deadline (DEADLINE_EXCEEDED). */
+export class DeadlineExceededError extends ConnectorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(Status.DEADLINE_EXCEEDED, message, options);
+  }
+}
+
+/** A backend could not be reached (UNAVAILABLE). */
+export class UnavailableError extends ConnectorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(Status.UNAVAILABLE, message, options);
+  }
+}
+
+/** Something failed on our side (INTERNAL). */
+export class InternalError extends ConnectorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(Status.INTERNAL, message, options);
+  }
+}
+
+/** The readable message of anything thrown. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === "string" ? error : String(error);
+}

@@ -1,0 +1,9 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts", "lib/**/*.test.ts"],
+    testTimeout: 20_000,
+    hookTimeout: 120_000,
+  },
+});
