@@ -1,0 +1,4 @@
+import { createLambdaHandler } from "../lib/transport/lambda/handler.js";
+import { registry } from "./registry.js";
+
+export const handler = createLambdaHandler("listAgents", registry);

@@ -1,0 +1,113 @@
+/**
+ * The eight connector operations (CONTRACT.md §1): for each, its messages, its streaming shape,
+ * its gRPC method and the HTTP route flyteidl annotates it with. Every transport is driven by
+ * this one table; nothing else names a method, a path or a message type.
+ */
+import type { IConversionOptions, Reader, Writer } from "protobufjs";
+import { descriptor, flyteidl, type HttpRule } from "../idl/index.js";
+
+/** The static codec surface protobufjs generates for each message type. */
+export interface MessageType<T extends object = object> {
+  new (properties?: object): T;
+  encode(message: T, writer?: Writer): Writer;
+  decode(reader: Reader | Uint8Array, length?: number): T;
+  fromObject(object: { [k: string]: unknown }): T;
+  toObject(message: T, options?: IConversionOptions): { [k: string]: unknown };
+}
+
+export interface Operation<Req extends object = object, Res extends object = object> {
+  /** The function key, e.g. `createTask`. */
+  readonly name: OperationName;
+  /** Full gRPC service name, e.g. `flyteidl.service.AsyncAgentService`. */
+  readonly service: string;
+  /** gRPC method name, e.g. `CreateTask`. */
+  readonly method: string;
+  /** gRPC path, e.g. `/flyteidl.service.AsyncAgentService/CreateTask`. */
+  readonly path: string;
+  readonly requestType: MessageType<Req>;
+  readonly responseType: MessageType<Res>;
+  /** Full names of the message types, as in the descriptor. */
+  readonly requestTypeName: string;
+  readonly responseTypeName: string;
+  readonly requestStream: boolean;
+  readonly responseStream: boolean;
+  readonly http: HttpRule;
+}
+
+const admin = flyteidl.admin;
+
+function define<Req extends object, Res extends object>(
+  name: OperationName,
+  service: string,
+  method: string,
+  requestType: MessageType<Req>,
+  responseType: MessageType<Res>,
+): Operation<Req, Res> {
+  const fullService = `flyteidl.service.${service}`;
+  const described = descriptor.services[fullService]?.[method];
+  if (!described?.http) throw new Error(`flyteidl has no annotated method ${fullService}/${method}`);
+  return {
+    name,
+    service: fullService,
+    method,
+    path: `/${fullService}/${method}`,
+    requestType,
+    responseType,
+    requestTypeName: described.requestType,
+    responseTypeName: described.responseType,
+    requestStream: described.requestStream,
+    responseStream: described.responseStream,
+    http: described.http,
+  };
+}
+
+export type OperationName =
+  | "createTask"
+  | "getTask"
+  | "deleteTask"
+  | "getTaskMetrics"
+  | "getTaskLogs"
+  | "executeTaskSync"
+  | "getAgent"
+  | "listAgents";
+
+export const operations = {
+  createTask: define("createTask", "AsyncAgentService", "CreateTask", admin.CreateTaskRequest, admin.CreateTaskResponse),
+  getTask: define("getTask", "AsyncAgentService", "GetTask", admin.GetTaskRequest, admin.GetTaskResponse),
+  deleteTask: define("deleteTask", "AsyncAgentService", "DeleteTask", admin.DeleteTaskRequest, admin.DeleteTaskResponse),
+  getTaskMetrics: define(
+    "getTaskMetrics",
+    "AsyncAgentService",
+    "GetTaskMetrics",
+    admin.GetTaskMetricsRequest,
+    admin.GetTaskMetricsResponse,
+  ),
+  getTaskLogs: define("getTaskLogs", "AsyncAgentService", "GetTaskLogs", admin.GetTaskLogsRequest, admin.GetTaskLogsResponse),
+  executeTaskSync: define(
+    "executeTaskSync",
+    "SyncAgentService",
+    "ExecuteTaskSync",
+    admin.ExecuteTaskSyncRequest,
+    admin.ExecuteTaskSyncResponse,
+  ),
+  getAgent: define("getAgent", "AgentMetadataService", "GetAgent", admin.GetAgentRequest, admin.GetAgentResponse),
+  listAgents: define("listAgents", "AgentMetadataService", "ListAgents", admin.ListAgentsRequest, admin.ListAgentsResponse),
+} as const satisfies Record<OperationName, Operation<any, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export const operationNames = Object.keys(operations) as OperationName[];
+
+export function isOperationName(name: string): name is OperationName {
+  return Object.hasOwn(operations, name);
+}
+
+/** The options every dispatch carries from its transport. */
+export interface DispatchOptions {
+  /** Epoch milliseconds by which the answer must be back; the service answers DEADLINE_EXCEEDED before it. */
+  readonly deadline?: number;
+}
+
+/**
+ * What every transport calls: decoded request messages in, response messages out (one each for
+ * unary operations). Failures are thrown as ConnectorError with their gRPC status.
+ */
+export type Dispatch = (name: OperationName, requests: readonly object[], options?: DispatchOptions) => Promise<object[]>;

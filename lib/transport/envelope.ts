@@ -1,0 +1,64 @@
+/**
+ * Direct Lambda invocation (CONTRACT.md §2): base64 protobuf in a small JSON envelope.
+ * Failures the function understood are returned as `{error}`, never thrown.
+ */
+import { ConnectorError, InvalidArgumentError, Status, statusName, type StatusName } from "../connector/errors.js";
+import type { Dispatch, DispatchOptions, Operation } from "../service/operations.js";
+import { decodeBase64, decodeMessage, encodeBase64, encodeMessage } from "./codec.js";
+
+export interface UnaryInvokeRequest {
+  readonly body: string;
+}
+export interface StreamInvokeRequest {
+  readonly messages: readonly string[];
+}
+export type InvokeRequest = UnaryInvokeRequest | StreamInvokeRequest;
+
+export interface InvokeFailure {
+  readonly error: { readonly code: number; readonly status: StatusName; readonly message: string };
+}
+export type InvokeResult = { readonly body: string } | { readonly messages: string[] } | InvokeFailure;
+
+export function isInvokeFailure(result: unknown): result is InvokeFailure {
+  return typeof result === "object" && result !== null && "error" in result;
+}
+
+/** Something else (a bug) failed: the caller learns only that, the log gets the rest. */
+export const INTERNAL_MESSAGE = "Internal error in the connector service.";
+
+export async function handleInvocation(
+  operation: Operation,
+  event: unknown,
+  dispatch: Dispatch,
+  options: DispatchOptions = {},
+  onInternalError?: (error: unknown) => void,
+): Promise<InvokeResult> {
+  try {
+    const requests = decodeRequests(operation, event);
+    const responses = await dispatch(operation.name, requests, options);
+    const encoded = responses.map((message) => encodeBase64(encodeMessage(operation.responseType, message)));
+    return operation.responseStream ? { messages: encoded } : { body: encoded[0] ?? "" };
+  } catch (error) {
+    return { error: toInvokeError(error, onInternalError) };
+  }
+}
+
+function decodeRequests(operation: Operation, event: unknown): object[] {
+  const decode = (text: unknown, what: string) =>
+    decodeMessage(operation.requestType, operation.requestTypeName, decodeBase64(text, what));
+  if (typeof event !== "object" || event === null) {
+    throw new InvalidArgumentError(`Expected a JSON object with ${operation.requestStream ? '"messages"' : '"body"'}.`);
+  }
+  if (operation.requestStream) {
+    const { messages } = event as Partial<StreamInvokeRequest>;
+    if (!Array.isArray(messages)) throw new InvalidArgumentError('Expected "messages": an array of base64 strings.');
+    return messages.map((text, index) => decode(text, `messages[${index}]`));
+  }
+  return [decode((event as Partial<UnaryInvokeRequest>).body, '"body"')];
+}
+
+function toInvokeError(error: unknown, onInternalError?: (error: unknown) => void): InvokeFailure["error"] {
+  if (error instanceof ConnectorError) return { code: error.code, status: error.status, message: error.message };
+  onInternalError?.(error);
+  return { code: Status.INTERNAL, status: statusName(Status.INTERNAL), message: INTERNAL_MESSAGE };
+}
