@@ -1,6 +1,10 @@
-// INTERFACE STUB — to be implemented (see helper task).
-import type { flyteidl } from "../idl/index.js";
-import type { Phase } from "./phase.js";
+/**
+ * flytekit's Resource: what a connector's `get` or `do` returns — the task's phase, a message,
+ * log links, outputs and custom info — and its flyteidl.admin.Resource form (CONTRACT.md §5).
+ */
+import { flyteidl } from "../idl/index.js";
+import { structFromJson, structToJson, toLiteralMap } from "../literals/index.js";
+import { Phase } from "./phase.js";
 
 export interface ResourceInit {
   readonly phase: Phase;
@@ -11,9 +15,84 @@ export interface ResourceInit {
   readonly customInfo?: Readonly<Record<string, unknown>> | null;
 }
 
-export declare class Resource {
-  constructor(init: ResourceInit);
+export class Resource {
   readonly phase: Phase;
-  toFlyteIdl(outputTypes?: flyteidl.core.IVariableMap | null): flyteidl.admin.Resource;
-  static fromFlyteIdl(resource: flyteidl.admin.IResource): Resource;
+  readonly message: string;
+  readonly logLinks: readonly flyteidl.core.ITaskLog[];
+  /** Null when the connector returned none (then FlytePropeller expects it wrote outputs.pb itself). */
+  readonly outputs: flyteidl.core.ILiteralMap | Readonly<Record<string, unknown>> | null;
+  readonly customInfo: Readonly<Record<string, unknown>> | null;
+
+  constructor(init: ResourceInit) {
+    this.phase = init.phase;
+    this.message = init.message ?? "";
+    this.logLinks = init.logLinks ?? [];
+    this.outputs = init.outputs ?? null;
+    this.customInfo = init.customInfo ?? null;
+  }
+
+  /**
+   * The wire form. Plain outputs are converted with `outputVariables` (the template's
+   * `interface.outputs`), so an integer output is an integer, never a float; without them their
+   * types are inferred. Throws when the phase is missing or UNDEFINED: FlytePropeller would read
+   * that as the deprecated state RETRYABLE_FAILURE and silently retry the task.
+   */
+  toFlyteIdl(outputVariables?: flyteidl.core.IVariableMap | null): flyteidl.admin.Resource {
+    const phaseName: string | undefined = Phase[this.phase];
+    if (this.phase === Phase.UNDEFINED || phaseName === undefined) {
+      const got = this.phase === undefined ? "none" : (phaseName ?? String(this.phase));
+      throw new Error(`the connector returned no phase: a Resource needs a TaskExecution phase other than UNDEFINED (got ${got})`);
+    }
+    const variables = outputVariables?.variables ?? null;
+    return new flyteidl.admin.Resource({
+      phase: this.phase,
+      message: this.message,
+      logLinks: [...this.logLinks],
+      outputs: this.outputs === null ? null : outputsToLiteralMap(this.outputs, variables),
+      customInfo: this.customInfo === null ? null : structFromJson(this.customInfo, "customInfo"),
+    });
+  }
+
+  /** A Resource read back from its wire form: outputs stay a LiteralMap, customInfo becomes JSON. */
+  static fromFlyteIdl(resource: flyteidl.admin.IResource): Resource {
+    const { outputs, customInfo } = resource;
+    return new Resource({
+      phase: resource.phase ?? Phase.UNDEFINED,
+      message: resource.message ?? "",
+      logLinks: resource.logLinks ?? [],
+      outputs: outputs == null ? null : flyteidl.core.LiteralMap.fromObject(outputs),
+      customInfo: customInfo == null ? null : structToJson(customInfo),
+    });
+  }
+}
+
+function outputsToLiteralMap(
+  outputs: flyteidl.core.ILiteralMap | Readonly<Record<string, unknown>>,
+  variables: Readonly<Record<string, flyteidl.core.IVariable>> | null,
+): flyteidl.core.ILiteralMap {
+  return isLiteralMap(outputs, variables) ? outputs : toLiteralMap(outputs, variables, "output");
+}
+
+/**
+ * Whether outputs are already a LiteralMap: an instance, or an ILiteralMap-shaped object (only
+ * the key `literals`, holding Literal-shaped objects) unless the task declares an output named
+ * "literals", which makes it a plain value.
+ */
+function isLiteralMap(
+  outputs: flyteidl.core.ILiteralMap | Readonly<Record<string, unknown>>,
+  variables: Readonly<Record<string, flyteidl.core.IVariable>> | null,
+): outputs is flyteidl.core.ILiteralMap {
+  if (outputs instanceof flyteidl.core.LiteralMap) return true;
+  const keys = Object.keys(outputs);
+  if (keys.length !== 1 || keys[0] !== "literals") return false;
+  if (variables !== null && Object.hasOwn(variables, "literals")) return false;
+  const { literals } = outputs as { literals: unknown };
+  return typeof literals === "object" && literals !== null && Object.values(literals).every(isLiteralShaped);
+}
+
+function isLiteralShaped(value: unknown): boolean {
+  if (value instanceof flyteidl.core.Literal) return true;
+  if (typeof value !== "object" || value === null) return false;
+  const literal = value as flyteidl.core.ILiteral;
+  return literal.scalar != null || literal.collection != null || literal.map != null || literal.offloadedMetadata != null;
 }

@@ -198,7 +198,7 @@ export class ConnectorService {
       if (!isTerminalPhase(converted.phase)) {
         throw new Error(`do returned the non-terminal phase ${Phase[converted.phase] ?? converted.phase}`);
       }
-      return converted.toFlyteIdl(template.interface?.outputs?.variables ?? null);
+      return converted.toFlyteIdl(template.interface?.outputs ?? null);
     });
     return [new admin.ExecuteTaskSyncResponse({ header: { resource } })];
   }

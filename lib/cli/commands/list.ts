@@ -1,0 +1,43 @@
+/** `list`: the connectors a service offers (ListAgents). */
+import { toJson } from "../../idl/json-mapping.js";
+import { ExitCode, type Command } from "../command.js";
+import { clientFromFlags, transportOptions } from "../transport-flags.js";
+
+export const listCommand: Command = {
+  name: "list",
+  summary: "List the connectors the service offers.",
+  synopsis: "[options]",
+  maxPositionals: 0,
+  options: {
+    json: { type: "boolean", description: "Print the agents as proto3 JSON instead of a table." },
+    ...transportOptions,
+  },
+  details: `Examples:
+  flyte-connector list
+  flyte-connector list --transport grpc --address localhost:8000 --json`,
+
+  async run(flags, _positionals, io) {
+    const client = await clientFromFlags(flags, io.cwd);
+    try {
+      const agents = await client.listAgents({ deadline: Date.now() + 60_000 });
+      if (flags.json === true) {
+        io.stdout.write(`${JSON.stringify(agents.map((agent) => toJson("flyteidl.admin.Agent", agent)), null, 2)}\n`);
+        return ExitCode.OK;
+      }
+      const rows = agents.map((agent) => [
+        agent.name,
+        agent.isSync ? "sync" : "async",
+        agent.supportedTaskCategories.map((category) => `${category.name}_v${category.version}`).join(", "),
+      ]);
+      io.stdout.write(table([["NAME", "KIND", "TASK CATEGORIES"], ...rows]));
+      return ExitCode.OK;
+    } finally {
+      client.close();
+    }
+  },
+};
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n") + "\n";
+}

@@ -1,0 +1,101 @@
+/** The flags that choose how `list`, `run` and `call` reach the service, and the client they make. */
+import { ConnectorClient } from "../client/client.js";
+import { DEFAULT_FUNCTION_PREFIX } from "../client/lambda-transport.js";
+import type { ConnectorRegistry } from "../connector/registry.js";
+import { choiceFlag, listFlag, stringFlag, UsageError, type Flags, type OptionSpecs } from "./command.js";
+import { registerConnectorModules } from "./connector-modules.js";
+
+export const TRANSPORTS = ["in-process", "grpc", "http", "lambda"] as const;
+export type TransportName = (typeof TRANSPORTS)[number];
+
+export const DEFAULT_GRPC_ADDRESS = "localhost:8000";
+export const DEFAULT_HTTP_URL = "http://localhost:3000";
+
+export const connectorOption: OptionSpecs = {
+  connector: {
+    type: "string",
+    multiple: true,
+    value: "<module>",
+    description: "Register the connectors a module exports (default or named; instances or classes).",
+  },
+};
+
+export const transportOptions: OptionSpecs = {
+  transport: {
+    type: "string",
+    short: "t",
+    value: "<name>",
+    description: `How to reach the service: ${TRANSPORTS.join(", ")} (default in-process).`,
+  },
+  ...connectorOption,
+  address: { type: "string", value: "<host:port>", description: `grpc: the gRPC front (default ${DEFAULT_GRPC_ADDRESS}).` },
+  url: { type: "string", value: "<url>", description: `http: base URL of the HTTP routes (default ${DEFAULT_HTTP_URL}).` },
+  format: { type: "string", value: "<format>", description: "http: body format, protobuf (default) or json." },
+  sign: { type: "boolean", description: "http: sign requests with SigV4 for an IAM-protected API Gateway." },
+  "function-prefix": {
+    type: "string",
+    value: "<prefix>",
+    description: `lambda: function names are <prefix><op> (default ${DEFAULT_FUNCTION_PREFIX}).`,
+  },
+  endpoint: {
+    type: "string",
+    value: "<url>",
+    description: "lambda: Lambda API endpoint, e.g. http://localhost:3002 (serverless offline).",
+  },
+  region: { type: "string", value: "<region>", description: "lambda, http --sign: AWS region (default: AWS SDK chain)." },
+};
+
+/** Which transports each specific flag means something to. */
+const FLAG_TRANSPORTS: Readonly<Record<string, readonly TransportName[]>> = {
+  connector: ["in-process"],
+  address: ["grpc"],
+  url: ["http"],
+  format: ["http"],
+  sign: ["http"],
+  "function-prefix": ["lambda"],
+  endpoint: ["lambda"],
+  region: ["lambda", "http"],
+};
+
+/** A client for the transport the flags name; a flag meant for another transport is a usage error. */
+export async function clientFromFlags(flags: Flags, cwd: string): Promise<ConnectorClient> {
+  const transport = choiceFlag(flags, "transport", TRANSPORTS, "in-process");
+  for (const [flag, transports] of Object.entries(FLAG_TRANSPORTS)) {
+    if (flags[flag] !== undefined && !transports.includes(transport)) {
+      throw new UsageError(`--${flag} applies to --transport ${transports.join(" or ")}, not ${transport}.`);
+    }
+  }
+  const region = stringFlag(flags, "region");
+  switch (transport) {
+    case "in-process":
+      return ConnectorClient.inProcess(await inProcessRegistry(listFlag(flags, "connector"), cwd));
+    case "grpc":
+      return ConnectorClient.grpc({ address: stringFlag(flags, "address") ?? DEFAULT_GRPC_ADDRESS });
+    case "http": {
+      const baseUrl = stringFlag(flags, "url") ?? DEFAULT_HTTP_URL;
+      if (!URL.canParse(baseUrl)) throw new UsageError(`--url must be an absolute URL, got '${baseUrl}'.`);
+      const format = choiceFlag(flags, "format", ["protobuf", "json"] as const, "protobuf");
+      if (region !== undefined && flags.sign !== true) throw new UsageError("--region applies to http only with --sign.");
+      return ConnectorClient.http({ baseUrl, format, sign: flags.sign === true ? { region: signingRegion(region) } : undefined });
+    }
+    case "lambda":
+      return ConnectorClient.lambda({
+        prefix: stringFlag(flags, "function-prefix"),
+        endpoint: stringFlag(flags, "endpoint"),
+        region,
+      });
+  }
+}
+
+/** The functions' static registry, with the `--connector` modules' connectors over it. */
+export async function inProcessRegistry(modules: readonly string[], cwd: string): Promise<ConnectorRegistry> {
+  // Imported on demand: the other transports must not load every built-in connector.
+  const { registry } = await import("../../functions/registry.js");
+  return registerConnectorModules(registry, modules, cwd);
+}
+
+function signingRegion(region: string | undefined): string {
+  const resolved = region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!resolved) throw new UsageError("--sign needs a region: give --region or set AWS_REGION.");
+  return resolved;
+}

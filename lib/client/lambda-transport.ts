@@ -1,0 +1,157 @@
+/**
+ * The Lambda transport: one RequestResponse `Invoke` per call, through the direct-invocation
+ * envelope of CONTRACT.md §2. Region, endpoint and credentials come from the standard AWS chain
+ * unless given.
+ */
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import {
+  ConnectorError,
+  DeadlineExceededError,
+  errorMessage,
+  InternalError,
+  InvalidArgumentError,
+  Status,
+  UnavailableError,
+  type StatusCode,
+} from "../connector/errors.js";
+import { operations, type Dispatch, type Operation, type OperationName } from "../service/operations.js";
+import { decodeBase64, decodeMessage, encodeBase64, encodeMessage } from "../transport/codec.js";
+import type { InvokeRequest } from "../transport/envelope.js";
+import { isNetworkError } from "./network-errors.js";
+import { withRetries, type RetryPolicy } from "./retry.js";
+
+/** Functions are named `<prefix><op>`; this is the prefix of the default deployment (service `flyte-connectors`, stage `dev`). */
+export const DEFAULT_FUNCTION_PREFIX = "flyte-connectors-dev-";
+
+export interface LambdaDispatchOptions {
+  /** The function (name, ARN or alias) that serves an operation. */
+  readonly functionName?: (operation: OperationName) => string;
+  /** Names for some operations; the others fall back to `functionName` or the prefix. */
+  readonly functionNames?: Partial<Record<OperationName, string>>;
+  /** Function name prefix (default DEFAULT_FUNCTION_PREFIX). */
+  readonly prefix?: string;
+  /** A client of your own; its retry settings then apply on top of ours. */
+  readonly client?: LambdaClient;
+  readonly region?: string;
+  /** e.g. `http://localhost:3002` for serverless-offline. */
+  readonly endpoint?: string;
+  readonly retry?: RetryPolicy;
+}
+
+export function createLambdaDispatch(options: LambdaDispatchOptions = {}): Dispatch {
+  // The SDK would retry timeouts of any operation, createTask included: our own retries,
+  // limited to idempotent operations, replace its own.
+  const client =
+    options.client ?? new LambdaClient({ region: options.region, endpoint: options.endpoint, maxAttempts: 1 });
+  const prefix = options.prefix ?? DEFAULT_FUNCTION_PREFIX;
+  const functionFor = (name: OperationName) =>
+    options.functionNames?.[name] ?? options.functionName?.(name) ?? `${prefix}${name}`;
+
+  const invoke: Dispatch = async (name, requests, dispatchOptions = {}) => {
+    const operation: Operation = operations[name];
+    const functionName = functionFor(name);
+    const payload = new TextEncoder().encode(JSON.stringify(envelope(operation, requests)));
+    const { deadline } = dispatchOptions;
+    const remaining = deadline === undefined ? undefined : deadline - Date.now();
+    if (remaining !== undefined && remaining <= 0) {
+      throw new DeadlineExceededError(`${name}: no time left before the deadline.`);
+    }
+    let answer;
+    try {
+      answer = await client.send(
+        new InvokeCommand({ FunctionName: functionName, InvocationType: "RequestResponse", Payload: payload }),
+        remaining === undefined ? {} : { abortSignal: AbortSignal.timeout(remaining) },
+      );
+    } catch (error) {
+      throw invokeFailure(functionName, error);
+    }
+    const text = answer.Payload ? new TextDecoder().decode(answer.Payload) : "";
+    if (answer.FunctionError) throw functionCrash(functionName, answer.FunctionError, text);
+    return decodeAnswer(operation, functionName, text);
+  };
+  return withRetries(invoke, options.retry);
+}
+
+function envelope(operation: Operation, requests: readonly object[]): InvokeRequest {
+  const encode = (message: object) => encodeBase64(encodeMessage(operation.requestType, message));
+  if (operation.requestStream) return { messages: requests.map(encode) };
+  const [request] = requests;
+  if (requests.length !== 1 || !request) {
+    throw new InvalidArgumentError(`${operation.name} takes exactly one request message, got ${requests.length}.`);
+  }
+  return { body: encode(request) };
+}
+
+/** The envelope answer: messages, or the failure the function understood, passed on unchanged. */
+function decodeAnswer(operation: Operation, functionName: string, text: string): object[] {
+  const malformed = (why: string) => new InternalError(`Lambda function ${functionName} gave an unreadable answer: ${why}.`);
+  let result: unknown;
+  try {
+    result = JSON.parse(text);
+  } catch {
+    throw malformed("not JSON");
+  }
+  if (typeof result !== "object" || result === null) throw malformed("not a JSON object");
+  const { body, messages, error } = result as { body?: unknown; messages?: unknown; error?: unknown };
+  if (error !== undefined) {
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+    if (typeof code !== "number" || !Number.isInteger(code) || code <= 0 || code > 16) throw malformed("no valid error code");
+    throw new ConnectorError(code as StatusCode, typeof message === "string" ? message : "");
+  }
+  const encoded = operation.responseStream ? messages : [body];
+  if (!Array.isArray(encoded)) throw malformed('no "messages" array');
+  try {
+    return encoded.map((item, index) =>
+      decodeMessage(operation.responseType, operation.responseTypeName, decodeBase64(item, `message ${index}`)),
+    );
+  } catch (error) {
+    throw malformed(errorMessage(error).replace(/\.$/, ""));
+  }
+}
+
+/** A crash (an exception out of the handler, a timeout, out of memory) is INTERNAL; the trace is not passed on. */
+function functionCrash(functionName: string, kind: string, text: string): InternalError {
+  let detail = kind;
+  try {
+    const { errorType, errorMessage: message } = JSON.parse(text) as { errorType?: unknown; errorMessage?: unknown };
+    if (typeof message === "string") detail = `${typeof errorType === "string" ? `${errorType}: ` : ""}${message}`;
+  } catch {
+    // An unreadable crash report: the FunctionError kind alone says enough.
+  }
+  return new InternalError(`Lambda function ${functionName} failed: ${detail}`);
+}
+
+/**
+ * Status of a failed Invoke call. Throttling is RESOURCE_EXHAUSTED rather than UNAVAILABLE: the
+ * account or function ran out of concurrency (a quota), which is what that code means and what
+ * API Gateway reports as 429 for the same situation over HTTP; it is retried like UNAVAILABLE.
+ */
+const SERVICE_ERROR_STATUS: Readonly<Record<string, StatusCode>> = {
+  TooManyRequestsException: Status.RESOURCE_EXHAUSTED,
+  EC2ThrottledException: Status.RESOURCE_EXHAUSTED,
+  ResourceNotFoundException: Status.NOT_FOUND,
+  RequestTooLargeException: Status.INVALID_ARGUMENT,
+  AccessDeniedException: Status.PERMISSION_DENIED,
+  KMSAccessDeniedException: Status.PERMISSION_DENIED,
+  CredentialsProviderError: Status.UNAUTHENTICATED,
+  UnrecognizedClientException: Status.UNAUTHENTICATED,
+  InvalidSignatureException: Status.UNAUTHENTICATED,
+  ExpiredTokenException: Status.UNAUTHENTICATED,
+  ResourceNotReadyException: Status.UNAVAILABLE,
+  ResourceConflictException: Status.UNAVAILABLE,
+};
+
+function invokeFailure(functionName: string, error: unknown): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  const message = `Cannot invoke Lambda function ${functionName}: ${errorMessage(error)}`;
+  if (isNetworkError(error)) return new UnavailableError(message, { cause: error });
+  const { name, $fault } = (error ?? {}) as { name?: unknown; $fault?: unknown };
+  if (name === "AbortError" || name === "TimeoutError") {
+    return new DeadlineExceededError(`Lambda function ${functionName} did not answer before the deadline.`, { cause: error });
+  }
+  const status = typeof name === "string" ? SERVICE_ERROR_STATUS[name] : undefined;
+  if (status !== undefined) return new ConnectorError(status, message, { cause: error });
+  // Lambda's own server-side faults (ServiceException, ENI and subnet troubles) are transient.
+  if ($fault === "server") return new UnavailableError(message, { cause: error });
+  return new InternalError(message, { cause: error });
+}

@@ -1,0 +1,89 @@
+/**
+ * The `webhook` demo connector (CONTRACT.md §6), a port of flytekit's WebhookConnector: calls
+ * the URL in the task's `custom` with GET or POST and reports the answer as the output `info`.
+ * As in flytekit, every failure (bad custom, unknown placeholder, timeout, refused connection,
+ * a status other than 2xx) is a FAILED Resource, never an error of the call.
+ */
+import { SyncConnectorBase, type TaskParams } from "../connector/connector.js";
+import { errorMessage } from "../connector/errors.js";
+import { Phase } from "../connector/phase.js";
+import { Resource } from "../connector/resource.js";
+import { getConnectorSecret } from "../connector/secrets.js";
+import { flyteidl } from "../idl/index.js";
+import { type JsonObject, structFromJson, structToJson } from "../literals/index.js";
+import { parseWebhookConfig, type WebhookConfig } from "./webhook/config.js";
+import { sendWebhook, type WebhookResponse } from "./webhook/http.js";
+import { InputValues } from "./webhook/input-values.js";
+import { fillPlaceholders, type Placeholder } from "./webhook/placeholders.js";
+import { SecretRedactor } from "./webhook/redact.js";
+import type { TemplateValue } from "./webhook/template-value.js";
+
+export const WEBHOOK_TASK_TYPE = "webhook";
+
+export class WebhookConnector extends SyncConnectorBase {
+  constructor() {
+    super({ taskTypeName: WEBHOOK_TASK_TYPE, name: "Webhook Connector" });
+  }
+
+  async do(params: TaskParams): Promise<Resource> {
+    const redactor = new SecretRedactor();
+    try {
+      const config = readConfig(params, redactor);
+      const response = await sendWebhook(config, params.signal);
+      if (response.status < 200 || response.status >= 300) {
+        return failed(redactor.text(`Webhook failed with status code ${response.status}, response: ${response.text}`));
+      }
+      return new Resource({
+        phase: Phase.SUCCEEDED,
+        message: "Webhook was successfully invoked!",
+        outputs: infoOutputs(redactor.json(webhookInfo(config, response)) as JsonObject),
+      });
+    } catch (error) {
+      return failed(redactor.text(errorMessage(error)));
+    }
+  }
+}
+
+/**
+ * `custom` with its placeholders filled: `{inputs.<name>}` anywhere, `{secrets.<key>}` only in
+ * headers, so a secret can never reach the URL or data that the outputs may show. Each secret
+ * used is given to `redactor`.
+ */
+function readConfig(params: TaskParams, redactor: SecretRedactor): WebhookConfig {
+  const custom = params.taskTemplate.custom;
+  const inputs = new InputValues(params.inputs);
+  const filled = Object.entries(custom ? structToJson(custom) : {}).map(([key, value]) => {
+    const inHeaders = key === "headers";
+    const resolve = (placeholder: Placeholder): TemplateValue => {
+      if (placeholder.root === "inputs") return inputs.get(placeholder.path);
+      if (placeholder.root !== "secrets") {
+        throw new Error("placeholders are {inputs.<name>}, and {secrets.<key>} in headers");
+      }
+      if (!inHeaders) throw new Error("secrets can only be used in headers");
+      const secret = getConnectorSecret(placeholder.path.join("."));
+      redactor.add(secret);
+      return secret;
+    };
+    return [key, fillPlaceholders(value, `custom[${JSON.stringify(key)}]`, resolve)] as const;
+  });
+  return parseWebhookConfig(Object.fromEntries(filled));
+}
+
+/** flytekit's _build_response: the data and URL only when the task asks to show them. */
+function webhookInfo(config: WebhookConfig, response: WebhookResponse): JsonObject {
+  return {
+    status_code: response.status,
+    response_data: response.text,
+    ...(config.showData ? { input_data: config.data } : {}),
+    ...(config.showUrl ? { url: config.url } : {}),
+  };
+}
+
+/** `info` is generic JSON (a Struct literal), whatever the task declared. */
+function infoOutputs(info: JsonObject): flyteidl.core.LiteralMap {
+  return new flyteidl.core.LiteralMap({ literals: { info: { scalar: { generic: structFromJson(info, "info") } } } });
+}
+
+function failed(message: string): Resource {
+  return new Resource({ phase: Phase.FAILED, message });
+}

@@ -1,0 +1,66 @@
+/**
+ * The HTTP call of a webhook task, as flytekit's httpx client makes it: GET with the data as
+ * query parameters, POST with the data as a JSON body, redirects not followed.
+ */
+import { errorMessage } from "../../connector/errors.js";
+import type { JsonValue } from "../../literals/index.js";
+import type { WebhookConfig } from "./config.js";
+
+export interface WebhookResponse {
+  readonly status: number;
+  readonly text: string;
+}
+
+/**
+ * Sends the request and reads the whole answer within `config.timeoutSec`, or until `signal`
+ * aborts. Any status is an answer; a timeout, a cancellation or a connection failure throws an
+ * Error with a readable message.
+ */
+export async function sendWebhook(config: WebhookConfig, signal: AbortSignal): Promise<WebhookResponse> {
+  const timeout = AbortSignal.timeout(config.timeoutSec * 1000);
+  const url = new URL(config.url);
+  const headers = new Headers(config.headers);
+  let body: string | undefined;
+  if (config.method === "GET") {
+    for (const [name, value] of Object.entries(config.data ?? {})) appendQuery(url.searchParams, name, value);
+  } else if (config.data !== null) {
+    body = JSON.stringify(config.data);
+    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+  }
+  try {
+    // Not following redirects keeps the headers (credentials) from being sent to another host.
+    const response = await fetch(url, {
+      method: config.method,
+      headers,
+      body,
+      redirect: "manual",
+      signal: AbortSignal.any([signal, timeout]),
+    });
+    return { status: response.status, text: await response.text() };
+  } catch (error) {
+    if (timeout.aborted) throw new Error(`Webhook request timed out after ${config.timeoutSec} seconds.`);
+    if (signal.aborted) throw new Error(`Webhook request was cancelled: ${errorMessage(signal.reason)}`);
+    throw new Error(`Webhook request failed: ${rootCause(error)}`, { cause: error });
+  }
+}
+
+/** httpx's query encoding: a list repeats the name, null is empty, booleans are lower case. */
+function appendQuery(params: URLSearchParams, name: string, value: JsonValue): void {
+  if (Array.isArray(value)) {
+    for (const item of value) appendQuery(params, name, item);
+  } else if (value === null) {
+    params.append(name, "");
+  } else {
+    params.append(name, typeof value === "object" ? JSON.stringify(value) : String(value));
+  }
+}
+
+/** fetch reports every network failure as "fetch failed"; the reason is down its cause chain. */
+function rootCause(error: unknown): string {
+  let current = error;
+  while (current instanceof Error && current.cause !== undefined) current = current.cause;
+  if (current instanceof AggregateError && current.errors.length > 0) {
+    return [...new Set(current.errors.map(errorMessage))].join("; ");
+  }
+  return errorMessage(current);
+}

@@ -1,0 +1,79 @@
+/**
+ * The task's inputs as `{inputs.<name>}` placeholders see them: flytekit's literal_string_repr,
+ * where a file, directory or dataset is its URI, a datetime its ISO form, a duration its
+ * seconds and bytes their base64.
+ */
+import { PythonFloat } from "../../connector/python-json.js";
+import type { flyteidl } from "../../idl/index.js";
+import {
+  Duration,
+  FlyteDirectory,
+  FlyteFile,
+  fromLiteral,
+  type PlainValue,
+  StructuredDataset,
+} from "../../literals/index.js";
+import { isTemplateObject, type TemplateValue } from "./template-value.js";
+
+export class InputValues {
+  readonly #literals: Readonly<Record<string, flyteidl.core.ILiteral>>;
+
+  constructor(inputs: flyteidl.core.ILiteralMap | null | undefined) {
+    this.#literals = inputs?.literals ?? {};
+  }
+
+  /**
+   * The value at `path`: an input name, then keys into a map or JSON input (`m.key`). Inputs
+   * are read only when asked for, so an input no placeholder uses can never fail the task.
+   */
+  get(path: readonly string[]): TemplateValue {
+    const [name = "", ...keys] = path;
+    if (!Object.hasOwn(this.#literals, name)) {
+      const names = Object.keys(this.#literals).map((key) => JSON.stringify(key));
+      throw new Error(`the task has no input ${JSON.stringify(name)} (inputs: ${names.join(", ") || "none"})`);
+    }
+    const literal = this.#literals[name]!;
+    let value = templateValue(fromLiteral(literal, null, name));
+    if (isFloatLiteral(literal) && typeof value === "number" && Number.isInteger(value)) value = new PythonFloat(value);
+    let where = `input ${JSON.stringify(name)}`;
+    for (const key of keys) {
+      if (!isTemplateObject(value) || !Object.hasOwn(value, key)) {
+        throw new Error(`${where} has no key ${JSON.stringify(key)}`);
+      }
+      value = value[key]!;
+      where = `${where}[${JSON.stringify(key)}]`;
+    }
+    return value;
+  }
+}
+
+/** A float literal (possibly in a union): its integral values must still print as floats. */
+function isFloatLiteral(literal: flyteidl.core.ILiteral): boolean {
+  const scalar = literal.scalar;
+  if (scalar?.union?.value != null) return isFloatLiteral(scalar.union.value);
+  return scalar?.primitive?.floatValue != null;
+}
+
+function templateValue(value: PlainValue): TemplateValue {
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof Date) return pythonIsoFormat(value);
+  if (value instanceof Duration) return pythonFloat(value.toMilliseconds() / 1000);
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
+  if (value instanceof FlyteFile || value instanceof FlyteDirectory || value instanceof StructuredDataset) {
+    return value.uri;
+  }
+  if (Array.isArray(value)) return value.map(templateValue);
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, templateValue(item)]));
+}
+
+/** timedelta.total_seconds() is always a float. */
+function pythonFloat(value: number): TemplateValue {
+  return Number.isInteger(value) ? new PythonFloat(value) : value;
+}
+
+/** A UTC datetime's isoformat(): `2024-05-01T12:00:00+00:00`, microseconds only when not zero. */
+function pythonIsoFormat(date: Date): string {
+  const seconds = date.toISOString().replace(/\.\d{3}Z$/, "");
+  const millis = date.getUTCMilliseconds();
+  return `${seconds}${millis === 0 ? "" : `.${String(millis * 1000).padStart(6, "0")}`}+00:00`;
+}

@@ -1,0 +1,210 @@
+/** flyteidl.core.Literal -> plain JavaScript values (flytekit's TypeEngine.to_python_value). */
+import { flyteidl } from "../idl/index.js";
+import { keyPath, LiteralConversionError, type Role } from "./errors.js";
+import { type DeclaredType, declaredType, describeType } from "./literal-type.js";
+import { durationFromProto, fromInt64, timestampToDate } from "./primitives.js";
+import { structToJson } from "./struct.js";
+import { FlyteDirectory, FlyteFile, type PlainValue, StructuredDataset } from "./values.js";
+
+const { SimpleType } = flyteidl.core;
+const { BlobDimensionality } = flyteidl.core.BlobType;
+
+/** What a scalar or literal holds, as the declared type is checked against it. */
+type LiteralKind =
+  | "integer"
+  | "float"
+  | "string"
+  | "boolean"
+  | "datetime"
+  | "duration"
+  | "none"
+  | "struct"
+  | "binary"
+  | "file"
+  | "directory"
+  | "structured dataset"
+  | "collection"
+  | "map";
+
+const SIMPLE_ACCEPTS: Readonly<Record<number, readonly LiteralKind[]>> = {
+  [SimpleType.NONE]: ["none"],
+  [SimpleType.INTEGER]: ["integer"],
+  [SimpleType.FLOAT]: ["float", "integer"],
+  [SimpleType.STRING]: ["string"],
+  [SimpleType.BOOLEAN]: ["boolean"],
+  [SimpleType.DATETIME]: ["datetime"],
+  [SimpleType.DURATION]: ["duration"],
+  [SimpleType.BINARY]: ["binary"],
+  // flytekit >= 1.14 sends dicts and dataclasses as MessagePack bytes typed STRUCT.
+  [SimpleType.STRUCT]: ["struct", "binary"],
+};
+
+/**
+ * A Literal as a plain value; `name` is how errors refer to it. integer -> number, or bigint
+ * beyond 2^53; float -> number; string, boolean; datetime -> Date (millisecond precision);
+ * duration -> Duration; none -> null; collection -> array; map -> plain object; generic ->
+ * plain JSON object; binary -> Uint8Array (MessagePack is not decoded); blob -> FlyteFile or
+ * FlyteDirectory; structured dataset -> StructuredDataset; union -> its value.
+ *
+ * With a declared type the literal must match it (an integer literal also reads as a float,
+ * a union reads with the variant it stored, or else the first variant that fits); a mismatch
+ * is a LiteralConversionError. Schema, error and offloaded literals are not supported.
+ */
+export function fromLiteral(literal: flyteidl.core.ILiteral, type?: flyteidl.core.ILiteralType | null, name?: string): PlainValue {
+  return read(literal, type, name === undefined ? "value" : JSON.stringify(name));
+}
+
+/**
+ * A LiteralMap as named plain values. With `variables`, each literal is read as its declared
+ * type (a literal with no declaration is read as its own kind).
+ */
+export function literalMapToPlain(
+  map: flyteidl.core.ILiteralMap,
+  variables?: Readonly<Record<string, flyteidl.core.IVariable>> | null,
+  role: Role = "input",
+): Record<string, PlainValue> {
+  return Object.fromEntries(
+    Object.entries(map.literals ?? {}).map(([name, literal]) => {
+      const variable = variables != null && Object.hasOwn(variables, name) ? variables[name] : undefined;
+      return [name, read(literal, variable?.type, `${role} ${JSON.stringify(name)}`)];
+    }),
+  );
+}
+
+function read(literal: flyteidl.core.ILiteral, type: flyteidl.core.ILiteralType | null | undefined, where: string): PlainValue {
+  const declared = declaredType(type);
+  const union = literal.scalar?.union;
+  if (union != null) {
+    const value = union.value ?? {};
+    if (declared.kind === "union" && union.type == null) return readAsVariant(value, declared.variants, type, where);
+    // The stored variant knows best, unless the caller declared a non-union type of its own.
+    return read(value, declared.kind === "union" || declared.kind === "any" ? union.type : type, where);
+  }
+  if (declared.kind === "union") return readAsVariant(literal, declared.variants, type, where);
+  if (literal.collection != null) {
+    check(declared, type, "collection", where);
+    const element = declared.kind === "collection" ? declared.element : null;
+    return (literal.collection.literals ?? []).map((item, index) => read(item, element, keyPath(where, index)));
+  }
+  if (literal.map != null) {
+    check(declared, type, "map", where);
+    const value = declared.kind === "map" ? declared.value : null;
+    const entries = Object.entries(literal.map.literals ?? {});
+    return Object.fromEntries(entries.map(([key, item]) => [key, read(item, value, keyPath(where, key))]));
+  }
+  if (literal.offloadedMetadata != null) {
+    const uri = literal.offloadedMetadata.uri ?? "";
+    throw new LiteralConversionError(`cannot read ${where}: offloaded literals (stored at ${JSON.stringify(uri)}) are not supported`);
+  }
+  if (literal.scalar != null) return readScalar(literal.scalar, declared, type, where);
+  throw new LiteralConversionError(`cannot read ${where}: the literal holds no value`);
+}
+
+function readAsVariant(
+  literal: flyteidl.core.ILiteral,
+  variants: readonly flyteidl.core.ILiteralType[],
+  type: flyteidl.core.ILiteralType | null | undefined,
+  where: string,
+): PlainValue {
+  for (const variant of variants) {
+    try {
+      return read(literal, variant, where);
+    } catch (error) {
+      if (!(error instanceof LiteralConversionError)) throw error;
+    }
+  }
+  throw new LiteralConversionError(`cannot read ${where} as ${describeType(type)}: no variant fits the literal`);
+}
+
+/** Throws unless `declared` accepts a literal of `kind`. */
+function check(declared: DeclaredType, type: flyteidl.core.ILiteralType | null | undefined, kind: LiteralKind, where: string): void {
+  if (accepts(declared, kind)) return;
+  const article = /^[aeiou]/.test(kind) ? "an" : "a";
+  throw new LiteralConversionError(`cannot read ${where} as ${describeType(type)}: got ${article} ${kind} literal`);
+}
+
+function accepts(declared: DeclaredType, kind: LiteralKind): boolean {
+  switch (declared.kind) {
+    case "any":
+      return true;
+    case "simple":
+      return SIMPLE_ACCEPTS[declared.simple]?.includes(kind) ?? false;
+    case "collection":
+    case "map":
+      return kind === declared.kind;
+    case "blob":
+      return kind === (declared.multipart ? "directory" : "file");
+    case "enum":
+      return kind === "string";
+    case "structuredDataset":
+      return kind === "structured dataset";
+    case "schema":
+    case "union":
+      // Schemas are not supported; a union was resolved to one of its variants before this.
+      return false;
+  }
+}
+
+function readScalar(
+  scalar: flyteidl.core.IScalar,
+  declared: DeclaredType,
+  type: flyteidl.core.ILiteralType | null | undefined,
+  where: string,
+): PlainValue {
+  const [kind, value] = scalarValue(scalar, where);
+  check(declared, type, kind, where);
+  if (declared.kind === "enum" && !declared.values.includes(value as string)) {
+    throw new LiteralConversionError(`cannot read ${where} as ${describeType(type)}: got string ${JSON.stringify(value)}`);
+  }
+  // A float may arrive as an integer literal; the caller asked for a plain number.
+  if (kind === "integer" && declared.kind === "simple" && declared.simple === SimpleType.FLOAT) return Number(value);
+  return value;
+}
+
+function scalarValue(scalar: flyteidl.core.IScalar, where: string): [LiteralKind, PlainValue] {
+  if (scalar.primitive != null) return primitiveValue(scalar.primitive, where);
+  if (scalar.noneType != null) return ["none", null];
+  if (scalar.generic != null) return ["struct", structToJson(scalar.generic)];
+  if (scalar.binary != null) return ["binary", plainBytes(scalar.binary.value ?? new Uint8Array())];
+  if (scalar.blob != null) {
+    const uri = scalar.blob.uri ?? "";
+    const format = scalar.blob.metadata?.type?.format ?? "";
+    const multipart = scalar.blob.metadata?.type?.dimensionality === BlobDimensionality.MULTIPART;
+    return multipart ? ["directory", new FlyteDirectory(uri, format)] : ["file", new FlyteFile(uri, format)];
+  }
+  if (scalar.structuredDataset != null) {
+    const format = scalar.structuredDataset.metadata?.structuredDatasetType?.format ?? "";
+    return ["structured dataset", new StructuredDataset(scalar.structuredDataset.uri ?? "", format)];
+  }
+  if (scalar.schema != null) throw new LiteralConversionError(`cannot read ${where}: schema literals are not supported`);
+  if (scalar.error != null) {
+    const { failedNodeId, message } = scalar.error;
+    throw new LiteralConversionError(`cannot read ${where}: it is an error from node ${JSON.stringify(failedNodeId ?? "")}: ${message ?? ""}`);
+  }
+  throw new LiteralConversionError(`cannot read ${where}: the scalar holds no value`);
+}
+
+function primitiveValue(primitive: flyteidl.core.IPrimitive, where: string): [LiteralKind, PlainValue] {
+  if (primitive.integer != null) return ["integer", fromInt64(primitive.integer)];
+  if (primitive.floatValue != null) return ["float", primitive.floatValue];
+  if (primitive.stringValue != null) return ["string", primitive.stringValue];
+  if (primitive.boolean != null) return ["boolean", primitive.boolean];
+  if (primitive.datetime != null) {
+    const date = timestampToDate(primitive.datetime);
+    if (date === undefined) throw new LiteralConversionError(`cannot read ${where}: the datetime is outside the range of Date`);
+    return ["datetime", date];
+  }
+  if (primitive.duration != null) {
+    try {
+      return ["duration", durationFromProto(primitive.duration)];
+    } catch (error) {
+      throw new LiteralConversionError(`cannot read ${where}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  throw new LiteralConversionError(`cannot read ${where}: the primitive holds no value`);
+}
+
+/** Bytes as a plain Uint8Array (protobufjs decodes them as Node Buffers), sharing the memory. */
+function plainBytes(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -1,0 +1,59 @@
+/**
+ * The wire forms of the primitive values protobufjs leaves to us: int64 (a number when safe, a
+ * Long beyond 2^53), google.protobuf.Timestamp and google.protobuf.Duration.
+ */
+import Long from "long";
+import { google } from "../idl/index.js";
+import { Duration } from "./values.js";
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * An integer as an int64 field value: a number when it is a safe integer, else a Long.
+ * Undefined when the value is not an integer or lies outside the int64 range (never rounded).
+ */
+export function toInt64(value: number | bigint): number | Long | undefined {
+  if (typeof value === "number") {
+    if (Number.isSafeInteger(value)) return value;
+    if (!Number.isInteger(value)) return undefined;
+  }
+  const big = BigInt(value);
+  if (big < INT64_MIN || big > INT64_MAX) return undefined;
+  return big >= SAFE_MIN && big <= SAFE_MAX ? Number(big) : Long.fromBigInt(big);
+}
+
+/** An int64 field value as a number when it is a safe integer, else as a bigint. */
+export function fromInt64(value: number | Long): number | bigint {
+  if (typeof value === "number") return value;
+  // From the bits rather than Long's methods: any Long-shaped object (any long.js copy) works.
+  const big = BigInt.asIntN(64, (BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0));
+  return big >= SAFE_MIN && big <= SAFE_MAX ? Number(big) : big;
+}
+
+/** A valid Date as a Timestamp (millisecond precision, nanos always non-negative). */
+export function dateToTimestamp(date: Date): google.protobuf.Timestamp {
+  const ms = date.getTime();
+  const seconds = Math.floor(ms / 1000);
+  return new google.protobuf.Timestamp({ seconds, nanos: (ms - seconds * 1000) * 1_000_000 });
+}
+
+/** A Timestamp as a Date (sub-millisecond digits dropped); undefined outside Date's range. */
+export function timestampToDate(timestamp: google.protobuf.ITimestamp): Date | undefined {
+  const seconds = Number(fromInt64(timestamp.seconds ?? 0));
+  const date = new Date(seconds * 1000 + Math.floor((timestamp.nanos ?? 0) / 1_000_000));
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}
+
+export function durationToProto(duration: Duration): google.protobuf.Duration {
+  return new google.protobuf.Duration({ seconds: duration.seconds, nanos: duration.nanos });
+}
+
+/** A protobuf Duration as a Duration; throws RangeError when it is not a valid one. */
+export function durationFromProto(duration: google.protobuf.IDuration): Duration {
+  const seconds = fromInt64(duration.seconds ?? 0);
+  if (typeof seconds === "bigint") throw new RangeError(`Duration seconds ${seconds} is beyond 2^53`);
+  return new Duration(seconds, duration.nanos ?? 0);
+}

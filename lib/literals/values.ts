@@ -1,0 +1,81 @@
+/**
+ * The JavaScript values that stand for Flyte types JavaScript has no value for: durations,
+ * files, directories and structured datasets.
+ */
+import type { JsonValue } from "./struct.js";
+
+const NANOS_PER_SECOND = 1_000_000_000;
+const NANOS_PER_MILLISECOND = 1_000_000;
+
+/**
+ * A span of time as google.protobuf.Duration holds it: whole seconds plus nanoseconds, both of
+ * the same sign, |nanos| below one second.
+ */
+export class Duration {
+  readonly seconds: number;
+  readonly nanos: number;
+
+  constructor(seconds: number, nanos = 0) {
+    if (!Number.isSafeInteger(seconds)) throw new RangeError(`Duration seconds must be a safe integer, got ${seconds}`);
+    if (!Number.isInteger(nanos) || Math.abs(nanos) >= NANOS_PER_SECOND) {
+      throw new RangeError(`Duration nanos must be an integer in (-1e9, 1e9), got ${nanos}`);
+    }
+    if ((seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0)) {
+      throw new RangeError(`Duration seconds and nanos must have the same sign, got ${seconds}s and ${nanos}ns`);
+    }
+    this.seconds = seconds;
+    this.nanos = nanos;
+  }
+
+  /** A duration of `ms` milliseconds (fractions kept to the nanosecond). */
+  static fromMilliseconds(ms: number): Duration {
+    if (!Number.isFinite(ms)) throw new RangeError(`Duration milliseconds must be finite, got ${ms}`);
+    // `|| 0` turns -0 into 0.
+    const seconds = Math.trunc(ms / 1000) || 0;
+    const nanos = Math.round((ms - seconds * 1000) * NANOS_PER_MILLISECOND) || 0;
+    // Rounding can reach a whole second (999.9999999 ms); carry it.
+    if (Math.abs(nanos) === NANOS_PER_SECOND) return new Duration(seconds + Math.sign(nanos), 0);
+    return new Duration(seconds, nanos);
+  }
+
+  toMilliseconds(): number {
+    return this.seconds * 1000 + this.nanos / NANOS_PER_MILLISECOND;
+  }
+}
+
+/** A single file (a Blob of dimensionality SINGLE), e.g. `new FlyteFile("s3://bucket/a.csv", "csv")`. */
+export class FlyteFile {
+  constructor(
+    readonly uri: string,
+    readonly format = "",
+  ) {}
+}
+
+/** A directory of files (a Blob of dimensionality MULTIPART). */
+export class FlyteDirectory {
+  constructor(
+    readonly uri: string,
+    readonly format = "",
+  ) {}
+}
+
+/** A structured dataset (e.g. a Parquet directory) at a URI, in a format such as "parquet". */
+export class StructuredDataset {
+  constructor(
+    readonly uri: string,
+    readonly format = "",
+  ) {}
+}
+
+/** What a literal reads as (see fromLiteral). */
+export type PlainValue =
+  | JsonValue
+  | bigint
+  | Date
+  | Duration
+  | Uint8Array
+  | FlyteFile
+  | FlyteDirectory
+  | StructuredDataset
+  | PlainValue[]
+  | { [key: string]: PlainValue };

@@ -1,0 +1,91 @@
+/**
+ * The grpc-js handler of each operation: decoded request messages in, the dispatch's answer
+ * out, under the caller's deadline. The three shapes of the op table: unary, server streaming
+ * (GetTaskLogs) and bidi (ExecuteTaskSync: collect until the client half-closes, then answer).
+ */
+import type {
+  handleBidiStreamingCall,
+  handleServerStreamingCall,
+  handleUnaryCall,
+  ServerUnaryCall,
+  UntypedHandleCall,
+} from "@grpc/grpc-js";
+import type { Dispatch, Operation } from "../../service/operations.js";
+import type { ServiceLogger } from "../../service/service.js";
+import type { Decoded } from "./definitions.js";
+import { toGrpcStatus } from "./status.js";
+
+/** What every kind of server call offers (grpc-js does not export its ServerSurfaceCall). */
+type ServerCall = Pick<ServerUnaryCall<unknown, unknown>, "getDeadline">;
+
+export function operationHandler(operation: Operation, dispatch: Dispatch, logger?: ServiceLogger): UntypedHandleCall {
+  const answer = async (requests: readonly Decoded<object>[], call: ServerCall) =>
+    dispatch(operation.name, requests.map(unwrap), { deadline: deadlineOf(call) });
+  const failure = (error: unknown) => toGrpcStatus(error, logger, operation.path);
+
+  if (operation.requestStream && operation.responseStream) {
+    const bidi: handleBidiStreamingCall<Decoded<object>, object> = (call) => {
+      const requests: Decoded<object>[] = [];
+      let failed = false;
+      call.on("data", (request: Decoded<object>) => {
+        if (failed) return;
+        // A message that does not decode ends the call at once rather than at half-close.
+        if ("failure" in request) {
+          failed = true;
+          call.emit("error", failure(request.failure));
+          return;
+        }
+        requests.push(request);
+      });
+      call.on("end", () => {
+        if (failed) return;
+        answer(requests, call).then(
+          (responses) => {
+            for (const response of responses) call.write(response);
+            call.end();
+          },
+          (error) => call.emit("error", failure(error)),
+        );
+      });
+    };
+    return bidi;
+  }
+  if (operation.requestStream) throw new Error(`${operation.path}: client streaming is not served`);
+  if (operation.responseStream) {
+    const serverStream: handleServerStreamingCall<Decoded<object>, object> = (call) => {
+      answer([call.request], call).then(
+        (responses) => {
+          for (const response of responses) call.write(response);
+          call.end();
+        },
+        (error) => call.emit("error", failure(error)),
+      );
+    };
+    return serverStream;
+  }
+  const unary: handleUnaryCall<Decoded<object>, object> = (call, callback) => {
+    answer([call.request], call).then(
+      (responses) => {
+        if (responses.length !== 1) {
+          callback(failure(new Error(`dispatch answered ${responses.length} messages to a unary call`)));
+          return;
+        }
+        callback(null, responses[0]);
+      },
+      (error) => callback(failure(error)),
+    );
+  };
+  return unary;
+}
+
+export function unwrap<T extends object>(decoded: Decoded<T>): T {
+  if ("failure" in decoded) throw decoded.failure;
+  return decoded.message;
+}
+
+/** The call's deadline as epoch milliseconds; undefined when the caller set none. */
+export function deadlineOf(call: ServerCall): number | undefined {
+  const deadline = call.getDeadline();
+  const ms = deadline instanceof Date ? deadline.getTime() : deadline;
+  return Number.isFinite(ms) ? ms : undefined;
+}

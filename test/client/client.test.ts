@@ -1,0 +1,162 @@
+/** The same ConnectorClient calls over every transport, against the same connectors. */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { ConnectorClient } from "../../lib/client/client.js";
+import { ConnectorError, Status } from "../../lib/connector/errors.js";
+import { Phase } from "../../lib/connector/phase.js";
+import { ConnectorRegistry } from "../../lib/connector/registry.js";
+import { flyteidl } from "../../lib/idl/index.js";
+import { literalMapToPlain, toLiteralMap } from "../../lib/literals/index.js";
+import { CountdownConnector, deletedTasks, ShoutConnector } from "./fixtures/test-connectors.js";
+import { startHttpService } from "./support/http-service.js";
+import { mockedLambda } from "./support/mocked-lambda.js";
+
+function testRegistry(): ConnectorRegistry {
+  return new ConnectorRegistry().register(new CountdownConnector()).register(new ShoutConnector());
+}
+
+interface Transport {
+  readonly name: string;
+  start(): Promise<{ client: ConnectorClient; stop(): Promise<void> }>;
+}
+
+const transports: Transport[] = [
+  {
+    name: "in-process",
+    start: async () => ({ client: ConnectorClient.inProcess(testRegistry()), stop: async () => undefined }),
+  },
+  {
+    name: "lambda (mocked AWS, real handlers)",
+    async start() {
+      const { client, mock } = mockedLambda(testRegistry());
+      return { client: ConnectorClient.lambda({ client }), stop: async () => void mock.restore() };
+    },
+  },
+  {
+    name: "http (protobuf)",
+    async start() {
+      const service = await startHttpService(testRegistry());
+      return { client: ConnectorClient.http({ baseUrl: service.url }), stop: service.stop };
+    },
+  },
+  {
+    name: "http (json)",
+    async start() {
+      const service = await startHttpService(testRegistry());
+      return { client: ConnectorClient.http({ baseUrl: service.url, format: "json" }), stop: service.stop };
+    },
+  },
+];
+
+const countdownTemplate: flyteidl.core.ITaskTemplate = { type: "countdown", taskTypeVersion: 0 };
+const countdown = { taskCategory: { name: "countdown", version: 0 } };
+
+describe.each(transports)("ConnectorClient over $name", (transport) => {
+  let client: ConnectorClient;
+  let stop: () => Promise<void>;
+  beforeAll(async () => {
+    ({ client, stop } = await transport.start());
+  });
+  afterAll(async () => {
+    client.close();
+    await stop();
+  });
+
+  test("listAgents lists every connector with its kind and categories", async () => {
+    const agents = await client.listAgents();
+    expect(agents.map((agent) => [agent.name, agent.isSync, agent.supportedTaskCategories.map((c) => c.name)])).toEqual([
+      ["Countdown Connector", false, ["countdown"]],
+      ["Shout Connector", true, ["shout"]],
+    ]);
+  });
+
+  test("getAgent answers one connector, and NOT_FOUND with the service's message for an unknown name", async () => {
+    const agent = await client.getAgent("Shout Connector");
+    expect(agent.isSync).toBe(true);
+    expect(agent.supportedTaskTypes).toEqual(["shout"]);
+    await expect(client.getAgent("Nobody")).rejects.toMatchObject({
+      code: Status.NOT_FOUND,
+      message: "Cannot find connector for name: Nobody.",
+    });
+  });
+
+  test("createTask, getTask and deleteTask go round with the connector's meta", async () => {
+    const inputs = toLiteralMap({ seconds: 30 }, null, "input");
+    const { resourceMeta } = await client.createTask({ template: countdownTemplate, inputs, outputPrefix: "/tmp/out" });
+    const id = (JSON.parse(new TextDecoder().decode(resourceMeta)) as { id: string }).id;
+    expect(id).toMatch(/^countdown-/);
+
+    const { resource } = await client.getTask({ ...countdown, resourceMeta });
+    expect(resource?.phase).toBe(Phase.RUNNING);
+    expect(resource?.message).toMatch(/^\d+ ms left$/);
+    expect(resource?.logLinks?.[0]).toMatchObject({ name: "Countdown log", uri: `https://logs.example.com/${id}` });
+
+    await client.deleteTask({ ...countdown, resourceMeta });
+    expect(deletedTasks).toContain(id);
+  });
+
+  test("getTask of a finished task carries its outputs", async () => {
+    const inputs = toLiteralMap({ seconds: 0 }, null, "input");
+    const { resourceMeta } = await client.createTask({ template: countdownTemplate, inputs, outputPrefix: "" });
+    const { resource } = await client.getTask({ ...countdown, resourceMeta });
+    expect(resource?.phase).toBe(Phase.SUCCEEDED);
+    expect(literalMapToPlain(resource!.outputs!)).toMatchObject({ greeting: "hello" });
+  });
+
+  test("errors keep the service's status and message", async () => {
+    const error = await client
+      .getTask({ taskCategory: { name: "nope", version: 2 }, resourceMeta: new Uint8Array([1]) })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConnectorError);
+    expect(error).toMatchObject({ code: Status.NOT_FOUND, message: "Cannot find connector for task category: nope_v2." });
+
+    await expect(client.getTask({ ...countdown, resourceMeta: new TextEncoder().encode("{}") })).rejects.toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+    });
+  });
+
+  test("getTaskLogs returns the header's token and the bodies' lines", async () => {
+    const { resourceMeta } = await client.createTask({ template: countdownTemplate });
+    const first = await client.getTaskLogs({ ...countdown, resourceMeta, lines: 10 });
+    expect(first.token).toBe("2");
+    expect(first.lines).toEqual([expect.stringMatching(/^started countdown-/), "counting"]);
+    expect(await client.getTaskLogs({ ...countdown, resourceMeta, token: "2" })).toEqual({ token: "", lines: ["page 2"] });
+  });
+
+  test("getTaskMetrics answers the connector's series", async () => {
+    const { resourceMeta } = await client.createTask({ template: countdownTemplate });
+    const { results } = await client.getTaskMetrics({
+      ...countdown,
+      resourceMeta,
+      queries: ["cpu", "memory"],
+      startTime: { seconds: 0 },
+      endTime: { seconds: 120 },
+      step: { seconds: 30 },
+    });
+    expect(results.map((series) => [series.metric, series.values])).toEqual([
+      ["cpu", [1.5]],
+      ["memory", [1.5]],
+    ]);
+  });
+
+  test("executeTaskSync sends the header then the inputs and answers the resource", async () => {
+    const resource = await client.executeTaskSync(
+      { template: { type: "shout" }, outputPrefix: "" },
+      toLiteralMap({ text: "hi there" }, null, "input"),
+    );
+    expect(resource).toBeInstanceOf(flyteidl.admin.Resource);
+    expect(resource.phase).toBe(Phase.SUCCEEDED);
+    expect(literalMapToPlain(resource.outputs!)).toEqual({ text: "HI THERE" });
+  });
+
+  test("executeTaskSync without inputs reaches the connector with none", async () => {
+    const resource = await client.executeTaskSync({ template: { type: "shout" } });
+    expect(resource).toMatchObject({ phase: Phase.FAILED, message: "nothing to shout" });
+  });
+
+  test("executeTaskSync on an async connector is INVALID_ARGUMENT", async () => {
+    await expect(client.executeTaskSync({ template: countdownTemplate })).rejects.toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+      message: expect.stringContaining("asynchronous"),
+    });
+  });
+});

@@ -1,0 +1,243 @@
+import Long from "long";
+import { describe, expect, test } from "vitest";
+import { flyteidl } from "../../lib/idl/index.js";
+import {
+  Duration,
+  FlyteDirectory,
+  FlyteFile,
+  fromLiteral,
+  LiteralConversionError,
+  literalMapToPlain,
+  StructuredDataset,
+  toLiteral,
+  toLiteralMap,
+} from "../../lib/literals/index.js";
+import {
+  BINARY,
+  BOOLEAN,
+  DATETIME,
+  DURATION,
+  FLOAT,
+  INTEGER,
+  listOf,
+  mapOf,
+  NONE,
+  overTheWire,
+  STRING,
+  STRUCT,
+  tagged,
+  unionOf,
+} from "./helpers.js";
+
+const { BlobDimensionality } = flyteidl.core.BlobType;
+
+const literalOf = (scalar: flyteidl.core.IScalar): flyteidl.core.ILiteral => ({ scalar });
+const primitiveOf = (primitive: flyteidl.core.IPrimitive): flyteidl.core.ILiteral => ({ scalar: { primitive } });
+const csvFile: flyteidl.core.ILiteralType = { blob: { format: "csv", dimensionality: BlobDimensionality.SINGLE } };
+const directory: flyteidl.core.ILiteralType = { blob: { dimensionality: BlobDimensionality.MULTIPART } };
+const dataset: flyteidl.core.ILiteralType = { structuredDatasetType: { format: "parquet" } };
+const color: flyteidl.core.ILiteralType = { enumType: { values: ["red", "green"] } };
+
+describe("fromLiteral without a declared type", () => {
+  test.each<[string, flyteidl.core.ILiteral, unknown]>([
+    ["integer (number)", primitiveOf({ integer: 5 }), 5],
+    ["integer (small Long) -> number", primitiveOf({ integer: Long.fromNumber(-5) }), -5],
+    ["integer 2^53-1 -> number", primitiveOf({ integer: Long.fromString("9007199254740991") }), 2 ** 53 - 1],
+    ["integer 2^53 -> bigint", primitiveOf({ integer: Long.fromString("9007199254740992") }), 2n ** 53n],
+    ["integer -2^63 -> bigint", primitiveOf({ integer: Long.MIN_VALUE }), -(2n ** 63n)],
+    ["integer 2^63-1 -> bigint", primitiveOf({ integer: Long.MAX_VALUE }), 2n ** 63n - 1n],
+    ["float", primitiveOf({ floatValue: 2.5 }), 2.5],
+    ["string", primitiveOf({ stringValue: "s" }), "s"],
+    ["boolean", primitiveOf({ boolean: true }), true],
+    ["datetime -> Date", primitiveOf({ datetime: { seconds: 1, nanos: 500_999_999 } }), new Date(1500)],
+    ["datetime before 1970", primitiveOf({ datetime: { seconds: -1, nanos: 500_000_000 } }), new Date(-500)],
+    ["duration -> Duration", primitiveOf({ duration: { seconds: 3, nanos: 7 } }), new Duration(3, 7)],
+    ["none -> null", literalOf({ noneType: {} }), null],
+    ["binary -> Uint8Array", literalOf({ binary: { value: new Uint8Array([1, 2]), tag: "msgpack" } }), new Uint8Array([1, 2])],
+    ["generic -> JSON", literalOf({ generic: { fields: { a: { listValue: { values: [{ numberValue: 1 }] } } } } }), { a: [1] }],
+    [
+      "single blob -> FlyteFile",
+      literalOf({ blob: { uri: "s3://f", metadata: { type: { format: "csv" } } } }),
+      new FlyteFile("s3://f", "csv"),
+    ],
+    [
+      "multipart blob -> FlyteDirectory",
+      literalOf({ blob: { uri: "s3://d", metadata: { type: { dimensionality: BlobDimensionality.MULTIPART } } } }),
+      new FlyteDirectory("s3://d", ""),
+    ],
+    [
+      "structured dataset",
+      literalOf({ structuredDataset: { uri: "s3://sd", metadata: { structuredDatasetType: { format: "parquet" } } } }),
+      new StructuredDataset("s3://sd", "parquet"),
+    ],
+    [
+      "collection -> array",
+      { collection: { literals: [primitiveOf({ integer: 1 }), { collection: { literals: [] } }] } },
+      [1, []],
+    ],
+    ["map -> object", { map: { literals: { a: primitiveOf({ stringValue: "x" }), b: { map: {} } } } }, { a: "x", b: {} }],
+    ["union -> its value", literalOf({ union: { value: primitiveOf({ integer: 3 }), type: INTEGER } }), 3],
+  ])("%s", (_, literal, expected) => {
+    expect(fromLiteral(literal)).toStrictEqual(expected);
+    expect(fromLiteral(overTheWire(literal))).toStrictEqual(expected);
+  });
+
+  test("a union's stored type guides its value: an integer stored as a float variant reads as a number", () => {
+    const literal = literalOf({ union: { value: primitiveOf({ integer: Long.MAX_VALUE }), type: FLOAT } });
+    expect(fromLiteral(literal)).toBe(2 ** 63);
+  });
+
+  test("unsupported and empty literals are errors", () => {
+    const cases: [flyteidl.core.ILiteral, string][] = [
+      [{ offloadedMetadata: { uri: "s3://big" } }, 'cannot read "x": offloaded literals (stored at "s3://big") are not supported'],
+      [literalOf({ schema: { uri: "s3://s" } }), 'cannot read "x": schema literals are not supported'],
+      [literalOf({ error: { failedNodeId: "n1", message: "boom" } }), 'cannot read "x": it is an error from node "n1": boom'],
+      [{}, 'cannot read "x": the literal holds no value'],
+      [literalOf({}), 'cannot read "x": the scalar holds no value'],
+      [primitiveOf({}), 'cannot read "x": the primitive holds no value'],
+      [primitiveOf({ datetime: { seconds: 1e14 } }), 'cannot read "x": the datetime is outside the range of Date'],
+      [
+        primitiveOf({ duration: { seconds: 1, nanos: -1 } }),
+        'cannot read "x": Duration seconds and nanos must have the same sign, got 1s and -1ns',
+      ],
+      [primitiveOf({ duration: { seconds: Long.MAX_VALUE } }), 'cannot read "x": Duration seconds 9223372036854775807 is beyond 2^53'],
+    ];
+    for (const [literal, message] of cases) {
+      expect(() => fromLiteral(literal, null, "x")).toThrow(new LiteralConversionError(message));
+    }
+  });
+});
+
+describe("fromLiteral with a declared type", () => {
+  test("a float declared output arriving as an integer literal reads as a number", () => {
+    expect(fromLiteral(primitiveOf({ integer: 2 }), FLOAT)).toBe(2);
+    expect(fromLiteral(primitiveOf({ integer: Long.MAX_VALUE }), FLOAT)).toBe(2 ** 63);
+  });
+
+  test("an integer declared reads Longs as numbers or bigints", () => {
+    expect(fromLiteral(overTheWire(toLiteral(7, INTEGER)), INTEGER)).toBe(7);
+    expect(fromLiteral(overTheWire(toLiteral(-(2n ** 63n), INTEGER)), INTEGER)).toBe(-(2n ** 63n));
+  });
+
+  test.each<[string, flyteidl.core.ILiteral, flyteidl.core.ILiteralType, string]>([
+    ["string as integer", primitiveOf({ stringValue: "1" }), INTEGER, 'cannot read "v" as integer: got a string literal'],
+    ["float as integer", primitiveOf({ floatValue: 1 }), INTEGER, 'cannot read "v" as integer: got a float literal'],
+    ["integer as string", primitiveOf({ integer: 1 }), STRING, 'cannot read "v" as string: got an integer literal'],
+    ["none as boolean", literalOf({ noneType: {} }), BOOLEAN, 'cannot read "v" as boolean: got a none literal'],
+    ["string as datetime", primitiveOf({ stringValue: "x" }), DATETIME, 'cannot read "v" as datetime: got a string literal'],
+    ["float as duration", primitiveOf({ floatValue: 1 }), DURATION, 'cannot read "v" as duration: got a float literal'],
+    ["generic as binary", literalOf({ generic: {} }), BINARY, 'cannot read "v" as binary: got a struct literal'],
+    ["integer as none", primitiveOf({ integer: 0 }), NONE, 'cannot read "v" as none: got an integer literal'],
+    ["map as list", { map: {} }, listOf(INTEGER), 'cannot read "v" as list of integer: got a map literal'],
+    ["list as map", { collection: {} }, mapOf(INTEGER), 'cannot read "v" as map of integer: got a collection literal'],
+    ["scalar as list", primitiveOf({ integer: 1 }), listOf(INTEGER), 'cannot read "v" as list of integer: got an integer literal'],
+    [
+      "directory as file",
+      literalOf({ blob: { uri: "s3://d", metadata: { type: { dimensionality: BlobDimensionality.MULTIPART } } } }),
+      csvFile,
+      'cannot read "v" as file: got a directory literal',
+    ],
+    ["string as dataset", primitiveOf({ stringValue: "s3://x" }), dataset, 'cannot read "v" as structured dataset: got a string literal'],
+    ["a string not in the enum", primitiveOf({ stringValue: "blue" }), color, 'cannot read "v" as enum ["red", "green"]: got string "blue"'],
+    ["anything as schema", primitiveOf({ stringValue: "x" }), { schema: {} }, 'cannot read "v" as schema: got a string literal'],
+  ])("%s is an error", (_, literal, type, message) => {
+    expect(() => fromLiteral(literal, type, "v")).toThrow(new LiteralConversionError(message));
+  });
+
+  test("a bad element is named by its path", () => {
+    const literal: flyteidl.core.ILiteral = {
+      map: { literals: { k: { collection: { literals: [primitiveOf({ integer: 1 }), primitiveOf({ stringValue: "x" })] } } } },
+    };
+    expect(() => literalMapToPlain({ literals: { o0: literal } }, { o0: { type: mapOf(listOf(INTEGER)) } }, "output")).toThrow(
+      'cannot read output "o0"["k"][1] as integer: got a string literal',
+    );
+  });
+
+  test("a STRUCT may arrive as MessagePack binary (flytekit >= 1.14): its bytes are returned", () => {
+    expect(fromLiteral(literalOf({ binary: { value: new Uint8Array([0x80]), tag: "msgpack" } }), STRUCT)).toEqual(
+      new Uint8Array([0x80]),
+    );
+  });
+
+  describe("union", () => {
+    const optionalInt = unionOf(tagged(INTEGER, "int"), tagged(NONE, "none"));
+
+    test("a union literal reads with the variant it stored", () => {
+      expect(fromLiteral(overTheWire(toLiteral(4, optionalInt)), optionalInt)).toBe(4);
+      expect(fromLiteral(overTheWire(toLiteral(null, optionalInt)), optionalInt)).toBeNull();
+    });
+
+    test("a union literal with no stored type, or a bare literal, reads as the first variant that fits", () => {
+      expect(fromLiteral(literalOf({ union: { value: literalOf({ noneType: {} }) } }), optionalInt)).toBeNull();
+      expect(fromLiteral(primitiveOf({ integer: 4 }), optionalInt)).toBe(4);
+      expect(fromLiteral(literalOf({ noneType: {} }), optionalInt)).toBeNull();
+    });
+
+    test("nothing fits: an error naming the union", () => {
+      expect(() => fromLiteral(primitiveOf({ stringValue: "x" }), optionalInt, "u")).toThrow(
+        'cannot read "u" as union of integer | none: no variant fits the literal',
+      );
+    });
+
+    test("a declared non-union type reads the union's value as that type", () => {
+      expect(() => fromLiteral(overTheWire(toLiteral(4, optionalInt)), STRING, "u")).toThrow(
+        'cannot read "u" as string: got an integer literal',
+      );
+    });
+  });
+});
+
+describe("round trips: toLiteral -> wire -> fromLiteral", () => {
+  const cases: [string, unknown, flyteidl.core.ILiteralType][] = [
+    ["integer", 42, INTEGER],
+    ["int64 max", 2n ** 63n - 1n, INTEGER],
+    ["int64 min", -(2n ** 63n), INTEGER],
+    ["float", 0.1, FLOAT],
+    ["string", "héllo ✓", STRING],
+    ["boolean", true, BOOLEAN],
+    ["datetime", new Date("2024-03-01T12:34:56.789Z"), DATETIME],
+    ["duration", Duration.fromMilliseconds(-1500.25), DURATION],
+    ["none", null, NONE],
+    ["binary", new Uint8Array([0, 1, 254, 255]), BINARY],
+    ["struct", { a: { b: [1, "two", null, false, { c: 3.5 }] } }, STRUCT],
+    ["file", new FlyteFile("s3://b/f.csv", "csv"), csvFile],
+    ["directory", new FlyteDirectory("s3://b/d/", "images"), directory],
+    ["structured dataset", new StructuredDataset("s3://b/sd/", "parquet"), dataset],
+    ["enum", "red", color],
+    ["nested collections", [[1, 2], [], [3]], listOf(listOf(INTEGER))],
+    ["nested maps", { a: { x: [1.5] }, b: {} }, mapOf(mapOf(listOf(FLOAT)))],
+    ["union", [1, null, 3], listOf(unionOf(tagged(INTEGER, "int"), tagged(NONE, "none")))],
+  ];
+
+  test.each(cases)("%s with its declared type", (_, value, type) => {
+    expect(fromLiteral(overTheWire(toLiteral(value, type)), type)).toStrictEqual(value);
+  });
+
+  test.each(cases.filter(([name]) => name !== "enum"))("%s inferred", (_, value) => {
+    expect(fromLiteral(overTheWire(toLiteral(value)))).toStrictEqual(value);
+  });
+});
+
+describe("literalMapToPlain", () => {
+  test("reads each literal, with the declared types when given", () => {
+    const variables = { o0: { type: INTEGER }, o1: { type: FLOAT } };
+    const map = flyteidl.core.LiteralMap.decode(
+      flyteidl.core.LiteralMap.encode(toLiteralMap({ o0: 2n ** 60n, o1: 2, o2: "x" }, { ...variables, o2: { type: STRING } })).finish(),
+    );
+    expect(literalMapToPlain(map, variables)).toEqual({ o0: 2n ** 60n, o1: 2, o2: "x" });
+    expect(literalMapToPlain({})).toEqual({});
+  });
+
+  test("errors name the input by default", () => {
+    expect(() => literalMapToPlain({ literals: { x: primitiveOf({ stringValue: "s" }) } }, { x: { type: INTEGER } })).toThrow(
+      'cannot read input "x" as integer: got a string literal',
+    );
+  });
+
+  test("a name like __proto__ stays an ordinary key", () => {
+    const map = flyteidl.core.LiteralMap.decode(flyteidl.core.LiteralMap.encode(toLiteralMap(JSON.parse('{"__proto__": 1}'))).finish());
+    const plain = literalMapToPlain(map);
+    expect(Object.keys(plain)).toEqual(Object.keys(map.literals));
+    expect(Object.getPrototypeOf(plain)).toBe(Object.prototype);
+  });
+});

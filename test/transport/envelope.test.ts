@@ -1,0 +1,105 @@
+import { describe, expect, test } from "vitest";
+import { SyncConnectorBase, type TaskParams } from "../../lib/connector/connector.js";
+import { Status } from "../../lib/connector/errors.js";
+import { Phase } from "../../lib/connector/phase.js";
+import { ConnectorRegistry } from "../../lib/connector/registry.js";
+import { Resource } from "../../lib/connector/resource.js";
+import { flyteidl } from "../../lib/idl/index.js";
+import { operations, type Dispatch } from "../../lib/service/operations.js";
+import { ConnectorService } from "../../lib/service/service.js";
+import { handleInvocation, INTERNAL_MESSAGE, type InvokeResult } from "../../lib/transport/envelope.js";
+
+const { admin } = flyteidl;
+
+class Echo extends SyncConnectorBase {
+  constructor() {
+    super({ name: "Echo", taskTypeName: "echo" });
+  }
+  do({ inputs }: TaskParams) {
+    return new Resource({ phase: Phase.SUCCEEDED, outputs: inputs ?? {} });
+  }
+}
+
+const service = new ConnectorService(new ConnectorRegistry().register(new Echo()));
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+
+function errorOf(result: InvokeResult) {
+  expect(result).toHaveProperty("error");
+  return (result as { error: { code: number; status: string; message: string } }).error;
+}
+
+describe("unary", () => {
+  test("answers the base64 response in body", async () => {
+    const body = b64(admin.ListAgentsRequest.encode({}).finish());
+    const result = await handleInvocation(operations.listAgents, { body }, service.dispatch);
+    const response = admin.ListAgentsResponse.decode(Buffer.from((result as { body: string }).body, "base64"));
+    expect(response.agents.map((a) => a.name)).toEqual(["Echo"]);
+  });
+
+  test("a failure the function understood is returned with code, status name and message", async () => {
+    const body = b64(admin.GetAgentRequest.encode({ name: "nope" }).finish());
+    const error = errorOf(await handleInvocation(operations.getAgent, { body }, service.dispatch));
+    expect(error).toEqual({ code: Status.NOT_FOUND, status: "NOT_FOUND", message: "Cannot find connector for name: nope." });
+  });
+
+  test.each([
+    ["not an object", "hello"],
+    ["null", null],
+    ["no body", {}],
+    ["body not a string", { body: 42 }],
+    ["not base64", { body: "!!!!" }],
+    ["unpadded base64", { body: "CgNm" + "b28" }],
+    ["url-safe base64", { body: "-_-_" }],
+  ])("%s is INVALID_ARGUMENT", async (_, event) => {
+    const error = errorOf(await handleInvocation(operations.getAgent, event, service.dispatch));
+    expect(error.code).toBe(Status.INVALID_ARGUMENT);
+    expect(error.status).toBe("INVALID_ARGUMENT");
+  });
+
+  test("bytes that are not the request message are INVALID_ARGUMENT naming the type", async () => {
+    const error = errorOf(await handleInvocation(operations.getAgent, { body: b64(new Uint8Array([0x0a, 0xff])) }, service.dispatch));
+    expect(error.code).toBe(Status.INVALID_ARGUMENT);
+    expect(error.message).toMatch(/^Cannot decode flyteidl\.admin\.GetAgentRequest: /);
+  });
+
+  test("an unexpected failure is INTERNAL with a generic message, reported to the hook", async () => {
+    const seen: unknown[] = [];
+    const broken: Dispatch = async () => {
+      throw new TypeError("secret detail");
+    };
+    const body = b64(admin.ListAgentsRequest.encode({}).finish());
+    const error = errorOf(await handleInvocation(operations.listAgents, { body }, broken, {}, (e) => seen.push(e)));
+    expect(error).toEqual({ code: Status.INTERNAL, status: "INTERNAL", message: INTERNAL_MESSAGE });
+    expect(seen).toHaveLength(1);
+  });
+});
+
+describe("streaming", () => {
+  const header = admin.ExecuteTaskSyncRequest.encode({ header: { template: { type: "echo" } } }).finish();
+  const inputs = admin.ExecuteTaskSyncRequest.encode({
+    inputs: { literals: { a: { scalar: { primitive: { stringValue: "hi" } } } } },
+  }).finish();
+
+  test("executeTaskSync takes messages and answers messages with one header", async () => {
+    const result = await handleInvocation(operations.executeTaskSync, { messages: [b64(header), b64(inputs)] }, service.dispatch);
+    const messages = (result as { messages: string[] }).messages;
+    expect(messages).toHaveLength(1);
+    const response = admin.ExecuteTaskSyncResponse.decode(Buffer.from(messages[0]!, "base64"));
+    expect(response.header?.resource?.outputs?.literals?.a?.scalar?.primitive?.stringValue).toBe("hi");
+  });
+
+  test("messages that is not an array is INVALID_ARGUMENT", async () => {
+    const error = errorOf(await handleInvocation(operations.executeTaskSync, { body: b64(header) }, service.dispatch));
+    expect(error.code).toBe(Status.INVALID_ARGUMENT);
+  });
+
+  test("a bad element names its index", async () => {
+    const error = errorOf(await handleInvocation(operations.executeTaskSync, { messages: [b64(header), "@@"] }, service.dispatch));
+    expect(error.message).toBe("messages[1] is not valid base64.");
+  });
+
+  test("wrong message kinds are INVALID_ARGUMENT", async () => {
+    const error = errorOf(await handleInvocation(operations.executeTaskSync, { messages: [b64(inputs)] }, service.dispatch));
+    expect(error.code).toBe(Status.INVALID_ARGUMENT);
+  });
+});
