@@ -98,14 +98,16 @@ const result = await esbuild.build({
 const rows = [];
 for (const file of result.outputFiles) {
   const name = basename(dirname(file.path));
-  writeAtomically(file.path, file.contents);
-  const zip = await zipOf("index.mjs", file.contents);
+  const bundle = Buffer.from(file.contents.buffer, file.contents.byteOffset, file.contents.byteLength);
+  writeAtomically(file.path, bundle);
+  const zip = await zipOf("index.mjs", bundle);
   writeAtomically(join(outDir, `${name}.zip`), zip);
-  rows.push({ name, minified: file.contents.byteLength, gzip: gzipSync(file.contents, { level: 9 }).byteLength, zip: zip.byteLength });
+  rows.push({ name, minified: bundle.byteLength, gzip: gzipSync(bundle, { level: 9 }).byteLength, zip: zip.byteLength });
 }
 writeAtomically(join(outDir, "meta.json"), JSON.stringify(result.metafile));
 const elapsed = Math.round(performance.now() - started);
 
+rows.sort((a, b) => a.name.localeCompare(b.name));
 const columns = ["function", "minified", "gzip", "zip"];
 const table = [columns, ...rows.map((r) => [r.name, r.minified, r.gzip, r.zip].map(String))];
 const widths = columns.map((_, i) => Math.max(...table.map((row) => row[i].length)));

@@ -5,6 +5,7 @@ import { type DeclaredType, declaredType, describeType } from "./literal-type.js
 import { durationFromProto, fromInt64, timestampToDate } from "./primitives.js";
 import { structToJson } from "./struct.js";
 import { FlyteDirectory, FlyteFile, type PlainValue, StructuredDataset } from "./values.js";
+import { decode as decodeMessagePack } from "@msgpack/msgpack";
 
 const { SimpleType } = flyteidl.core;
 const { BlobDimensionality } = flyteidl.core.BlobType;
@@ -43,7 +44,7 @@ const SIMPLE_ACCEPTS: Readonly<Record<number, readonly LiteralKind[]>> = {
  * A Literal as a plain value; `name` is how errors refer to it. integer -> number, or bigint
  * beyond 2^53; float -> number; string, boolean; datetime -> Date (millisecond precision);
  * duration -> Duration; none -> null; collection -> array; map -> plain object; generic ->
- * plain JSON object; binary -> Uint8Array (MessagePack is not decoded); blob -> FlyteFile or
+ * plain JSON object; binary -> Uint8Array, or its decoded value when tagged "msgpack"; blob -> FlyteFile or
  * FlyteDirectory; structured dataset -> StructuredDataset; union -> its value.
  *
  * With a declared type the literal must match it (an integer literal also reads as a float,
@@ -161,11 +162,25 @@ function readScalar(
   return value;
 }
 
+/** flytekit >= 1.14 writes dicts and dataclasses as MessagePack in a Binary with this tag. */
+const MSGPACK_TAG = "msgpack";
+
+function decodeMsgpack(bytes: Uint8Array, where: string): PlainValue {
+  try {
+    return decodeMessagePack(bytes) as PlainValue;
+  } catch (error) {
+    throw new LiteralConversionError(`cannot read ${where}: its MessagePack does not decode (${(error as Error).message})`);
+  }
+}
+
 function scalarValue(scalar: flyteidl.core.IScalar, where: string): [LiteralKind, PlainValue] {
   if (scalar.primitive != null) return primitiveValue(scalar.primitive, where);
   if (scalar.noneType != null) return ["none", null];
   if (scalar.generic != null) return ["struct", structToJson(scalar.generic)];
-  if (scalar.binary != null) return ["binary", plainBytes(scalar.binary.value ?? new Uint8Array())];
+  if (scalar.binary != null) {
+    const bytes = plainBytes(scalar.binary.value ?? new Uint8Array());
+    return scalar.binary.tag === MSGPACK_TAG ? ["struct", decodeMsgpack(bytes, where)] : ["binary", bytes];
+  }
   if (scalar.blob != null) {
     const uri = scalar.blob.uri ?? "";
     const format = scalar.blob.metadata?.type?.format ?? "";

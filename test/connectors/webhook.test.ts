@@ -351,6 +351,7 @@ describe("WebhookConnector", () => {
       vi.stubEnv("_FSEC_WEBHOOK_BAD", "bad\nvalue");
       const resource = await run({ url: base, headers: { "X-Key": "{secrets.webhook_bad}" } });
       expect(resource.phase).toBe(Phase.FAILED);
+      expect(resource.message).toContain("[redacted]");
       expect(resource.message).not.toContain("bad\nvalue");
       expect(resource.message).not.toContain("bad\\nvalue");
       expect(received).toEqual([]);

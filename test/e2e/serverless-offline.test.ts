@@ -6,7 +6,7 @@
  * project's own clients, so a bug shared by a client and a server cannot hide.
  */
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import protobuf from "protobufjs/minimal.js";
+import { Reader, Writer } from "protobufjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations, type OperationName } from "../../lib/service/operations.js";
 import { buildFunctions } from "../support/build.js";
@@ -100,6 +100,13 @@ function httpJson(offline: () => ServerlessOffline): Transport {
   };
 }
 
+/** A stream over HTTP as protobuf: varint-length-delimited messages (CONTRACT.md §3). */
+function delimited(messages: readonly Uint8Array[]): Uint8Array {
+  const writer = Writer.create();
+  for (const message of messages) writer.bytes(message);
+  return writer.finish();
+}
+
 function httpProtobuf(offline: () => ServerlessOffline): Transport {
   return {
     name: "HTTP, protobuf",
@@ -108,16 +115,8 @@ function httpProtobuf(offline: () => ServerlessOffline): Transport {
       const { method, path } = route(op, requests[0]!);
       let body: Uint8Array | undefined;
       if (method === "POST") {
-        // Streams are varint-length-delimited messages; one message is sent as itself.
-        const writer = protobuf.Writer.create();
-        for (const request of requests) {
-          const bytes = operation.requestType.encode(fromJson(operation.requestType, request)).finish();
-          if (operation.requestStream) writer.bytes(bytes);
-          else writer.raw?.(bytes);
-        }
-        body = operation.requestStream
-          ? writer.finish()
-          : operation.requestType.encode(fromJson(operation.requestType, requests[0]!)).finish();
+        const encoded = requests.map((request) => operation.requestType.encode(fromJson(operation.requestType, request)).finish());
+        body = operation.requestStream ? delimited(encoded) : encoded[0];
       }
       const response = await fetch(`${offline().httpUrl}${path}`, {
         method,
@@ -129,7 +128,7 @@ function httpProtobuf(offline: () => ServerlessOffline): Transport {
       expect(response.headers.get("content-type")).toMatch(/^application\/x-protobuf/);
       const bytes = new Uint8Array(await response.arrayBuffer());
       if (!operation.responseStream) return [asJson(operation.responseType, operation.responseType.decode(bytes))];
-      const reader = protobuf.Reader.create(bytes);
+      const reader = Reader.create(bytes);
       const messages: Json[] = [];
       while (reader.pos < reader.len) messages.push(asJson(operation.responseType, operation.responseType.decode(reader.bytes())));
       return messages;

@@ -53,7 +53,7 @@ describe("fromLiteral without a declared type", () => {
     ["datetime before 1970", primitiveOf({ datetime: { seconds: -1, nanos: 500_000_000 } }), new Date(-500)],
     ["duration -> Duration", primitiveOf({ duration: { seconds: 3, nanos: 7 } }), new Duration(3, 7)],
     ["none -> null", literalOf({ noneType: {} }), null],
-    ["binary -> Uint8Array", literalOf({ binary: { value: new Uint8Array([1, 2]), tag: "msgpack" } }), new Uint8Array([1, 2])],
+    ["binary -> Uint8Array", literalOf({ binary: { value: new Uint8Array([1, 2]), tag: "" } }), new Uint8Array([1, 2])],
     ["generic -> JSON", literalOf({ generic: { fields: { a: { listValue: { values: [{ numberValue: 1 }] } } } } }), { a: [1] }],
     [
       "single blob -> FlyteFile",
@@ -153,9 +153,16 @@ describe("fromLiteral with a declared type", () => {
     );
   });
 
-  test("a STRUCT may arrive as MessagePack binary (flytekit >= 1.14): its bytes are returned", () => {
-    expect(fromLiteral(literalOf({ binary: { value: new Uint8Array([0x80]), tag: "msgpack" } }), STRUCT)).toEqual(
-      new Uint8Array([0x80]),
+  test("a STRUCT may arrive as MessagePack binary (flytekit >= 1.14): it is decoded", () => {
+    // {"a": [1, "x"], "b": null} as flytekit's msgpack writes it
+    const bytes = new Uint8Array([0x82, 0xa1, 0x61, 0x92, 0x01, 0xa1, 0x78, 0xa1, 0x62, 0xc0]);
+    expect(fromLiteral(literalOf({ binary: { value: bytes, tag: "msgpack" } }), STRUCT)).toEqual({ a: [1, "x"], b: null });
+    expect(fromLiteral(literalOf({ binary: { value: bytes, tag: "msgpack" } }))).toEqual({ a: [1, "x"], b: null });
+  });
+
+  test("MessagePack that does not decode is an error naming the value", () => {
+    expect(() => fromLiteral(literalOf({ binary: { value: new Uint8Array([0xc1]), tag: "msgpack" } }), STRUCT, "d")).toThrow(
+      /^cannot read "d": its MessagePack does not decode/,
     );
   });
 

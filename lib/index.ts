@@ -1,0 +1,48 @@
+/** The library connector authors import: flytekit's base_connector API in TypeScript. */
+export {
+  AsyncConnector,
+  AsyncConnectorBase,
+  ConnectorBase,
+  SyncConnector,
+  SyncConnectorBase,
+  type AsyncConnectorOptions,
+  type CallContext,
+  type Connector,
+  type ConnectorOptions,
+  type GetParams,
+  type LogsParams,
+  type MaybePromise,
+  type MetricsParams,
+  type TaskLogsPage,
+  type TaskParams,
+} from "./connector/connector.js";
+export {
+  ConnectorError,
+  ConnectorNotFoundError,
+  DeadlineExceededError,
+  InternalError,
+  InvalidArgumentError,
+  Status,
+  UnavailableError,
+  UnimplementedError,
+  statusName,
+  type StatusCode,
+  type StatusName,
+} from "./connector/errors.js";
+export { Phase, convertToFlytePhase, isTerminalPhase } from "./connector/phase.js";
+export { ConnectorRegistry } from "./connector/registry.js";
+export { Resource, type ResourceInit } from "./connector/resource.js";
+export {
+  ResourceMetaError,
+  defineResourceMeta,
+  field,
+  type ResourceMetaClass,
+  type ResourceMetaInstance,
+} from "./connector/resource-meta.js";
+export { SecretNotFoundError, getConnectorSecret } from "./connector/secrets.js";
+export { TaskCategory } from "./connector/task-category.js";
+export { renderTaskTemplate } from "./connector/template.js";
+export { flyteidl, google } from "./idl/index.js";
+export * from "./literals/index.js";
+export { ConnectorService, type ConnectorServiceOptions } from "./service/service.js";
+export { operations, type Dispatch, type DispatchOptions, type OperationName } from "./service/operations.js";

@@ -1,0 +1,89 @@
+/**
+ * `serverless offline` as a child of the local stack, for `npm run start:offline`: the built
+ * functions (.build/*.zip) behind a local HTTP API and a Lambda Invoke endpoint, its output on
+ * ours. It runs in its own process group, ended with the parent.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createConnection } from "node:net";
+import { dirname, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { operationNames } from "../service/operations.js";
+import { dialableHost, hostForUrl } from "../transport/grpc/server.js";
+
+export interface ServerlessOfflineOptions {
+  /** The directory holding serverless.yml and .build/. */
+  readonly cwd: string;
+  readonly host: string;
+  readonly httpPort: number;
+  readonly lambdaPort: number;
+  /** Default 60 s. */
+  readonly readyTimeoutMs?: number;
+}
+
+export interface ServerlessOfflineProcess {
+  /** `endpoint` for `@aws-sdk/client-lambda`. */
+  readonly lambdaEndpoint: string;
+  readonly httpUrl: string;
+  stop(): void;
+}
+
+export async function startServerlessOffline(options: ServerlessOfflineOptions): Promise<ServerlessOfflineProcess> {
+  const missing = operationNames.filter((name) => !existsSync(join(options.cwd, ".build", `${name}.zip`)));
+  if (missing.length > 0) {
+    throw new Error(`The functions are not built (no .build/${missing[0]}.zip): run \`node infra/build.mjs\` first.`);
+  }
+  const local = dialableHost(options.host);
+  for (const port of [options.httpPort, options.lambdaPort]) {
+    if (await accepts(local, port)) throw new Error(`Port ${port} is already in use; serverless offline needs it.`);
+  }
+  const args = ["offline", "start", "--host", options.host, "--httpPort", String(options.httpPort), "--lambdaPort", String(options.lambdaPort)];
+  const child = spawn(process.execPath, [serverlessCli(options.cwd), ...args], { cwd: options.cwd, detached: true, stdio: "inherit" });
+  const stop = () => {
+    process.removeListener("exit", stop);
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // Already gone.
+    }
+  };
+  process.once("exit", stop);
+
+  const giveUpAt = Date.now() + (options.readyTimeoutMs ?? 60_000);
+  for (const port of [options.httpPort, options.lambdaPort]) {
+    while (!(await accepts(local, port))) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        stop();
+        throw new Error(`serverless offline exited (${child.exitCode ?? child.signalCode}) before port ${port} was open.`);
+      }
+      if (Date.now() > giveUpAt) {
+        stop();
+        throw new Error(`serverless offline did not open port ${port} in time.`);
+      }
+      await sleep(200);
+    }
+  }
+  const base = (port: number) => `http://${hostForUrl(local)}:${port}`;
+  return { lambdaEndpoint: base(options.lambdaPort), httpUrl: base(options.httpPort), stop };
+}
+
+function serverlessCli(cwd: string): string {
+  const require = createRequire(join(cwd, "package.json"));
+  const manifest = require.resolve("serverless/package.json");
+  const { bin } = require(manifest) as { bin: Record<string, string> | string };
+  const cli = typeof bin === "string" ? bin : bin["serverless"];
+  if (!cli) throw new Error(`${manifest} names no serverless binary.`);
+  return join(dirname(manifest), cli);
+}
+
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { PythonFloat } from "../../../lib/connector/python-json.js";
+import { InputValues } from "../../../lib/connectors/webhook/input-values.js";
+import { flyteidl } from "../../../lib/idl/index.js";
+import { structFromJson } from "../../../lib/literals/index.js";
+
+const { BlobDimensionality } = flyteidl.core.BlobType;
+
+function inputs(literals: Record<string, flyteidl.core.ILiteral>): InputValues {
+  return new InputValues(flyteidl.core.LiteralMap.decode(flyteidl.core.LiteralMap.encode({ literals }).finish()));
+}
+
+const primitive = (value: flyteidl.core.IPrimitive): flyteidl.core.ILiteral => ({ scalar: { primitive: value } });
+
+describe("InputValues", () => {
+  it("reads primitives as flytekit's literal_string_repr does", () => {
+    const values = inputs({
+      int: primitive({ integer: 42 }),
+      big: primitive({ integer: "9007199254740993" as unknown as number }),
+      whole: primitive({ floatValue: 3 }),
+      frac: primitive({ floatValue: 0.5 }),
+      str: primitive({ stringValue: "hi" }),
+      bool: primitive({ boolean: false }),
+      when: primitive({ datetime: { seconds: 1714564800, nanos: 0 } }),
+      whenMs: primitive({ datetime: { seconds: 1714564800, nanos: 250_000_000 } }),
+      span: primitive({ duration: { seconds: 90 } }),
+      spanFrac: primitive({ duration: { seconds: 1, nanos: 500_000_000 } }),
+    });
+    expect(values.get(["int"])).toBe(42);
+    expect(values.get(["big"])).toBe(9007199254740993n);
+    expect(values.get(["whole"])).toEqual(new PythonFloat(3));
+    expect(values.get(["frac"])).toBe(0.5);
+    expect(values.get(["str"])).toBe("hi");
+    expect(values.get(["bool"])).toBe(false);
+    expect(values.get(["when"])).toBe("2024-05-01T12:00:00+00:00");
+    expect(values.get(["whenMs"])).toBe("2024-05-01T12:00:00.250000+00:00");
+    expect(values.get(["span"])).toEqual(new PythonFloat(90));
+    expect(values.get(["spanFrac"])).toBe(1.5);
+  });
+
+  it("reads files, directories, datasets, bytes, none and unions", () => {
+    const values = inputs({
+      file: { scalar: { blob: { uri: "s3://b/f.csv", metadata: { type: { dimensionality: BlobDimensionality.SINGLE } } } } },
+      dir: { scalar: { blob: { uri: "s3://b/d", metadata: { type: { dimensionality: BlobDimensionality.MULTIPART } } } } },
+      sd: { scalar: { structuredDataset: { uri: "s3://b/sd" } } },
+      bytes: { scalar: { binary: { value: new Uint8Array([104, 105]) } } },
+      none: { scalar: { noneType: {} } },
+      union: { scalar: { union: { value: primitive({ floatValue: 1 }) } } },
+    });
+    expect(values.get(["file"])).toBe("s3://b/f.csv");
+    expect(values.get(["dir"])).toBe("s3://b/d");
+    expect(values.get(["sd"])).toBe("s3://b/sd");
+    expect(values.get(["bytes"])).toBe("aGk=");
+    expect(values.get(["none"])).toBeNull();
+    expect(values.get(["union"])).toEqual(new PythonFloat(1));
+  });
+
+  it("reads collections, maps and JSON, and looks keys up in them", () => {
+    const values = inputs({
+      list: { collection: { literals: [primitive({ integer: 1 }), primitive({ stringValue: "a" })] } },
+      map: { map: { literals: { inner: { map: { literals: { k: primitive({ stringValue: "deep" }) } } } } } },
+      json: { scalar: { generic: structFromJson({ user: { name: "Ada" }, n: 2 }) } },
+    });
+    expect(values.get(["list"])).toEqual([1, "a"]);
+    expect(values.get(["map", "inner", "k"])).toBe("deep");
+    expect(values.get(["json", "user", "name"])).toBe("Ada");
+    expect(values.get(["json"])).toEqual({ user: { name: "Ada" }, n: 2 });
+  });
+
+  it("names what is missing", () => {
+    const values = inputs({ a: primitive({ integer: 1 }), m: { map: { literals: {} } } });
+    expect(() => values.get(["b"])).toThrow('the task has no input "b" (inputs: "a", "m")');
+    expect(() => values.get(["m", "k"])).toThrow('input "m" has no key "k"');
+    expect(() => values.get(["a", "k"])).toThrow('input "a" has no key "k"');
+    expect(() => new InputValues(null).get(["x"])).toThrow('the task has no input "x" (inputs: none)');
+  });
+
+  it("reads an input only when asked for it", () => {
+    const values = inputs({ ok: primitive({ integer: 1 }), offloaded: { offloadedMetadata: { uri: "s3://b/o" } } });
+    expect(values.get(["ok"])).toBe(1);
+    expect(() => values.get(["offloaded"])).toThrow(/offloaded literals .* are not supported/);
+  });
+});
