@@ -10,6 +10,7 @@ import { Phase } from "../connector/phase.js";
 import { Resource } from "../connector/resource.js";
 import { getConnectorSecret } from "../connector/secrets.js";
 import { flyteidl } from "../idl/index.js";
+import { keyPath } from "../literals/errors.js";
 import { type JsonObject, structFromJson, structToJson } from "../literals/index.js";
 import { parseWebhookConfig, type WebhookConfig } from "./webhook/config.js";
 import { sendWebhook, type WebhookResponse } from "./webhook/http.js";
@@ -64,7 +65,7 @@ function readConfig(params: TaskParams, redactor: SecretRedactor): WebhookConfig
       redactor.add(secret);
       return secret;
     };
-    return [key, fillPlaceholders(value, `custom[${JSON.stringify(key)}]`, resolve)] as const;
+    return [key, fillPlaceholders(value, keyPath("custom", key), resolve)] as const;
   });
   return parseWebhookConfig(Object.fromEntries(filled));
 }

@@ -22,6 +22,7 @@ import type { ResourceMetaInstance } from "../connector/resource-meta.js";
 import { TaskCategory } from "../connector/task-category.js";
 import { flyteidl, google } from "../idl/index.js";
 import { withDeadline } from "./deadline.js";
+import type { MetaSealer } from "./meta-seal.js";
 import type { Dispatch, DispatchOptions, OperationName } from "./operations.js";
 
 const admin = flyteidl.admin;
@@ -35,6 +36,8 @@ export interface ConnectorServiceOptions {
   /** Kept back before a deadline so the answer still reaches the caller in time (default 200 ms). */
   readonly deadlineMarginMs?: number;
   readonly logger?: ServiceLogger;
+  /** Seals every meta createTask answers and opens every meta received; off by default. */
+  readonly metaSealer?: MetaSealer;
 }
 
 /** Lines per GetTaskLogs body message, so one large page does not make one huge message. */
@@ -44,11 +47,13 @@ export class ConnectorService {
   readonly #registry: ConnectorRegistry;
   readonly #marginMs: number;
   readonly #logger: ServiceLogger | undefined;
+  readonly #sealer: MetaSealer | undefined;
 
   constructor(registry: ConnectorRegistry, options: ConnectorServiceOptions = {}) {
     this.#registry = registry;
     this.#marginMs = options.deadlineMarginMs ?? 200;
     this.#logger = options.logger;
+    this.#sealer = options.metaSealer;
   }
 
   readonly dispatch: Dispatch = async (name, requests, options = {}) => {
@@ -88,7 +93,8 @@ export class ConnectorService {
         ...context,
       }),
     );
-    const resourceMeta = this.#convert(connector, "create", () => (meta as ResourceMetaInstance).encode());
+    const encoded = this.#convert(connector, "create", () => (meta as ResourceMetaInstance).encode());
+    const resourceMeta = this.#sealer ? this.#sealer.seal(encoded, connector.taskCategory.toString()) : encoded;
     return new admin.CreateTaskResponse({ resourceMeta });
   }
 
@@ -98,7 +104,7 @@ export class ConnectorService {
   ): Promise<flyteidl.admin.GetTaskResponse> {
     const taskCategory = requestCategory(request);
     const connector = this.#asyncConnector(taskCategory);
-    const meta = decodeMeta(connector, request.resourceMeta);
+    const meta = this.#decodeMeta(connector, request.resourceMeta);
     const result = await this.#run(connector, "get", options, (context) =>
       connector.get(meta, { taskCategory, outputPrefix: request.outputPrefix ?? "", ...context }),
     );
@@ -112,7 +118,7 @@ export class ConnectorService {
   ): Promise<flyteidl.admin.DeleteTaskResponse> {
     const taskCategory = requestCategory(request);
     const connector = this.#asyncConnector(taskCategory);
-    const meta = decodeMeta(connector, request.resourceMeta);
+    const meta = this.#decodeMeta(connector, request.resourceMeta);
     await this.#run(connector, "delete", options, (context) => connector.delete(meta, { taskCategory, ...context }));
     return new admin.DeleteTaskResponse();
   }
@@ -126,7 +132,7 @@ export class ConnectorService {
     if (!connector.getMetrics) {
       throw new UnimplementedError(`Connector for task category ${taskCategory} does not provide metrics.`);
     }
-    const meta = decodeMeta(connector, request.resourceMeta);
+    const meta = this.#decodeMeta(connector, request.resourceMeta);
     const result = await this.#run(connector, "get metrics of", options, (context) =>
       connector.getMetrics!(meta, {
         queries: request.queries ?? [],
@@ -148,7 +154,7 @@ export class ConnectorService {
     if (!connector.getLogs) {
       throw new UnimplementedError(`Connector for task category ${taskCategory} does not provide logs.`);
     }
-    const meta = decodeMeta(connector, request.resourceMeta);
+    const meta = this.#decodeMeta(connector, request.resourceMeta);
     const page = await this.#run(connector, "get logs of", options, (context) =>
       connector.getLogs!(meta, { lines: Number(request.lines ?? 0), token: request.token ?? "", ...context }),
     );
@@ -219,6 +225,19 @@ export class ConnectorService {
     return connector;
   }
 
+  #decodeMeta(connector: AsyncConnectorBase, bytes: Uint8Array | null | undefined): ResourceMetaInstance {
+    const received = bytes ?? new Uint8Array();
+    const opened = this.#sealer ? this.#sealer.open(received, connector.taskCategory.toString()) : received;
+    try {
+      return connector.metadataType.decode(opened);
+    } catch (error) {
+      throw new InvalidArgumentError(
+        `Cannot decode resource meta for task category ${connector.taskCategory}: ${errorMessage(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
   /** Calls the connector under the deadline; what it throws becomes INTERNAL with flytekit's message. */
   async #run<T>(
     connector: Connector,
@@ -281,16 +300,6 @@ function requestCategory(request: {
   return new TaskCategory(request.taskType ?? "", 0);
 }
 
-function decodeMeta(connector: AsyncConnectorBase, bytes: Uint8Array | null | undefined): ResourceMetaInstance {
-  try {
-    return connector.metadataType.decode(bytes ?? new Uint8Array());
-  } catch (error) {
-    throw new InvalidArgumentError(
-      `Cannot decode resource meta for task category ${connector.taskCategory}: ${errorMessage(error)}`,
-      { cause: error },
-    );
-  }
-}
 
 /** JavaScript authors may return a plain ResourceInit-shaped object instead of a Resource. */
 function toResource(value: unknown): Resource {

@@ -5,7 +5,7 @@ import { ConnectorError, Status } from "../../lib/connector/errors.js";
 import { Phase } from "../../lib/connector/phase.js";
 import { ConnectorRegistry } from "../../lib/connector/registry.js";
 import { flyteidl } from "../../lib/idl/index.js";
-import { literalMapToPlain, toLiteralMap } from "../../lib/literals/index.js";
+import { literalMapToPlain, structToJson, toLiteralMap } from "../../lib/literals/index.js";
 import { CountdownConnector, deletedTasks, ShoutConnector } from "./fixtures/test-connectors.js";
 import { startHttpService } from "./support/http-service.js";
 import { mockedLambda } from "./support/mocked-lambda.js";
@@ -132,9 +132,9 @@ describe.each(transports)("ConnectorClient over $name", (transport) => {
       endTime: { seconds: 120 },
       step: { seconds: 30 },
     });
-    expect(results.map((series) => [series.metric, series.values])).toEqual([
-      ["cpu", [1.5]],
-      ["memory", [1.5]],
+    expect(results.map((series) => [series.metric, structToJson(series.data!)])).toEqual([
+      ["cpu", { values: [1.5] }],
+      ["memory", { values: [1.5] }],
     ]);
   });
 

@@ -33,7 +33,7 @@ export async function sendWebhook(config: WebhookConfig, signal: AbortSignal): P
       method: config.method,
       headers,
       body,
-      
+      redirect: "manual",
       signal: AbortSignal.any([signal, timeout]),
     });
     return { status: response.status, text: await response.text() };

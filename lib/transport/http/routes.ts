@@ -4,10 +4,10 @@
  * API Gateway puts before it — a named stage (`/prod/...` in payload 2.0 `rawPath`), a custom
  * domain's base path (`/flyte/...` in payload 1.0 `path` and 2.0 `rawPath`) — is passed over.
  */
-import { findField } from "../../idl/json-mapping.js";
+import { Status } from "../../connector/errors.js";
+import { findField, type FieldInfo } from "../../idl/json-mapping.js";
 import { operationNames, operations, type Operation } from "../../service/operations.js";
 import { HttpError } from "./errors.js";
-import { Status } from "../../connector/errors.js";
 
 export interface Route {
   readonly operation: Operation;
@@ -59,7 +59,7 @@ function compile(operation: Operation): Route {
 function checkFieldPath(typeName: string, fieldPath: string, where: string): void {
   let type: string | null = typeName;
   for (const name of fieldPath.split(".")) {
-    const field = type === null ? undefined : findField(type, name);
+    const field: FieldInfo | undefined = type === null ? undefined : findField(type, name);
     if (!field) throw new Error(`Path variable {${fieldPath}} of ${where} names no field of ${typeName}`);
     type = field.messageType;
   }

@@ -11,6 +11,7 @@ import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { Context } from "aws-lambda";
 import type { ConnectorRegistry } from "../../connector/registry.js";
 import { operations, type OperationName } from "../../service/operations.js";
+import { metaSealerFromEnv } from "../../service/meta-seal.js";
 import { ConnectorService } from "../../service/service.js";
 import { handleInvocation } from "../envelope.js";
 import { handleHttpEvent, isApiGatewayEvent } from "../http/index.js";
@@ -26,7 +27,11 @@ const SERVICE_NAME = "flyte-connectors";
 export function createLambdaHandler(name: OperationName, registry: ConnectorRegistry, options: LambdaHandlerOptions = {}) {
   const logger = new Logger({ serviceName: SERVICE_NAME });
   const metrics = new Metrics({ namespace: "FlyteConnectors", serviceName: SERVICE_NAME });
-  const service = new ConnectorService(registry, { logger, deadlineMarginMs: options.deadlineMarginMs });
+  const service = new ConnectorService(registry, {
+    logger,
+    deadlineMarginMs: options.deadlineMarginMs,
+    metaSealer: metaSealerFromEnv(),
+  });
   const operation = operations[name];
   const logInternal = (error: unknown) => logger.error(`${name} failed`, error as Error);
 

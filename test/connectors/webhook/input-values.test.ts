@@ -1,3 +1,4 @@
+import { encode as encodeMessagePack } from "@msgpack/msgpack";
 import { describe, expect, it } from "vitest";
 import { PythonFloat } from "../../../lib/connector/python-json.js";
 import { InputValues } from "../../../lib/connectors/webhook/input-values.js";
@@ -65,6 +66,11 @@ describe("InputValues", () => {
     expect(values.get(["map", "inner", "k"])).toBe("deep");
     expect(values.get(["json", "user", "name"])).toBe("Ada");
     expect(values.get(["json"])).toEqual({ user: { name: "Ada" }, n: 2 });
+  });
+
+  it("reads a dict flytekit sent as MessagePack", () => {
+    const values = inputs({ d: { scalar: { binary: { value: encodeMessagePack({ user: { id: 5 } }), tag: "msgpack" } } } });
+    expect(values.get(["d", "user", "id"])).toBe(5);
   });
 
   it("names what is missing", () => {

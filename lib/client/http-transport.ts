@@ -1,0 +1,275 @@
+/**
+ * The HTTP transport: flyteidl's google.api.http routes (CONTRACT.md §3) over global fetch, with
+ * binary protobuf or proto3 JSON bodies, optionally SigV4-signed for an API Gateway behind IAM.
+ */
+import { defaultProvider } from "@aws-sdk/credential-provider-node";
+import { Hash } from "@smithy/hash-node";
+import { SignatureV4 } from "@smithy/signature-v4";
+import protobuf from "protobufjs/minimal.js";
+import {
+  ConnectorError,
+  DeadlineExceededError,
+  errorMessage,
+  InternalError,
+  InvalidArgumentError,
+  Status,
+  UnavailableError,
+  type StatusCode,
+} from "../connector/errors.js";
+import { findField, fromJson, toJson, type FieldInfo } from "../idl/json-mapping.js";
+import { operations, type Dispatch, type Operation } from "../service/operations.js";
+import { encodeMessage } from "../transport/codec.js";
+import { isNetworkError } from "./network-errors.js";
+import { withRetries, type RetryPolicy } from "./retry.js";
+
+export interface HttpSigningOptions {
+  readonly region: string;
+  /** Default: the standard AWS chain (environment, profile, SSO, instance or task role). */
+  readonly credentials?: ConstructorParameters<typeof SignatureV4>[0]["credentials"];
+  /** Default `execute-api` (API Gateway). */
+  readonly service?: string;
+}
+
+export interface HttpDispatchOptions {
+  /** Where the routes live, e.g. `https://abc.execute-api.us-east-1.amazonaws.com` or with a stage path. */
+  readonly baseUrl: string;
+  /** Bodies as binary protobuf (default) or proto3 JSON. */
+  readonly format?: "protobuf" | "json";
+  /** Sign every request with SigV4, for an API whose routes use IAM authorization. */
+  readonly sign?: HttpSigningOptions;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly retry?: RetryPolicy;
+}
+
+const PROTOBUF = "application/x-protobuf";
+// serverless-offline (and API Gateway REST APIs without binaryMediaTypes) base64-encode only
+// this type, which the contract reads as binary protobuf too.
+const PROTOBUF_REQUEST = "application/octet-stream";
+const JSON_TYPE = "application/json";
+
+export function createHttpDispatch(options: HttpDispatchOptions): Dispatch {
+  const base = new URL(options.baseUrl);
+  const format = options.format ?? "protobuf";
+  const signer = options.sign ? createSigner(options.sign) : undefined;
+
+  const send: Dispatch = async (name, requests, dispatchOptions = {}) => {
+    const operation: Operation = operations[name];
+    const { method, url, body } = httpRequest(operation, requests, base, format);
+    const headers: Record<string, string> = { accept: format === "json" ? JSON_TYPE : PROTOBUF, ...options.headers };
+    if (body) headers["content-type"] = format === "json" ? JSON_TYPE : PROTOBUF_REQUEST;
+    const signed = signer ? await signer(method, url, headers, body) : headers;
+
+    const { deadline } = dispatchOptions;
+    const remaining = deadline === undefined ? undefined : deadline - Date.now();
+    if (remaining !== undefined && remaining <= 0) {
+      throw new DeadlineExceededError(`${name}: no time left before the deadline.`);
+    }
+    let response: Response;
+    let bytes: Uint8Array;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: signed,
+        body: body ?? null,
+        signal: remaining === undefined ? null : AbortSignal.timeout(remaining),
+      });
+      bytes = new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      throw fetchFailure(url, error);
+    }
+    if (!response.ok) throw httpFailure(response, bytes);
+    return decodeResponse(operation, response.headers.get("content-type") ?? "", bytes);
+  };
+  return withRetries(send, options.retry);
+}
+
+interface BuiltRequest {
+  readonly method: string;
+  readonly url: URL;
+  readonly body: Uint8Array | undefined;
+}
+
+/** The route's path with its `{field.path}` variables filled from the request; the other fields as query parameters. */
+export function httpRequest(
+  operation: Operation,
+  requests: readonly object[],
+  base: URL,
+  format: "protobuf" | "json",
+): BuiltRequest {
+  const { method, path, body } = operation.http;
+  const url = new URL(base);
+  const basePath = url.pathname.replace(/\/+$/, "");
+  if (body !== null) {
+    const messages = operation.requestStream ? requests : [single(operation, requests)];
+    url.pathname = basePath + path;
+    return { method, url, body: encodeBody(operation, messages, format) };
+  }
+  // Normalised through the wire form, so unset fields read as their proto3 defaults (version 0, empty bytes).
+  const request = operation.requestType.decode(encodeMessage(operation.requestType, single(operation, requests)));
+  const used = new Set<string>();
+  url.pathname =
+    basePath +
+    path.replace(/\{([^}]+)\}/g, (_, fieldPath: string) => {
+      used.add(fieldPath);
+      return encodeURIComponent(pathValue(operation.requestTypeName, request, fieldPath));
+    });
+  const json = toJson(operation.requestTypeName, request) as Record<string, unknown>;
+  for (const [name, value] of queryParameters(operation.requestTypeName, json, "")) {
+    if (!used.has(name)) url.searchParams.append(name, value);
+  }
+  return { method, url, body: undefined };
+}
+
+function single(operation: Operation, requests: readonly object[]): object {
+  const [request] = requests;
+  if (requests.length !== 1 || !request) {
+    throw new InvalidArgumentError(`${operation.name} takes exactly one request message, got ${requests.length}.`);
+  }
+  return request;
+}
+
+/** A path variable's value: bytes (the resource meta) as padded base64url, anything else as text. */
+function pathValue(typeName: string, message: object, fieldPath: string): string {
+  let value: unknown = message;
+  let type: string | null = typeName;
+  for (const name of fieldPath.split(".")) {
+    const field: FieldInfo | undefined = type === null ? undefined : findField(type, name);
+    if (!field) throw new Error(`${typeName} has no field ${fieldPath}`);
+    value = (value as Record<string, unknown> | undefined)?.[field.jsonName];
+    type = field.messageType;
+  }
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64url").padEnd(Math.ceil(value.length / 3) * 4, "=");
+  return String(value ?? "");
+}
+
+/** Proto3 JSON flattened to `proto_name=value` pairs (grpc-gateway's query parameters): nested names dotted, lists repeated. */
+function queryParameters(typeName: string, json: Record<string, unknown>, prefix: string): [string, string][] {
+  return Object.entries(json).flatMap(([key, value]): [string, string][] => {
+    const field: FieldInfo | undefined = findField(typeName, key);
+    const name = `${prefix}${field?.name ?? key}`;
+    if (Array.isArray(value)) return value.map((item) => [name, String(item)]);
+    if (typeof value === "object" && value !== null && field?.messageType) {
+      return queryParameters(field.messageType, value as Record<string, unknown>, `${name}.`);
+    }
+    return [[name, String(value)]];
+  });
+}
+
+/** A stream travels as a JSON array, or as varint-length-delimited protobuf messages. */
+function encodeBody(operation: Operation, messages: readonly object[], format: "protobuf" | "json"): Uint8Array {
+  if (format === "json") {
+    const json = messages.map((message) => toJson(operation.requestTypeName, message));
+    return new TextEncoder().encode(JSON.stringify(operation.requestStream ? json : json[0]));
+  }
+  if (!operation.requestStream) return encodeMessage(operation.requestType, messages[0]!);
+  const writer = protobuf.Writer.create();
+  for (const message of messages) operation.requestType.encode(message, writer.fork()).ldelim();
+  return writer.finish();
+}
+
+/** The body as the server labelled it: JSON or binary protobuf, whichever was asked for. */
+function decodeResponse(operation: Operation, contentType: string, bytes: Uint8Array): object[] {
+  const fail = (why: string) => new InternalError(`Unreadable ${operation.responseTypeName} answer: ${why}.`);
+  if (contentType.toLowerCase().startsWith(JSON_TYPE)) {
+    let json: unknown;
+    try {
+      json = JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      throw fail("not JSON");
+    }
+    if (operation.responseStream && !Array.isArray(json)) throw fail("expected an array of messages");
+    const messages = operation.responseStream ? (json as unknown[]) : [json];
+    try {
+      return messages.map((message) => fromJson(operation.responseTypeName, message));
+    } catch (error) {
+      throw fail(errorMessage(error));
+    }
+  }
+  try {
+    if (!operation.responseStream) return [operation.responseType.decode(bytes)];
+    const reader = protobuf.Reader.create(bytes);
+    const messages: object[] = [];
+    while (reader.pos < reader.len) messages.push(operation.responseType.decode(reader, reader.uint32()));
+    return messages;
+  } catch (error) {
+    throw fail(errorMessage(error));
+  }
+}
+
+/** grpc-gateway's mapping read backwards, for answers that carry no gRPC code of their own (API Gateway's). */
+const CODE_BY_HTTP_STATUS: Readonly<Record<number, StatusCode>> = {
+  400: Status.INVALID_ARGUMENT,
+  401: Status.UNAUTHENTICATED,
+  403: Status.PERMISSION_DENIED,
+  404: Status.NOT_FOUND,
+  405: Status.UNIMPLEMENTED,
+  409: Status.ABORTED,
+  413: Status.INVALID_ARGUMENT,
+  429: Status.RESOURCE_EXHAUSTED,
+  499: Status.CANCELLED,
+  500: Status.INTERNAL,
+  501: Status.UNIMPLEMENTED,
+  502: Status.UNAVAILABLE,
+  503: Status.UNAVAILABLE,
+  504: Status.DEADLINE_EXCEEDED,
+};
+
+/** `{code, message}` from our routes; `{message}` (or anything) from API Gateway itself. */
+function httpFailure(response: Response, bytes: Uint8Array): ConnectorError {
+  let code: StatusCode = CODE_BY_HTTP_STATUS[response.status] ?? Status.UNKNOWN;
+  let message = `HTTP ${response.status} ${response.statusText}`.trim();
+  try {
+    const body = JSON.parse(new TextDecoder().decode(bytes)) as { code?: unknown; message?: unknown };
+    if (typeof body.code === "number" && Number.isInteger(body.code) && body.code > 0 && body.code <= 16) {
+      code = body.code as StatusCode;
+    }
+    if (typeof body.message === "string" && body.message) {
+      message = typeof body.code === "number" ? body.message : `${message}: ${body.message}`;
+    }
+  } catch {
+    // Not JSON (a proxy's HTML page): the status says all we know.
+  }
+  return new ConnectorError(code, message);
+}
+
+function fetchFailure(url: URL, error: unknown): ConnectorError {
+  const where = `${url.origin}${url.pathname}`;
+  if ((error as { name?: unknown })?.name === "TimeoutError") {
+    return new DeadlineExceededError(`${where} did not answer before the deadline.`, { cause: error });
+  }
+  const cause = (error as { cause?: unknown })?.cause;
+  const detail = cause instanceof Error ? cause.message : errorMessage(error);
+  if (isNetworkError(error)) return new UnavailableError(`Cannot reach ${where}: ${detail}`, { cause: error });
+  return new InternalError(`Request to ${where} failed: ${detail}`, { cause: error });
+}
+
+type Signer = (method: string, url: URL, headers: Record<string, string>, body: Uint8Array | undefined) => Promise<Record<string, string>>;
+
+function createSigner(options: HttpSigningOptions): Signer {
+  const signer = new SignatureV4({
+    service: options.service ?? "execute-api",
+    region: options.region,
+    credentials: options.credentials ?? defaultProvider(),
+    sha256: Hash.bind(null, "sha256"),
+  });
+  return async (method, url, headers, body) => {
+    const query: Record<string, string | string[]> = {};
+    for (const name of new Set(url.searchParams.keys())) {
+      const values = url.searchParams.getAll(name);
+      query[name] = values.length === 1 ? values[0]! : values;
+    }
+    const signed = await signer.sign({
+      method,
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path: url.pathname,
+      query,
+      headers: { ...headers, host: url.host },
+      body,
+    });
+    // fetch sets Host itself (to the same value); it may not be given.
+    const { host: _host, ...rest } = signed.headers;
+    return rest;
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Sealed resource metas (opt-in): AES-256-GCM over the connector's meta bytes, so a meta that
+ * must carry something sensitive is opaque in FlytePropeller's CRD (etcd) and cannot be forged
+ * or altered by anyone without the key. The task category is authenticated too, so one
+ * connector's meta is never accepted by another.
+ *
+ * Wire form: "FCSM" | version 1 | key-id length | key id | 12-byte IV | ciphertext | 16-byte tag.
+ * Several keys may be configured: the first seals, all of them open (rotation).
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { InvalidArgumentError } from "../connector/errors.js";
+
+const MAGIC = Buffer.from("FCSM", "latin1");
+const VERSION = 1;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const KEY_BYTES = 32;
+
+export interface MetaKey {
+  /** Short printable id written beside the ciphertext, so old keys keep opening old metas. */
+  readonly id: string;
+  /** 32 bytes. */
+  readonly key: Uint8Array;
+}
+
+export class MetaSealer {
+  readonly #keys: ReadonlyMap<string, Uint8Array>;
+  readonly #active: MetaKey;
+
+  /** `keys[0]` seals; every key opens. */
+  constructor(keys: readonly MetaKey[]) {
+    const [active] = keys;
+    if (!active) throw new Error("A meta sealer needs at least one key.");
+    for (const { id, key } of keys) {
+      if (!/^[\x21-\x7e]{1,255}$/.test(id)) throw new Error(`Meta key id ${JSON.stringify(id)} must be 1-255 printable ASCII characters.`);
+      if (key.byteLength !== KEY_BYTES) throw new Error(`Meta key "${id}" must be ${KEY_BYTES} bytes, got ${key.byteLength}.`);
+    }
+    this.#active = active;
+    this.#keys = new Map(keys.map(({ id, key }) => [id, key]));
+  }
+
+  seal(meta: Uint8Array, taskCategory: string): Uint8Array {
+    const id = Buffer.from(this.#active.id, "latin1");
+    const iv = randomBytes(IV_BYTES);
+    const header = Buffer.concat([MAGIC, Buffer.from([VERSION, id.length]), id, iv]);
+    const cipher = createCipheriv("aes-256-gcm", this.#active.key, iv);
+    cipher.setAAD(Buffer.concat([header, Buffer.from(taskCategory, "utf8")]));
+    return Buffer.concat([header, cipher.update(meta), cipher.final(), cipher.getAuthTag()]);
+  }
+
+  /** The meta bytes, or INVALID_ARGUMENT for anything not sealed here for this category. */
+  open(sealed: Uint8Array, taskCategory: string): Uint8Array {
+    const bytes = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+    const fail = (why: string): never => {
+      throw new InvalidArgumentError(`The resource meta is not a sealed meta of this service: ${why}.`);
+    };
+    if (bytes.length < MAGIC.length + 2 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) fail("it is not sealed");
+    if (bytes[MAGIC.length] !== VERSION) fail("unknown version");
+    const idLength = bytes[MAGIC.length + 1]!;
+    const ivStart = MAGIC.length + 2 + idLength;
+    const bodyStart = ivStart + IV_BYTES;
+    if (bytes.length < bodyStart + TAG_BYTES) fail("it is truncated");
+    const id = bytes.subarray(MAGIC.length + 2, ivStart).toString("latin1");
+    const key = this.#keys.get(id) ?? fail(`unknown key id ${JSON.stringify(id)}`);
+    const decipher = createDecipheriv("aes-256-gcm", key, bytes.subarray(ivStart, bodyStart));
+    decipher.setAAD(Buffer.concat([bytes.subarray(0, bodyStart), Buffer.from(taskCategory, "utf8")]));
+    decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+    try {
+      return Buffer.concat([decipher.update(bytes.subarray(bodyStart, bytes.length - TAG_BYTES)), decipher.final()]);
+    } catch {
+      return fail("it was altered, or sealed with another key or for another task category");
+    }
+  }
+}
+
+/**
+ * Keys from a spec like `k2:<base64 32 bytes>,k1:<base64 32 bytes>` (first seals), as kept in
+ * the environment variable FLYTE_CONNECTOR_META_KEYS or in a secret holding the same text.
+ */
+export function parseMetaKeys(spec: string): MetaKey[] {
+  return spec
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)
+    .map((part) => {
+      const colon = part.indexOf(":");
+      if (colon <= 0) throw new Error("Meta keys must be written as <id>:<base64 key>, separated by commas.");
+      const id = part.slice(0, colon);
+      // The key itself never goes into a message.
+      return { id, key: Buffer.from(part.slice(colon + 1), "base64") };
+    });
+}
+
+/** The sealer the environment asks for, or undefined when sealing is off (the default). */
+export function metaSealerFromEnv(env: NodeJS.ProcessEnv = process.env): MetaSealer | undefined {
+  const spec = env.FLYTE_CONNECTOR_META_KEYS;
+  return spec ? new MetaSealer(parseMetaKeys(spec)) : undefined;
+}

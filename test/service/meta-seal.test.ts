@@ -1,0 +1,102 @@
+import { randomBytes } from "node:crypto";
+import { describe, expect, test } from "vitest";
+import { InvalidArgumentError, Status } from "../../lib/connector/errors.js";
+import { Phase } from "../../lib/connector/phase.js";
+import { ConnectorRegistry } from "../../lib/connector/registry.js";
+import { SleepConnector } from "../../lib/connectors/sleep.js";
+import { MetaSealer, metaSealerFromEnv, parseMetaKeys } from "../../lib/service/meta-seal.js";
+import { ConnectorService } from "../../lib/service/service.js";
+
+const k1 = { id: "k1", key: randomBytes(32) };
+const k2 = { id: "k2", key: randomBytes(32) };
+const meta = new TextEncoder().encode('{"job_id": "secret-ish"}');
+
+function openError(sealer: MetaSealer, bytes: Uint8Array, category = "sleep_v0"): InvalidArgumentError {
+  try {
+    sealer.open(bytes, category);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    return error as InvalidArgumentError;
+  }
+  throw new Error("open accepted it");
+}
+
+describe("MetaSealer", () => {
+  test("seals so the meta is unreadable, and opens it back", () => {
+    const sealer = new MetaSealer([k1]);
+    const sealed = sealer.seal(meta, "sleep_v0");
+    expect(Buffer.from(sealed).includes(Buffer.from("secret-ish"))).toBe(false);
+    expect(Buffer.from(sealer.open(sealed, "sleep_v0"))).toEqual(Buffer.from(meta));
+  });
+
+  test("every seal is different (random IV)", () => {
+    const sealer = new MetaSealer([k1]);
+    expect(Buffer.from(sealer.seal(meta, "c"))).not.toEqual(Buffer.from(sealer.seal(meta, "c")));
+  });
+
+  test("rotation: the first key seals, older keys still open", () => {
+    const old = new MetaSealer([k1]).seal(meta, "sleep_v0");
+    const rotated = new MetaSealer([k2, k1]);
+    expect(Buffer.from(rotated.open(old, "sleep_v0"))).toEqual(Buffer.from(meta));
+    const fresh = rotated.seal(meta, "sleep_v0");
+    expect(openError(new MetaSealer([k1]), fresh).message).toMatch(/unknown key id "k2"/);
+  });
+
+  test("any flipped bit is rejected", () => {
+    const sealer = new MetaSealer([k1]);
+    const sealed = sealer.seal(meta, "sleep_v0");
+    for (let i = 0; i < sealed.length; i++) {
+      const tampered = Uint8Array.from(sealed);
+      tampered[i]! ^= 0x01;
+      expect(() => sealer.open(tampered, "sleep_v0")).toThrow(InvalidArgumentError);
+    }
+  });
+
+  test("a meta sealed for another task category is rejected", () => {
+    const sealer = new MetaSealer([k1]);
+    expect(openError(sealer, sealer.seal(meta, "other_v0")).message).toMatch(/another task category/);
+  });
+
+  test.each([
+    ["plain meta", meta],
+    ["empty", new Uint8Array()],
+    ["truncated", new MetaSealer([k1]).seal(meta, "sleep_v0").subarray(0, 20)],
+  ])("%s is rejected with INVALID_ARGUMENT", (_, bytes) => {
+    expect(openError(new MetaSealer([k1]), bytes).code).toBe(Status.INVALID_ARGUMENT);
+  });
+
+  test("bad key configuration fails at start, never naming the key", () => {
+    const short = "c2hvcnQ=";
+    expect(() => new MetaSealer([])).toThrow("at least one key");
+    expect(() => new MetaSealer(parseMetaKeys(`k:${short}`))).toThrow('Meta key "k" must be 32 bytes, got 5.');
+    expect(() => parseMetaKeys("nocolon")).toThrow("<id>:<base64 key>");
+  });
+
+  test("from the environment: off by default, keys in order", () => {
+    expect(metaSealerFromEnv({})).toBeUndefined();
+    const spec = `k2:${k2.key.toString("base64")}, k1:${k1.key.toString("base64")}`;
+    const sealer = metaSealerFromEnv({ FLYTE_CONNECTOR_META_KEYS: spec })!;
+    expect(Buffer.from(sealer.open(new MetaSealer([k1]).seal(meta, "x"), "x"))).toEqual(Buffer.from(meta));
+  });
+});
+
+describe("a service with sealing on", () => {
+  const service = new ConnectorService(new ConnectorRegistry().register(new SleepConnector()), {
+    metaSealer: new MetaSealer([k1]),
+  });
+  const inputs = { literals: { seconds: { scalar: { primitive: { floatValue: 0 } } } } };
+
+  test("answers sealed metas and reads them back", async () => {
+    const { resourceMeta } = await service.createTask({ template: { type: "sleep" }, inputs });
+    expect(new TextDecoder().decode(resourceMeta)).not.toContain("start_time");
+    const { resource } = await service.getTask({ taskCategory: { name: "sleep" }, resourceMeta });
+    expect(resource?.phase).toBe(Phase.SUCCEEDED);
+  });
+
+  test("refuses a plain (flytekit) meta with INVALID_ARGUMENT", async () => {
+    const resourceMeta = new TextEncoder().encode('{"start_time": 1.0, "duration": 0.0}');
+    await expect(service.getTask({ taskCategory: { name: "sleep" }, resourceMeta })).rejects.toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+    });
+  });
+});
