@@ -11,8 +11,8 @@
 //
 // It regenerates lib/idl/gen first (a no-op when up to date), so it is self-sufficient.
 import { execFileSync } from "node:child_process";
-import { createRequire } from "node:module";
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -87,7 +87,8 @@ const result = await esbuild.build({
   minify: true,
   // The nodejs22.x runtime ships AWS SDK v3; bundling it would only add weight.
   external: ["@aws-sdk/*"],
-  // Bundled CommonJS (protobufjs, long) calls require() for Node built-ins, which an ES module lacks.
+  // A bundled CommonJS module's require() of a Node built-in stays a runtime require(), which an
+  // ES module lacks; esbuild's shim for it throws unless `require` exists. Cheap insurance.
   banner: { js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);' },
   plugins: [oneCopyOfLong],
   metafile: true,

@@ -5,7 +5,7 @@
 //                                JSON mapping and the services with their google.api.http routes.
 // Nothing here is committed; it is rebuilt whenever its inputs change.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,7 +22,6 @@ const serviceProto = "flyteidl/service/agent.proto";
 const stampInputs = [
   readFileSync(join(flyteidlDir, "package.json")),
   readFileSync(fileURLToPath(import.meta.url)),
-  readFileSync(join(root, "infra/idl-wrapper.js")),
   readFileSync(join(localProtoDir, "grpc/health/v1/health.proto")),
   readFileSync(require.resolve("protobufjs/package.json")),
 ];
@@ -39,36 +38,163 @@ const { pbjs, pbts } = require("protobufjs-cli");
 const run = (main, args) =>
   new Promise((resolve, reject) => main(args, (err, output) => (err ? reject(err) : resolve(output))));
 
-// 1. Static code. Lean flags: nothing the project calls is dropped (encode, decode,
-//    fromObject/toObject for the JSON mapping); create/verify/delimited/typeurl/services are.
-const jsFile = join(outDir, "flyteidl.js");
-const js = await run(pbjs.main, [
-  "--target", "static-module",
-  "--wrap", relative(process.cwd(), join(root, "infra/idl-wrapper.js")),
-  "--dependency", "protobufjs/minimal.js",
-  "--path", protoDir,
-  "--path", localProtoDir,
-  "--es6",
-  "--no-create", "--no-verify", "--no-delimited", "--no-typeurl", "--no-service",
-  ...entryProtos.map((p) => (existsSync(join(protoDir, p)) ? join(protoDir, p) : join(localProtoDir, p))),
-]);
-writeFileSync(jsFile, js);
-const dts = await run(pbts.main, ["--no-comments", jsFile]);
-writeFileSync(join(outDir, "flyteidl.d.ts"), dts.replace(/^import \* as \$protobuf from "protobufjs";/m, 'import * as $protobuf from "protobufjs";\nexport default $root;\ndeclare const $root: { flyteidl: typeof flyteidl; google: typeof google; grpc: typeof grpc };'));
-
-// 2. Descriptor, read by reflection from the same .proto files. service/agent.proto imports
-//    google/api/annotations.proto, which the package does not ship; its options parse without it.
-const reflection = new protobuf.Root();
-reflection.resolvePath = (origin, target) => {
-  if (target === "google/api/annotations.proto") return null;
-  for (const dir of [protoDir, localProtoDir]) {
+const resolveIn = (dirs, skip = []) => (origin, target) => {
+  if (skip.includes(target)) return null;
+  for (const dir of dirs) {
     const candidate = join(dir, target);
     if (existsSync(candidate)) return candidate;
   }
   return protobuf.Root.prototype.resolvePath(origin, target);
 };
-reflection.loadSync([serviceProto, ...entryProtos], { keepCase: true });
-reflection.resolveAll();
+
+// The messages the project sends and receives; everything they do not reach is left out of the
+// generated code (a third of the types agent.proto's imports declare), which keeps bundles small.
+const rootMessages = (root) => [
+  ...Object.values(servicesOf(root)).flatMap((methods) =>
+    Object.values(methods).flatMap((m) => [m.resolvedRequestType, m.resolvedResponseType]),
+  ),
+  ...root.lookup("grpc.health.v1").nestedArray,
+];
+
+function servicesOf(root) {
+  const services = {};
+  const walk = (ns) => {
+    for (const nested of ns.nestedArray) {
+      if (nested instanceof protobuf.Service) services[nested.fullName.slice(1)] = nested.methods;
+      if (nested.nestedArray) walk(nested);
+    }
+  };
+  walk(root);
+  return services;
+}
+
+function reachable(starts) {
+  const seen = new Set();
+  const visit = (type) => {
+    if (seen.has(type)) return;
+    seen.add(type);
+    if (type instanceof protobuf.Type) for (const field of type.fieldsArray) if (field.resolvedType) visit(field.resolvedType);
+  };
+  starts.forEach(visit);
+  return seen;
+}
+
+/** Removes what `keep` does not hold from `ns`; a type stays when something nested in it is kept. */
+function prune(ns, keep) {
+  for (const nested of [...(ns.nestedArray ?? [])]) {
+    const inner = nested.nestedArray ? prune(nested, keep) : false;
+    const kept = keep.has(nested) || inner;
+    if (!kept) ns.remove(nested);
+  }
+  return keep.has(ns) || (ns.nestedArray ?? []).length > 0;
+}
+
+function loadRoot(keepCase) {
+  const root = new protobuf.Root();
+  root.resolvePath = resolveIn([protoDir, localProtoDir], ["google/api/annotations.proto"]);
+  root.loadSync([serviceProto, ...entryProtos], { keepCase });
+  root.resolveAll();
+  return root;
+}
+
+// 1. The codec: protobufjs 7 reflection (protobufjs/light) over a JSON descriptor of the pruned
+//    types. Its encoders and decoders are generated at run time by the same codegen the static
+//    target writes out ahead of time, so they are as fast, but the bundle carries ~20 KB of
+//    JSON instead of ~300 KB of generated functions (see the README's design notes).
+//    The static target still runs, only to give pbts the classes to declare types from.
+const staticRoot = loadRoot(false);
+const keep = reachable(rootMessages(staticRoot));
+for (const service of Object.keys(servicesOf(staticRoot))) staticRoot.lookup(service).parent.remove(staticRoot.lookup(service));
+prune(staticRoot, keep);
+const prunedJson = JSON.stringify(staticRoot.toJSON());
+const typingSource = join(outDir, "typing-source.json");
+writeFileSync(typingSource, prunedJson);
+const staticFile = join(outDir, "static-for-typing.js");
+writeFileSync(
+  staticFile,
+  await run(pbjs.main, ["--target", "static-module", "--es6", "--no-create", "--no-verify", "--no-delimited", "--no-typeurl", "--no-service", typingSource]),
+);
+const dts = await run(pbts.main, ["--no-comments", staticFile]);
+writeFileSync(
+  join(outDir, "flyteidl.d.ts"),
+  dts.replace(
+    /^import \* as \$protobuf from "protobufjs";/m,
+    'import * as $protobuf from "protobufjs";\nexport default $root;\ndeclare const $root: { flyteidl: typeof flyteidl; google: typeof google; grpc: typeof grpc };',
+  ),
+);
+rmSync(staticFile);
+rmSync(typingSource);
+writeFileSync(
+  join(outDir, "flyteidl.js"),
+  `// Generated by infra/generate-idl.mjs from @flyteorg/flyteidl. Do not edit.
+import $protobuf from "protobufjs/light.js";
+
+const $root = $protobuf.Root.fromJSON(${prunedJson});
+
+// As in static code, an unset oneof member reads null rather than its type's zero value
+// (code tells which member is set by testing for null). Resolving a field writes its default
+// onto the class prototype; this runs after that, whether protobufjs resolved it already or not.
+(function nullOneofDefaults(namespace) {
+  for (const nested of namespace.nestedArray) {
+    if (nested instanceof $protobuf.Type) {
+      for (const field of nested.fieldsArray) {
+        if (!field.partOf) continue;
+        if (field.resolved) {
+          nested.ctor.prototype[field.name] = null;
+          continue;
+        }
+        const resolve = field.resolve;
+        field.resolve = function () {
+          if (this.resolved) return this;
+          resolve.call(this);
+          this.parent.ctor.prototype[this.name] = null;
+          return this;
+        };
+      }
+    }
+    if (nested.nestedArray) nullOneofDefaults(nested);
+  }
+})($root);
+
+// The same shape the static target gives: namespaces as objects, message classes (with their
+// nested types as statics) and enums as name<->number maps, each built on first use.
+function expose(reflected, target) {
+  for (const nested of reflected.nestedArray) {
+    Object.defineProperty(target, nested.name, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const value = build(nested);
+        Object.defineProperty(target, nested.name, { value, enumerable: true });
+        return value;
+      },
+    });
+  }
+  return target;
+}
+
+function build(reflected) {
+  if (reflected instanceof $protobuf.Enum) {
+    const values = Object.create(reflected.valuesById);
+    return Object.assign(values, reflected.values);
+  }
+  if (reflected instanceof $protobuf.Type) return expose(reflected, reflected.ctor);
+  return expose(reflected, {});
+}
+
+const exposed = expose($root, {});
+export const flyteidl = exposed.flyteidl;
+export const google = exposed.google;
+export const grpc = exposed.grpc;
+export default exposed;
+`,
+);
+
+// 2. Descriptor of the same types, with proto field names and the services' http rules.
+//    service/agent.proto imports google/api/annotations.proto, which the package does not ship;
+//    its options parse without it.
+const reflection = loadRoot(true);
+const keepNamed = new Set([...reachable(rootMessages(reflection))].map((type) => type.fullName));
 
 const messages = {};
 const enums = {};
@@ -76,7 +202,7 @@ const services = {};
 const camel = (name) => name.replace(/_([a-z0-9])/g, (_, c) => c.toUpperCase());
 const walk = (ns) => {
   for (const nested of ns.nestedArray) {
-    if (nested instanceof protobuf.Type) {
+    if (nested instanceof protobuf.Type && keepNamed.has(nested.fullName)) {
       const fields = {};
       for (const field of nested.fieldsArray) {
         const target = field.resolvedType instanceof protobuf.Type ? field.resolvedType.fullName.slice(1) : null;

@@ -1,4 +1,5 @@
 /** Plain values (lib/literals) as JSON text for people and scripts. */
+import { toJson } from "../idl/json-mapping.js";
 import { Duration, FlyteDirectory, FlyteFile, StructuredDataset } from "../literals/index.js";
 
 /**
@@ -12,7 +13,7 @@ export function plainToJson(value: unknown): string {
 
 function replacer(_key: string, value: unknown): unknown {
   if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  if (value instanceof Duration) return `${value.toMilliseconds() / 1000}s`;
+  if (value instanceof Duration) return toJson("google.protobuf.Duration", { seconds: value.seconds, nanos: value.nanos });
   if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
   if (value instanceof FlyteFile || value instanceof FlyteDirectory || value instanceof StructuredDataset) {
     return { uri: value.uri, format: value.format };

@@ -1,5 +1,7 @@
-/** The flags that choose how `list`, `run` and `call` reach the service, and the client they make. */
+/** The flags that choose how `list`, `run` and `call` reach the service (by default as `serve` runs it), and the client they make. */
 import { ConnectorClient } from "../client/client.js";
+import { DEFAULT_HTTP_PORT } from "../local/local-stack.js";
+import { DEFAULT_GRPC_PORT } from "../transport/grpc/index.js";
 import { DEFAULT_FUNCTION_PREFIX } from "../client/lambda-transport.js";
 import type { ConnectorRegistry } from "../connector/registry.js";
 import { choiceFlag, listFlag, stringFlag, UsageError, type Flags, type OptionSpecs } from "./command.js";
@@ -8,8 +10,8 @@ import { registerConnectorModules } from "./connector-modules.js";
 export const TRANSPORTS = ["in-process", "grpc", "http", "lambda"] as const;
 export type TransportName = (typeof TRANSPORTS)[number];
 
-export const DEFAULT_GRPC_ADDRESS = "localhost:8000";
-export const DEFAULT_HTTP_URL = "http://localhost:3000";
+export const DEFAULT_GRPC_ADDRESS = `localhost:${DEFAULT_GRPC_PORT}`;
+export const DEFAULT_HTTP_URL = `http://localhost:${DEFAULT_HTTP_PORT}`;
 
 export const connectorOption: OptionSpecs = {
   connector: {
@@ -27,7 +29,7 @@ export const transportOptions: OptionSpecs = {
     value: "<name>",
     description: `How to reach the service: ${TRANSPORTS.join(", ")} (default in-process).`,
   },
-  ...connectorOption,
+  connector: { ...connectorOption.connector!, description: `in-process: ${connectorOption.connector!.description}` },
   address: { type: "string", value: "<host:port>", description: `grpc: the gRPC front (default ${DEFAULT_GRPC_ADDRESS}).` },
   url: { type: "string", value: "<url>", description: `http: base URL of the HTTP routes (default ${DEFAULT_HTTP_URL}).` },
   format: { type: "string", value: "<format>", description: "http: body format, protobuf (default) or json." },

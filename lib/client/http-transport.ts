@@ -5,7 +5,6 @@
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
-import protobuf from "protobufjs/minimal.js";
 import {
   ConnectorError,
   DeadlineExceededError,
@@ -18,7 +17,10 @@ import {
 } from "../connector/errors.js";
 import { findField, fromJson, toJson, type FieldInfo } from "../idl/json-mapping.js";
 import { operations, type Dispatch, type Operation } from "../service/operations.js";
-import { encodeMessage } from "../transport/codec.js";
+import { decodeMessage, encodeMessage } from "../transport/codec.js";
+import { decodeDelimited, encodeDelimited } from "../transport/http/delimited.js";
+import { JSON_TYPE } from "../transport/http/media-types.js";
+import { routes } from "../transport/http/routes.js";
 import { isNetworkError } from "./network-errors.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
 
@@ -45,7 +47,6 @@ const PROTOBUF = "application/x-protobuf";
 // serverless-offline (and API Gateway REST APIs without binaryMediaTypes) base64-encode only
 // this type, which the contract reads as binary protobuf too.
 const PROTOBUF_REQUEST = "application/octet-stream";
-const JSON_TYPE = "application/json";
 
 export function createHttpDispatch(options: HttpDispatchOptions): Dispatch {
   const base = new URL(options.baseUrl);
@@ -89,35 +90,35 @@ interface BuiltRequest {
   readonly body: Uint8Array | undefined;
 }
 
-/** The route's path with its `{field.path}` variables filled from the request; the other fields as query parameters. */
+/** The route's path with its variables filled from the request; the other fields as query parameters. */
 export function httpRequest(
   operation: Operation,
   requests: readonly object[],
   base: URL,
   format: "protobuf" | "json",
 ): BuiltRequest {
-  const { method, path, body } = operation.http;
+  const route = routes.find((candidate) => candidate.operation === operation)!;
   const url = new URL(base);
   const basePath = url.pathname.replace(/\/+$/, "");
-  if (body !== null) {
+  if (route.hasBody) {
     const messages = operation.requestStream ? requests : [single(operation, requests)];
-    url.pathname = basePath + path;
-    return { method, url, body: encodeBody(operation, messages, format) };
+    url.pathname = basePath + route.template;
+    return { method: route.method, url, body: encodeBody(operation, messages, format) };
   }
   // Normalised through the wire form, so unset fields read as their proto3 defaults (version 0, empty bytes).
   const request = operation.requestType.decode(encodeMessage(operation.requestType, single(operation, requests)));
-  const used = new Set<string>();
-  url.pathname =
-    basePath +
-    path.replace(/\{([^}]+)\}/g, (_, fieldPath: string) => {
-      used.add(fieldPath);
-      return encodeURIComponent(pathValue(operation.requestTypeName, request, fieldPath));
-    });
+  const inPath = new Set<string>();
+  const segments = route.segments.map((segment) => {
+    if ("literal" in segment) return segment.literal;
+    inPath.add(segment.field);
+    return encodeURIComponent(pathValue(operation.requestTypeName, request, segment.field));
+  });
+  url.pathname = `${basePath}/${segments.join("/")}`;
   const json = toJson(operation.requestTypeName, request) as Record<string, unknown>;
   for (const [name, value] of queryParameters(operation.requestTypeName, json, "")) {
-    if (!used.has(name)) url.searchParams.append(name, value);
+    if (!inPath.has(name)) url.searchParams.append(name, value);
   }
-  return { method, url, body: undefined };
+  return { method: route.method, url, body: undefined };
 }
 
 function single(operation: Operation, requests: readonly object[]): object {
@@ -133,8 +134,8 @@ function pathValue(typeName: string, message: object, fieldPath: string): string
   let value: unknown = message;
   let type: string | null = typeName;
   for (const name of fieldPath.split(".")) {
-    const field: FieldInfo | undefined = type === null ? undefined : findField(type, name);
-    if (!field) throw new Error(`${typeName} has no field ${fieldPath}`);
+    // The route table checked at load that every variable names a field.
+    const field: FieldInfo = findField(type!, name)!;
     value = (value as Record<string, unknown> | undefined)?.[field.jsonName];
     type = field.messageType;
   }
@@ -161,10 +162,9 @@ function encodeBody(operation: Operation, messages: readonly object[], format: "
     const json = messages.map((message) => toJson(operation.requestTypeName, message));
     return new TextEncoder().encode(JSON.stringify(operation.requestStream ? json : json[0]));
   }
-  if (!operation.requestStream) return encodeMessage(operation.requestType, messages[0]!);
-  const writer = protobuf.Writer.create();
-  for (const message of messages) operation.requestType.encode(message, writer.fork()).ldelim();
-  return writer.finish();
+  return operation.requestStream
+    ? encodeDelimited(operation.requestType, messages)
+    : encodeMessage(operation.requestType, messages[0]!);
 }
 
 /** The body as the server labelled it: JSON or binary protobuf, whichever was asked for. */
@@ -186,11 +186,9 @@ function decodeResponse(operation: Operation, contentType: string, bytes: Uint8A
     }
   }
   try {
-    if (!operation.responseStream) return [operation.responseType.decode(bytes)];
-    const reader = protobuf.Reader.create(bytes);
-    const messages: object[] = [];
-    while (reader.pos < reader.len) messages.push(operation.responseType.decode(reader, reader.uint32()));
-    return messages;
+    return operation.responseStream
+      ? decodeDelimited(operation.responseType, operation.responseTypeName, bytes)
+      : [decodeMessage(operation.responseType, operation.responseTypeName, bytes)];
   } catch (error) {
     throw fail(errorMessage(error));
   }

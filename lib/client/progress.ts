@@ -75,7 +75,10 @@ export class ProgressDisplay {
     this.#show(state, this.#message, this.#logLinks);
   }
 
-  /** Stops redrawing and leaves one summary line (plus the log links) behind. Later calls do nothing. */
+  /**
+   * Stops redrawing and leaves one summary line (plus the log links) behind; on a pipe, only when
+   * the last line printed does not already say how it ended. Later calls do nothing.
+   */
   finish(outcome: { readonly succeeded: boolean; readonly state: string; readonly message?: string }): void {
     if (this.#finished) return;
     this.#finished = true;
@@ -87,7 +90,8 @@ export class ProgressDisplay {
       this.#drawnLines = 0;
     } else {
       this.#printNewLinks(this.#logLinks);
-      this.#print(summary);
+      // The line of the last phase change already said it (a run that ended in its own phase).
+      if (outcome.state !== this.#state) this.#print(summary);
     }
   }
 
@@ -101,8 +105,8 @@ export class ProgressDisplay {
       this.#draw();
       return;
     }
-    this.#printNewLinks(logLinks);
     if (changed) this.#print(`${this.#title}: ${state} (${this.#elapsed()})${message ? ` ${message}` : ""}`);
+    this.#printNewLinks(logLinks);
   }
 
   #draw(): void {
@@ -122,7 +126,8 @@ export class ProgressDisplay {
 
   /** A line that wraps would break the count of lines to go back over: cut it to the terminal's width. */
   #fit(line: string): string {
-    const width = (this.#stream.columns ?? 80) - 1;
+    // A pseudo-terminal with no size set reports 0 columns.
+    const width = (this.#stream.columns || 80) - 1;
     // Control characters in a message (newlines, escapes) would move the cursor behind our back.
     const chars = [...line.replace(/[\u0000-\u001f\u007f]+/g, " ")];
     return chars.length <= width ? chars.join("") : `${chars.slice(0, Math.max(0, width - 1)).join("")}…`;

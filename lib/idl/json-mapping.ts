@@ -39,6 +39,11 @@ export function findField(typeName: string, name: string): FieldInfo | undefined
   return fieldIndex(typeName).get(name);
 }
 
+/** Whether a message type's JSON is a single string, number or boolean (Timestamp, Duration, wrappers). */
+export function hasScalarJson(typeName: string): boolean {
+  return scalarJsonTypes.has(typeName);
+}
+
 /** A message (an instance or its plain interface form) as proto3 JSON. */
 export function toJson(typeName: string, message: object): unknown {
   return writeMessage(typeName, messageClass(typeName).toObject(message, OUTPUT_OPTIONS), typeName);
@@ -435,9 +440,12 @@ function zeroOf(scalarType: string): unknown {
   }
 }
 
-const wrapperTypes = ["Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes"].map(
-  (name) => `google.protobuf.${name}Value`,
-);
+// Only those the generated closure of flyteidl reaches are in the descriptor.
+const wrapperTypes = ["Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes"]
+  .map((name) => `google.protobuf.${name}Value`)
+  .filter((name) => Object.hasOwn(descriptor.messages, name));
+
+const scalarJsonTypes: ReadonlySet<string> = new Set(["google.protobuf.Timestamp", "google.protobuf.Duration", ...wrapperTypes]);
 
 const wellKnownTypes = new Map<string, WellKnownType>([
   ["google.protobuf.Timestamp", timestamp],

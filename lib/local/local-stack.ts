@@ -77,7 +77,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let http: Server | undefined;
   let httpUrl: string | undefined;
   if (options.httpPort !== false) {
-    const listener = httpBridge((event, deadline) => handleHttpEvent(event, dispatch, { deadline }), {
+    const onInternalError = (error: unknown) => logger.error("HTTP request failed", error);
+    const listener = httpBridge((event, deadline) => handleHttpEvent(event, dispatch, { deadline }, onInternalError), {
       timeoutMs: options.httpTimeoutMs,
       logger,
     });

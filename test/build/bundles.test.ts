@@ -6,7 +6,8 @@
  */
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -14,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registry } from "../../functions/registry.js";
 import { flyteidl } from "../../lib/idl/index.js";
 import { operationNames, operations, type OperationName } from "../../lib/service/operations.js";
-import { BUILD_DIR, REPO_ROOT, artifactPath, buildFunctions, bundlePath } from "../support/build.js";
+import { BUILD_DIR, artifactPath, buildFunctions, bundlePath } from "../support/build.js";
 import { ECHO_INPUTS, SLEEP_CATEGORY, asJson, echoSyncRequests, fromJson, sleepCreateRequest, type Json } from "../support/demo-requests.js";
 
 type Answer = { body?: string; messages?: string[]; error?: { code: number; status: string; message: string } };
@@ -75,9 +76,7 @@ describe("the build", () => {
     }
   });
 
-  it("builds one bundle and one zip per operation, and prints their sizes", async () => {
-    const entries = (await readdir(join(REPO_ROOT, "functions"))).filter((f) => f !== "registry.ts");
-    expect(entries).toHaveLength(operationNames.length);
+  it("builds one bundle and one zip per operation, and prints their sizes", () => {
     for (const key of operationNames) {
       expect(existsSync(bundlePath(key)), bundlePath(key)).toBe(true);
       expect(existsSync(artifactPath(key)), artifactPath(key)).toBe(true);
@@ -87,12 +86,16 @@ describe("the build", () => {
 
   it("writes a metafile whose bundles import nothing but Node's own modules", async () => {
     const meta = JSON.parse(await readFile(join(BUILD_DIR, "meta.json"), "utf8")) as {
+      inputs: Record<string, unknown>;
       outputs: Record<string, { imports: { path: string; external?: boolean }[] }>;
     };
     const bundles = Object.keys(meta.outputs).filter((path) => path.endsWith("/index.mjs"));
     expect(bundles.map((path) => path.split("/").at(-2)).sort()).toEqual([...operationNames].sort());
     const externals = Object.values(meta.outputs).flatMap((output) => output.imports.filter((i) => i.external).map((i) => i.path));
-    expect(externals.filter((path) => !path.startsWith("node:"))).toEqual([]);
+    // protobufjs reaches `fs` by its bare name (a lazy require it never calls here): still Node's own.
+    expect(externals.filter((path) => !isBuiltin(path))).toEqual([]);
+    // `long` has an ES module and a CommonJS build; the build keeps one of them.
+    expect(Object.keys(meta.inputs).filter((path) => path.startsWith("node_modules/long/"))).toHaveLength(1);
   });
 
   it("zips each bundle alone as index.mjs, the handler serverless.yml names", async () => {

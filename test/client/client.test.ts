@@ -7,7 +7,7 @@ import { ConnectorRegistry } from "../../lib/connector/registry.js";
 import { flyteidl } from "../../lib/idl/index.js";
 import { literalMapToPlain, structToJson, toLiteralMap } from "../../lib/literals/index.js";
 import { CountdownConnector, deletedTasks, ShoutConnector } from "./fixtures/test-connectors.js";
-import { startHttpService } from "./support/http-service.js";
+import { startTestStack } from "./support/local-stack.js";
 import { mockedLambda } from "./support/mocked-lambda.js";
 
 function testRegistry(): ConnectorRegistry {
@@ -32,17 +32,24 @@ const transports: Transport[] = [
     },
   },
   {
-    name: "http (protobuf)",
+    name: "http (protobuf, local stack)",
     async start() {
-      const service = await startHttpService(testRegistry());
-      return { client: ConnectorClient.http({ baseUrl: service.url }), stop: service.stop };
+      const stack = await startTestStack(testRegistry());
+      return { client: ConnectorClient.http({ baseUrl: stack.httpUrl! }), stop: stack.close };
     },
   },
   {
-    name: "http (json)",
+    name: "http (json, local stack)",
     async start() {
-      const service = await startHttpService(testRegistry());
-      return { client: ConnectorClient.http({ baseUrl: service.url, format: "json" }), stop: service.stop };
+      const stack = await startTestStack(testRegistry());
+      return { client: ConnectorClient.http({ baseUrl: stack.httpUrl!, format: "json" }), stop: stack.close };
+    },
+  },
+  {
+    name: "grpc (local stack)",
+    async start() {
+      const stack = await startTestStack(testRegistry());
+      return { client: ConnectorClient.grpc({ address: stack.grpcAddress }), stop: stack.close };
     },
   },
 ];

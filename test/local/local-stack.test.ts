@@ -47,7 +47,7 @@ describe("in-process backend over a registry", () => {
   });
 
   test("prints the connectors served, then where it listens", () => {
-    expect(logger.lines[0]).toContain("Mirror Connector   mirror_v0");
+    expect(logger.lines[0]).toMatch(/Mirror Connector\s+mirror_v0\s+sync/);
     expect(logger.lines[0]).toMatch(/Countdown Connector\s+countdown_v0\s+async/);
     expect(logger.lines[1]).toBe(`gRPC front on ${stack.grpcAddress} (plaintext)`);
     expect(logger.lines[2]).toBe(`HTTP routes on ${stack.httpUrl}`);

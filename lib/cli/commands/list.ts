@@ -1,5 +1,6 @@
 /** `list`: the connectors a service offers (ListAgents). */
 import { toJson } from "../../idl/json-mapping.js";
+import { formatConnectorTable } from "../../local/connector-table.js";
 import { ExitCode, type Command } from "../command.js";
 import { clientFromFlags, transportOptions } from "../transport-flags.js";
 
@@ -24,20 +25,10 @@ export const listCommand: Command = {
         io.stdout.write(`${JSON.stringify(agents.map((agent) => toJson("flyteidl.admin.Agent", agent)), null, 2)}\n`);
         return ExitCode.OK;
       }
-      const rows = agents.map((agent) => [
-        agent.name,
-        agent.isSync ? "sync" : "async",
-        agent.supportedTaskCategories.map((category) => `${category.name}_v${category.version}`).join(", "),
-      ]);
-      io.stdout.write(table([["NAME", "KIND", "TASK CATEGORIES"], ...rows]));
+      io.stdout.write(`${formatConnectorTable(agents)}\n`);
       return ExitCode.OK;
     } finally {
       client.close();
     }
   },
 };
-
-function table(rows: readonly (readonly string[])[]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n") + "\n";
-}

@@ -92,7 +92,7 @@ async function runWithDisplay(
       onProgress: (status) => display.update(status),
       ...options,
     });
-    display.finish({ succeeded: true, state: Phase[result.phase] ?? String(result.phase) });
+    display.finish({ succeeded: true, state: Phase[result.phase] ?? String(result.phase), message: result.message });
     io.stdout.write(`${plainToJson(result.outputs ?? {})}\n`);
     return ExitCode.OK;
   } catch (error) {

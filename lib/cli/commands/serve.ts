@@ -1,6 +1,7 @@
 /** `serve`: the local stack (gRPC front and HTTP routes) over the built-in and given connectors. */
-import { startLocalStack } from "../../local/index.js";
-import { ExitCode, integerFlag, listFlag, type Command } from "../command.js";
+import { DEFAULT_HTTP_PORT, startLocalStack } from "../../local/local-stack.js";
+import { DEFAULT_GRPC_PORT } from "../../transport/grpc/index.js";
+import { describeError, ExitCode, integerFlag, listFlag, stringFlag, type Command } from "../command.js";
 import { connectorOption, inProcessRegistry } from "../transport-flags.js";
 
 export const serveCommand: Command = {
@@ -9,8 +10,21 @@ export const serveCommand: Command = {
   synopsis: "[options]",
   maxPositionals: 0,
   options: {
-    "grpc-port": { type: "string", value: "<port>", description: "Port of the gRPC front (default 8000; 0 picks a free one)." },
-    "http-port": { type: "string", value: "<port>", description: "Port of the HTTP routes (default 3000; 0 picks a free one)." },
+    "grpc-port": {
+      type: "string",
+      value: "<port>",
+      description: `Port of the gRPC front (default ${DEFAULT_GRPC_PORT}; 0 picks a free one).`,
+    },
+    "http-port": {
+      type: "string",
+      value: "<port>",
+      description: `Port of the HTTP routes (default ${DEFAULT_HTTP_PORT}; 0 picks a free one).`,
+    },
+    host: {
+      type: "string",
+      value: "<address>",
+      description: "Interface to listen on (default 127.0.0.1; 0.0.0.0 to be reached from a Flyte sandbox).",
+    },
     ...connectorOption,
   },
   details: `Serves the connectors of functions/registry.ts, plus those of every --connector module.
@@ -21,13 +35,22 @@ Examples:
   flyte-connector serve --grpc-port 8001 --connector ./my-connector.ts`,
 
   async run(flags, _positionals, io) {
-    const grpcPort = integerFlag(flags, "grpc-port", 0, 65_535) ?? 8000;
-    const httpPort = integerFlag(flags, "http-port", 0, 65_535) ?? 3000;
+    const grpcPort = integerFlag(flags, "grpc-port", 0, 65_535);
+    const httpPort = integerFlag(flags, "http-port", 0, 65_535);
     const registry = await inProcessRegistry(listFlag(flags, "connector"), io.cwd);
-    const stack = await startLocalStack({ registry, grpcPort, httpPort });
-    io.stderr.write(`gRPC front on ${stack.grpcAddress}, HTTP routes on ${stack.httpUrl}. Ctrl-C to stop.\n`);
+    const stack = await startLocalStack({
+      registry,
+      grpcPort,
+      httpPort,
+      host: stringFlag(flags, "host"),
+      logger: {
+        info: (message) => io.stdout.write(`${message}\n`),
+        error: (message, ...extra) => io.stderr.write(`${[message, ...extra.map(describeError)].join(" ")}\n`),
+      },
+    });
+    io.stdout.write("Ctrl-C to stop.\n");
     await io.untilStopped();
-    await stack.stop();
+    await stack.close();
     return ExitCode.OK;
   },
 };

@@ -1,8 +1,8 @@
 /**
  * grpc-js method definitions from the generated codecs (no proto-loader, so no second
- * protobufjs): the op table's operations and grpc.health.v1. Request bytes that do not decode are handed to the
- * handler as a `DecodeFailure` instead of being thrown: grpc-js would turn a throwing
- * deserializer into INTERNAL, while CONTRACT.md §5 says INVALID_ARGUMENT.
+ * protobufjs): the op table's operations and grpc.health.v1. Request bytes that do not decode
+ * reach the handler as a `failure` instead of being thrown: grpc-js would answer a throwing
+ * deserializer with INTERNAL, where CONTRACT.md §5 says INVALID_ARGUMENT.
  */
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
 import type { ConnectorError } from "../../connector/errors.js";
@@ -30,6 +30,7 @@ export function serverMethod<Req extends object, Res extends object>(shape: Meth
     path: shape.path,
     requestStream: shape.requestStream,
     responseStream: shape.responseStream,
+    // The client half is unused by the server, but grpc-js's ServiceDefinition requires it.
     requestSerialize: (request) => {
       if ("failure" in request) throw request.failure;
       return toBuffer(encodeMessage(requestType, request.message));

@@ -47,7 +47,10 @@ export function responseMediaType(accept: string | undefined, preferred: MediaTy
     const quality = qualityOf(type, ranges);
     if (quality > 0 && (!best || quality > best.quality)) best = { type, quality };
   }
-  if (!best) throw new HttpError(406, Status.INVALID_ARGUMENT, `None of the accepted types "${accept}" is available: use one of ${supportedList}.`);
+  if (!best) {
+    const message = `None of the accepted types "${accept}" is available: use one of ${supportedList}.`;
+    throw new HttpError(406, Status.INVALID_ARGUMENT, message);
+  }
   return best.type;
 }
 
@@ -65,9 +68,16 @@ function qualityOf(mediaType: MediaType, ranges: readonly MediaRange[]): number 
   const [type, subtype] = mediaType.split("/");
   let best: { specificity: number; quality: number } | undefined;
   for (const range of ranges) {
-    const specificity =
-      range.type === type && range.subtype === subtype ? 3 : range.type === type && range.subtype === "*" ? 2 : range.type === "*" && range.subtype === "*" ? 1 : 0;
+    const specificity = specificityOf(range, type!, subtype!);
     if (specificity > 0 && (!best || specificity > best.specificity)) best = { specificity, quality: range.quality };
   }
   return best?.quality ?? 0;
+}
+
+/** 3 for `type/subtype`, 2 for `type/*`, 1 for `*\/*`, 0 for a range that does not cover the type. */
+function specificityOf(range: MediaRange, type: string, subtype: string): number {
+  if (range.type === "*") return range.subtype === "*" ? 1 : 0;
+  if (range.type !== type) return 0;
+  if (range.subtype === subtype) return 3;
+  return range.subtype === "*" ? 2 : 0;
 }

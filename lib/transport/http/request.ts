@@ -6,7 +6,8 @@
  */
 import { InvalidArgumentError } from "../../connector/errors.js";
 import { descriptor } from "../../idl/index.js";
-import { findField, fromJson, type FieldInfo } from "../../idl/json-mapping.js";
+import { findField, fromJson, hasScalarJson, type FieldInfo } from "../../idl/json-mapping.js";
+import type { Operation } from "../../service/operations.js";
 import { decodeBase64, decodeMessage } from "../codec.js";
 import { decodeDelimited } from "./delimited.js";
 import type { HttpRequest } from "./event.js";
@@ -19,9 +20,10 @@ export function decodeRequests({ route, params }: RouteMatch, request: HttpReque
   if (route.hasBody) {
     if (request.query.length > 0) {
       const names = [...new Set(request.query.map(([name]) => name))].join(", ");
-      throw new InvalidArgumentError(`${route.method} ${route.template} takes no query parameters (got ${names}): the request is the body.`);
+      const message = `${route.method} ${route.template} takes no query parameters (got ${names}): the request is the body.`;
+      throw new InvalidArgumentError(message);
     }
-    return isProtobuf(bodyType) ? decodeProtobufBody(route.operation, request) : decodeJsonBody(route.operation, request);
+    return isProtobuf(bodyType) ? decodeProtobufBody(operation, request) : decodeJsonBody(operation, request);
   }
   const typeName = operation.requestTypeName;
   const json: Record<string, unknown> = {};
@@ -34,8 +36,6 @@ export function decodeRequests({ route, params }: RouteMatch, request: HttpReque
   }
   return [fromJson(typeName, json)];
 }
-
-type Operation = RouteMatch["route"]["operation"];
 
 function decodeProtobufBody(operation: Operation, request: HttpRequest): object[] {
   const bytes = request.isBase64Encoded
@@ -117,17 +117,10 @@ function queryFields(typeName: string, query: HttpRequest["query"]) {
   return grouped;
 }
 
-/** Messages a URL parameter can hold: those whose JSON is a single string, number or boolean. */
-const textMessages = new Set(
-  ["Timestamp", "Duration", "DoubleValue", "FloatValue", "Int64Value", "UInt64Value", "Int32Value", "UInt32Value", "BoolValue", "StringValue", "BytesValue"].map(
-    (name) => `google.protobuf.${name}`,
-  ),
-);
-
 /** Sets the JSON value the parameter's text stands for, at the field path, creating the messages on the way. */
 function setParameter(json: Record<string, unknown>, fields: readonly FieldInfo[], values: readonly string[], what: string): void {
   const leaf = fields.at(-1)!;
-  if (leaf.isMap || (leaf.messageType !== null && !textMessages.has(leaf.messageType))) {
+  if (leaf.isMap || (leaf.messageType !== null && !hasScalarJson(leaf.messageType))) {
     throw new InvalidArgumentError(`${what} cannot set ${leaf.name}: a ${leaf.isMap ? "map" : "message"} has no text form.`);
   }
   if (!leaf.isRepeated && values.length > 1) throw new InvalidArgumentError(`${what} is given ${values.length} times; it takes one value.`);

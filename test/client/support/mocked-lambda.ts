@@ -45,7 +45,7 @@ export function invokeOutput(payload: string, functionError?: string): InvokeCom
   };
 }
 
-function lambdaContext(functionName: string): Context {
+export function lambdaContext(functionName: string): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,

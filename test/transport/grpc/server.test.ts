@@ -1,12 +1,12 @@
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { Phase } from "../../../lib/connector/phase.js";
+import { ConnectorRegistry } from "../../../lib/connector/registry.js";
 import { flyteidl } from "../../../lib/idl/index.js";
 import { operations } from "../../../lib/service/operations.js";
 import { ConnectorService } from "../../../lib/service/service.js";
 import { startGrpcServer, type GrpcServer } from "../../../lib/transport/grpc/index.js";
 import { CountdownConnector, HangingConnector, MirrorConnector } from "./connectors.js";
-import { ConnectorRegistry } from "../../../lib/connector/registry.js";
 import { grpcError, RawClient } from "./raw-client.js";
 
 const { admin, core } = flyteidl;
@@ -123,6 +123,13 @@ describe("AsyncAgentService", () => {
     const error = await grpcError(client.unaryBytes(operations.createTask.path, Uint8Array.of(0x0a, 0x05, 0x01), admin.CreateTaskResponse));
     expect(error.code).toBe(status.INVALID_ARGUMENT);
     expect(error.details).toMatch(/^Cannot decode flyteidl\.admin\.CreateTaskRequest: /);
+  });
+
+  test("a request above grpc-js's default 4 MB receive limit is RESOURCE_EXHAUSTED", async () => {
+    const error = await grpcError(
+      client.unary(operations.createTask, new admin.CreateTaskRequest({ template: template("countdown"), outputPrefix: "x".repeat(4 * 1024 * 1024) })),
+    );
+    expect(error.code).toBe(status.RESOURCE_EXHAUSTED);
   });
 
   test("a connector that hangs past the caller's deadline answers DEADLINE_EXCEEDED before the deadline", async () => {

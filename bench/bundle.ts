@@ -1,0 +1,83 @@
+/**
+ * The project's function bundles (built by infra/build.mjs), and bundles the bench builds itself
+ * with the same esbuild settings: the empty-handler floor and the codec alternatives.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import * as esbuild from "esbuild";
+import { CHILDREN_DIR, DEPS_DIR, FUNCTIONS_BUILD_DIR, ROOT } from "./paths.js";
+
+/** infra/build.mjs's settings, so a bench bundle weighs, loads and runs like a deployed function. */
+const FUNCTION_SETTINGS = {
+  bundle: true,
+  platform: "node",
+  target: "node22",
+  format: "esm",
+  mainFields: ["module", "main"],
+  minify: true,
+  external: ["@aws-sdk/*"],
+  banner: { js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);' },
+  logLevel: "warning",
+} as const satisfies esbuild.BuildOptions;
+
+export interface FunctionBundle {
+  /** Function key, e.g. `createTask`. */
+  readonly name: string;
+  readonly path: string;
+}
+
+/** Runs the project's build once; its bundles land in .build/<function>/index.mjs. */
+export function buildFunctions(): FunctionBundle[] {
+  execFileSync(process.execPath, [join(ROOT, "infra/build.mjs")], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  return readdirSync(FUNCTIONS_BUILD_DIR, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(FUNCTIONS_BUILD_DIR, entry.name, "index.mjs")))
+    .map((entry) => ({ name: entry.name, path: join(FUNCTIONS_BUILD_DIR, entry.name, "index.mjs") }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The esbuild metafile of the last build of the functions. */
+export function functionsMetafile(): esbuild.Metafile {
+  return JSON.parse(readFileSync(join(FUNCTIONS_BUILD_DIR, "meta.json"), "utf8")) as esbuild.Metafile;
+}
+
+export interface BundleSource {
+  /** An entry file, or module source text resolved from `resolveDir`. */
+  readonly entry: { readonly file: string } | { readonly contents: string; readonly resolveDir: string };
+  readonly outfile: string;
+  readonly plugins?: esbuild.Plugin[];
+}
+
+/** Bundles with the functions' settings; returns the bundle's bytes (also written to `outfile`). */
+export async function bundleLikeAFunction(source: BundleSource): Promise<Uint8Array> {
+  const entry =
+    "file" in source.entry
+      ? { entryPoints: [source.entry.file] }
+      : { stdin: { contents: source.entry.contents, resolveDir: source.entry.resolveDir, loader: "js" as const } };
+  await esbuild.build({ ...FUNCTION_SETTINGS, ...entry, outfile: source.outfile, plugins: [oneCopyOfLong, ...(source.plugins ?? [])], write: true });
+  return readFileSync(source.outfile);
+}
+
+/**
+ * A bench child that runs project code (bench/children/<name>.ts), bundled like a function:
+ * tsx would add its own cost (it keeps function names with a helper called at run time).
+ */
+export async function bundleChild(name: string): Promise<string> {
+  const outfile = join(DEPS_DIR, "children", `${name}.mjs`);
+  await bundleLikeAFunction({ entry: { file: join(CHILDREN_DIR, `${name}.ts`) }, outfile });
+  return outfile;
+}
+
+/** As infra/build.mjs does: protobufjs require()s `long`'s UMD file, so our imports take it too. */
+const oneCopyOfLong = pinModule(/^long$/, createRequire(import.meta.url).resolve("long"));
+
+/** Points every import of `specifier` (exactly) at one file: picks the protobufjs a variant is generated for. */
+export function pinModule(specifier: RegExp, path: string): esbuild.Plugin {
+  return {
+    name: `pin-${path}`,
+    setup(build) {
+      build.onResolve({ filter: specifier }, () => ({ path }));
+    },
+  };
+}

@@ -1,0 +1,195 @@
+/** BENCHMARKS.md, rendered from the stored results and the budget checks. */
+import { BUDGET, kb, type BudgetCheck } from "./budget.js";
+import type { CodecCase, Results, RunInfo, SuiteName, Timing } from "./results.js";
+import { SUITE_NAMES } from "./results.js";
+
+/** Everything after this line in BENCHMARKS.md is written by hand and kept across runs. */
+export const NOTES_MARKER = "<!-- Hand-written notes below this line are kept by `npm run bench`. -->";
+
+const TITLES: Record<SuiteName, string> = {
+  size: "1. Bundle size",
+  coldstart: "2. Cold start",
+  warm: "3. Warm per-op cost",
+  grpc: "4. gRPC front",
+  codec: "5. Codec comparison",
+};
+
+export function renderReport(results: Partial<Results>, checks: readonly BudgetCheck[], notes = ""): string {
+  const sections = [
+    "# Benchmarks",
+    "Written by `npm run bench` (bench/main.ts) from bench/results.json: edit neither by hand. " +
+      "`npm run bench -- size coldstart` runs a subset and keeps the other sections as last measured; " +
+      "`npm run bench -- --check` also exits non-zero when the budget of issue 5 is missed. " +
+      "Each suite states where and when it ran; the load average shows what else was running on the machine.",
+    machineSection(results),
+    budgetSection(checks),
+    ...SUITE_NAMES.flatMap((name) => {
+      const section = renderSuite(name, results);
+      return section ? [section] : [];
+    }),
+    NOTES_MARKER,
+  ];
+  const kept = notes.trim();
+  return `${sections.join("\n\n")}\n${kept ? `\n${kept}\n` : ""}`;
+}
+
+/** The hand-written part of an existing BENCHMARKS.md (empty when there is none). */
+export function notesOf(existing: string): string {
+  const at = existing.indexOf(NOTES_MARKER);
+  return at < 0 ? "" : existing.slice(at + NOTES_MARKER.length).trim();
+}
+
+function machineSection(results: Partial<Results>): string {
+  const rows = SUITE_NAMES.flatMap((name) => {
+    const run: RunInfo | undefined = results[name]?.run;
+    if (!run) return [];
+    const m = run.machine;
+    return [[name, run.date.replace("T", " ").replace(/\.\d+Z$/, " UTC"), m.node, `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB`, m.os, run.loadAverage.toFixed(2)]];
+  });
+  return ["## Where and when", table(["suite", "date", "Node", "machine", "OS", "load avg"], rows)].join("\n\n");
+}
+
+function budgetSection(checks: readonly BudgetCheck[]): string {
+  const rows = checks.map((c) => [c.item, c.target, c.actual, c.met ? "met" : "**missed**"]);
+  const missed = checks.filter((c) => !c.met).length;
+  const summary = checks.length === 0 ? "No suite of the budget has been measured." : `${checks.length - missed} of ${checks.length} met.`;
+  return ["## Budget (issue 5)", summary, table(["item", "target", "measured", ""], rows)].join("\n\n");
+}
+
+/** One suite's section of BENCHMARKS.md, or undefined when `results` lacks it. */
+export function renderSuite(name: SuiteName, results: Partial<Results>): string | undefined {
+  switch (name) {
+    case "size":
+      return results.size && sizeSection(results.size);
+    case "coldstart":
+      return results.coldstart && coldStartSection(results.coldstart);
+    case "warm":
+      return results.warm && warmSection(results.warm);
+    case "grpc":
+      return results.grpc && grpcSection(results.grpc);
+    case "codec":
+      return results.codec && codecSection(results.codec);
+  }
+}
+
+function sizeSection(r: Results["size"]): string {
+  const analyzed = r.bundles.find((b) => b.name === r.breakdownOf);
+  return [
+    `## ${TITLES.size}`,
+    `Each function as \`infra/build.mjs\` bundles it (esbuild, minified ESM, \`@aws-sdk/*\` external); budget ${kb(BUDGET.bundleMaxBytes)} minified.`,
+    table(
+      ["function", "minified", "gzip"],
+      r.bundles.map((b) => [b.name, bytes(b.minified), bytes(b.gzip)]),
+    ),
+    `What fills the ${r.breakdownOf} bundle (esbuild metafile, bytes in the output, by package or lib/ folder; largest ${r.largest.length}):`,
+    table(
+      ["module", "bytes", "share"],
+      r.largest.map((m) => [`\`${m.path}\``, bytes(m.bytes), analyzed ? percent(m.bytes / analyzed.minified) : "-"]),
+    ),
+  ].join("\n\n");
+}
+
+function coldStartSection(r: Results["coldstart"]): string {
+  const floor = r.floor.medianMs;
+  const row = (c: Results["coldstart"]["floor"], isFloor: boolean) => [
+    c.label,
+    ms(c.medianMs),
+    ms(c.p90Ms),
+    ms(c.importMs),
+    ms(c.spawnMs),
+    isFloor ? "1.00x" : ratio(c.medianMs / floor),
+    isFloor ? "-" : `+${ms(c.medianMs - floor)}`,
+  ];
+  return [
+    `## ${TITLES.coldstart}`,
+    `A fresh \`node\` process imports the function's bundle and answers its first direct invocation ` +
+      `(the real middy handler with a Lambda context); time from process start (performance.now() in the child) to the answer, ` +
+      `median of ${r.floor.runs} interleaved runs. The floor is a bundle, built the same way, whose handler returns at once. ` +
+      `"import done" is when the bundle finished loading; "spawn to answer" is what the parent saw, process creation included.`,
+    table(
+      ["function (request)", "median", "p90", "import done", "spawn to answer", "/ floor", "above floor"],
+      [row(r.floor, true), ...r.cases.map((c) => row(c, false))],
+    ),
+  ].join("\n\n");
+}
+
+function warmSection(r: Results["warm"]): string {
+  const t = (x: Timing) => [perSec(x.opsPerSec), us(x.p50Us), us(x.p99Us)];
+  return [
+    `## ${TITLES.warm}`,
+    "One process per op, as in Lambda. **floor**: decode the request(s) and encode the response(s) with the generated code. " +
+      "**envelope**: `handleInvocation` (base64 JSON envelope, decode, dispatch to the connector, encode). " +
+      "**handler**: the function's Lambda handler (middy with Powertools logger and metrics, metrics flushed to stdout, which goes to /dev/null). " +
+      `Requests: a ${r.cases.find((c) => c.op === "createTask")?.requestBytes ?? "?"}-byte CreateTaskRequest (20 inputs, full TaskTemplate); ` +
+      `ExecuteTaskSync as header + inputs; the GetTask family with the ${r.metaBytes}-byte meta the sleep connector made.`,
+    table(
+      ["op", "connector", "req bytes", "answer", "floor ops/s", "floor p50", "floor p99", "envelope ops/s", "envelope p50", "envelope p99", "handler ops/s", "handler p50", "handler p99", "handler / floor", "handler - floor"],
+      r.cases.map((c) => [
+        c.op,
+        c.connector,
+        String(c.requestBytes),
+        c.outcome,
+        ...t(c.floor),
+        ...t(c.envelope),
+        ...t(c.handler),
+        ratio(c.handler.p50Us / c.floor.p50Us),
+        `+${us(c.handler.p50Us - c.floor.p50Us)}`,
+      ]),
+    ),
+    "Times in µs; ratios and differences of the p50s.",
+  ].join("\n\n");
+}
+
+function grpcSection(r: Results["grpc"]): string {
+  return [
+    `## ${TITLES.grpc}`,
+    "The gRPC front with the in-process service on 127.0.0.1; a separate node process (grpc-js, one channel) keeps N unary calls in flight " +
+      "until a fixed count is done, after 1,000 warm-up calls. Latency is per call as the client saw it. " +
+      "CPU per call is user + system time of each process over the run: both share the machine's cores.",
+    table(
+      ["method", "streams", "calls", "calls/s", "p50", "p99", "errors", "server CPU/call", "client CPU/call"],
+      r.cases.map((c) => [
+        c.method,
+        String(c.concurrency),
+        count(c.requests),
+        perSec(c.perSec),
+        `${c.p50Ms.toFixed(2)} ms`,
+        `${c.p99Ms.toFixed(2)} ms`,
+        String(c.errors),
+        `${us(c.serverCpuUsPerCall)} µs`,
+        `${us(c.clientCpuUsPerCall)} µs`,
+      ]),
+    ),
+  ].join("\n\n");
+}
+
+function codecSection(r: Results["codec"]): string {
+  const measuredRows = r.cases.flatMap((c) =>
+    "failed" in c.measured
+      ? []
+      : [[c.variant, bytes(c.measured.minified), bytes(c.measured.gzip), ms(c.measured.loadMs), perSec(c.measured.decodePerSec), perSec(c.measured.encodePerSec)]],
+  );
+  const failed = r.cases.filter((c): c is CodecCase & { measured: { failed: string } } => "failed" in c.measured);
+  return [
+    `## ${TITLES.codec}`,
+    `The same ${r.messageBytes}-byte ${r.message}, each variant bundled alone with the functions' esbuild settings ` +
+      "(an entry exporting decode and encode of that one type). Load: a fresh process imports the bundle and decodes the message once (median). " +
+      "Alternatives are installed into bench/.deps at bench time and generated from @flyteorg/flyteidl's flyteidl/admin/agent.proto.",
+    table(["variant", "minified", "gzip", "load + first decode", "decodes/s", "encodes/s"], measuredRows),
+    table(["variant", "how it was made"], r.cases.map((c) => [c.variant, c.how])),
+    ...(failed.length ? [`Could not be measured:\n\n${failed.map((c) => `- ${c.variant}: ${c.measured.failed}`).join("\n")}`] : []),
+  ].join("\n\n");
+}
+
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+const count = (n: number) => Math.round(n).toLocaleString("en-US");
+const bytes = (n: number) => `${count(n)} B`;
+const perSec = (n: number) => count(n);
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+const us = (n: number) => n.toFixed(1);
+const ratio = (n: number) => `${n.toFixed(2)}x`;
+const percent = (n: number) => `${(n * 100).toFixed(1)}%`;

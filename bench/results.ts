@@ -1,0 +1,153 @@
+/**
+ * What each suite measures, as stored in bench/results.json and rendered into BENCHMARKS.md.
+ * Every suite's result carries its own run (machine, Node, date), so a subset run updates its
+ * sections and leaves the others as last measured.
+ */
+
+export interface Machine {
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly os: string;
+  readonly node: string;
+}
+
+export interface RunInfo {
+  /** ISO 8601, when the suite started. */
+  readonly date: string;
+  readonly machine: Machine;
+  /** 1-minute load average when the suite started: anything else running skews the figures. */
+  readonly loadAverage: number;
+}
+
+export interface ModuleShare {
+  /** Input path as esbuild's metafile names it, or a package name when grouped. */
+  readonly path: string;
+  readonly bytes: number;
+}
+
+export interface BundleSize {
+  /** Function key, e.g. `createTask`. */
+  readonly name: string;
+  readonly minified: number;
+  readonly gzip: number;
+}
+
+export interface SizeResult {
+  readonly run: RunInfo;
+  readonly bundles: readonly BundleSize[];
+  /** The function whose bundle `largest` breaks down (they all share most modules). */
+  readonly breakdownOf: string;
+  /** Largest contributors to that bundle, grouped by package (or lib/ folder). */
+  readonly largest: readonly ModuleShare[];
+}
+
+export interface ColdStartCase {
+  /** e.g. `createTask (sleep)`, or `empty handler` for the floor. */
+  readonly label: string;
+  readonly runs: number;
+  /** Process start to response, measured in the child (performance.now() at the answer). Median. */
+  readonly medianMs: number;
+  readonly p90Ms: number;
+  /** Process start to the bundle's import finished. Median. */
+  readonly importMs: number;
+  /** Spawn to response as the parent saw it (adds process creation). Median. */
+  readonly spawnMs: number;
+}
+
+export interface ColdStartResult {
+  readonly run: RunInfo;
+  readonly floor: ColdStartCase;
+  readonly cases: readonly ColdStartCase[];
+}
+
+export interface Timing {
+  readonly count: number;
+  readonly opsPerSec: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
+}
+
+export interface WarmCase {
+  readonly op: string;
+  /** The connector's task type, or `-` when the op names none. */
+  readonly connector: string;
+  /** Bytes of protobuf in the request(s). */
+  readonly requestBytes: number;
+  /** `OK`, or the gRPC status name the op answers with (e.g. UNIMPLEMENTED). */
+  readonly outcome: string;
+  /** Decode the request(s) and encode the response(s) with the generated code. */
+  readonly floor: Timing;
+  /** handleInvocation: base64 envelope, decode, dispatch, encode. */
+  readonly envelope: Timing;
+  /** The function's Lambda handler: the middy pipeline (logger, metrics) around the envelope. */
+  readonly handler: Timing;
+}
+
+export interface WarmResult {
+  readonly run: RunInfo;
+  /** Bytes of the resource meta the GetTask-family requests carry. */
+  readonly metaBytes: number;
+  readonly cases: readonly WarmCase[];
+}
+
+export interface GrpcCase {
+  readonly method: string;
+  readonly concurrency: number;
+  readonly requests: number;
+  readonly errors: number;
+  readonly perSec: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  /** CPU time the server process spent per call (user + system), warm-up included. */
+  readonly serverCpuUsPerCall: number;
+  /** CPU time the load generator spent per call: on 2 cores it competes with the server. */
+  readonly clientCpuUsPerCall: number;
+}
+
+export interface GrpcResult {
+  readonly run: RunInfo;
+  readonly cases: readonly GrpcCase[];
+}
+
+export interface CodecMeasured {
+  readonly minified: number;
+  readonly gzip: number;
+  /** Fresh process: import the bundle and decode one message. Median. */
+  readonly loadMs: number;
+  readonly decodePerSec: number;
+  readonly encodePerSec: number;
+}
+
+export interface CodecCase {
+  readonly variant: string;
+  /** Generator and flags, e.g. `pbjs 7.6.6 static-module --no-create ...`. */
+  readonly how: string;
+  /** The numbers, or why this variant could not be built or run. */
+  readonly measured: CodecMeasured | { readonly failed: string };
+}
+
+export interface CodecResult {
+  readonly run: RunInfo;
+  /** The message every variant decodes and encodes. */
+  readonly message: string;
+  readonly messageBytes: number;
+  readonly cases: readonly CodecCase[];
+}
+
+export interface Results {
+  readonly size: SizeResult;
+  readonly coldstart: ColdStartResult;
+  readonly warm: WarmResult;
+  readonly grpc: GrpcResult;
+  readonly codec: CodecResult;
+}
+
+export type SuiteName = keyof Results;
+
+/** In the order they run and are reported. */
+export const SUITE_NAMES: readonly SuiteName[] = ["size", "coldstart", "warm", "grpc", "codec"];
+
+export function isSuiteName(name: string): name is SuiteName {
+  return (SUITE_NAMES as readonly string[]).includes(name);
+}

@@ -1,5 +1,0 @@
-import $protobuf from $DEPENDENCY;
-
-$OUTPUT;
-
-export { $root as default };

@@ -1,0 +1,35 @@
+/**
+ * The API Gateway adapter (CONTRACT.md §3): an HTTP API (payload 2.0) or REST API (payload 1.0)
+ * event in, its route's operation dispatched, the answer out in the type Accept asks for.
+ * Everything a caller can send ends in an answer: 4xx for what it got wrong, 5xx for the rest.
+ */
+import type { Dispatch, DispatchOptions } from "../../service/operations.js";
+import { readEvent, type ApiGatewayEvent } from "./event.js";
+import { JSON_TYPE, requestMediaType, responseMediaType } from "./media-types.js";
+import { decodeRequests } from "./request.js";
+import { errorResponse, messagesResponse, type HttpResponse } from "./response.js";
+import { matchRoute } from "./routes.js";
+
+/**
+ * Answers one event. Failures are answers, never thrown: a ConnectorError with its HTTP status,
+ * anything else as 500 INTERNAL with a generic message (the error goes to `onInternalError`).
+ */
+export async function handleHttpEvent(
+  event: ApiGatewayEvent,
+  dispatch: Dispatch,
+  options: DispatchOptions = {},
+  onInternalError?: (error: unknown) => void,
+): Promise<HttpResponse> {
+  try {
+    const request = readEvent(event);
+    const match = matchRoute(request.method, request.path);
+    const bodyType = match.route.hasBody ? requestMediaType(request.header("content-type")) : JSON_TYPE;
+    // Without Accept: JSON for GET and DELETE, the request's own type for POST.
+    const responseType = responseMediaType(request.header("accept"), bodyType);
+    const requests = decodeRequests(match, request, bodyType);
+    const responses = await dispatch(match.route.operation.name, requests, options);
+    return messagesResponse(match.route.operation, responseType, responses);
+  } catch (error) {
+    return errorResponse(error, onInternalError);
+  }
+}

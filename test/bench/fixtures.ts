@@ -1,0 +1,65 @@
+/** Canned bench results: numbers chosen so each budget line is met or missed on purpose. */
+import type { Results, RunInfo, Timing } from "../../bench/results.js";
+
+export const RUN: RunInfo = {
+  date: "2026-01-02T03:04:05.678Z",
+  machine: { cpu: "Test CPU", cores: 2, memoryGiB: 24, os: "Linux 6.0", node: "v20.0.0" },
+  loadAverage: 0.5,
+};
+
+const timing = (p50Us: number, p99Us = p50Us * 2): Timing => ({ count: 1000, opsPerSec: 1e6 / p50Us, p50Us, p99Us });
+
+export function cannedResults(): Results {
+  return {
+    size: {
+      run: RUN,
+      bundles: [
+        { name: "createTask", minified: 240_000, gzip: 70_000 },
+        { name: "getTask", minified: 250_001, gzip: 70_100 },
+      ],
+      breakdownOf: "createTask",
+      largest: [
+        { path: "protobufjs", bytes: 60_000 },
+        { path: "lib/idl/gen/flyteidl.js", bytes: 24_000 },
+      ],
+    },
+    coldstart: {
+      run: RUN,
+      floor: { label: "empty handler (floor)", runs: 20, medianMs: 100, p90Ms: 110, importMs: 99, spawnMs: 105 },
+      cases: [
+        // 1.4x and +40 ms: both met.
+        { label: "createTask (sleep)", runs: 20, medianMs: 140, p90Ms: 150, importMs: 120, spawnMs: 146 },
+        // 1.7x and +70 ms: both missed.
+        { label: "listAgents", runs: 20, medianMs: 170, p90Ms: 180, importMs: 160, spawnMs: 175 },
+      ],
+    },
+    warm: {
+      run: RUN,
+      metaBytes: 50,
+      cases: [
+        // +5 µs, 1.25x: met.
+        { op: "createTask", connector: "sleep", requestBytes: 1968, outcome: "OK", floor: timing(20), envelope: timing(22), handler: timing(25) },
+        // +11 µs: missed.
+        { op: "getTask", connector: "sleep", requestBytes: 154, outcome: "OK", floor: timing(1), envelope: timing(8), handler: timing(12) },
+        // +9 µs but 1.6x: above-floor met, ratio missed.
+        { op: "executeTaskSync", connector: "echo", requestBytes: 2306, outcome: "OK", floor: timing(15), envelope: timing(20), handler: timing(24) },
+      ],
+    },
+    grpc: {
+      run: RUN,
+      cases: [
+        { method: "GetTask", concurrency: 1, requests: 3000, errors: 0, perSec: 2000, p50Ms: 0.4, p99Ms: 3, serverCpuUsPerCall: 300, clientCpuUsPerCall: 400 },
+        { method: "GetTask", concurrency: 64, requests: 20000, errors: 0, perSec: 6000, p50Ms: 9, p99Ms: 25, serverCpuUsPerCall: 80, clientCpuUsPerCall: 160 },
+      ],
+    },
+    codec: {
+      run: RUN,
+      message: "flyteidl.admin.CreateTaskRequest",
+      messageBytes: 1968,
+      cases: [
+        { variant: "ours", how: "as shipped", measured: { minified: 107_000, gzip: 30_000, loadMs: 40, decodePerSec: 40_000, encodePerSec: 39_000 } },
+        { variant: "broken | variant", how: "pbjs 9", measured: { failed: "pbjs exited with 1: no such flag" } },
+      ],
+    },
+  };
+}

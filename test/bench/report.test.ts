@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { checkBudget } from "../../bench/budget.js";
+import { NOTES_MARKER, notesOf, renderReport, renderSuite } from "../../bench/report.js";
+import { cannedResults } from "./fixtures.js";
+
+describe("renderReport", () => {
+  const results = cannedResults();
+  const report = renderReport(results, checkBudget(results));
+
+  it("states where and when each suite ran", () => {
+    expect(report).toContain("| size | 2026-01-02 03:04:05 UTC | v20.0.0 | Test CPU, 2 cores, 24 GiB | Linux 6.0 | 0.50 |");
+  });
+
+  it("summarizes the budget and marks each missed line", () => {
+    const checks = checkBudget(results);
+    const met = checks.filter((c) => c.met).length;
+    expect(report).toContain(`${met} of ${checks.length} met.`);
+    expect(report).toContain("| every function bundle, minified | <= 250.0 KB | largest getTask 250.0 KB | **missed** |");
+    expect(report).toContain("| cold start createTask (sleep) / floor | <= 1.5x | 1.40x | met |");
+  });
+
+  it("has one section per suite, in the suites' order", () => {
+    const titles = [...report.matchAll(/^## (\d\. .*)$/gm)].map((m) => m[1]);
+    expect(titles).toEqual(["1. Bundle size", "2. Cold start", "3. Warm per-op cost", "4. gRPC front", "5. Codec comparison"]);
+  });
+
+  it("gives each cold start its ratio and difference to the floor", () => {
+    expect(report).toContain("| empty handler (floor) | 100.0 ms | 110.0 ms | 99.0 ms | 105.0 ms | 1.00x | - |");
+    expect(report).toContain("| listAgents | 170.0 ms | 180.0 ms | 160.0 ms | 175.0 ms | 1.70x | +70.0 ms |");
+  });
+
+  it("gives each warm op its three timings, the ratio and the µs above the floor", () => {
+    expect(report).toContain("| getTask | sleep | 154 | OK | 1,000,000 | 1.0 | 2.0 | 125,000 | 8.0 | 16.0 | 83,333 | 12.0 | 24.0 | 12.00x | +11.0 |");
+    expect(report).toContain("the 50-byte meta");
+  });
+
+  it("shows the bundle breakdown as a share of the createTask bundle", () => {
+    expect(report).toContain("| `protobufjs` | 60,000 B | 25.0% |");
+  });
+
+  it("lists a codec that could not be measured with its reason, and escapes table pipes", () => {
+    expect(report).toContain("| ours | 107,000 B | 30,000 B | 40.0 ms | 40,000 | 39,000 |");
+    expect(report).toContain("- broken | variant: pbjs exited with 1: no such flag");
+    expect(report).toContain("| broken \\| variant | pbjs 9 |");
+    expect(report).not.toMatch(/^\| broken \| variant \| \d/m);
+  });
+
+  it("leaves out the suites never measured", () => {
+    const partial = renderReport({ grpc: results.grpc }, checkBudget({ grpc: results.grpc }));
+    expect(partial).toContain("## 4. gRPC front");
+    expect(partial).not.toContain("## 1. Bundle size");
+    expect(partial).toContain("1 of 2 met.");
+  });
+
+  it("says so when no budget suite was measured", () => {
+    expect(renderReport({}, [])).toContain("No suite of the budget has been measured.");
+  });
+});
+
+describe("notes", () => {
+  it("keeps the hand-written part across renders", () => {
+    const results = cannedResults();
+    const first = `${renderReport(results, [])}\n## Findings\n\nThe codec dominates.\n`;
+    const notes = notesOf(first);
+    expect(notes).toBe("## Findings\n\nThe codec dominates.");
+    const second = renderReport(results, [], notes);
+    expect(second.endsWith(`${NOTES_MARKER}\n\n## Findings\n\nThe codec dominates.\n`)).toBe(true);
+    expect(notesOf(second)).toBe(notes);
+  });
+
+  it("finds none in a file without the marker", () => {
+    expect(notesOf("# Benchmarks\n\nold text\n")).toBe("");
+  });
+});
+
+describe("renderSuite", () => {
+  it("renders one suite, or nothing when it is absent", () => {
+    const results = cannedResults();
+    expect(renderSuite("grpc", results)).toContain("| GetTask | 64 | 20,000 | 6,000 | 9.00 ms | 25.00 ms | 0 | 80.0 µs | 160.0 µs |");
+    expect(renderSuite("grpc", {})).toBeUndefined();
+  });
+});
