@@ -18,8 +18,8 @@ export interface CliIo {
   readonly cwd: string;
   /** Calls `handler` on Ctrl-C (SIGINT) until the returned function is called. */
   onInterrupt(handler: () => void): () => void;
-  /** Resolves on SIGINT or SIGTERM: how `serve` is stopped. */
-  untilStopped(): Promise<void>;
+  /** Resolves with the signal, SIGINT or SIGTERM, that stops `serve`. */
+  untilStopped(): Promise<NodeJS.Signals>;
   /** Ends the program now (a second Ctrl-C when the first one's clean-up takes too long). */
   exit(code: number): void;
 }

@@ -76,11 +76,11 @@ export function processIo(): CliIo {
       process.exit(code);
     },
     untilStopped() {
-      return new Promise<void>((resolve) => {
-        const stop = () => {
+      return new Promise<NodeJS.Signals>((resolve) => {
+        const stop = (signal: NodeJS.Signals) => {
           process.off("SIGINT", stop);
           process.off("SIGTERM", stop);
-          resolve();
+          resolve(signal);
         };
         process.on("SIGINT", stop);
         process.on("SIGTERM", stop);

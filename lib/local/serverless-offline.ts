@@ -32,7 +32,7 @@ export interface ServerlessOfflineProcess {
 export async function startServerlessOffline(options: ServerlessOfflineOptions): Promise<ServerlessOfflineProcess> {
   const missing = operationNames.filter((name) => !existsSync(join(options.cwd, ".build", `${name}.zip`)));
   if (missing.length > 0) {
-    throw new Error(`The functions are not built (no .build/${missing[0]}.zip): run \`node infra/build.mjs\` first.`);
+    throw new Error(`The functions are not built (no .build/${missing[0]}.zip): run \`npm run build\` first.`);
   }
   const local = dialableHost(options.host);
   for (const port of [options.httpPort, options.lambdaPort]) {

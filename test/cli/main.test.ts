@@ -19,8 +19,8 @@ function fakeIo(stdin = "") {
   let stdout = "";
   let stderr = "";
   const interrupts = new Set<() => void>();
-  let stop = () => {};
-  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  let resolveStopped: (signal: NodeJS.Signals) => void = () => {};
+  const stopped = new Promise<NodeJS.Signals>((resolve) => (resolveStopped = resolve));
   const sink = (append: (text: string) => void) =>
     new Writable({
       write(chunk: Buffer, _encoding, callback) {
@@ -48,7 +48,7 @@ function fakeIo(stdin = "") {
     err: () => stderr,
     interrupt: () => interrupts.forEach((handler) => handler()),
     listening: () => interrupts.size > 0,
-    stop,
+    stop: (signal: NodeJS.Signals = "SIGINT") => resolveStopped(signal),
   };
 }
 
@@ -287,6 +287,22 @@ describe("over the network transports", () => {
     const { code, err } = await cli(["list", "-t", "lambda", "--endpoint", lambda.endpoint, "--region", "us-east-1", "--function-prefix", "nope-"]);
     expect(code).toBe(1);
     expect(err).toBe("flyte-connector list: NOT_FOUND: Cannot invoke Lambda function nope-listAgents: Function not found: nope-listAgents\n");
+  });
+
+  test("serve --backend lambda is a gRPC front over the functions, with no HTTP routes unless asked", async () => {
+    const fake = fakeIo();
+    const serving = main(["serve", "--backend", "lambda", "--endpoint", lambda.endpoint, "--region", "us-east-1", "--grpc-port", "0"], fake.io);
+    while (!fake.out().includes("Ctrl-C to stop.")) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(fake.out()).toMatch(/Countdown Connector\s+countdown_v0\s+async/);
+    expect(fake.out()).not.toContain("HTTP routes on");
+    const grpcAddress = /gRPC front on (\S+)/.exec(fake.out())![1]!;
+
+    const run = await cli(["run", "--type", "shout", "-i", "text=relayed", "-t", "grpc", "--address", grpcAddress]);
+    expect(JSON.parse(run.out)).toEqual({ text: "RELAYED" });
+
+    fake.stop("SIGTERM");
+    expect(await serving).toBe(0);
+    expect(fake.out()).toContain("SIGTERM: shutting down.");
   });
 
   test("a gRPC front that is not there is UNAVAILABLE, exit 1", async () => {

@@ -1,4 +1,4 @@
-/** infra/local-stack.ts, the entry `npm start` runs, as a process: flags, the demo registry, signals. */
+/** `flyte-connector serve`, what `npm start` runs, as a process: flags, environment, the demo registry, signals. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { dirname, join } from "node:path";
@@ -15,7 +15,7 @@ afterEach(() => {
 });
 
 function start(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ["--import", "tsx", "infra/local-stack.ts", ...args], {
+  const child = spawn(process.execPath, ["bin/flyte-connector.js", "serve", ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -62,13 +62,15 @@ test("serves the demo registry on the ports given, and shuts down cleanly on SIG
 });
 
 test.each([
-  [["--grpc-port", "eighty"], "--grpc-port is not a TCP port: eighty"],
+  [["--grpc-port", "eighty"], "--grpc-port must be a whole number from 0 to 65535, got 'eighty'."],
   [["--tls-cert", "cert.pem"], "TLS needs both --tls-cert and --tls-key."],
+  [["--tls-cert", "missing.pem", "--tls-key", "missing.pem"], "--tls-cert: cannot read missing.pem: ENOENT."],
+  [["--backend", "lambda", "--connector", "x.ts"], "--connector applies to --backend in-process, not lambda."],
+  [["--backend", "docker"], "--backend must be one of in-process, lambda, offline, got 'docker'."],
   [["--colour"], "Unknown option '--colour'"],
-])("%j exits 2 with the reason and the usage", async (args, reason) => {
+])("%j exits 2 with the reason", async (args, reason) => {
   const stack = start(args);
   const [code] = await stack.exited;
   expect(code).toBe(2);
   expect(stack.output()).toContain(reason);
-  expect(stack.output()).toContain("Usage: tsx infra/local-stack.ts");
 });

@@ -1,12 +1,43 @@
-/** `serve`: the local stack (gRPC front and HTTP routes) over the built-in and given connectors. */
-import { DEFAULT_HTTP_PORT, startLocalStack } from "../../local/local-stack.js";
+/**
+ * `serve`: the gRPC front FlytePropeller dials, and the HTTP routes, over one backend — the
+ * connectors in this process (`npm start`), the deployed functions (a production gRPC front), or
+ * the built functions under `serverless offline` (`npm run start:offline`).
+ */
+import { readFileSync } from "node:fs";
+import { DEFAULT_HTTP_PORT, startLocalStack, type LocalStackOptions } from "../../local/local-stack.js";
+import { startServerlessOffline } from "../../local/serverless-offline.js";
+import { createLambdaDispatch } from "../../client/lambda-transport.js";
 import { DEFAULT_GRPC_PORT } from "../../transport/grpc/index.js";
-import { describeError, ExitCode, integerFlag, listFlag, stringFlag, type Command } from "../command.js";
-import { connectorOption, inProcessRegistry } from "../transport-flags.js";
+import { choiceFlag, describeError, ExitCode, integerFlag, listFlag, stringFlag, UsageError, type Command, type Flags } from "../command.js";
+import { connectorOption, inProcessRegistry, transportOptions } from "../transport-flags.js";
+
+const BACKENDS = ["in-process", "lambda", "offline"] as const;
+type Backend = (typeof BACKENDS)[number];
+const DEFAULT_LAMBDA_PORT = 3002;
+
+/** Flags a container can also take from the environment (flags win). */
+const ENVIRONMENT: Readonly<Record<string, string>> = {
+  "grpc-port": "FLYTE_GRPC_PORT",
+  "http-port": "FLYTE_HTTP_PORT",
+  host: "FLYTE_HOST",
+  "tls-cert": "FLYTE_TLS_CERT",
+  "tls-key": "FLYTE_TLS_KEY",
+  backend: "FLYTE_BACKEND",
+  "function-prefix": "FLYTE_FUNCTION_PREFIX",
+};
+
+/** Which backends each specific flag means something to. */
+const FLAG_BACKENDS: Readonly<Record<string, readonly Backend[]>> = {
+  connector: ["in-process"],
+  "function-prefix": ["lambda"],
+  endpoint: ["lambda"],
+  region: ["lambda"],
+  "lambda-port": ["offline"],
+};
 
 export const serveCommand: Command = {
   name: "serve",
-  summary: "Serve connectors locally: the gRPC front and the HTTP routes, until Ctrl-C.",
+  summary: "Serve connectors: the gRPC front and the HTTP routes, until Ctrl-C or SIGTERM.",
   synopsis: "[options]",
   maxPositionals: 0,
   options: {
@@ -18,39 +49,135 @@ export const serveCommand: Command = {
     "http-port": {
       type: "string",
       value: "<port>",
-      description: `Port of the HTTP routes (default ${DEFAULT_HTTP_PORT}; 0 picks a free one).`,
+      description: `Port of the HTTP routes (default ${DEFAULT_HTTP_PORT}; 0 picks a free one; with --backend lambda, none unless given).`,
     },
     host: {
       type: "string",
       value: "<address>",
-      description: "Interface to listen on (default 127.0.0.1; 0.0.0.0 to be reached from a Flyte sandbox).",
+      description: "Interface to listen on (default 127.0.0.1; 0.0.0.0 to be reached from FlytePropeller or a Flyte sandbox).",
     },
-    ...connectorOption,
+    "tls-cert": { type: "string", value: "<file>", description: "Serve gRPC over TLS with this PEM certificate (with --tls-key)." },
+    "tls-key": { type: "string", value: "<file>", description: "The PEM private key of --tls-cert." },
+    backend: {
+      type: "string",
+      short: "b",
+      value: "<name>",
+      description: `What answers the calls: ${BACKENDS.join(", ")} (default in-process).`,
+    },
+    connector: { ...connectorOption.connector!, description: `in-process: ${connectorOption.connector!.description}` },
+    "function-prefix": transportOptions["function-prefix"]!,
+    endpoint: transportOptions.endpoint!,
+    region: { ...transportOptions.region!, description: "lambda: AWS region (default: AWS SDK chain)." },
+    "lambda-port": {
+      type: "string",
+      value: "<port>",
+      description: `offline: port of serverless offline's Lambda Invoke endpoint (default ${DEFAULT_LAMBDA_PORT}).`,
+    },
   },
-  details: `Serves the connectors of functions/registry.ts, plus those of every --connector module.
-FlytePropeller's connector plugin can dial the gRPC port as it is.
+  details: `in-process serves the connectors of functions/registry.ts plus those of every --connector
+module. lambda invokes the deployed functions (<prefix><op>; credentials from the AWS SDK chain):
+the gRPC front of a deployment. offline runs the built functions (npm run build) under
+serverless offline from this repository — HTTP API on --http-port, Lambda Invoke on
+--lambda-port — with the gRPC front invoking them: the production topology on one machine.
+Flags may also come from FLYTE_GRPC_PORT, FLYTE_HTTP_PORT, FLYTE_HOST, FLYTE_TLS_CERT,
+FLYTE_TLS_KEY, FLYTE_BACKEND and FLYTE_FUNCTION_PREFIX.
 
 Examples:
   flyte-connector serve
-  flyte-connector serve --grpc-port 8001 --connector ./my-connector.ts`,
+  flyte-connector serve --grpc-port 8001 --connector ./my-connector.ts
+  flyte-connector serve --backend lambda --function-prefix flyte-connectors-prod- --host 0.0.0.0`,
 
-  async run(flags, _positionals, io) {
-    const grpcPort = integerFlag(flags, "grpc-port", 0, 65_535);
+  async run(givenFlags, _positionals, io) {
+    const flags = withEnvironment(givenFlags);
+    const backend = choiceFlag(flags, "backend", BACKENDS, "in-process");
+    for (const [flag, backends] of Object.entries(FLAG_BACKENDS)) {
+      if (flags[flag] !== undefined && !backends.includes(backend)) {
+        throw new UsageError(`--${flag} applies to --backend ${backends.join(" or ")}, not ${backend}.`);
+      }
+    }
+    const host = stringFlag(flags, "host") ?? "127.0.0.1";
     const httpPort = integerFlag(flags, "http-port", 0, 65_535);
-    const registry = await inProcessRegistry(listFlag(flags, "connector"), io.cwd);
-    const stack = await startLocalStack({
-      registry,
-      grpcPort,
-      httpPort,
-      host: stringFlag(flags, "host"),
+    const common = {
+      grpcPort: integerFlag(flags, "grpc-port", 0, 65_535),
+      host,
+      tls: tlsFlags(flags),
       logger: {
-        info: (message) => io.stdout.write(`${message}\n`),
-        error: (message, ...extra) => io.stderr.write(`${[message, ...extra.map(describeError)].join(" ")}\n`),
+        info: (message: string) => io.stdout.write(`${message}\n`),
+        error: (message: string, ...extra: unknown[]) => io.stderr.write(`${[message, ...extra.map(describeError)].join(" ")}\n`),
       },
-    });
+    };
+
+    let options: LocalStackOptions;
+    let stopOffline = () => {};
+    switch (backend) {
+      case "in-process":
+        options = { ...common, httpPort, registry: await inProcessRegistry(listFlag(flags, "connector"), io.cwd) };
+        break;
+      case "lambda":
+        options = {
+          ...common,
+          httpPort: httpPort ?? false,
+          dispatch: createLambdaDispatch({
+            prefix: stringFlag(flags, "function-prefix"),
+            endpoint: stringFlag(flags, "endpoint"),
+            region: stringFlag(flags, "region"),
+          }),
+        };
+        break;
+      case "offline": {
+        const offline = await startServerlessOffline({
+          cwd: io.cwd,
+          host,
+          httpPort: httpPort ?? DEFAULT_HTTP_PORT,
+          lambdaPort: integerFlag(flags, "lambda-port", 1, 65_535) ?? DEFAULT_LAMBDA_PORT,
+        });
+        stopOffline = offline.stop;
+        // serverless offline checks no signatures: any credentials do.
+        process.env.AWS_ACCESS_KEY_ID ??= "offline";
+        process.env.AWS_SECRET_ACCESS_KEY ??= "offline";
+        options = { ...common, httpPort: false, dispatch: createLambdaDispatch({ endpoint: offline.lambdaEndpoint, region: "us-east-1" }) };
+        io.stdout.write(`HTTP routes on ${offline.httpUrl} (serverless offline)\n`);
+        break;
+      }
+    }
+
+    let stack;
+    try {
+      stack = await startLocalStack(options);
+    } catch (error) {
+      stopOffline();
+      throw error;
+    }
     io.stdout.write("Ctrl-C to stop.\n");
-    await io.untilStopped();
+    const signal = await io.untilStopped();
+    io.stdout.write(`${signal}: shutting down.\n`);
     await stack.close();
+    stopOffline();
     return ExitCode.OK;
   },
 };
+
+function withEnvironment(flags: Flags): Flags {
+  const merged: Record<string, Flags[string]> = { ...flags };
+  for (const [flag, variable] of Object.entries(ENVIRONMENT)) {
+    const value = process.env[variable];
+    if (merged[flag] === undefined && value !== undefined && value !== "") merged[flag] = value;
+  }
+  return merged;
+}
+
+function tlsFlags(flags: Flags): { cert: Buffer; key: Buffer } | undefined {
+  const cert = stringFlag(flags, "tls-cert");
+  const key = stringFlag(flags, "tls-key");
+  if (cert === undefined && key === undefined) return undefined;
+  if (cert === undefined || key === undefined) throw new UsageError("TLS needs both --tls-cert and --tls-key.");
+  return { cert: readPemFlag("tls-cert", cert), key: readPemFlag("tls-key", key) };
+}
+
+function readPemFlag(flag: string, path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new UsageError(`--${flag}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? describeError(error)}.`);
+  }
+}
