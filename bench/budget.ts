@@ -14,6 +14,8 @@ export const BUDGET = {
   warmRatioOps: ["createTask", "executeTaskSync"],
   grpcMethod: "GetTask",
   grpcConcurrency: 64,
+  /** The client closest to FlytePropeller's grpc-go in CPU per call (bench/children/grpc-load.mjs). */
+  grpcClient: "http2",
   grpcMinPerSec: 5_000,
   grpcMaxP99Ms: 20,
 } as const;
@@ -69,7 +71,9 @@ export function checkBudget(results: Partial<Results>): BudgetCheck[] {
   }
 
   if (results.grpc) {
-    const c = results.grpc.cases.find((g) => g.method === BUDGET.grpcMethod && g.concurrency === BUDGET.grpcConcurrency);
+    const c = results.grpc.cases.find(
+      (g) => g.method === BUDGET.grpcMethod && g.concurrency === BUDGET.grpcConcurrency && g.client === BUDGET.grpcClient,
+    );
     const where = `gRPC ${BUDGET.grpcMethod} at ${BUDGET.grpcConcurrency} streams`;
     const clean = c !== undefined && c.errors === 0;
     const errors = c && c.errors > 0 ? ` (${c.errors} errors)` : "";

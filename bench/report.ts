@@ -103,7 +103,7 @@ function coldStartSection(r: Results["coldstart"]): string {
   return [
     `## ${TITLES.coldstart}`,
     `A fresh \`node\` process imports the function's bundle and answers its first direct invocation ` +
-      `(the real middy handler with a Lambda context); time from process start (performance.now() in the child) to the answer, ` +
+      `(the function's real handler with a Lambda context); time from process start (performance.now() in the child) to the answer, ` +
       `median of ${r.floor.runs} interleaved runs. The floor is a bundle, built the same way, whose handler returns at once. ` +
       `"import done" is when the bundle finished loading; "spawn to answer" is what the parent saw, process creation included.`,
     table(
@@ -119,7 +119,7 @@ function warmSection(r: Results["warm"]): string {
     `## ${TITLES.warm}`,
     "One process per op, as in Lambda. **floor**: decode the request(s) and encode the response(s) with the generated code. " +
       "**envelope**: `handleInvocation` (base64 JSON envelope, decode, dispatch to the connector, encode). " +
-      "**handler**: the function's Lambda handler (middy with Powertools logger and metrics, metrics flushed to stdout, which goes to /dev/null). " +
+      "**handler**: the function's Lambda handler (the envelope plus the deadline from the Lambda context, structured logs and a metric line per failure, written to stdout, which goes to /dev/null). " +
       `Requests: a ${r.cases.find((c) => c.op === "createTask")?.requestBytes ?? "?"}-byte CreateTaskRequest (20 inputs, full TaskTemplate); ` +
       `ExecuteTaskSync as header + inputs; the GetTask family with the ${r.metaBytes}-byte meta the sleep connector made.`,
     table(
@@ -143,13 +143,17 @@ function warmSection(r: Results["warm"]): string {
 function grpcSection(r: Results["grpc"]): string {
   return [
     `## ${TITLES.grpc}`,
-    "The gRPC front with the in-process service on 127.0.0.1; a separate node process (grpc-js, one channel) keeps N unary calls in flight " +
-      "until a fixed count is done, after 1,000 warm-up calls. Latency is per call as the client saw it. " +
-      "CPU per call is user + system time of each process over the run: both share the machine's cores.",
+    "The gRPC front with the in-process service on 127.0.0.1; a separate node process keeps N unary calls in flight on one HTTP/2 connection " +
+      "until a fixed count is done, after 5,000 warm-up calls, each with a 10 s deadline as FlytePropeller sets. Latency is per call as the client saw it. " +
+      "CPU per call is user + system time of each process over the run: both share the machine's cores. " +
+      "Client **http2**: node:http2 speaking the gRPC wire protocol (what a grpc-go caller such as FlytePropeller sends), checking each answer's status and framing; " +
+      "**grpc-js**: @grpc/grpc-js's client, for comparison.",
     table(
-      ["method", "streams", "calls", "calls/s", "p50", "p99", "errors", "server CPU/call", "client CPU/call"],
+      ["method", "client", "streams", "calls", "calls/s", "p50", "p99", "errors", "server CPU/call", "client CPU/call"],
       r.cases.map((c) => [
         c.method,
+        // Results stored before the client column were all measured with grpc-js.
+        c.client ?? "grpc-js",
         String(c.concurrency),
         count(c.requests),
         perSec(c.perSec),

@@ -80,7 +80,7 @@ export interface WarmCase {
   readonly floor: Timing;
   /** handleInvocation: base64 envelope, decode, dispatch, encode. */
   readonly envelope: Timing;
-  /** The function's Lambda handler: the middy pipeline (logger, metrics) around the envelope. */
+  /** The function's Lambda handler: the envelope with the Lambda context's deadline, failure logs and metrics. */
   readonly handler: Timing;
 }
 
@@ -93,6 +93,8 @@ export interface WarmResult {
 
 export interface GrpcCase {
   readonly method: string;
+  /** The load generator's client (bench/children/grpc-load.mjs): node:http2 speaking gRPC, or grpc-js. */
+  readonly client: GrpcClient;
   readonly concurrency: number;
   readonly requests: number;
   readonly errors: number;
@@ -104,6 +106,8 @@ export interface GrpcCase {
   /** CPU time the load generator spent per call: on 2 cores it competes with the server. */
   readonly clientCpuUsPerCall: number;
 }
+
+export type GrpcClient = "http2" | "grpc-js";
 
 export interface GrpcResult {
   readonly run: RunInfo;

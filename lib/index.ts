@@ -44,5 +44,7 @@ export { TaskCategory } from "./connector/task-category.js";
 export { renderTaskTemplate } from "./connector/template.js";
 export { flyteidl, google } from "./idl/index.js";
 export * from "./literals/index.js";
+export { metaSealerFromEnv, type MetaSealerProvider } from "./service/meta-keys.js";
+export { MetaSealer, parseMetaKeys, type MetaKey } from "./service/meta-seal.js";
 export { ConnectorService, type ConnectorServiceOptions } from "./service/service.js";
 export { operations, type Dispatch, type DispatchOptions, type OperationName } from "./service/operations.js";

@@ -22,7 +22,7 @@ export function lambdaContext(functionName, timeoutMs = 30_000) {
   };
 }
 
-/** The environment the Lambda runtime sets that Powertools reads. */
+/** The environment the Lambda runtime sets, as a deployed function sees it. */
 export function lambdaEnvironment(functionName) {
   return {
     AWS_LAMBDA_FUNCTION_NAME: functionName,

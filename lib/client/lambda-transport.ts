@@ -109,7 +109,12 @@ function decodeAnswer(operation: Operation, functionName: string, text: string):
   }
 }
 
-/** A crash (an exception out of the handler, a timeout, out of memory) is INTERNAL; the trace is not passed on. */
+/**
+ * A crash (an exception out of the handler, a timeout, out of memory) is INTERNAL, as CONTRACT.md
+ * §2 has it: the functions answer DEADLINE_EXCEEDED themselves before their timeout, so Lambda
+ * stopping one is a fault of ours. Lambda's error type and message say which; the trace is not
+ * passed on.
+ */
 function functionCrash(functionName: string, kind: string, text: string): InternalError {
   let detail = kind;
   try {
@@ -122,13 +127,14 @@ function functionCrash(functionName: string, kind: string, text: string): Intern
 }
 
 /**
- * Status of a failed Invoke call. Throttling is RESOURCE_EXHAUSTED rather than UNAVAILABLE: the
- * account or function ran out of concurrency (a quota), which is what that code means and what
- * API Gateway reports as 429 for the same situation over HTTP; it is retried like UNAVAILABLE.
+ * Status of a failed Invoke call. Throttling (the function or account out of concurrency for a
+ * moment) is UNAVAILABLE, the status gRPC reserves for "retry with backoff": the gRPC front's
+ * callers did not exceed a quota of theirs, and grpc-js already answers RESOURCE_EXHAUSTED for a
+ * message too large, which no retry fixes.
  */
 const SERVICE_ERROR_STATUS: Readonly<Record<string, StatusCode>> = {
-  TooManyRequestsException: Status.RESOURCE_EXHAUSTED,
-  EC2ThrottledException: Status.RESOURCE_EXHAUSTED,
+  TooManyRequestsException: Status.UNAVAILABLE,
+  EC2ThrottledException: Status.UNAVAILABLE,
   ResourceNotFoundException: Status.NOT_FOUND,
   RequestTooLargeException: Status.INVALID_ARGUMENT,
   AccessDeniedException: Status.PERMISSION_DENIED,
@@ -146,9 +152,12 @@ function invokeFailure(functionName: string, error: unknown): ConnectorError {
   const message = `Cannot invoke Lambda function ${functionName}: ${errorMessage(error)}`;
   if (isNetworkError(error)) return new UnavailableError(message, { cause: error });
   const { name, $fault } = (error ?? {}) as { name?: unknown; $fault?: unknown };
-  if (name === "AbortError" || name === "TimeoutError") {
+  // Aborted by the caller's deadline (the only abort signal given to the SDK).
+  if (name === "AbortError") {
     return new DeadlineExceededError(`Lambda function ${functionName} did not answer before the deadline.`, { cause: error });
   }
+  // A request or socket timeout set on a client of the caller's own.
+  if (name === "TimeoutError") return new DeadlineExceededError(message, { cause: error });
   const status = typeof name === "string" ? SERVICE_ERROR_STATUS[name] : undefined;
   if (status !== undefined) return new ConnectorError(status, message, { cause: error });
   // Lambda's own server-side faults (ServiceException, ENI and subnet troubles) are transient.

@@ -3,6 +3,7 @@
  * their own shape (envelope error, HTTP status, gRPC status); anything else a connector throws
  * becomes INTERNAL.
  */
+import { MAX_ERROR_MESSAGE_CHARS } from "../limits.js";
 
 export const Status = {
   OK: 0,
@@ -37,14 +38,23 @@ export function statusName(code: number): StatusName {
   return names[code] ?? "UNKNOWN";
 }
 
-/** An error whose gRPC status is known. Its message is safe to send to the caller. */
+/**
+ * An error whose gRPC status is known. Its message is safe to send to the caller. It is an
+ * answer, not a bug: it is sent, never logged with a stack, so it captures none (capturing one
+ * was a third of an UNIMPLEMENTED answer's cost). Its `cause`, if any, keeps its own.
+ */
 export class ConnectorError extends Error {
-  constructor(
-    readonly code: StatusCode,
-    message: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
+  readonly code: StatusCode;
+
+  constructor(code: StatusCode, message: string, options?: ErrorOptions) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(message, options);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    this.code = code;
     this.name = new.target.name;
   }
 
@@ -93,6 +103,23 @@ export class InternalError extends ConnectorError {
   constructor(message: string, options?: ErrorOptions) {
     super(Status.INTERNAL, message, options);
   }
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * An error's message as it leaves for a caller: well-formed, since grpc-js's encodeURI of a status
+ * message throws on a lone surrogate (protobufjs decodes one from ill-formed UTF-8 in a request
+ * and a "not found" message quotes it), and cut to MAX_ERROR_MESSAGE_CHARS. Transports apply it
+ * last, after the service redacted secrets, so that no cut hides a secret from the redaction.
+ */
+export function callerMessage(message: string): string {
+  const wellFormed = message.replace(LONE_SURROGATE, "\uFFFD");
+  if (wellFormed.length <= MAX_ERROR_MESSAGE_CHARS) return wellFormed;
+  const note = ` [cut: ${wellFormed.length} characters in all]`;
+  const kept = wellFormed.slice(0, MAX_ERROR_MESSAGE_CHARS - note.length);
+  // A pair cut in two would leave a lone surrogate again.
+  return `${/[\uD800-\uDBFF]$/.test(kept) ? kept.slice(0, -1) : kept}${note}`;
 }
 
 /** The readable message of anything thrown. */

@@ -1,9 +1,11 @@
 /**
  * flytekit's get_connector_secret: a connector's credentials come from the environment or from
- * a mounted secrets directory, never from the task or the resource meta.
+ * a mounted secrets directory, never from the task or the resource meta. Every value read is
+ * remembered, so the service redacts it from the messages it answers and from its log.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { knownSecrets } from "./redact.js";
 
 export const defaultSecretsDir = "/etc/secrets";
 
@@ -49,14 +51,19 @@ export function getConnectorSecret(key: string, options: SecretLookupOptions = {
   const envNames = [`${envPrefix}${key.toUpperCase()}`, key.toUpperCase()];
   for (const name of envNames) {
     const value = env[name];
-    if (value !== undefined) return value;
+    if (value !== undefined) return remembered(value);
   }
   const file = join(options.secretsDir ?? defaultSecretsDir, key.toLowerCase());
   try {
-    return readFileSync(file, "utf8").replace(/\r?\n$/, "");
+    return remembered(readFileSync(file, "utf8").replace(/\r?\n$/, ""));
   } catch (error) {
     // Missing file or directory means "not here"; anything else (permissions) is a real failure.
     if (errorCode(error) !== "ENOENT" && errorCode(error) !== "ENOTDIR") throw error;
   }
   throw new SecretNotFoundError(key, [...envNames.map((name) => `env ${name}`), `file ${file}`]);
+}
+
+function remembered(secret: string): string {
+  knownSecrets.add(secret);
+  return secret;
 }

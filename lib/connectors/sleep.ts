@@ -9,6 +9,7 @@ import {
   type TaskLogsPage,
   type TaskParams,
 } from "../connector/connector.js";
+import { errorMessage, InvalidArgumentError } from "../connector/errors.js";
 import { Phase } from "../connector/phase.js";
 import { Resource } from "../connector/resource.js";
 import { defineResourceMeta, field } from "../connector/resource-meta.js";
@@ -23,6 +24,9 @@ export const SleepMetadata = defineResourceMeta("SleepMetadata", {
 export type SleepMetadata = InstanceType<typeof SleepMetadata>;
 
 const outputTypes = { seconds: { type: { simple: flyteidl.core.SimpleType.FLOAT } } };
+
+/** The most lines one GetTaskLogs page of a sleep task holds. */
+export const SLEEP_MAX_LOG_LINES = 1000;
 
 export class SleepConnector extends AsyncConnectorBase<SleepMetadata> {
   constructor(private readonly now: () => number = Date.now) {
@@ -48,20 +52,33 @@ export class SleepConnector extends AsyncConnectorBase<SleepMetadata> {
   /** Nothing runs anywhere, so there is nothing to stop: deleting always succeeds. */
   delete(): void {}
 
-  /** One line per whole second slept so far, the last `lines` of them; no further pages. */
+  /**
+   * One line per whole second slept so far, the last `lines` of them and at most
+   * SLEEP_MAX_LOG_LINES (a meta is the caller's to forge, with a duration of years); no further
+   * pages. Only the lines answered are made.
+   */
   override getLogs(meta: SleepMetadata, { lines }: LogsParams): TaskLogsPage {
-    const slept = Math.min(meta.duration, Math.max(0, this.now() / 1000 - meta.start_time));
-    const all = Array.from({ length: Math.floor(slept) }, (_, i) => `slept ${i + 1} of ${meta.duration} s`);
-    return { token: "", results: lines > 0 ? all.slice(-lines) : all };
+    const slept = Math.floor(Math.min(meta.duration, Math.max(0, this.now() / 1000 - meta.start_time)));
+    // A forged meta's negative or NaN duration counts as nothing slept.
+    const count = Math.max(0, Math.min(slept, lines > 0 ? lines : slept, SLEEP_MAX_LOG_LINES)) || 0;
+    const results = Array.from({ length: count }, (_, i) => `slept ${slept - count + i + 1} of ${meta.duration} s`);
+    return { token: "", results };
   }
 }
 
-/** Input `seconds` wins over `custom.seconds`; anything else is the task's error. */
+/** Input `seconds` wins over `custom.seconds`; anything else is the caller's mistake (INVALID_ARGUMENT). */
 function requestedSeconds(template: flyteidl.core.ITaskTemplate, inputs: flyteidl.core.ILiteralMap | null | undefined) {
   const input = inputs?.literals?.seconds;
-  const value = input ? fromLiteral(input) : template.custom ? structToJson(template.custom).seconds : undefined;
+  let value: unknown;
+  try {
+    value = input ? fromLiteral(input) : template.custom ? structToJson(template.custom).seconds : undefined;
+  } catch (error) {
+    throw new InvalidArgumentError(`sleep cannot read its seconds: ${errorMessage(error)}`, { cause: error });
+  }
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw new Error(`sleep needs a number of seconds >= 0 as input "seconds" or custom.seconds, got ${JSON.stringify(value ?? null)}`);
+    throw new InvalidArgumentError(
+      `sleep needs a number of seconds >= 0 as input "seconds" or custom.seconds, got ${typeof value === "bigint" ? value : JSON.stringify(value ?? null)}`,
+    );
   }
   return value;
 }

@@ -7,6 +7,7 @@
 import { SyncConnectorBase, type TaskParams } from "../connector/connector.js";
 import { errorMessage } from "../connector/errors.js";
 import { Phase } from "../connector/phase.js";
+import { SecretRedactor } from "../connector/redact.js";
 import { Resource } from "../connector/resource.js";
 import { getConnectorSecret } from "../connector/secrets.js";
 import { flyteidl } from "../idl/index.js";
@@ -16,7 +17,7 @@ import { parseWebhookConfig, type WebhookConfig } from "./webhook/config.js";
 import { sendWebhook, type WebhookResponse } from "./webhook/http.js";
 import { InputValues } from "./webhook/input-values.js";
 import { fillPlaceholders, type Placeholder } from "./webhook/placeholders.js";
-import { SecretRedactor } from "./webhook/redact.js";
+import { sensitiveHeaderValues } from "./webhook/sensitive-headers.js";
 import type { TemplateValue } from "./webhook/template-value.js";
 
 export const WEBHOOK_TASK_TYPE = "webhook";
@@ -48,7 +49,7 @@ export class WebhookConnector extends SyncConnectorBase {
 /**
  * `custom` with its placeholders filled: `{inputs.<name>}` anywhere, `{secrets.<key>}` only in
  * headers, so a secret can never reach the URL or data that the outputs may show. Each secret
- * used is given to `redactor`.
+ * used, and each credential-like header value, is given to `redactor`.
  */
 function readConfig(params: TaskParams, redactor: SecretRedactor): WebhookConfig {
   const custom = params.taskTemplate.custom;
@@ -67,7 +68,9 @@ function readConfig(params: TaskParams, redactor: SecretRedactor): WebhookConfig
     };
     return [key, fillPlaceholders(value, keyPath("custom", key), resolve)] as const;
   });
-  return parseWebhookConfig(Object.fromEntries(filled));
+  const config = parseWebhookConfig(Object.fromEntries(filled));
+  for (const value of sensitiveHeaderValues(config.headers)) redactor.add(value);
+  return config;
 }
 
 /** flytekit's _build_response: the data and URL only when the task asks to show them. */

@@ -9,16 +9,10 @@
  * Output is the generated `toObject` with the well-known types rewritten. Map keys and Struct
  * contents are user data: never renamed, only refused when they are `__proto__`.
  */
-import type { IConversionOptions } from "protobufjs";
-import { InvalidArgumentError } from "../connector/errors.js";
+import type { IConversionOptions, Type } from "protobufjs";
+import { ConnectorError, InvalidArgumentError, Status } from "../connector/errors.js";
+import { MAX_MESSAGE_DEPTH } from "../limits.js";
 import { descriptor, flyteidl, google, grpc } from "./index.js";
-
-/**
- * How deeply messages may nest, counted as protobufjs counts (each message, including each
- * Struct and Value level of plain JSON, is one): its own limit, so whatever passes here also
- * encodes. Deeper input is INVALID_ARGUMENT.
- */
-export const MAX_JSON_DEPTH = 100;
 
 /** One field of a message, as the JSON mapping sees it. */
 export interface FieldInfo {
@@ -51,8 +45,8 @@ export function toJson(typeName: string, message: object): unknown {
 
 /**
  * Proto3 JSON as a message instance. Unknown fields, values of the wrong JSON type, out-of-range
- * numbers, unknown enum names, bad base64, Timestamp or Duration, `__proto__` keys and nesting
- * beyond MAX_JSON_DEPTH are InvalidArgumentError naming the field.
+ * numbers, unknown enum names, bad base64, Timestamp or Duration, `__proto__` keys, a oneof set
+ * twice and nesting beyond MAX_MESSAGE_DEPTH are InvalidArgumentError naming the field.
  */
 export function fromJson<T extends object>(typeName: string, json: unknown): T {
   const type = messageClass(typeName);
@@ -72,6 +66,8 @@ export function fromJson<T extends object>(typeName: string, json: unknown): T {
 
 /** The part of a generated message class the mapping calls. */
 interface GeneratedMessage {
+  /** The reflected type: only it knows the oneofs. */
+  readonly $type: Type;
   fromObject(object: Record<string, unknown>): object;
   toObject(message: object, options: IConversionOptions): Record<string, unknown>;
 }
@@ -119,6 +115,22 @@ function fieldIndex(typeName: string): ReadonlyMap<string, FieldInfo> {
   return index;
 }
 
+const oneofIndexes = new Map<string, ReadonlyMap<string, string>>();
+
+/** The oneof each member field belongs to, by the field's proto name. */
+function oneofIndex(typeName: string): ReadonlyMap<string, string> {
+  let index = oneofIndexes.get(typeName);
+  if (!index) {
+    const built = new Map<string, string>();
+    for (const oneof of messageClass(typeName).$type.oneofsArray) {
+      for (const member of oneof.oneof) built.set(findField(typeName, member)!.name, oneof.name);
+    }
+    index = built;
+    oneofIndexes.set(typeName, index);
+  }
+  return index;
+}
+
 // ---------------------------------------------------------------------------------------------
 // JSON in
 
@@ -136,14 +148,16 @@ const VALUE = "google.protobuf.Value";
 const NULL_VALUE = "google.protobuf.NullValue";
 
 function readMessage(typeName: string, json: unknown, path: string, depth: number): unknown {
-  if (depth > MAX_JSON_DEPTH) {
-    throw new FieldProblem(path, `messages nest deeper than ${MAX_JSON_DEPTH} levels`);
+  if (depth > MAX_MESSAGE_DEPTH) {
+    throw new FieldProblem(path, `messages nest deeper than ${MAX_MESSAGE_DEPTH} levels`);
   }
   const wellKnown = wellKnownTypes.get(typeName);
   if (wellKnown) return wellKnown.read(json, path, depth);
   if (!isJsonObject(json)) throw new FieldProblem(path, `expected an object, got ${describe(json)}`);
   const message: Record<string, unknown> = {};
   const given = new Map<string, string>();
+  // A oneof holds one member: generated fromObject would set every member given, encode write them all.
+  const oneofsSet = new Map<string, string>();
   for (const [key, value] of Object.entries(json)) {
     const field = findField(typeName, key);
     const fieldPath = join(path, key);
@@ -154,7 +168,14 @@ function readMessage(typeName: string, json: unknown, path: string, depth: numbe
     }
     given.set(field.name, key);
     const read = readField(field, value, fieldPath, depth);
-    if (read !== undefined) message[field.jsonName] = read;
+    if (read === undefined) continue;
+    const oneof = oneofIndex(typeName).get(field.name);
+    if (oneof !== undefined) {
+      const other = oneofsSet.get(oneof);
+      if (other !== undefined) throw new FieldProblem(fieldPath, `oneof ${oneof} is already set by "${join(path, other)}"`);
+      oneofsSet.set(oneof, key);
+    }
+    message[field.jsonName] = read;
   }
   return message;
 }
@@ -308,6 +329,15 @@ const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
 const DURATION = /^(-)?(\d+)(?:\.(\d{1,9}))?s$/;
 
+/**
+ * A value binary protobuf carries and proto3 JSON cannot, such as an echoed Timestamp of year
+ * 20000: OUT_OF_RANGE rather than INTERNAL, as the value is at fault and the same answer in
+ * binary protobuf carries it.
+ */
+function unrepresentable(problem: string): ConnectorError {
+  return new ConnectorError(Status.OUT_OF_RANGE, `${problem}; binary protobuf can carry it.`);
+}
+
 const timestamp: WellKnownType = {
   read(json, path) {
     const match = typeof json === "string" ? RFC3339.exec(json) : null;
@@ -331,7 +361,7 @@ const timestamp: WellKnownType = {
     const seconds = Number(plain.seconds ?? 0);
     const nanos = Number(plain.nanos ?? 0);
     if (!(seconds >= MIN_TIMESTAMP_SECONDS && seconds <= MAX_TIMESTAMP_SECONDS && nanos >= 0 && nanos < 1e9)) {
-      throw new Error(`${path}: Timestamp ${seconds}s ${nanos}ns is outside what JSON can carry`);
+      throw unrepresentable(`${path}: Timestamp ${seconds}s ${nanos}ns is outside what JSON can carry (years 1 to 9999)`);
     }
     const fraction = nanos === 0 ? "" : `.${String(nanos).padStart(9, "0").replace(/(?:000){1,2}$/, "")}`;
     return `${new Date(seconds * 1000).toISOString().slice(0, 19)}${fraction}Z`;
@@ -354,7 +384,7 @@ const duration: WellKnownType = {
     const nanos = Number(plain.nanos ?? 0);
     const absolute = seconds < 0n ? -seconds : seconds;
     if (absolute > MAX_DURATION_SECONDS || !(Math.abs(nanos) < 1e9) || (seconds !== 0n && nanos !== 0 && seconds < 0n !== nanos < 0)) {
-      throw new Error(`${path}: Duration ${seconds}s ${nanos}ns is outside what JSON can carry`);
+      throw unrepresentable(`${path}: Duration ${seconds}s ${nanos}ns is outside what JSON can carry`);
     }
     const sign = seconds < 0n || nanos < 0 ? "-" : "";
     const fraction = nanos === 0 ? "" : `.${String(Math.abs(nanos)).padStart(9, "0").replace(/0+$/, "")}`;

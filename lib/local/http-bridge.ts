@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { Status } from "../connector/errors.js";
+import { MAX_LAMBDA_PAYLOAD_BYTES } from "../limits.js";
 import { INTERNAL_MESSAGE } from "../transport/envelope.js";
 
 /** What an API Gateway Lambda integration may answer (payload 2.0 structured result, or 1.0). */
@@ -25,18 +26,17 @@ export interface HttpResult {
 export type HttpEventHandler = (event: APIGatewayProxyEventV2, deadline: number) => Promise<HttpResult>;
 
 export interface HttpBridgeOptions {
-  /** Larger request bodies are refused with 413 (default 6 MB, Lambda's synchronous payload limit). */
+  /** Larger request bodies are refused with 413 (default MAX_LAMBDA_PAYLOAD_BYTES, as API Gateway's Lambda integration would). */
   readonly maxBodyBytes?: number;
   /** The deadline each event gets (default 30 s, API Gateway's longest integration timeout). */
   readonly timeoutMs?: number;
   readonly logger?: { error(message: string, ...extra: unknown[]): void };
 }
 
-export const MAX_BODY_BYTES = 6 * 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 export function httpBridge(handle: HttpEventHandler, options: HttpBridgeOptions = {}): RequestListener {
-  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_LAMBDA_PAYLOAD_BYTES;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return (request, response) => {
     readBody(request, maxBodyBytes).then(

@@ -7,6 +7,7 @@
 import { createServer, type Server } from "node:http";
 import type { ConnectorRegistry } from "../connector/registry.js";
 import { flyteidl } from "../idl/index.js";
+import { metaSealerFromEnv } from "../service/meta-keys.js";
 import type { Dispatch } from "../service/operations.js";
 import { ConnectorService } from "../service/service.js";
 import { DEFAULT_GRPC_PORT, startGrpcServer, type TlsOptions } from "../transport/grpc/index.js";
@@ -59,7 +60,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const logger = options.logger ?? console;
   const host = options.host ?? "127.0.0.1";
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
-  const dispatch = options.dispatch ?? new ConnectorService(options.registry!, { logger }).dispatch;
+  // In-process, the stack seals metas as the functions would, from the same environment.
+  const dispatch = options.dispatch ?? new ConnectorService(options.registry!, { logger, metaSealer: metaSealerFromEnv() }).dispatch;
 
   // Asking the backend first proves it answers, and gives the table to print.
   const [listed] = await dispatch("listAgents", [new flyteidl.admin.ListAgentsRequest()]);

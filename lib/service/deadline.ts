@@ -1,30 +1,65 @@
+import type { CallContext } from "../connector/connector.js";
 import { DeadlineExceededError } from "../connector/errors.js";
 
 /**
- * Runs connector work so that it answers before `deadline` (epoch ms) minus `marginMs`:
- * past that the work's signal is aborted and DEADLINE_EXCEEDED is thrown, so the caller gets an
- * answer instead of a killed function. Work that ignores the signal keeps running detached.
+ * Runs connector work on `params` (a fresh object, given a `signal`) so that it answers before
+ * `deadline` (epoch ms) minus `marginMs`: past that the signal is aborted and DEADLINE_EXCEEDED is
+ * thrown, so the caller gets an answer instead of a killed function. Work that ignores the signal
+ * keeps running detached.
+ *
+ * The guard costs only what the work uses, because most calls return at once: the signal is made
+ * when first read (an AbortSignal costs about 2 µs to make), and the timer is armed only for a
+ * promise; a value returned at once cannot be late, as no timer could fire while it ran.
  */
-export async function withDeadline<T>(
-  work: (signal: AbortSignal) => T | Promise<T>,
+export async function withDeadline<P extends object, T>(
+  params: P,
+  work: (params: P & CallContext) => T | PromiseLike<T>,
   deadline: number | undefined,
   marginMs: number,
   describe: () => string,
 ): Promise<T> {
-  const controller = new AbortController();
-  if (deadline === undefined) return work(controller.signal);
-  const budget = deadline - marginMs - Date.now();
-  if (budget <= 0) throw new DeadlineExceededError(`${describe()}: no time left before the deadline`);
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
+  const budget = deadline === undefined ? undefined : deadline - marginMs - Date.now();
+  if (budget !== undefined && budget <= 0) throw new DeadlineExceededError(`${describe()}: no time left before the deadline`);
+  const abort = new LazyAbort();
+  const result = work(Object.defineProperty(params, "signal", { get: () => abort.signal, enumerable: true }) as P & CallContext);
+  if (budget === undefined || !isThenable(result)) return result;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      abort.abort();
       reject(new DeadlineExceededError(`${describe()}: no answer within ${budget} ms`));
     }, budget);
+    result.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  try {
-    return await Promise.race([Promise.resolve().then(() => work(controller.signal)), expired]);
-  } finally {
-    clearTimeout(timer);
+}
+
+/** An AbortController made on first use; aborting before that makes the signal already aborted. */
+class LazyAbort {
+  #controller: AbortController | undefined;
+  #aborted = false;
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort();
+    }
+    return this.#controller.signal;
   }
+
+  abort(): void {
+    this.#aborted = true;
+    this.#controller?.abort();
+  }
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
 }

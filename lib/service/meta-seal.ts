@@ -7,8 +7,11 @@
  * Wire form: "FCSM" | version 1 | key-id length | key id | 12-byte IV | ciphertext | 16-byte tag.
  * Several keys may be configured: the first seals, all of them open (rotation).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { InvalidArgumentError } from "../connector/errors.js";
+
+/** node:crypto, loaded by the first seal or open: sealing is opt-in, and loading it costs every cold start about 2 ms. */
+let cryptoModule: typeof import("node:crypto") | undefined;
+const crypto = () => (cryptoModule ??= process.getBuiltinModule("node:crypto"));
 
 const MAGIC = Buffer.from("FCSM", "latin1");
 const VERSION = 1;
@@ -31,19 +34,23 @@ export class MetaSealer {
   constructor(keys: readonly MetaKey[]) {
     const [active] = keys;
     if (!active) throw new Error("A meta sealer needs at least one key.");
-    for (const { id, key } of keys) {
-      if (!/^[\x21-\x7e]{1,255}$/.test(id)) throw new Error(`Meta key id ${JSON.stringify(id)} must be 1-255 printable ASCII characters.`);
-      if (key.byteLength !== KEY_BYTES) throw new Error(`Meta key "${id}" must be ${KEY_BYTES} bytes, got ${key.byteLength}.`);
-    }
+    // Keys are named by position, never by id: a spec written the wrong way round would put the
+    // key where the id belongs.
+    keys.forEach(({ id, key }, index) => {
+      const which = `Meta key ${index + 1} of ${keys.length}`;
+      if (!/^[\x21-\x7e]{1,255}$/.test(id)) throw new Error(`${which}: its id must be 1-255 printable ASCII characters.`);
+      if (key.byteLength !== KEY_BYTES) throw new Error(`${which}: the key must be ${KEY_BYTES} bytes, got ${key.byteLength}.`);
+    });
+    if (new Set(keys.map(({ id }) => id)).size !== keys.length) throw new Error("Meta key ids must be distinct.");
     this.#active = active;
     this.#keys = new Map(keys.map(({ id, key }) => [id, key]));
   }
 
   seal(meta: Uint8Array, taskCategory: string): Uint8Array {
     const id = Buffer.from(this.#active.id, "latin1");
-    const iv = randomBytes(IV_BYTES);
+    const iv = crypto().randomBytes(IV_BYTES);
     const header = Buffer.concat([MAGIC, Buffer.from([VERSION, id.length]), id, iv]);
-    const cipher = createCipheriv("aes-256-gcm", this.#active.key, iv);
+    const cipher = crypto().createCipheriv("aes-256-gcm", this.#active.key, iv);
     cipher.setAAD(Buffer.concat([header, Buffer.from(taskCategory, "utf8")]));
     return Buffer.concat([header, cipher.update(meta), cipher.final(), cipher.getAuthTag()]);
   }
@@ -62,7 +69,7 @@ export class MetaSealer {
     if (bytes.length < bodyStart + TAG_BYTES) fail("it is truncated");
     const id = bytes.subarray(MAGIC.length + 2, ivStart).toString("latin1");
     const key = this.#keys.get(id) ?? fail(`unknown key id ${JSON.stringify(id)}`);
-    const decipher = createDecipheriv("aes-256-gcm", key, bytes.subarray(ivStart, bodyStart));
+    const decipher = crypto().createDecipheriv("aes-256-gcm", key, bytes.subarray(ivStart, bodyStart));
     decipher.setAAD(Buffer.concat([bytes.subarray(0, bodyStart), Buffer.from(taskCategory, "utf8")]));
     decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
     try {
@@ -75,7 +82,8 @@ export class MetaSealer {
 
 /**
  * Keys from a spec like `k2:<base64 32 bytes>,k1:<base64 32 bytes>` (first seals), as kept in
- * the environment variable FLYTE_CONNECTOR_META_KEYS or in a secret holding the same text.
+ * the environment variable FLYTE_CONNECTOR_META_KEYS or in a secret holding the same text
+ * (meta-keys.ts).
  */
 export function parseMetaKeys(spec: string): MetaKey[] {
   return spec
@@ -89,10 +97,4 @@ export function parseMetaKeys(spec: string): MetaKey[] {
       // The key itself never goes into a message.
       return { id, key: Buffer.from(part.slice(colon + 1), "base64") };
     });
-}
-
-/** The sealer the environment asks for, or undefined when sealing is off (the default). */
-export function metaSealerFromEnv(env: NodeJS.ProcessEnv = process.env): MetaSealer | undefined {
-  const spec = env.FLYTE_CONNECTOR_META_KEYS;
-  return spec ? new MetaSealer(parseMetaKeys(spec)) : undefined;
 }

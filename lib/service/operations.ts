@@ -4,7 +4,9 @@
  * this one table; nothing else names a method, a path or a message type.
  */
 import type { IConversionOptions, Reader, Writer } from "protobufjs";
+import { InvalidArgumentError } from "../connector/errors.js";
 import { descriptor, flyteidl, type HttpRule } from "../idl/index.js";
+import { MAX_REQUEST_MESSAGES } from "../limits.js";
 
 /** The static codec surface protobufjs generates for each message type. */
 export interface MessageType<T extends object = object> {
@@ -98,6 +100,14 @@ export const operationNames = Object.keys(operations) as OperationName[];
 
 export function isOperationName(name: string): name is OperationName {
   return Object.hasOwn(operations, name);
+}
+
+/**
+ * What a transport answers a request stream longer than any operation takes, as soon as it is one:
+ * its messages are then neither decoded nor held (the service words the exact rule for shorter ones).
+ */
+export function tooManyRequestMessages(operation: Operation): InvalidArgumentError {
+  return new InvalidArgumentError(`${operation.method} takes at most ${MAX_REQUEST_MESSAGES} request messages; more were sent.`);
 }
 
 /** The options every dispatch carries from its transport. */

@@ -1,6 +1,7 @@
 /**
  * The eight operations, transport-free: request messages in, response messages out, failures
- * thrown as ConnectorError with the status and message of CONTRACT.md §5.
+ * thrown as ConnectorError with the status and message of CONTRACT.md §5. Connector secrets
+ * (lib/connector/redact.ts) are redacted from every message it answers and every line it logs.
  */
 import type {
   AsyncConnectorBase,
@@ -16,13 +17,17 @@ import {
   UnimplementedError,
 } from "../connector/errors.js";
 import { isTerminalPhase, Phase } from "../connector/phase.js";
+import { knownSecrets } from "../connector/redact.js";
 import type { ConnectorRegistry } from "../connector/registry.js";
 import { Resource } from "../connector/resource.js";
 import type { ResourceMetaInstance } from "../connector/resource-meta.js";
 import { TaskCategory } from "../connector/task-category.js";
 import { flyteidl, google } from "../idl/index.js";
+import { reflectedType, settleNesting } from "../idl/nesting.js";
+import { MAX_LITERAL_DEPTH, MAX_MESSAGE_DEPTH } from "../limits.js";
 import { withDeadline } from "./deadline.js";
-import type { MetaSealer } from "./meta-seal.js";
+import { MetaSealer } from "./meta-seal.js";
+import type { MetaSealerProvider } from "./meta-keys.js";
 import type { Dispatch, DispatchOptions, OperationName } from "./operations.js";
 
 const admin = flyteidl.admin;
@@ -36,8 +41,11 @@ export interface ConnectorServiceOptions {
   /** Kept back before a deadline so the answer still reaches the caller in time (default 200 ms). */
   readonly deadlineMarginMs?: number;
   readonly logger?: ServiceLogger;
-  /** Seals every meta createTask answers and opens every meta received; off by default. */
-  readonly metaSealer?: MetaSealer;
+  /**
+   * Seals every meta createTask answers and opens every meta received; off by default. A
+   * provider (metaSealerFromEnv) is asked only by the operations that handle a meta.
+   */
+  readonly metaSealer?: MetaSealer | MetaSealerProvider;
 }
 
 /** Lines per GetTaskLogs body message, so one large page does not make one huge message. */
@@ -47,13 +55,14 @@ export class ConnectorService {
   readonly #registry: ConnectorRegistry;
   readonly #marginMs: number;
   readonly #logger: ServiceLogger | undefined;
-  readonly #sealer: MetaSealer | undefined;
+  readonly #sealer: MetaSealerProvider | undefined;
 
   constructor(registry: ConnectorRegistry, options: ConnectorServiceOptions = {}) {
     this.#registry = registry;
     this.#marginMs = options.deadlineMarginMs ?? 200;
     this.#logger = options.logger;
-    this.#sealer = options.metaSealer;
+    const sealer = options.metaSealer;
+    this.#sealer = sealer instanceof MetaSealer ? () => Promise.resolve(sealer) : sealer;
   }
 
   readonly dispatch: Dispatch = async (name, requests, options = {}) => {
@@ -84,17 +93,22 @@ export class ConnectorService {
   ): Promise<flyteidl.admin.CreateTaskResponse> {
     const template = requireTemplate(request.template, "CreateTaskRequest");
     const connector = this.#asyncConnector(templateCategory(template));
-    const meta = await this.#run(connector, "create", options, (context) =>
-      connector.create({
+    // Before the connector starts anything: a task created but not sealable would be orphaned.
+    const sealer = await this.#metaSealer();
+    const meta = await this.#run(
+      connector,
+      "create",
+      options,
+      {
         taskTemplate: template,
         outputPrefix: request.outputPrefix ?? "",
-        inputs: request.inputs ?? null,
+        inputs: checkedInputs(request.inputs),
         taskExecutionMetadata: request.taskExecutionMetadata ?? null,
-        ...context,
-      }),
+      },
+      (params) => connector.create(params),
     );
     const encoded = this.#convert(connector, "create", () => (meta as ResourceMetaInstance).encode());
-    const resourceMeta = this.#sealer ? this.#sealer.seal(encoded, connector.taskCategory.toString()) : encoded;
+    const resourceMeta = sealer ? sealer.seal(encoded, connector.taskCategory.toString()) : encoded;
     return new admin.CreateTaskResponse({ resourceMeta });
   }
 
@@ -104,11 +118,10 @@ export class ConnectorService {
   ): Promise<flyteidl.admin.GetTaskResponse> {
     const taskCategory = requestCategory(request);
     const connector = this.#asyncConnector(taskCategory);
-    const meta = this.#decodeMeta(connector, request.resourceMeta);
-    const result = await this.#run(connector, "get", options, (context) =>
-      connector.get(meta, { taskCategory, outputPrefix: request.outputPrefix ?? "", ...context }),
-    );
-    const resource = this.#convert(connector, "get", () => toResource(result).toFlyteIdl());
+    const meta = await this.#decodeMeta(connector, request.resourceMeta);
+    const params = { taskCategory, outputPrefix: request.outputPrefix ?? "" };
+    const result = await this.#run(connector, "get", options, params, (withSignal) => connector.get(meta, withSignal));
+    const resource = this.#convert(connector, "get", () => redactMessage(toResource(result).toFlyteIdl()));
     return new admin.GetTaskResponse({ resource });
   }
 
@@ -118,8 +131,8 @@ export class ConnectorService {
   ): Promise<flyteidl.admin.DeleteTaskResponse> {
     const taskCategory = requestCategory(request);
     const connector = this.#asyncConnector(taskCategory);
-    const meta = this.#decodeMeta(connector, request.resourceMeta);
-    await this.#run(connector, "delete", options, (context) => connector.delete(meta, { taskCategory, ...context }));
+    const meta = await this.#decodeMeta(connector, request.resourceMeta);
+    await this.#run(connector, "delete", options, { taskCategory }, (params) => connector.delete(meta, params));
     return new admin.DeleteTaskResponse();
   }
 
@@ -132,15 +145,18 @@ export class ConnectorService {
     if (!connector.getMetrics) {
       throw new UnimplementedError(`Connector for task category ${taskCategory} does not provide metrics.`);
     }
-    const meta = this.#decodeMeta(connector, request.resourceMeta);
-    const result = await this.#run(connector, "get metrics of", options, (context) =>
-      connector.getMetrics!(meta, {
+    const meta = await this.#decodeMeta(connector, request.resourceMeta);
+    const result = await this.#run(
+      connector,
+      "get metrics of",
+      options,
+      {
         queries: request.queries ?? [],
         startTime: timestampToDate(request.startTime),
         endTime: timestampToDate(request.endTime),
         step: durationToSeconds(request.step),
-        ...context,
-      }),
+      },
+      (params) => connector.getMetrics!(meta, params),
     );
     return this.#convert(connector, "get metrics of", () => new admin.GetTaskMetricsResponse(result));
   }
@@ -154,10 +170,9 @@ export class ConnectorService {
     if (!connector.getLogs) {
       throw new UnimplementedError(`Connector for task category ${taskCategory} does not provide logs.`);
     }
-    const meta = this.#decodeMeta(connector, request.resourceMeta);
-    const page = await this.#run(connector, "get logs of", options, (context) =>
-      connector.getLogs!(meta, { lines: Number(request.lines ?? 0), token: request.token ?? "", ...context }),
-    );
+    const meta = await this.#decodeMeta(connector, request.resourceMeta);
+    const params = { lines: Number(request.lines ?? 0), token: request.token ?? "" };
+    const page = await this.#run(connector, "get logs of", options, params, (withSignal) => connector.getLogs!(meta, withSignal));
     const results = [...(page.results ?? [])];
     const messages = [new admin.GetTaskLogsResponse({ header: { token: page.token ?? "" } })];
     for (let i = 0; i < results.length; i += LOG_LINES_PER_BODY) {
@@ -190,21 +205,26 @@ export class ConnectorService {
       );
     }
     const sync = connector as SyncConnectorBase;
-    const result = await this.#run(sync, "do", options, (context) =>
-      sync.do({
+    const result = await this.#run(
+      sync,
+      "do",
+      options,
+      {
         taskTemplate: template,
         outputPrefix: header.outputPrefix ?? "",
-        inputs: second?.inputs ?? null,
+        inputs: checkedInputs(second?.inputs),
         taskExecutionMetadata: header.taskExecutionMetadata ?? null,
-        ...context,
-      }),
+      },
+      (params) => sync.do(params),
     );
     const resource = this.#convert(sync, "do", () => {
       const converted = toResource(result);
+      // Converted first, so that a missing phase is reported as such rather than as non-terminal.
+      const wire = converted.toFlyteIdl(template.interface?.outputs ?? null);
       if (!isTerminalPhase(converted.phase)) {
-        throw new Error(`do returned the non-terminal phase ${Phase[converted.phase] ?? converted.phase}`);
+        throw new Error(`do returned the non-terminal phase ${Phase[converted.phase]}`);
       }
-      return converted.toFlyteIdl(template.interface?.outputs ?? null);
+      return redactMessage(wire);
     });
     return [new admin.ExecuteTaskSyncResponse({ header: { resource } })];
   }
@@ -225,9 +245,10 @@ export class ConnectorService {
     return connector;
   }
 
-  #decodeMeta(connector: AsyncConnectorBase, bytes: Uint8Array | null | undefined): ResourceMetaInstance {
+  async #decodeMeta(connector: AsyncConnectorBase, bytes: Uint8Array | null | undefined): Promise<ResourceMetaInstance> {
     const received = bytes ?? new Uint8Array();
-    const opened = this.#sealer ? this.#sealer.open(received, connector.taskCategory.toString()) : received;
+    const sealer = await this.#metaSealer();
+    const opened = sealer ? sealer.open(received, connector.taskCategory.toString()) : received;
     try {
       return connector.metadataType.decode(opened);
     } catch (error) {
@@ -238,16 +259,30 @@ export class ConnectorService {
     }
   }
 
-  /** Calls the connector under the deadline; what it throws becomes INTERNAL with flytekit's message. */
-  async #run<T>(
+  /** The sealer, when sealing is on; a key source that fails is logged and answered as it says. */
+  async #metaSealer(): Promise<MetaSealer | undefined> {
+    try {
+      return await this.#sealer?.();
+    } catch (error) {
+      this.#logger?.error("resource meta sealing keys unavailable", knownSecrets.error(error));
+      throw error instanceof ConnectorError ? error : new InternalError("Resource meta sealing keys are unavailable.");
+    }
+  }
+
+  /**
+   * Calls the connector with `params` and the deadline's signal; what it throws becomes INTERNAL
+   * with flytekit's message.
+   */
+  async #run<P extends object, T>(
     connector: Connector,
     verb: string,
     options: DispatchOptions,
-    work: (context: CallContext) => T | Promise<T>,
+    params: P,
+    work: (params: P & CallContext) => T | PromiseLike<T>,
   ): Promise<T> {
     const describe = () => `${verb} ${connector.taskCategory.name} task`;
     try {
-      return await withDeadline((signal) => work({ signal }), options.deadline, this.#marginMs, describe);
+      return await withDeadline(params, work, options.deadline, this.#marginMs, describe);
     } catch (error) {
       throw this.#failure(connector, verb, error);
     }
@@ -263,11 +298,15 @@ export class ConnectorService {
   }
 
   #failure(connector: Connector, verb: string, error: unknown): ConnectorError {
-    // A connector may choose its status by throwing a ConnectorError; it then reaches the caller as is.
-    if (error instanceof ConnectorError) return error;
-    this.#logger?.error(`connector ${connector.name} failed to ${verb} ${connector.taskCategory} task`, error);
+    // A connector may choose its status by throwing a ConnectorError; it then reaches the caller
+    // as is, but for the secrets it quotes.
+    if (error instanceof ConnectorError) {
+      const message = knownSecrets.text(error.message);
+      return message === error.message ? error : new ConnectorError(error.code, message);
+    }
+    this.#logger?.error(`connector ${connector.name} failed to ${verb} ${connector.taskCategory} task`, knownSecrets.error(error));
     return new InternalError(
-      `failed to ${verb} ${connector.taskCategory.name} task with error: ${errorMessage(error)}`,
+      `failed to ${verb} ${connector.taskCategory.name} task with error: ${knownSecrets.text(errorMessage(error))}`,
       { cause: error },
     );
   }
@@ -281,9 +320,22 @@ function single<T>(name: OperationName, requests: readonly T[]): T {
   return request;
 }
 
+/** The template, settled for the connector (its custom Struct and interface are maps of messages). */
 function requireTemplate(template: flyteidl.core.ITaskTemplate | null | undefined, where: string) {
   if (!template) throw new InvalidArgumentError(`${where} has no task template.`);
+  settleNesting(reflectedType(flyteidl.core.TaskTemplate), template, MAX_MESSAGE_DEPTH);
   return template;
+}
+
+/**
+ * Inputs settled for the connector (settleNesting); nested beyond MAX_LITERAL_DEPTH they are
+ * refused, as outputs that echo them could not be encoded.
+ */
+function checkedInputs(inputs: flyteidl.core.ILiteralMap | null | undefined): flyteidl.core.ILiteralMap | null {
+  if (inputs && settleNesting(reflectedType(flyteidl.core.LiteralMap), inputs, MAX_LITERAL_DEPTH) > MAX_LITERAL_DEPTH) {
+    throw new InvalidArgumentError(`The task inputs nest more than ${MAX_LITERAL_DEPTH} messages deep.`);
+  }
+  return inputs ?? null;
 }
 
 function templateCategory(template: flyteidl.core.ITaskTemplate): TaskCategory {
@@ -300,6 +352,12 @@ function requestCategory(request: {
   return new TaskCategory(request.taskType ?? "", 0);
 }
 
+
+/** A connector's message may quote a secret it used, e.g. a remote's answer echoing a header. */
+function redactMessage(resource: flyteidl.admin.Resource): flyteidl.admin.Resource {
+  resource.message = knownSecrets.text(resource.message);
+  return resource;
+}
 
 /** JavaScript authors may return a plain ResourceInit-shaped object instead of a Resource. */
 function toResource(value: unknown): Resource {

@@ -2,9 +2,13 @@
 import { InvalidArgumentError, errorMessage } from "../connector/errors.js";
 import type { MessageType } from "../service/operations.js";
 
+/**
+ * Decodes a plain view of the bytes, never a Buffer: protobufjs reads a Buffer with its lenient
+ * BufferReader, which silently cuts a truncated string short instead of failing.
+ */
 export function decodeMessage<T extends object>(type: MessageType<T>, typeName: string, bytes: Uint8Array): T {
   try {
-    return type.decode(bytes);
+    return type.decode(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (error) {
     throw new InvalidArgumentError(`Cannot decode ${typeName}: ${errorMessage(error)}.`, { cause: error });
   }
@@ -14,13 +18,23 @@ export function encodeMessage<T extends object>(type: MessageType<T>, message: T
   return type.encode(message).finish();
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-/** Standard padded base64 (RFC 4648 §4); Node's own decoder would silently skip bad characters. */
+/**
+ * Standard padded base64 (RFC 4648 §4). Node's decoder skips what is not base64 and takes the
+ * URL-safe alphabet too; every skipped character shortens the output, so a length other than
+ * padded base64's own gives bad input away. That check is nearly free, where a regular
+ * expression over the text cost about 6 µs for a 2 KB request.
+ */
 export function decodeBase64(text: unknown, what: string): Uint8Array {
   if (typeof text !== "string") throw new InvalidArgumentError(`${what} must be a base64 string.`);
-  if (!BASE64.test(text)) throw new InvalidArgumentError(`${what} is not valid base64.`);
-  return Buffer.from(text, "base64");
+  const bytes = Buffer.from(text, "base64");
+  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  const valid =
+    text.length % 4 === 0 &&
+    bytes.byteLength === (text.length / 4) * 3 - padding &&
+    !text.includes("-") &&
+    !text.includes("_");
+  if (!valid) throw new InvalidArgumentError(`${what} is not valid base64.`);
+  return bytes;
 }
 
 export function encodeBase64(bytes: Uint8Array): string {

@@ -2,8 +2,9 @@
  * Direct Lambda invocation (CONTRACT.md §2): base64 protobuf in a small JSON envelope.
  * Failures the function understood are returned as `{error}`, never thrown.
  */
-import { ConnectorError, InvalidArgumentError, Status, statusName, type StatusName } from "../connector/errors.js";
-import type { Dispatch, DispatchOptions, Operation } from "../service/operations.js";
+import { callerMessage, ConnectorError, InvalidArgumentError, Status, statusName, type StatusName } from "../connector/errors.js";
+import { MAX_LAMBDA_PAYLOAD_BYTES, MAX_REQUEST_MESSAGES } from "../limits.js";
+import { tooManyRequestMessages, type Dispatch, type DispatchOptions, type Operation } from "../service/operations.js";
 import { decodeBase64, decodeMessage, encodeBase64, encodeMessage } from "./codec.js";
 
 export interface UnaryInvokeRequest {
@@ -52,13 +53,25 @@ function decodeRequests(operation: Operation, event: unknown): object[] {
   if (operation.requestStream) {
     const { messages } = event as Partial<StreamInvokeRequest>;
     if (!Array.isArray(messages)) throw new InvalidArgumentError('Expected "messages": an array of base64 strings.');
+    if (messages.length > MAX_REQUEST_MESSAGES) throw tooManyRequestMessages(operation);
+    checkPayloadSize(messages);
     return messages.map((text, index) => decode(text, `messages[${index}]`));
   }
-  return [decode((event as Partial<UnaryInvokeRequest>).body, '"body"')];
+  const { body } = event as Partial<UnaryInvokeRequest>;
+  checkPayloadSize([body]);
+  return [decode(body, '"body"')];
+}
+
+/** Lambda refuses a larger payload before a deployed function runs; the base64 text is nearly all of it. */
+function checkPayloadSize(texts: readonly unknown[]): void {
+  const size = texts.reduce<number>((sum, text) => sum + (typeof text === "string" ? text.length : 0), 0);
+  if (size > MAX_LAMBDA_PAYLOAD_BYTES) {
+    throw new ConnectorError(Status.RESOURCE_EXHAUSTED, `The request is larger than Lambda's ${MAX_LAMBDA_PAYLOAD_BYTES} byte payload limit.`);
+  }
 }
 
 function toInvokeError(error: unknown, onInternalError?: (error: unknown) => void): InvokeFailure["error"] {
-  if (error instanceof ConnectorError) return { code: error.code, status: error.status, message: error.message };
+  if (error instanceof ConnectorError) return { code: error.code, status: error.status, message: callerMessage(error.message) };
   onInternalError?.(error);
   return { code: Status.INTERNAL, status: statusName(Status.INTERNAL), message: INTERNAL_MESSAGE };
 }

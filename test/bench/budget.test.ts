@@ -52,7 +52,7 @@ describe("checkBudget", () => {
     expect(checks["warm executeTaskSync handler p50 / floor"]).toMatchObject({ actual: "not measured", met: false });
   });
 
-  it("checks GetTask at 64 streams: throughput met, p99 missed", () => {
+  it("checks GetTask at 64 streams with the http2 client: throughput met, p99 missed", () => {
     const checks = byItem(checkBudget({ grpc: cannedResults().grpc }));
     expect(checks["gRPC GetTask at 64 streams, throughput"]).toMatchObject({ actual: "6,000/s", target: ">= 5,000/s", met: true });
     expect(checks["gRPC GetTask at 64 streams, p99 latency"]).toMatchObject({ actual: "25.00 ms", target: "< 20 ms", met: false });

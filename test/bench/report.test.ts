@@ -76,7 +76,7 @@ describe("notes", () => {
 describe("renderSuite", () => {
   it("renders one suite, or nothing when it is absent", () => {
     const results = cannedResults();
-    expect(renderSuite("grpc", results)).toContain("| GetTask | 64 | 20,000 | 6,000 | 9.00 ms | 25.00 ms | 0 | 80.0 µs | 160.0 µs |");
+    expect(renderSuite("grpc", results)).toContain("| GetTask | http2 | 64 | 20,000 | 6,000 | 9.00 ms | 25.00 ms | 0 | 80.0 µs | 60.0 µs |");
     expect(renderSuite("grpc", {})).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import { largestModules, moduleGroup } from "../../bench/suites/size.js";
 describe("moduleGroup", () => {
   it("groups packages by name, scoped and nested ones included", () => {
     expect(moduleGroup("node_modules/protobufjs/src/reader.js")).toBe("protobufjs");
-    expect(moduleGroup("node_modules/@aws-lambda-powertools/logger/lib/esm/Logger.js")).toBe("@aws-lambda-powertools/logger");
+    expect(moduleGroup("node_modules/@middy/core/index.js")).toBe("@middy/core");
     expect(moduleGroup("node_modules/a/node_modules/@scope/b/index.js")).toBe("@scope/b");
   });
 

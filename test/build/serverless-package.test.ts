@@ -2,7 +2,11 @@
  * `serverless package` on serverless.yml with the prebuilt artifacts: it must work with no AWS
  * credentials at all, and the CloudFormation template must deploy every operation as an arm64
  * nodejs22.x function behind its CONTRACT.md §3 route with IAM authorization, each function
- * running as a role that can do nothing but write its own logs.
+ * running as a role that can do nothing but write its own logs — and, with sealed metas on, read
+ * exactly the keys' parameter, in exactly the functions that handle a meta.
+ *
+ * The template is packaged twice, sealing off (the default) and on (--param), and read as
+ * CloudFormation would deploy it: conditions decided, Fn::If taken, the ARNs joined.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -29,38 +33,98 @@ const CONTRACT_ROUTES: Record<OperationName, string> = {
 /** API Gateway ends any integration after 30 s, whatever the function's own timeout. */
 const API_GATEWAY_TIMEOUT_SECONDS = 30;
 
+/** The operations that seal or open a resource meta. */
+const META_OPERATIONS: readonly OperationName[] = ["createTask", "getTask", "deleteTask", "getTaskMetrics", "getTaskLogs"];
+const META_KEYS_PARAMETER = "/flyte-connectors/meta-keys";
+const META_KEYS_KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const SEALING_PARAMS = [`metaKeysParameter=${META_KEYS_PARAMETER}:3`, `metaKeysKmsKeyArn=${META_KEYS_KMS_KEY}`];
+/** What the pseudo parameters are taken to be when the template is read as deployed. */
+const PSEUDO: Readonly<Record<string, string>> = { "AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012" };
+
 interface Resource {
   readonly Type: string;
   readonly Properties: Record<string, unknown>;
   readonly DependsOn?: string[];
 }
 interface Template {
+  readonly Conditions?: Record<string, unknown>;
   readonly Resources: Record<string, Resource>;
+}
+interface Statement {
+  readonly Effect: string;
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
 }
 
 const logicalName = (key: string) => key[0]!.toUpperCase() + key.slice(1);
 
 let packageDir: string;
 let template: Template;
+/** Sealing off and on, as CloudFormation would deploy them. */
+let deployed: Template;
+let sealed: Template;
 
 /** serverless with no way to find credentials: no AWS_* variables and an empty home. */
-async function packageWithoutCredentials(outDir: string): Promise<void> {
+async function packageWithoutCredentials(outDir: string, params: readonly string[] = []): Promise<void> {
   const home = join(outDir, "home");
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")));
   const require = createRequire(import.meta.url);
   const manifest = require.resolve("serverless/package.json", { paths: [REPO_ROOT] });
   const cli = join(dirname(manifest), (require(manifest) as { bin: { serverless: string } }).bin.serverless);
-  await promisify(execFile)(process.execPath, [cli, "package", "--package", outDir], {
+  await promisify(execFile)(process.execPath, [cli, "package", "--package", outDir, ...params.map((param) => `--param=${param}`)], {
     cwd: REPO_ROOT,
     env: { ...env, HOME: home, AWS_SDK_LOAD_CONFIG: "0", AWS_CONFIG_FILE: join(home, "none"), AWS_SHARED_CREDENTIALS_FILE: join(home, "none") },
   });
 }
 
+const NO_VALUE = Symbol("AWS::NoValue");
+
+/** The template as deployed: conditions decided, Fn::If taken, AWS::NoValue dropped, strings built. */
+function asDeployed(raw: Template): Template {
+  const conditions = raw.Conditions ?? {};
+  const holds = (node: unknown): boolean => {
+    const [[fn, args]] = Object.entries(node as Record<string, unknown>) as [[string, unknown]];
+    if (fn === "Condition") return holds(conditions[args as string]);
+    const list = args as unknown[];
+    if (fn === "Fn::Not") return !holds(list[0]);
+    if (fn === "Fn::And") return list.every(holds);
+    if (fn === "Fn::Equals") return resolve(list[0]) === resolve(list[1]);
+    throw new Error(`condition function ${fn} not understood`);
+  };
+  const resolve = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(resolve).filter((item) => item !== NO_VALUE);
+    if (typeof node !== "object" || node === null) return node;
+    const entries = Object.entries(node);
+    const [fn, args] = entries[0] ?? [];
+    if (entries.length === 1 && typeof fn === "string") {
+      const list = args as unknown[];
+      if (fn === "Fn::If") return resolve(holds({ Condition: list[0] }) ? list[1] : list[2]);
+      if (fn === "Ref" && args === "AWS::NoValue") return NO_VALUE;
+      if (fn === "Ref" && typeof args === "string" && args in PSEUDO) return PSEUDO[args];
+      if (fn === "Fn::Sub" && typeof args === "string") return args.replace(/\$\{(AWS::\w+)\}/g, (_, name: string) => PSEUDO[name]!);
+      if (fn === "Fn::Join") return (resolve(list[1]) as string[]).join(list[0] as string);
+      if (fn === "Fn::Split") return (resolve(list[1]) as string).split(list[0] as string);
+      if (fn === "Fn::Select") return (resolve(list[1]) as unknown[])[list[0] as number];
+    }
+    return Object.fromEntries(entries.map(([key, value]) => [key, resolve(value)]).filter(([, value]) => value !== NO_VALUE));
+  };
+  return { Resources: resolve(raw.Resources) as Template["Resources"] };
+}
+
+async function packaged(params: readonly string[] = []): Promise<Template> {
+  const outDir = join(packageDir, params.length === 0 ? "off" : "sealed");
+  await packageWithoutCredentials(outDir, params);
+  return JSON.parse(await readFile(join(outDir, "cloudformation-template-update-stack.json"), "utf8")) as Template;
+}
+
 beforeAll(async () => {
   await buildFunctions();
   packageDir = await mkdtemp(join(tmpdir(), "flyte-package-"));
-  await packageWithoutCredentials(packageDir);
-  template = JSON.parse(await readFile(join(packageDir, "cloudformation-template-update-stack.json"), "utf8")) as Template;
+  const sealedRaw = await packaged(SEALING_PARAMS);
+  template = await packaged();
+  deployed = asDeployed(template);
+  sealed = asDeployed(sealedRaw);
 });
 
 afterAll(async () => {
@@ -68,6 +132,18 @@ afterAll(async () => {
 });
 
 const resourcesOfType = (type: string) => Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+
+/** Every statement of a role, as deployed. */
+function statementsOf(from: Template, role: string): Statement[] {
+  const policies = from.Resources[role]!.Properties["Policies"] as { PolicyDocument: { Statement: Statement[] } }[];
+  return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+}
+
+const logStatement = (key: string): Statement => ({
+  Effect: "Allow",
+  Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+  Resource: { "Fn::GetAtt": [`${logicalName(key)}LogGroup`, "Arn"] },
+});
 
 describe("serverless package", () => {
   it("deploys exactly the eight operations, one function each", () => {
@@ -100,15 +176,37 @@ describe("serverless package", () => {
     it("runs as its own role, allowed only to write its own log group", () => {
       const role = `${logicalName(key)}Role`;
       expect(fn()["Role"]).toEqual({ "Fn::GetAtt": [role, "Arn"] });
-      const policies = template.Resources[role]!.Properties["Policies"] as { PolicyDocument: { Statement: unknown[] } }[];
-      expect(policies.flatMap((policy) => policy.PolicyDocument.Statement)).toEqual([
+      expect(statementsOf(deployed, role)).toEqual([logStatement(key)]);
+      expect(template.Resources[`${logicalName(key)}LogGroup`]!.Type).toBe("AWS::Logs::LogGroup");
+    });
+
+    it("has no sealing configuration while sealing is off", () => {
+      const environment = deployed.Resources[`${logicalName(key)}LambdaFunction`]!.Properties["Environment"] as { Variables: Record<string, unknown> } | undefined;
+      const sealing = Object.entries(environment?.Variables ?? {}).filter(([name]) => name.startsWith("FLYTE_CONNECTOR_META_KEYS"));
+      // Empty is off (serverless offline needs a plain value, so the variable stays, empty).
+      expect(sealing.filter(([, value]) => value !== "")).toEqual([]);
+    });
+
+    const handlesMetas = META_OPERATIONS.includes(key);
+    it(handlesMetas ? "with sealing on, reads exactly the keys' parameter, decrypted through SSM only" : "with sealing on, still only writes its log", () => {
+      const environment = sealed.Resources[`${logicalName(key)}LambdaFunction`]!.Properties["Environment"] as { Variables: Record<string, unknown> } | undefined;
+      const statements = statementsOf(sealed, `${logicalName(key)}Role`);
+      if (!handlesMetas) {
+        expect(environment?.Variables["FLYTE_CONNECTOR_META_KEYS_PARAMETER"]).toBeUndefined();
+        expect(statements).toEqual([logStatement(key)]);
+        return;
+      }
+      expect(environment?.Variables["FLYTE_CONNECTOR_META_KEYS_PARAMETER"]).toBe(`${META_KEYS_PARAMETER}:3`);
+      expect(statements).toEqual([
+        logStatement(key),
+        { Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:aws:ssm:us-east-1:123456789012:parameter${META_KEYS_PARAMETER}` },
         {
           Effect: "Allow",
-          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-          Resource: { "Fn::GetAtt": [`${logicalName(key)}LogGroup`, "Arn"] },
+          Action: "kms:Decrypt",
+          Resource: META_KEYS_KMS_KEY,
+          Condition: { StringEquals: { "kms:ViaService": "ssm.us-east-1.amazonaws.com" } },
         },
       ]);
-      expect(template.Resources[`${logicalName(key)}LogGroup`]!.Type).toBe("AWS::Logs::LogGroup");
     });
   });
 
@@ -124,17 +222,20 @@ describe("serverless package", () => {
     );
   });
 
-  it("allows no wildcard action anywhere in the template", () => {
-    const allowed: string[] = [];
+  it.each([
+    ["off", () => template],
+    ["on", () => sealed],
+  ])("allows no wildcard action or resource anywhere in the template, sealing %s", (_, which) => {
+    const allowed: Statement[] = [];
     const walk = (node: unknown): void => {
       if (Array.isArray(node)) return node.forEach(walk);
       if (typeof node !== "object" || node === null) return;
-      const { Effect, Action } = node as { Effect?: unknown; Action?: unknown };
-      if (Effect === "Allow") allowed.push(...[Action].flat().map(String));
+      if ((node as { Effect?: unknown }).Effect === "Allow") allowed.push(node as Statement);
       Object.values(node).forEach(walk);
     };
-    walk(template);
+    walk(which());
     expect(allowed.length).toBeGreaterThan(0);
-    expect(allowed.filter((action) => action.includes("*"))).toEqual([]);
+    expect(allowed.flatMap(({ Action }) => [Action].flat()).filter((action) => action.includes("*"))).toEqual([]);
+    expect(allowed.filter(({ Resource }) => JSON.stringify(Resource) === '"*"')).toEqual([]);
   });
 });

@@ -73,10 +73,8 @@ test("a unary op given other than one request is INVALID_ARGUMENT, without a cal
 test("deadlineMs bounds every call; the dispatch options' deadline overrides it", async () => {
   const bounded = createGrpcDispatch({ address: server.address, deadlineMs: 500 });
   try {
-    const started = Date.now();
     const error = await failure(bounded("createTask", [{ template: template("hanging") }]));
     expect(error.code).toBe(Status.DEADLINE_EXCEEDED);
-    expect(Date.now() - started).toBeLessThan(2000);
 
     const early = Date.now();
     const overridden = await failure(bounded("createTask", [{ template: template("hanging") }], { deadline: Date.now() + 1500 }));

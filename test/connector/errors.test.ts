@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import {
+  callerMessage,
   ConnectorError,
   ConnectorNotFoundError,
   DeadlineExceededError,
@@ -11,6 +12,7 @@ import {
   errorMessage,
   statusName,
 } from "../../lib/connector/errors.js";
+import { MAX_ERROR_MESSAGE_CHARS } from "../../lib/limits.js";
 
 describe("Status", () => {
   test("has gRPC's codes", () => {
@@ -84,5 +86,24 @@ describe("errorMessage", () => {
     expect(errorMessage(42)).toBe("42");
     expect(errorMessage(undefined)).toBe("undefined");
     expect(errorMessage({ toString: () => "custom" })).toBe("custom");
+  });
+});
+
+describe("callerMessage", () => {
+  test("leaves a short, well-formed message as it is", () => {
+    expect(callerMessage("Cannot find connector for name: 🙂.")).toBe("Cannot find connector for name: 🙂.");
+  });
+
+  test("replaces lone surrogates, which grpc-js cannot send, and keeps pairs", () => {
+    expect(callerMessage("a\ud800b\udc00c\ud83d\ude42")).toBe("a\ufffdb\ufffdc🙂");
+  });
+
+  test("cuts a long message to MAX_ERROR_MESSAGE_CHARS, saying so, without splitting a pair", () => {
+    for (const filler of ["x", "🙂", "x🙂"]) {
+      const message = callerMessage(`Cannot find connector for task category: ${filler.repeat(100_000)}_v0.`);
+      expect(message.length).toBeLessThanOrEqual(MAX_ERROR_MESSAGE_CHARS);
+      expect(message).toMatch(/^Cannot find connector for task category: .* \[cut: \d+ characters in all\]$/su);
+      expect(message).toBe(callerMessage(message));
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { Phase } from "../../lib/connector/phase.js";
 import { ConnectorRegistry } from "../../lib/connector/registry.js";
-import { SleepConnector, SleepMetadata } from "../../lib/connectors/sleep.js";
+import { SLEEP_MAX_LOG_LINES, SleepConnector, SleepMetadata } from "../../lib/connectors/sleep.js";
 import { flyteidl } from "../../lib/idl/index.js";
 import { ConnectorService } from "../../lib/service/service.js";
 import { structFromJson } from "../../lib/literals/index.js";
@@ -52,11 +52,12 @@ describe("sleep", () => {
     expect(SleepMetadata.decode(fromCustom.resourceMeta).duration).toBe(4);
   });
 
-  test.each([["negative", seconds(-1)], ["missing", undefined]])("a %s duration fails create", async (_, inputs) => {
+  test.each([["negative", seconds(-1)], ["missing", undefined]])("a %s duration is the caller's INVALID_ARGUMENT", async (_, inputs) => {
     const { service } = setup();
-    await expect(service.createTask({ template: { type: "sleep" }, inputs })).rejects.toThrow(
-      /^failed to create sleep task with error: sleep needs a number of seconds/,
-    );
+    await expect(service.createTask({ template: { type: "sleep" }, inputs })).rejects.toMatchObject({
+      code: 3,
+      message: expect.stringMatching(/^sleep needs a number of seconds >= 0/),
+    });
   });
 
   test("delete is an idempotent no-op", async () => {
@@ -74,6 +75,15 @@ describe("sleep", () => {
     expect(header?.header?.token).toBe("");
     expect(body?.body?.results).toEqual(["slept 2 of 5 s", "slept 3 of 5 s"]);
     expect(rest).toEqual([]);
+  });
+
+  test("a forged meta of years asleep makes a page of SLEEP_MAX_LOG_LINES lines, the last ones", async () => {
+    const { service } = setup();
+    const resourceMeta = new SleepMetadata({ start_time: 0, duration: 1e9 }).encode();
+    const [, ...bodies] = await service.getTaskLogs({ taskCategory: category, resourceMeta });
+    const results = bodies.flatMap((message) => message.body?.results ?? []);
+    expect(results).toHaveLength(SLEEP_MAX_LOG_LINES);
+    expect(results.at(-1)).toBe("slept 1000000000 of 1000000000 s");
   });
 
   test("metrics are UNIMPLEMENTED", async () => {

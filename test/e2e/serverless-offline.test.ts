@@ -3,7 +3,9 @@
  * serverless.yml, and every operation is driven against the demo connectors (CONTRACT.md §6)
  * three ways: HTTP with JSON, HTTP with protobuf (CONTRACT.md §3), and Lambda Invoke with
  * @aws-sdk/client-lambda (§2). The wire formats are written out here, independently of the
- * project's own clients, so a bug shared by a client and a server cannot hide.
+ * project's own clients, so a bug shared by a client and a server cannot hide. Then the
+ * production topology: the gRPC front's Lambda backend pointed at the same instance, driven by a
+ * plain grpc-js client through the scenarios every backend of the front runs (§4).
  */
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { Reader, Writer } from "protobufjs";
@@ -21,6 +23,7 @@ import {
   type Json,
 } from "../support/demo-requests.js";
 import { DUMMY_CREDENTIALS, startServerlessOffline, type ServerlessOffline } from "../support/serverless-offline.js";
+import { describeGrpcFront, startLambdaFront } from "../transport/grpc/front-scenarios.js";
 
 /** A failure answered by the service, whatever the transport. */
 class WireError extends Error {
@@ -293,3 +296,6 @@ describe("serverless offline, Lambda Invoke", () => {
     });
   });
 });
+
+// After the suites above: serverless offline is up (file-level beforeAll) and its functions warm.
+describeGrpcFront("Lambda (serverless offline)", () => startLambdaFront(running().lambdaEndpoint));

@@ -2,7 +2,8 @@ import Long from "long";
 import { describe, expect, test } from "vitest";
 import { InvalidArgumentError, Status } from "../../lib/connector/errors.js";
 import { flyteidl, google } from "../../lib/idl/index.js";
-import { findField, fromJson, hasScalarJson, MAX_JSON_DEPTH, toJson } from "../../lib/idl/json-mapping.js";
+import { findField, fromJson, hasScalarJson, toJson } from "../../lib/idl/json-mapping.js";
+import { MAX_MESSAGE_DEPTH } from "../../lib/limits.js";
 
 const { admin, core } = flyteidl;
 
@@ -98,6 +99,12 @@ describe("names", () => {
   test("the same field given under both names is refused", () => {
     const error = invalid("flyteidl.admin.GetTaskRequest", { task_type: "a", taskType: "b" });
     expect(error.message).toBe('Invalid flyteidl.admin.GetTaskRequest field taskType: given twice, also as "task_type".');
+  });
+
+  test("a oneof set twice is refused; a member given as null leaves it unset", () => {
+    const error = invalid("flyteidl.core.Literal", { scalar: { primitive: { integer: "1" } }, collection: { literals: [] } });
+    expect(error.message).toBe('Invalid flyteidl.core.Literal field collection: oneof value is already set by "scalar".');
+    expect(() => fromJson("flyteidl.core.Literal", { scalar: { primitive: { integer: "1" } }, collection: null })).not.toThrow();
   });
 });
 
@@ -241,10 +248,15 @@ describe("well-known types", () => {
     );
   });
 
-  test("a Timestamp JSON cannot carry is an error on output", () => {
-    expect(() => toJson("flyteidl.core.Primitive", { datetime: { seconds: 253402300800 } })).toThrow(
-      "datetime: Timestamp 253402300800s 0ns is outside what JSON can carry",
-    );
+  test("a Timestamp JSON cannot carry is OUT_OF_RANGE on output", () => {
+    let error: unknown;
+    try {
+      toJson("flyteidl.core.Primitive", { datetime: { seconds: 253402300800 } });
+    } catch (thrown) {
+      error = thrown;
+    }
+    expect(error).toMatchObject({ code: Status.OUT_OF_RANGE });
+    expect((error as Error).message).toContain("datetime: Timestamp 253402300800s 0ns is outside what JSON can carry");
   });
 
   test.each([
@@ -362,12 +374,12 @@ describe("refusals", () => {
     expect(metadata.labels.constructor).toBe("a");
   });
 
-  test(`nesting up to ${MAX_JSON_DEPTH} messages is read, deeper is refused`, () => {
+  test(`nesting up to ${MAX_MESSAGE_DEPTH} messages is read, deeper is refused`, () => {
     const nest = (levels: number): unknown => (levels === 0 ? 1 : { a: nest(levels - 1) });
     // The Struct is 1 level, and each object inside it a Value and a Struct: 2 levels.
-    const within = { custom: nest((MAX_JSON_DEPTH - 2) / 2) };
+    const within = { custom: nest((MAX_MESSAGE_DEPTH - 2) / 2) };
     expect(() => fromJson("flyteidl.core.TaskTemplate", within)).not.toThrow();
-    const error = invalid("flyteidl.core.TaskTemplate", { custom: nest(MAX_JSON_DEPTH) });
+    const error = invalid("flyteidl.core.TaskTemplate", { custom: nest(MAX_MESSAGE_DEPTH) });
     expect(error.message).toMatch(/^Invalid flyteidl\.core\.TaskTemplate field custom(\.a)+: messages nest deeper than 100 levels\.$/);
   });
 

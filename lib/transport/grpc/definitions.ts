@@ -37,7 +37,7 @@ export function serverMethod<Req extends object, Res extends object>(shape: Meth
     },
     requestDeserialize: (bytes) => {
       try {
-        return { message: decodeMessage(requestType, requestTypeName, asUint8Array(bytes)) };
+        return { message: decodeMessage(requestType, requestTypeName, bytes) };
       } catch (failure) {
         // decodeMessage throws only InvalidArgumentError.
         return { failure: failure as ConnectorError };
@@ -70,14 +70,6 @@ export const healthService = {
     responseStream: true,
   }),
 } satisfies ServiceDefinition;
-
-/**
- * A plain view of the same bytes: protobufjs reads a Buffer with its lenient BufferReader, which
- * silently cuts a truncated string short instead of failing.
- */
-function asUint8Array(bytes: Buffer): Uint8Array {
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
 
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);

@@ -10,7 +10,8 @@ import type {
   ServerUnaryCall,
   UntypedHandleCall,
 } from "@grpc/grpc-js";
-import type { Dispatch, Operation } from "../../service/operations.js";
+import { MAX_REQUEST_MESSAGES } from "../../limits.js";
+import { tooManyRequestMessages, type Dispatch, type Operation } from "../../service/operations.js";
 import type { ServiceLogger } from "../../service/service.js";
 import type { Decoded } from "./definitions.js";
 import { toGrpcStatus } from "./status.js";
@@ -29,10 +30,11 @@ export function operationHandler(operation: Operation, dispatch: Dispatch, logge
       let failed = false;
       call.on("data", (request: Decoded<object>) => {
         if (failed) return;
-        // A message that does not decode ends the call at once rather than at half-close.
-        if ("failure" in request) {
+        // A message that does not decode, or one too many, ends the call at once rather than at
+        // half-close: a client that never half-closes cannot make the call hold its messages.
+        if ("failure" in request || requests.length === MAX_REQUEST_MESSAGES) {
           failed = true;
-          call.emit("error", failure(request.failure));
+          call.emit("error", failure("failure" in request ? request.failure : tooManyRequestMessages(operation)));
           return;
         }
         requests.push(request);

@@ -2,11 +2,12 @@
  * The gRPC front FlytePropeller dials (CONTRACT.md §4): the three flyteidl agent services and
  * grpc.health.v1.Health over any Dispatch — the in-process service, or the deployed functions.
  *
- * Message sizes are grpc-js's defaults: 4 MB received per message (a larger request is
- * RESOURCE_EXHAUSTED), no limit on what is sent. That is FlytePropeller's own gRPC client limit
- * too, and below Lambda's 6 MB payload.
+ * A request message larger than MAX_GRPC_MESSAGE_BYTES (4 MB, grpc-js's default, set here so that
+ * it is a named limit) is RESOURCE_EXHAUSTED; what is sent has no limit.
  */
+import type { ServerHttp2Session } from "node:http2";
 import { Server, type UntypedServiceImplementation } from "@grpc/grpc-js";
+import { MAX_GRPC_MESSAGE_BYTES } from "../../limits.js";
 import { operations, type Dispatch, type Operation } from "../../service/operations.js";
 import type { ServiceLogger } from "../../service/service.js";
 import { serverCredentials, type TlsOptions } from "./credentials.js";
@@ -15,6 +16,15 @@ import { operationHandler } from "./handlers.js";
 import { HealthService } from "./health.js";
 
 export const DEFAULT_GRPC_PORT = 8000;
+
+/**
+ * Each connection's HTTP/2 receive window. Node's default, 64 KB shared by all of a connection's
+ * streams, is less than 64 concurrent 2 KB CreateTask requests carry: the client then sends only
+ * as WINDOW_UPDATEs come back, and some requests wait hundreds of ms behind later ones
+ * (BENCHMARKS.md, Findings). 4 MB is 64 streams' own 64 KB windows, so the connection's never
+ * binds first. It bounds no memory: Node counts connection window consumed as bytes arrive.
+ */
+export const CONNECTION_WINDOW_BYTES = 4 * 1024 * 1024;
 
 export interface GrpcServerOptions {
   readonly dispatch: Dispatch;
@@ -43,7 +53,7 @@ export interface GrpcServer {
 export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcServer> {
   const logger = options.logger ?? console;
   const host = options.host ?? "0.0.0.0";
-  const server = new Server();
+  const server = new Server({ "grpc.max_receive_message_length": MAX_GRPC_MESSAGE_BYTES });
 
   const services = new Map<string, { definition: Record<string, ServerMethod>; implementation: UntypedServiceImplementation }>();
   for (const operation of Object.values(operations) as Operation[]) {
@@ -63,6 +73,8 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
     );
   });
 
+  onEachSession(server, (session) => session.setLocalWindowSize(CONNECTION_WINDOW_BYTES));
+
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -79,6 +91,18 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
     }));
 
   return { port, address: `${hostForUrl(dialableHost(host))}:${port}`, health, close };
+}
+
+/**
+ * Runs `listener` on every HTTP/2 session the bound server accepts. grpc-js 1.14 has no option
+ * for the server's connection window (grpc/grpc-node#3058 proposes one), so this reaches its
+ * http2 servers through a private field (there since 1.10). If an upgrade drops it, the window
+ * stays at Node's default and server.test.ts says so.
+ */
+function onEachSession(server: Server, listener: (session: ServerHttp2Session) => void): void {
+  const http2Servers: unknown = (server as unknown as { http2Servers?: unknown }).http2Servers;
+  if (!(http2Servers instanceof Map)) return;
+  for (const http2Server of http2Servers.keys() as Iterable<NodeJS.EventEmitter>) http2Server.on("session", listener);
 }
 
 /** A wildcard listen address is dialled through loopback. */

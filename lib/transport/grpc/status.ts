@@ -4,14 +4,14 @@
  * error and its stack.
  */
 import type { StatusObject } from "@grpc/grpc-js";
-import { ConnectorError, Status } from "../../connector/errors.js";
+import { callerMessage, ConnectorError, Status } from "../../connector/errors.js";
 import type { ServiceLogger } from "../../service/service.js";
 import { INTERNAL_MESSAGE } from "../envelope.js";
 
 export type GrpcStatus = Pick<StatusObject, "code" | "details">;
 
 export function toGrpcStatus(error: unknown, logger: ServiceLogger | undefined, what: string): GrpcStatus {
-  if (error instanceof ConnectorError) return { code: error.code, details: error.message };
+  if (error instanceof ConnectorError) return { code: error.code, details: callerMessage(error.message) };
   logger?.error(`${what} failed`, error);
   return { code: Status.INTERNAL, details: INTERNAL_MESSAGE };
 }

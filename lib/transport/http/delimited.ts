@@ -18,12 +18,16 @@ export function encodeDelimited<T extends object>(type: MessageType<T>, messages
   return writer.finish();
 }
 
-/** The messages of a length-delimited stream; a cut prefix or message is INVALID_ARGUMENT. */
-export function decodeDelimited<T extends object>(type: MessageType<T>, typeName: string, bytes: Uint8Array): T[] {
+/**
+ * The messages of a length-delimited stream; a cut prefix or message, or more than `maxMessages`
+ * (checked before each is decoded: empty messages take one byte each), is INVALID_ARGUMENT.
+ */
+export function decodeDelimited<T extends object>(type: MessageType<T>, typeName: string, bytes: Uint8Array, maxMessages = Infinity): T[] {
   const reader = protobuf.Reader.create(bytes);
   const messages: T[] = [];
   while (reader.pos < reader.len) {
     const index = messages.length;
+    if (index === maxMessages) throw new InvalidArgumentError(`The ${typeName} stream holds more than ${maxMessages} messages.`);
     let length: number;
     try {
       length = reader.uint32();

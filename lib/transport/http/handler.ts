@@ -3,7 +3,10 @@
  * event in, its route's operation dispatched, the answer out in the type Accept asks for.
  * Everything a caller can send ends in an answer: 4xx for what it got wrong, 5xx for the rest.
  */
+import { Status } from "../../connector/errors.js";
+import { MAX_LAMBDA_PAYLOAD_BYTES } from "../../limits.js";
 import type { Dispatch, DispatchOptions } from "../../service/operations.js";
+import { HttpError } from "./errors.js";
 import { readEvent, type ApiGatewayEvent } from "./event.js";
 import { JSON_TYPE, requestMediaType, responseMediaType } from "./media-types.js";
 import { decodeRequests } from "./request.js";
@@ -22,6 +25,10 @@ export async function handleHttpEvent(
 ): Promise<HttpResponse> {
   try {
     const request = readEvent(event);
+    // Lambda refuses a larger event before a deployed function runs (a binary body is base64 in it).
+    if (request.body.length > MAX_LAMBDA_PAYLOAD_BYTES) {
+      throw new HttpError(413, Status.RESOURCE_EXHAUSTED, `The request body is larger than Lambda's ${MAX_LAMBDA_PAYLOAD_BYTES} byte payload limit.`);
+    }
     const match = matchRoute(request.method, request.path);
     const bodyType = match.route.hasBody ? requestMediaType(request.header("content-type")) : JSON_TYPE;
     // Without Accept: JSON for GET and DELETE, the request's own type for POST.

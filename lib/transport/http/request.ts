@@ -7,7 +7,8 @@
 import { InvalidArgumentError } from "../../connector/errors.js";
 import { descriptor } from "../../idl/index.js";
 import { findField, fromJson, hasScalarJson, type FieldInfo } from "../../idl/json-mapping.js";
-import type { Operation } from "../../service/operations.js";
+import { MAX_REQUEST_MESSAGES } from "../../limits.js";
+import { tooManyRequestMessages, type Operation } from "../../service/operations.js";
 import { decodeBase64, decodeMessage } from "../codec.js";
 import { decodeDelimited } from "./delimited.js";
 import type { HttpRequest } from "./event.js";
@@ -43,7 +44,7 @@ function decodeProtobufBody(operation: Operation, request: HttpRequest): object[
     : new Uint8Array(Buffer.from(request.body, "utf8"));
   const { requestType, requestTypeName } = operation;
   return operation.requestStream
-    ? decodeDelimited(requestType, requestTypeName, bytes)
+    ? decodeDelimited(requestType, requestTypeName, bytes, MAX_REQUEST_MESSAGES)
     : [decodeMessage(requestType, requestTypeName, bytes)];
 }
 
@@ -64,6 +65,7 @@ function decodeJsonBody(operation: Operation, request: HttpRequest): object[] {
   const json = text.trim() === "" ? (operation.requestStream ? [] : {}) : parseJson(text);
   if (!operation.requestStream) return [fromJson(typeName, json)];
   if (!Array.isArray(json)) throw new InvalidArgumentError(`Expected a JSON array of ${typeName} messages.`);
+  if (json.length > MAX_REQUEST_MESSAGES) throw tooManyRequestMessages(operation);
   return json.map((message, index) => {
     try {
       return fromJson(typeName, message);

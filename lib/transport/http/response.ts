@@ -3,7 +3,7 @@
  * protobuf with isBase64Encoded), and failures as grpc-gateway's error body
  * `{"code": <gRPC code>, "message": "...", "details": []}`, always JSON.
  */
-import { ConnectorError, Status } from "../../connector/errors.js";
+import { callerMessage, ConnectorError, Status } from "../../connector/errors.js";
 import { toJson } from "../../idl/json-mapping.js";
 import type { Operation } from "../../service/operations.js";
 import { encodeBase64, encodeMessage } from "../codec.js";
@@ -49,7 +49,7 @@ export function errorResponse(error: unknown, onInternalError?: (error: unknown)
     onInternalError?.(error);
     return jsonResponse(500, { code: Status.INTERNAL, message: INTERNAL_MESSAGE, details: [] } satisfies HttpErrorBody);
   }
-  const body: HttpErrorBody = { code: error.code, message: error.message, details: [] };
+  const body: HttpErrorBody = { code: error.code, message: callerMessage(error.message), details: [] };
   if (error instanceof HttpError) return jsonResponse(error.httpStatus, body, error.headers);
   return jsonResponse(httpStatusOf(error.code), body);
 }

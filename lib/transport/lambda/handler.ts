@@ -1,47 +1,59 @@
 /**
- * One Lambda handler per operation: the middy pipeline (structured logs, metrics) around the
- * transport the event's shape asks for — API Gateway (HTTP API 2.0 or REST 1.0) or the direct
- * invocation envelope.
+ * One Lambda handler per operation: the middy pipeline (the invocation's log context, a metric
+ * per failed answer) around the transport the event's shape asks for — API Gateway (HTTP API 2.0
+ * or REST 1.0) or the direct invocation envelope — with the deadline the Lambda context gives.
+ *
+ * The middlewares are ours rather than Powertools': Logger and Metrics cost about 17 µs per
+ * invocation (an EMF document serialized and written on every call) and 7 ms of cold start, for
+ * what log.ts and failure-metric.ts do (BENCHMARKS.md, Findings). middy's own early-timeout timer
+ * is off: the service's deadline guard answers DEADLINE_EXCEEDED itself, with the right status.
  */
 import middy from "@middy/core";
-import { Logger } from "@aws-lambda-powertools/logger";
-import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
-import { Metrics } from "@aws-lambda-powertools/metrics";
-import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import type { Context } from "aws-lambda";
 import type { ConnectorRegistry } from "../../connector/registry.js";
+import { metaSealerFromEnv } from "../../service/meta-keys.js";
 import { operations, type OperationName } from "../../service/operations.js";
-import { metaSealerFromEnv } from "../../service/meta-seal.js";
 import { ConnectorService } from "../../service/service.js";
-import { handleInvocation } from "../envelope.js";
-import { handleHttpEvent, isApiGatewayEvent } from "../http/index.js";
-import { operationMetrics } from "./operation-metrics.js";
+import { handleInvocation, type InvokeResult } from "../envelope.js";
+import { isApiGatewayEvent } from "../http/event.js";
+import type { HttpResponse } from "../http/response.js";
+import { failureMetrics } from "./failure-metric.js";
+import { FunctionLog, invocationLog } from "./log.js";
 
 export interface LambdaHandlerOptions {
   /** Kept back before the function's own timeout to answer DEADLINE_EXCEEDED in time. */
   readonly deadlineMarginMs?: number;
 }
 
+export type LambdaAnswer = InvokeResult | HttpResponse;
+export type LambdaHandler = (event: unknown, context: Context) => Promise<LambdaAnswer>;
+
 const SERVICE_NAME = "flyte-connectors";
 
-export function createLambdaHandler(name: OperationName, registry: ConnectorRegistry, options: LambdaHandlerOptions = {}) {
-  const logger = new Logger({ serviceName: SERVICE_NAME });
-  const metrics = new Metrics({ namespace: "FlyteConnectors", serviceName: SERVICE_NAME });
+/**
+ * The API Gateway adapter, loaded by the first HTTP event: its routes and the JSON mapping's
+ * tables are built at load, which a function invoked directly (the gRPC front) never needs.
+ * The bundle still holds it (esbuild inlines the import), so nothing is read from disk.
+ */
+const httpAdapter = () => import("../http/handler.js");
+
+export function createLambdaHandler(name: OperationName, registry: ConnectorRegistry, options: LambdaHandlerOptions = {}): LambdaHandler {
+  const log = new FunctionLog(SERVICE_NAME);
   const service = new ConnectorService(registry, {
-    logger,
+    logger: log,
     deadlineMarginMs: options.deadlineMarginMs,
     metaSealer: metaSealerFromEnv(),
   });
   const operation = operations[name];
-  const logInternal = (error: unknown) => logger.error(`${name} failed`, error as Error);
+  const logInternal = (error: unknown) => log.error(`${name} failed`, error);
 
-  return middy<unknown, unknown, Error, Context>()
-    .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics))
-    .use(operationMetrics(metrics, name))
+  return middy<unknown, LambdaAnswer, Error, Context>({ timeoutEarlyInMillis: 0 })
+    .use(invocationLog(log))
+    .use(failureMetrics(SERVICE_NAME, name))
     .handler(async (event, context) => {
-      const deadline = Date.now() + context.getRemainingTimeInMillis();
-      if (isApiGatewayEvent(event)) return handleHttpEvent(event, service.dispatch, { deadline });
-      return handleInvocation(operation, event, service.dispatch, { deadline }, logInternal);
+      const dispatchOptions = { deadline: Date.now() + context.getRemainingTimeInMillis() };
+      return isApiGatewayEvent(event)
+        ? (await httpAdapter()).handleHttpEvent(event, service.dispatch, dispatchOptions, logInternal)
+        : handleInvocation(operation, event, service.dispatch, dispatchOptions, logInternal);
     });
 }

@@ -10,13 +10,15 @@ import type { ConnectorRegistry } from "../../../lib/connector/registry.js";
 import { operationNames } from "../../../lib/service/operations.js";
 import { createLambdaHandler } from "../../../lib/transport/lambda/handler.js";
 
-// The handlers' structured logs and metrics would flood the test output.
-process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
-process.env.POWERTOOLS_METRICS_DISABLED = "true";
-
 export const TEST_CREDENTIALS = { accessKeyId: "test", secretAccessKey: "test" } as const;
 
-export function mockedLambda(registry: ConnectorRegistry, prefix = "flyte-connectors-dev-") {
+export interface MockedLambdaOptions {
+  readonly prefix?: string;
+  /** Each function's timeout, what its context's getRemainingTimeInMillis counts down from (default 10 s). */
+  readonly timeoutMs?: number;
+}
+
+export function mockedLambda(registry: ConnectorRegistry, { prefix = "flyte-connectors-dev-", timeoutMs }: MockedLambdaOptions = {}) {
   const client = new LambdaClient({ region: "us-east-1", credentials: TEST_CREDENTIALS });
   const mock = mockClient(client);
   const handlers = new Map(operationNames.map((name) => [`${prefix}${name}`, createLambdaHandler(name, registry)]));
@@ -29,7 +31,7 @@ export function mockedLambda(registry: ConnectorRegistry, prefix = "flyte-connec
       });
     }
     const event: unknown = JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array));
-    const answer = await handler(event, lambdaContext(input.FunctionName ?? ""));
+    const answer = await handler(event, lambdaContext(input.FunctionName ?? "", timeoutMs));
     return invokeOutput(JSON.stringify(answer));
   });
   return { client, mock };
@@ -45,7 +47,8 @@ export function invokeOutput(payload: string, functionError?: string): InvokeCom
   };
 }
 
-export function lambdaContext(functionName: string): Context {
+export function lambdaContext(functionName: string, timeoutMs = 10_000): Context {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName,
@@ -55,7 +58,7 @@ export function lambdaContext(functionName: string): Context {
     awsRequestId: "test-request",
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: "test",
-    getRemainingTimeInMillis: () => 10_000,
+    getRemainingTimeInMillis: () => deadline - Date.now(),
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

@@ -99,12 +99,10 @@ test("shutting down tells the watchers NOT_SERVING and ends their streams", asyn
   try {
     const watched = watch(ownClient, "");
     await until(() => watched.statuses.length === 1);
-    const started = Date.now();
+    // Ended streams let the server drain: waiting out its 10 s shutdown timeout would outlast this test's own.
     await own.close();
     await watched.ended;
     expect(watched.statuses).toEqual([SERVING, NOT_SERVING]);
-    // Ended streams let the server drain instead of waiting out the shutdown timeout.
-    expect(Date.now() - started).toBeLessThan(1000);
   } finally {
     ownClient.close();
   }

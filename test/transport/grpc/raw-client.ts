@@ -39,17 +39,22 @@ export class RawClient {
   }
 
   /** Sends the bytes as they are, as a client with another idea of the message would. */
-  unaryBytes<Res extends object>(path: string, bytes: Uint8Array, responseType: MessageType<Res>): Promise<Res> {
+  unaryBytes<Res extends object>(path: string, bytes: Uint8Array, responseType: MessageType<Res>, options: CallOptions = {}): Promise<Res> {
     return new Promise((resolve, reject) => {
-      this.client.makeUnaryRequest(path, (b: Uint8Array) => Buffer.from(b), deserializer(responseType), bytes, {}, (error, response) =>
+      this.client.makeUnaryRequest(path, (b: Uint8Array) => Buffer.from(b), deserializer(responseType), bytes, options, (error, response) =>
         error ? reject(error) : resolve(response!),
       );
     });
   }
 
-  /** A bidi call whose messages are sent as the given bytes. */
-  bidiBytes<Res extends object>(path: string, chunks: Uint8Array[], responseType: MessageType<Res>): Promise<Res[]> {
-    const call = this.client.makeBidiStreamRequest(path, (b: Uint8Array) => Buffer.from(b), deserializer(responseType), {});
+  /** A server-streaming call whose request is sent as the given bytes. */
+  serverStreamBytes<Res extends object>(path: string, bytes: Uint8Array, responseType: MessageType<Res>, options: CallOptions = {}): Promise<Res[]> {
+    return collect(this.client.makeServerStreamRequest(path, (b: Uint8Array) => Buffer.from(b), deserializer(responseType), bytes, options));
+  }
+
+  /** A bidi call whose messages are sent as the given bytes (on any method: a unary one then gets as many messages). */
+  bidiBytes<Res extends object>(path: string, chunks: readonly Uint8Array[], responseType: MessageType<Res>, options: CallOptions = {}): Promise<Res[]> {
+    const call = this.client.makeBidiStreamRequest(path, (b: Uint8Array) => Buffer.from(b), deserializer(responseType), options);
     const answer = collect<Res>(call);
     for (const chunk of chunks) call.write(chunk);
     call.end();

@@ -1,0 +1,47 @@
+/**
+ * Every depth and size limit the service enforces, in one place: whatever a caller sends, an
+ * answer costs bounded time and memory. LIMITS.md lists each with what a caller gets beyond it.
+ */
+
+/**
+ * How deeply messages nest, counted as protobufjs counts (the request is level 0; each message
+ * field, repeated element and map value one level below its parent): protobufjs's own recursion
+ * limit (`util.recursionLimit`), which its decode, encode, fromObject and toObject enforce.
+ * Proto3 JSON input is held to the same count, so whatever is read also encodes.
+ */
+export const MAX_MESSAGE_DEPTH = 100;
+
+/**
+ * How deeply a task's inputs nest, counted the same way from their LiteralMap (level 0): outputs
+ * are answered at most 3 levels down (ExecuteTaskSyncResponse.header.resource.outputs), so outputs
+ * that echo their inputs still encode within MAX_MESSAGE_DEPTH.
+ */
+export const MAX_LITERAL_DEPTH = MAX_MESSAGE_DEPTH - 3;
+
+/**
+ * Lambda's limit on a synchronous invocation's payload: no larger request reaches a deployed
+ * function, so the functions' handlers and the local HTTP server refuse one as well.
+ */
+export const MAX_LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024;
+
+/**
+ * The largest gRPC request message: grpc-js's default, and the limit of FlytePropeller's own
+ * client. It keeps a request relayed to the Lambda backend (base64, 4/3 larger) under
+ * MAX_LAMBDA_PAYLOAD_BYTES.
+ */
+export const MAX_GRPC_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The most request messages an operation takes (ExecuteTaskSync: a header, then the inputs): a
+ * longer stream is refused as soon as it is one, before its messages are decoded or held.
+ */
+export const MAX_REQUEST_MESSAGES = 2;
+
+/**
+ * Error messages are cut to this length: they may quote what a caller sent (a task type of a
+ * megabyte), and gRPC carries them in a trailer, whose size HTTP/2 peers cap (Node's at 64 KB).
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 1024;
+
+/** How many `cause` links of an error the log and the secret redaction follow: causes can form a cycle. */
+export const MAX_ERROR_CAUSES = 5;

@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { SecretRedactor } from "../../lib/connector/redact.js";
+
+describe("SecretRedactor", () => {
+  it("redacts a secret as sent, JSON-escaped and percent-encoded", () => {
+    const redactor = new SecretRedactor();
+    redactor.add('p@ss "word"/x');
+    expect(redactor.text('raw p@ss "word"/x, json "p@ss \\"word\\"/x", url p%40ss%20%22word%22%2Fx')).toBe(
+      'raw [redacted], json "[redacted]", url [redacted]',
+    );
+  });
+
+  it("redacts the longer of two overlapping secrets whole", () => {
+    const redactor = new SecretRedactor();
+    redactor.add("abc");
+    redactor.add("abcdef");
+    expect(redactor.text("abcdef abc")).toBe("[redacted] [redacted]");
+  });
+
+  it("ignores an empty secret and leaves other text alone", () => {
+    const redactor = new SecretRedactor();
+    redactor.add("");
+    expect(redactor.text("nothing secret")).toBe("nothing secret");
+  });
+
+  it("redacts every string of a JSON value, keys included", () => {
+    const redactor = new SecretRedactor();
+    redactor.add("tok");
+    expect(redactor.json({ a: ["x tok", 1, null], tok: { b: "tok" } })).toEqual({
+      a: ["x [redacted]", 1, null],
+      "[redacted]": { b: "[redacted]" },
+    });
+  });
+});
+
+describe("SecretRedactor forms and errors", () => {
+  it("redacts a secret's base64 form", () => {
+    const redactor = new SecretRedactor();
+    redactor.add("hunter22");
+    expect(redactor.text(`b64 ${Buffer.from("hunter22").toString("base64")}`)).toBe("b64 [redacted]");
+  });
+
+  it("copies an error for the log with message, stack and causes redacted", () => {
+    const redactor = new SecretRedactor();
+    redactor.add("hunter22");
+    const error = new TypeError("bad token hunter22", { cause: new Error("upstream said hunter22") });
+    const copy = redactor.error(error) as Error;
+    expect(copy).toBeInstanceOf(Error);
+    expect(copy.name).toBe("TypeError");
+    expect(copy.message).toBe("bad token [redacted]");
+    expect(copy.stack).toContain("bad token [redacted]");
+    expect((copy.cause as Error).message).toBe("upstream said [redacted]");
+    expect(JSON.stringify([copy.message, copy.stack, (copy.cause as Error).stack])).not.toContain("hunter22");
+    expect(error.message).toBe("bad token hunter22");
+  });
+
+  it("turns a thrown non-Error into its redacted text", () => {
+    const redactor = new SecretRedactor();
+    redactor.add("hunter22");
+    expect(redactor.error("hunter22!")).toBe("[redacted]!");
+  });
+});

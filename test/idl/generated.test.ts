@@ -1,0 +1,48 @@
+/**
+ * What infra/generate-idl.mjs adds to protobufjs's reflection: codec methods generated one by one
+ * on first use (in any order, each working without the others), unset oneof members reading
+ * null as in static code, and the descriptor's JSON mapping tables parsed on first use.
+ */
+import { describe, expect, test } from "vitest";
+import { descriptor, flyteidl, google } from "../../lib/idl/index.js";
+
+const { Literal } = flyteidl.core;
+
+describe("codec methods generated on first use", () => {
+  test("decode first, then encode, toObject and fromObject each work on their own", () => {
+    const bytes = new Uint8Array([0x0a, 0x08, 0x0a, 0x06, 0x1a, 0x04, 0x74, 0x65, 0x78, 0x74]);
+    const literal = Literal.decode(bytes);
+    expect(literal.scalar?.primitive?.stringValue).toBe("text");
+    expect(Buffer.from(Literal.encode(literal).finish())).toEqual(Buffer.from(bytes));
+    expect(Literal.toObject(literal)).toEqual({ scalar: { primitive: { stringValue: "text" } } });
+    expect(Literal.fromObject({ scalar: { primitive: { stringValue: "text" } } })).toEqual(literal);
+  });
+
+  test("conversion first, then the binary codec", () => {
+    const duration = google.protobuf.Duration.fromObject({ seconds: "90", nanos: 5 });
+    const decoded = google.protobuf.Duration.decode(google.protobuf.Duration.encode(duration).finish());
+    expect(google.protobuf.Duration.toObject(decoded, { longs: String })).toEqual({ seconds: "90", nanos: 5 });
+  });
+});
+
+describe("oneofs", () => {
+  test("unset members read null and the set one its value, also after a round trip", () => {
+    const primitive = flyteidl.core.Primitive.decode(flyteidl.core.Primitive.encode({ boolean: false }).finish());
+    expect(primitive.boolean).toBe(false);
+    expect(primitive.stringValue).toBeNull();
+    expect(primitive.integer).toBeNull();
+    expect(primitive.value).toBe("boolean");
+    expect(new flyteidl.core.Scalar().primitive).toBeNull();
+  });
+});
+
+describe("descriptor", () => {
+  test("holds the services, and the JSON mapping's fields and enums", () => {
+    expect(descriptor.services["flyteidl.service.AsyncAgentService"]?.["CreateTask"]).toMatchObject({
+      requestType: "flyteidl.admin.CreateTaskRequest",
+      http: { method: "POST", path: "/api/v1/agent/task", body: "*" },
+    });
+    expect(descriptor.messages["flyteidl.admin.CreateTaskRequest"]?.["output_prefix"]).toEqual(["outputPrefix", null, false, "string", false]);
+    expect(descriptor.enums["flyteidl.core.SimpleType"]?.["STRUCT"]).toBe(9);
+  });
+});

@@ -1,0 +1,164 @@
+/**
+ * The Lambda handler: both event shapes, the deadline from the Lambda context, a JSON log line
+ * for each connector failure and an EMF metric line for each failed answer (nothing for a
+ * success), all carrying the invocation's request id.
+ */
+import type { Context } from "aws-lambda";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { AsyncConnectorBase, type TaskParams } from "../../../lib/connector/connector.js";
+import { Status } from "../../../lib/connector/errors.js";
+import { ConnectorRegistry } from "../../../lib/connector/registry.js";
+import type { Resource } from "../../../lib/connector/resource.js";
+import { defineResourceMeta, field } from "../../../lib/connector/resource-meta.js";
+import { flyteidl } from "../../../lib/idl/index.js";
+import type { InvokeFailure } from "../../../lib/transport/envelope.js";
+import { METRICS_NAMESPACE } from "../../../lib/transport/lambda/failure-metric.js";
+import { createLambdaHandler } from "../../../lib/transport/lambda/handler.js";
+import { httpApiEvent } from "../http/events.js";
+
+const admin = flyteidl.admin;
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+
+const JobMeta = defineResourceMeta("JobMeta", { job_id: field.string() });
+type JobMeta = InstanceType<typeof JobMeta>;
+
+/** Creates `job-1`; `get` fails with a message, `delete` outlives any deadline. */
+class JobConnector extends AsyncConnectorBase<JobMeta> {
+  constructor() {
+    super({ name: "Job Connector", taskTypeName: "job", metadataType: JobMeta });
+  }
+  create(_params: TaskParams): JobMeta {
+    return new JobMeta({ job_id: "job-1" });
+  }
+  get(): Resource {
+    throw new Error("the job service is down");
+  }
+  delete(): Promise<void> {
+    return new Promise(() => {});
+  }
+}
+
+const registry = new ConnectorRegistry().register(new JobConnector());
+const meta = new JobMeta({ job_id: "job-1" }).encode();
+
+function context(requestId: string, remainingMs = 10_000): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: "flyte-connectors-dev-op",
+    functionVersion: "$LATEST",
+    invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:flyte-connectors-dev-op",
+    memoryLimitInMB: "512",
+    awsRequestId: requestId,
+    logGroupName: "/aws/lambda/flyte-connectors-dev-op",
+    logStreamName: "test",
+    getRemainingTimeInMillis: () => remainingMs,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+let lines: Record<string, unknown>[];
+
+beforeEach(() => {
+  lines = [];
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    for (const line of String(chunk).split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+    return true;
+  });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const failureOf = (answer: unknown) => (answer as InvokeFailure).error;
+const metricLines = () => lines.filter((line) => "_aws" in line);
+const logLines = () => lines.filter((line) => line["level"] === "ERROR");
+
+describe("direct invocation", () => {
+  test("answers the envelope and writes nothing on success", async () => {
+    const handler = createLambdaHandler("listAgents", registry);
+    const answer = (await handler({ body: b64(admin.ListAgentsRequest.encode({}).finish()) }, context("r-1"))) as { body: string };
+    const agents = admin.ListAgentsResponse.decode(Buffer.from(answer.body, "base64")).agents;
+    expect(agents.map((agent) => agent.name)).toEqual(["Job Connector"]);
+    expect(lines).toEqual([]);
+  });
+
+  test("a failure it answers writes one EMF line with the status and the request id, not the message", async () => {
+    const handler = createLambdaHandler("getTask", registry);
+    const request = admin.GetTaskRequest.encode({ taskCategory: { name: "nothing" }, resourceMeta: meta }).finish();
+    const answer = await handler({ body: b64(request) }, context("r-2"));
+    expect(failureOf(answer).status).toBe("NOT_FOUND");
+    expect(metricLines()).toEqual([
+      {
+        _aws: {
+          Timestamp: expect.any(Number),
+          CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [["service", "operation"]], Metrics: [{ Name: "failures", Unit: "Count" }] }],
+        },
+        service: "flyte-connectors",
+        operation: "getTask",
+        failures: 1,
+        status: "NOT_FOUND",
+        function_request_id: "r-2",
+      },
+    ]);
+    expect(logLines()).toEqual([]);
+  });
+
+  test("a connector that throws is INTERNAL to the caller and a JSON error line with its stack in the log", async () => {
+    const handler = createLambdaHandler("getTask", registry);
+    const request = admin.GetTaskRequest.encode({ taskCategory: { name: "job" }, resourceMeta: meta }).finish();
+    const first = await handler({ body: b64(request) }, context("r-3"));
+    await handler({ body: b64(request) }, context("r-4"));
+    expect(failureOf(first)).toEqual({
+      code: Status.INTERNAL,
+      status: "INTERNAL",
+      message: "failed to get job task with error: the job service is down",
+    });
+    const [coldLine, warmLine] = logLines();
+    expect(coldLine).toMatchObject({
+      level: "ERROR",
+      service: "flyte-connectors",
+      cold_start: true,
+      function_name: "flyte-connectors-dev-op",
+      function_request_id: "r-3",
+      error: { name: "Error", message: "the job service is down", stack: expect.stringContaining("JobConnector.get") },
+    });
+    expect(warmLine).toMatchObject({ cold_start: false, function_request_id: "r-4" });
+    expect(metricLines().map((line) => [line["status"], line["function_request_id"]])).toEqual([
+      ["INTERNAL", "r-3"],
+      ["INTERNAL", "r-4"],
+    ]);
+  });
+
+  test("work that outlives the function's remaining time answers DEADLINE_EXCEEDED before it", async () => {
+    const handler = createLambdaHandler("deleteTask", registry, { deadlineMarginMs: 50 });
+    const request = admin.DeleteTaskRequest.encode({ taskCategory: { name: "job" }, resourceMeta: meta }).finish();
+    const answer = await handler({ body: b64(request) }, context("r-5", 100));
+    expect(failureOf(answer).status).toBe("DEADLINE_EXCEEDED");
+    expect(metricLines().map((line) => line["status"])).toEqual(["DEADLINE_EXCEEDED"]);
+  });
+});
+
+describe("API Gateway events", () => {
+  test("are answered by the HTTP adapter, with nothing written on success", async () => {
+    const handler = createLambdaHandler("listAgents", registry);
+    const answer = (await handler(httpApiEvent({ method: "GET", path: "/api/v1/agents" }), context("r-6"))) as {
+      statusCode: number;
+      body: string;
+    };
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ agents: [{ name: "Job Connector" }] });
+    expect(lines).toEqual([]);
+  });
+
+  test("a failure writes the EMF line with the HTTP status", async () => {
+    const handler = createLambdaHandler("getAgent", registry);
+    const answer = (await handler(httpApiEvent({ method: "GET", path: "/api/v1/agent/Nobody" }), context("r-7"))) as {
+      statusCode: number;
+    };
+    expect(answer.statusCode).toBe(404);
+    expect(metricLines()).toMatchObject([{ operation: "getAgent", failures: 1, http_status: 404, function_request_id: "r-7" }]);
+  });
+});
