@@ -23,7 +23,7 @@ import { Resource } from "../connector/resource.js";
 import type { ResourceMetaInstance } from "../connector/resource-meta.js";
 import { TaskCategory } from "../connector/task-category.js";
 import { flyteidl, google } from "../idl/index.js";
-import { reflectedType, settleNesting } from "../idl/nesting.js";
+import { fillMapValues, reflectedType, settleNesting } from "../idl/nesting.js";
 import { MAX_LITERAL_DEPTH, MAX_MESSAGE_DEPTH } from "../limits.js";
 import { withDeadline } from "./deadline.js";
 import { MetaSealer } from "./meta-seal.js";
@@ -323,7 +323,7 @@ function single<T>(name: OperationName, requests: readonly T[]): T {
 /** The template, settled for the connector (its custom Struct and interface are maps of messages). */
 function requireTemplate(template: flyteidl.core.ITaskTemplate | null | undefined, where: string) {
   if (!template) throw new InvalidArgumentError(`${where} has no task template.`);
-  settleNesting(reflectedType(flyteidl.core.TaskTemplate), template, MAX_MESSAGE_DEPTH);
+  fillMapValues(reflectedType(flyteidl.core.TaskTemplate), template);
   return template;
 }
 

@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
-import { flyteidl } from "../../lib/idl/index.js";
-import { reflectedType, settleNesting } from "../../lib/idl/nesting.js";
+import { flyteidl, google } from "../../lib/idl/index.js";
+import { fillMapValues, reflectedType, settleNesting } from "../../lib/idl/nesting.js";
 import { MAX_MESSAGE_DEPTH } from "../../lib/limits.js";
 
 const { core } = flyteidl;
@@ -29,4 +29,22 @@ test("depth is counted as protobufjs counts it, and not past the limit", () => {
   expect(() => core.LiteralMap.decode(core.LiteralMap.encode(deepest).finish())).not.toThrow();
   expect(() => core.LiteralMap.encode(nested(MAX_MESSAGE_DEPTH / 2)).finish()).toThrow("max depth exceeded");
   expect(settleNesting(LITERAL_MAP, nested(10_000), 10)).toBe(11);
+});
+
+test("fillMapValues fills the map entries of a template wherever they sit, and nothing else", () => {
+  // A template whose interface's input variable "x" and whose custom Struct field "q" came without values.
+  const template = core.TaskTemplate.decode(
+    core.TaskTemplate.encode({
+      type: "t",
+      interface: { inputs: { variables: { x: {} } } },
+      custom: { fields: { q: {} } },
+      config: { region: "eu" },
+    }).finish(),
+  );
+  template.interface!.inputs!.variables!["x"] = null as unknown as flyteidl.core.Variable;
+  template.custom!.fields!["q"] = null as unknown as google.protobuf.Value;
+  fillMapValues(reflectedType(core.TaskTemplate), template);
+  expect(template.interface!.inputs!.variables!["x"]).toBeInstanceOf(core.Variable);
+  expect(template.custom!.fields!["q"]).toBeInstanceOf(google.protobuf.Value);
+  expect(template.config).toEqual({ region: "eu" });
 });
