@@ -18,22 +18,31 @@ export function reflectedType(generated: object): protobuf.Type {
  */
 export function settleNesting(type: protobuf.Type, message: object, limit: number): number {
   let deepest = 0;
-  const below = (child: protobuf.Type, item: object): boolean => {
-    const depth = limit === 0 ? 1 : 1 + settleNesting(child, item, limit - 1);
-    if (depth > deepest) deepest = depth;
-    return deepest > limit;
-  };
   for (const { name, child, kind } of messageFields(type)) {
     const value: unknown = (message as Record<string, unknown>)[name];
     if (typeof value !== "object" || value === null) continue;
     if (kind === "map") {
       const entries = value as Record<string, object | null>;
-      for (const key of Object.keys(entries)) if (below(child, (entries[key] ??= child.create()))) return deepest;
+      for (const key of Object.keys(entries)) {
+        deepest = Math.max(deepest, levelsBelow(child, (entries[key] ??= child.create()), limit));
+        if (deepest > limit) return deepest;
+      }
     } else if (kind === "repeated") {
-      for (const item of value as readonly (object | null)[]) if (item !== null && below(child, item)) return deepest;
-    } else if (below(child, value)) return deepest;
+      for (const item of value as readonly (object | null)[]) {
+        if (item !== null) deepest = Math.max(deepest, levelsBelow(child, item, limit));
+        if (deepest > limit) return deepest;
+      }
+    } else {
+      deepest = Math.max(deepest, levelsBelow(child, value, limit));
+      if (deepest > limit) return deepest;
+    }
   }
   return deepest;
+}
+
+/** How deep a field's message goes, counted from its parent; the walk stops past the limit. */
+function levelsBelow(child: protobuf.Type, item: object, limit: number): number {
+  return limit === 0 ? 1 : 1 + settleNesting(child, item, limit - 1);
 }
 
 /**
