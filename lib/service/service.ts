@@ -24,7 +24,7 @@ import type { ResourceMetaInstance } from "../connector/resource-meta.js";
 import { TaskCategory } from "../connector/task-category.js";
 import { flyteidl, google } from "../idl/index.js";
 import { fillMapValues, reflectedType, settleNesting } from "../idl/nesting.js";
-import { MAX_LITERAL_DEPTH, MAX_MESSAGE_DEPTH } from "../limits.js";
+import { MAX_LITERAL_DEPTH } from "../limits.js";
 import { withDeadline } from "./deadline.js";
 import { MetaSealer } from "./meta-seal.js";
 import type { MetaSealerProvider } from "./meta-keys.js";

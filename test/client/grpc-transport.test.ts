@@ -1,12 +1,13 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createGrpcDispatch, type GrpcDispatch } from "../../lib/client/grpc-transport.js";
-import { ConnectorError, Status } from "../../lib/connector/errors.js";
+import { Status } from "../../lib/connector/errors.js";
 import { Phase } from "../../lib/connector/phase.js";
 import { flyteidl } from "../../lib/idl/index.js";
 import { ConnectorService } from "../../lib/service/service.js";
 import { startGrpcServer, type GrpcServer } from "../../lib/transport/grpc/index.js";
 import { testRegistry } from "../transport/grpc/connectors.js";
+import { rejection } from "../support/rejection.js";
 
 const { admin } = flyteidl;
 
@@ -23,14 +24,6 @@ afterAll(async () => {
   await server.close();
 });
 
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ConnectorError);
-  return error as ConnectorError;
-}
 
 const template = (type: string): flyteidl.core.ITaskTemplate => ({ type, id: { name: `${type}-task` } });
 
@@ -59,13 +52,13 @@ test("getTaskLogs answers the whole stream", async () => {
 });
 
 test("a status from the server becomes a ConnectorError with the same code and message", async () => {
-  const error = await failure(dispatch("getAgent", [{ name: "Nobody" }]));
+  const error = await rejection(dispatch("getAgent", [{ name: "Nobody" }]));
   expect(error.code).toBe(Status.NOT_FOUND);
   expect(error.message).toBe("Cannot find connector for name: Nobody.");
 });
 
 test("a unary op given other than one request is INVALID_ARGUMENT, without a call", async () => {
-  const error = await failure(dispatch("getTask", [{}, {}]));
+  const error = await rejection(dispatch("getTask", [{}, {}]));
   expect(error.code).toBe(Status.INVALID_ARGUMENT);
   expect(error.message).toBe("getTask takes exactly one request message, got 2.");
 });
@@ -73,11 +66,11 @@ test("a unary op given other than one request is INVALID_ARGUMENT, without a cal
 test("deadlineMs bounds every call; the dispatch options' deadline overrides it", async () => {
   const bounded = createGrpcDispatch({ address: server.address, deadlineMs: 500 });
   try {
-    const error = await failure(bounded("createTask", [{ template: template("hanging") }]));
+    const error = await rejection(bounded("createTask", [{ template: template("hanging") }]));
     expect(error.code).toBe(Status.DEADLINE_EXCEEDED);
 
     const early = Date.now();
-    const overridden = await failure(bounded("createTask", [{ template: template("hanging") }], { deadline: Date.now() + 1500 }));
+    const overridden = await rejection(bounded("createTask", [{ template: template("hanging") }], { deadline: Date.now() + 1500 }));
     expect(overridden.code).toBe(Status.DEADLINE_EXCEEDED);
     expect(Date.now() - early).toBeGreaterThanOrEqual(1000);
   } finally {
@@ -95,7 +88,7 @@ test("a server that cannot be reached is UNAVAILABLE", async () => {
   });
   const unreachable = createGrpcDispatch({ address: `127.0.0.1:${port}` });
   try {
-    const error = await failure(unreachable("listAgents", [{}]));
+    const error = await rejection(unreachable("listAgents", [{}]));
     expect(error.code).toBe(Status.UNAVAILABLE);
   } finally {
     unreachable.close();

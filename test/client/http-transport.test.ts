@@ -5,13 +5,14 @@ import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { createHttpDispatch } from "../../lib/client/http-transport.js";
-import { ConnectorError, Status } from "../../lib/connector/errors.js";
+import { Status } from "../../lib/connector/errors.js";
 import { ConnectorRegistry } from "../../lib/connector/registry.js";
 import { flyteidl } from "../../lib/idl/index.js";
 import type { LocalStack } from "../../lib/local/local-stack.js";
 import { freePort } from "../support/serverless-offline.js";
 import { CountdownConnector, ShoutConnector } from "./fixtures/test-connectors.js";
 import { startTestStack } from "./support/local-stack.js";
+import { rejection } from "../support/rejection.js";
 
 const { admin } = flyteidl;
 
@@ -46,14 +47,6 @@ afterEach(() => {
   reply = { status: 200, type: "application/x-protobuf", body: "" };
 });
 
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ConnectorError);
-  return error as ConnectorError;
-}
 
 describe("requests", () => {
   test("GET routes carry the category and the meta (base64url, padded) in the path, the rest as query parameters", async () => {
@@ -120,7 +113,7 @@ describe("requests", () => {
 describe("failures", () => {
   test("our routes' {code, message} body is the error as the service gave it", async () => {
     reply = { status: 404, type: "application/json", body: JSON.stringify({ code: 5, message: "Cannot find connector for name: x.", details: [] }) };
-    const error = await failure(createHttpDispatch({ baseUrl })("getAgent", [{ name: "x" }]));
+    const error = await rejection(createHttpDispatch({ baseUrl })("getAgent", [{ name: "x" }]));
     expect(error).toMatchObject({ code: Status.NOT_FOUND, message: "Cannot find connector for name: x." });
   });
 
@@ -132,20 +125,20 @@ describe("failures", () => {
     [418, "", Status.UNKNOWN, "HTTP 418 I'm a Teapot"],
   ])("API Gateway's own %i answer maps to the nearest status", async (status, body, code, message) => {
     reply = { status, type: "application/json", body };
-    const error = await failure(createHttpDispatch({ baseUrl, retry: { attempts: 1 } })("listAgents", [{}]));
+    const error = await rejection(createHttpDispatch({ baseUrl, retry: { attempts: 1 } })("listAgents", [{}]));
     expect(error).toMatchObject({ code, message });
   });
 
   test("a connection refused is UNAVAILABLE, and idempotent calls are retried before giving up", async () => {
     const port = await freePort();
-    const error = await failure(createHttpDispatch({ baseUrl: `http://127.0.0.1:${port}`, retry: { baseDelayMs: 1 } })("listAgents", [{}]));
+    const error = await rejection(createHttpDispatch({ baseUrl: `http://127.0.0.1:${port}`, retry: { baseDelayMs: 1 } })("listAgents", [{}]));
     expect(error.code).toBe(Status.UNAVAILABLE);
     expect(error.message).toBe(`Cannot reach http://127.0.0.1:${port}/api/v1/agents: connect ECONNREFUSED 127.0.0.1:${port}`);
   });
 
   test("a body that does not decode is INTERNAL", async () => {
     reply.body = Buffer.from([0xff, 0xff, 0xff]);
-    const error = await failure(createHttpDispatch({ baseUrl })("listAgents", [{}]));
+    const error = await rejection(createHttpDispatch({ baseUrl })("listAgents", [{}]));
     expect(error.code).toBe(Status.INTERNAL);
     expect(error.message).toMatch(/^Unreadable flyteidl.admin.ListAgentsResponse answer/);
   });
@@ -156,7 +149,7 @@ describe("failures", () => {
     await once(slow, "listening");
     try {
       const url = `http://127.0.0.1:${(slow.address() as { port: number }).port}`;
-      const error = await failure(createHttpDispatch({ baseUrl: url })("listAgents", [{}], { deadline: Date.now() + 100 }));
+      const error = await rejection(createHttpDispatch({ baseUrl: url })("listAgents", [{}], { deadline: Date.now() + 100 }));
       expect(error.code).toBe(Status.DEADLINE_EXCEEDED);
     } finally {
       slow.closeAllConnections();

@@ -3,7 +3,7 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { createLambdaDispatch, DEFAULT_FUNCTION_PREFIX } from "../../lib/client/lambda-transport.js";
-import { ConnectorError, Status } from "../../lib/connector/errors.js";
+import { Status } from "../../lib/connector/errors.js";
 import { ConnectorRegistry } from "../../lib/connector/registry.js";
 import { flyteidl } from "../../lib/idl/index.js";
 import type { OperationName } from "../../lib/service/operations.js";
@@ -11,6 +11,7 @@ import { encodeBase64 } from "../../lib/transport/codec.js";
 import { freePort } from "../support/serverless-offline.js";
 import { CountdownConnector, ShoutConnector } from "./fixtures/test-connectors.js";
 import { invokeOutput, mockedLambda, TEST_CREDENTIALS } from "./support/mocked-lambda.js";
+import { rejection } from "../support/rejection.js";
 
 const { admin } = flyteidl;
 const fastRetry = { baseDelayMs: 1, maxDelayMs: 2 };
@@ -39,14 +40,6 @@ function awsError(name: string, message: string, fault: "client" | "server" = "c
   return Object.assign(new Error(message), { name, $fault: fault, $metadata: { httpStatusCode: fault === "server" ? 500 : 400 } });
 }
 
-async function failure(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ConnectorError);
-  return error as ConnectorError;
-}
 
 const restores: (() => void)[] = [];
 afterEach(() => {
@@ -101,7 +94,7 @@ describe("failures", () => {
       invokeOutput(JSON.stringify({ error: { code: 12, status: "UNIMPLEMENTED", message: "No logs here." } })),
     );
     restores.push(() => mock.restore());
-    const error = await failure(createLambdaDispatch({ client })("getTask", [getTask]));
+    const error = await rejection(createLambdaDispatch({ client })("getTask", [getTask]));
     expect(error).toMatchObject({ code: Status.UNIMPLEMENTED, message: "No logs here." });
   });
 
@@ -109,7 +102,7 @@ describe("failures", () => {
     const crash = { errorType: "TypeError", errorMessage: "x is undefined", trace: ["at secret (/var/task/index.mjs:1:1)"] };
     const { client, mock } = answering(() => invokeOutput(JSON.stringify(crash), "Unhandled"));
     restores.push(() => mock.restore());
-    const error = await failure(createLambdaDispatch({ client })("getTask", [getTask]));
+    const error = await rejection(createLambdaDispatch({ client })("getTask", [getTask]));
     expect(error.code).toBe(Status.INTERNAL);
     expect(error.message).toBe("Lambda function flyte-connectors-dev-getTask failed: TypeError: x is undefined");
   });
@@ -118,7 +111,7 @@ describe("failures", () => {
     const report = { errorType: "Sandbox.Timedout", errorMessage: "RequestId: 1 Error: Task timed out after 3.00 seconds" };
     const { client, calls, mock } = answering(() => invokeOutput(JSON.stringify(report), "Unhandled"));
     restores.push(() => mock.restore());
-    const error = await failure(createLambdaDispatch({ client, retry: fastRetry })("getTask", [getTask]));
+    const error = await rejection(createLambdaDispatch({ client, retry: fastRetry })("getTask", [getTask]));
     expect(error.code).toBe(Status.INTERNAL);
     expect(error.message).toBe("Lambda function flyte-connectors-dev-getTask failed: Sandbox.Timedout: RequestId: 1 Error: Task timed out after 3.00 seconds");
     expect(calls()).toHaveLength(1);
@@ -127,7 +120,7 @@ describe("failures", () => {
   test("a crash without a readable report still says which function failed and how", async () => {
     const { client, mock } = answering(() => invokeOutput("", "Unhandled"));
     restores.push(() => mock.restore());
-    const error = await failure(createLambdaDispatch({ client })("listAgents", [listAgents]));
+    const error = await rejection(createLambdaDispatch({ client })("listAgents", [listAgents]));
     expect(error).toMatchObject({ code: Status.INTERNAL, message: "Lambda function flyte-connectors-dev-listAgents failed: Unhandled" });
   });
 
@@ -138,7 +131,7 @@ describe("failures", () => {
   ])("an unreadable answer (%s) is INTERNAL", async (_case, payload, detail) => {
     const { client, mock } = answering(() => invokeOutput(payload));
     restores.push(() => mock.restore());
-    const error = await failure(createLambdaDispatch({ client })("listAgents", [listAgents]));
+    const error = await rejection(createLambdaDispatch({ client })("listAgents", [listAgents]));
     expect(error.code).toBe(Status.INTERNAL);
     expect(error.message).toContain("flyte-connectors-dev-listAgents gave an unreadable answer");
     expect(error.message).toContain(detail);
@@ -155,7 +148,7 @@ describe("failures", () => {
   ])("Invoke failing with %s is status %i", async (name, code) => {
     const { client, mock } = answering(() => awsError(name, `${name} happened`));
     restores.push(() => mock.restore());
-    const error = await failure(createLambdaDispatch({ client, retry: fastRetry })("createTask", [createTask]));
+    const error = await rejection(createLambdaDispatch({ client, retry: fastRetry })("createTask", [createTask]));
     expect(error).toMatchObject({
       code,
       message: `Cannot invoke Lambda function flyte-connectors-dev-createTask: ${name} happened`,
@@ -165,7 +158,7 @@ describe("failures", () => {
   test("Lambda's own server faults are UNAVAILABLE", async () => {
     const { client, mock } = answering(() => awsError("ServiceException", "Lambda is having a day", "server"));
     restores.push(() => mock.restore());
-    expect((await failure(createLambdaDispatch({ client })("createTask", [createTask]))).code).toBe(Status.UNAVAILABLE);
+    expect((await rejection(createLambdaDispatch({ client })("createTask", [createTask]))).code).toBe(Status.UNAVAILABLE);
   });
 
   test("an endpoint nothing listens on is UNAVAILABLE (a real socket, no mock; credentials from the environment)", async () => {
@@ -174,7 +167,7 @@ describe("failures", () => {
     restores.push(() => vi.unstubAllEnvs());
     const port = await freePort();
     const dispatch = createLambdaDispatch({ endpoint: `http://127.0.0.1:${port}`, region: "us-east-1", retry: fastRetry });
-    const error = await failure(dispatch("listAgents", [listAgents]));
+    const error = await rejection(dispatch("listAgents", [listAgents]));
     expect(error.code).toBe(Status.UNAVAILABLE);
     expect(error.message).toBe(`Cannot invoke Lambda function flyte-connectors-dev-listAgents: connect ECONNREFUSED 127.0.0.1:${port}`);
   });
@@ -182,7 +175,7 @@ describe("failures", () => {
   test("a deadline already past fails DEADLINE_EXCEEDED without invoking", async () => {
     const { client, calls, mock } = answering(() => invokeOutput("{}"));
     restores.push(() => mock.restore());
-    const error = await failure(createLambdaDispatch({ client })("getTask", [getTask], { deadline: Date.now() - 1 }));
+    const error = await rejection(createLambdaDispatch({ client })("getTask", [getTask], { deadline: Date.now() - 1 }));
     expect(error.code).toBe(Status.DEADLINE_EXCEEDED);
     expect(calls()).toHaveLength(0);
   });
@@ -190,7 +183,7 @@ describe("failures", () => {
   test("a unary operation given two requests is INVALID_ARGUMENT before any call", async () => {
     const { client, calls, mock } = answering(() => invokeOutput("{}"));
     restores.push(() => mock.restore());
-    const error = await failure(createLambdaDispatch({ client })("getTask", [getTask, getTask]));
+    const error = await rejection(createLambdaDispatch({ client })("getTask", [getTask, getTask]));
     expect(error).toMatchObject({ code: Status.INVALID_ARGUMENT, message: "getTask takes exactly one request message, got 2." });
     expect(calls()).toHaveLength(0);
   });
@@ -204,7 +197,7 @@ describe("retries", () => {
     async (name) => {
       const { client, calls, mock } = answering(refused);
       restores.push(() => mock.restore());
-      const error = await failure(createLambdaDispatch({ client, retry: { ...fastRetry, attempts: 4 } })(name, [{}]));
+      const error = await rejection(createLambdaDispatch({ client, retry: { ...fastRetry, attempts: 4 } })(name, [{}]));
       expect(error.code).toBe(Status.UNAVAILABLE);
       expect(calls()).toHaveLength(4);
     },
@@ -213,7 +206,7 @@ describe("retries", () => {
   test.each(["createTask", "executeTaskSync"] as const)("%s is never retried: it could start the task twice", async (name) => {
     const { client, calls, mock } = answering(refused);
     restores.push(() => mock.restore());
-    await failure(createLambdaDispatch({ client, retry: { ...fastRetry, attempts: 4 } })(name, [name === "createTask" ? createTask : { header: {} }]));
+    await rejection(createLambdaDispatch({ client, retry: { ...fastRetry, attempts: 4 } })(name, [name === "createTask" ? createTask : { header: {} }]));
     expect(calls()).toHaveLength(1);
   });
 
@@ -232,7 +225,7 @@ describe("retries", () => {
       invokeOutput(JSON.stringify({ error: { code: 5, status: "NOT_FOUND", message: "gone" } })),
     );
     restores.push(() => mock.restore());
-    await failure(createLambdaDispatch({ client, retry: fastRetry })("getTask", [getTask]));
+    await rejection(createLambdaDispatch({ client, retry: fastRetry })("getTask", [getTask]));
     expect(calls()).toHaveLength(1);
   });
 
@@ -242,7 +235,7 @@ describe("retries", () => {
     const dispatch = createLambdaDispatch({ client, retry: { attempts: 5, baseDelayMs: 10_000, maxDelayMs: 10_000 } });
     // Full jitter may pick a short wait; the deadline is closer than any but a tiny one. A
     // 10 s wait started anyway would outlast this test's own timeout.
-    await failure(dispatch("getTask", [getTask], { deadline: Date.now() + 5 }));
+    await rejection(dispatch("getTask", [getTask], { deadline: Date.now() + 5 }));
     expect(calls().length).toBeLessThanOrEqual(2);
   });
 });

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { ConnectorError, Status } from "../../lib/connector/errors.js";
+import { Status } from "../../lib/connector/errors.js";
 import { withDeadline } from "../../lib/service/deadline.js";
+import { rejection } from "../support/rejection.js";
 
 const describeWork = () => "get job task";
 
@@ -12,14 +13,6 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ConnectorError);
-  return error as ConnectorError;
-}
 
 describe("withDeadline", () => {
   test("passes the params on, with a signal among their enumerable fields", async () => {

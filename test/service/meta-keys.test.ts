@@ -16,6 +16,7 @@ import { flyteidl } from "../../lib/idl/index.js";
 import { metaSealerFromEnv } from "../../lib/service/meta-keys.js";
 import { MetaSealer, type MetaKey } from "../../lib/service/meta-seal.js";
 import { ConnectorService } from "../../lib/service/service.js";
+import { rejection } from "../support/rejection.js";
 
 const ssm = mockClient(SSMClient);
 const secrets = mockClient(SecretsManagerClient);
@@ -41,14 +42,6 @@ const meta = new TextEncoder().encode('{"job_id": "j-1"}');
 
 const secureString = (value: string) => ({ Parameter: { Name: PARAMETER, Type: "SecureString" as const, Value: value } });
 
-async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error: unknown = await promise.then(
-    () => expect.fail("expected a rejection"),
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(ConnectorError);
-  return error as ConnectorError;
-}
 
 function expectNoKey(error: ConnectorError, ...keys: MetaKey[]) {
   const said = JSON.stringify([error.message, error.stack, String(error.cause)]);

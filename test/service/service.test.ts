@@ -7,12 +7,13 @@ import {
   type MetricsParams,
   type TaskParams,
 } from "../../lib/connector/connector.js";
-import { ConnectorError, InvalidArgumentError, Status } from "../../lib/connector/errors.js";
+import { InvalidArgumentError, Status } from "../../lib/connector/errors.js";
 import { Phase } from "../../lib/connector/phase.js";
 import { ConnectorRegistry } from "../../lib/connector/registry.js";
 import { Resource } from "../../lib/connector/resource.js";
 import { flyteidl } from "../../lib/idl/index.js";
 import { ConnectorService } from "../../lib/service/service.js";
+import { rejection } from "../support/rejection.js";
 
 const { admin, core } = flyteidl;
 
@@ -92,14 +93,6 @@ function setup(job = new JobConnector(), double = new DoubleConnector()) {
   return { job, double, service: new ConnectorService(registry) };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ConnectorError);
-  return error as ConnectorError;
-}
 
 describe("createTask", () => {
   test("passes template, inputs, output prefix and execution metadata, and answers the encoded meta", async () => {

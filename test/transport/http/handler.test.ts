@@ -4,7 +4,6 @@ import Long from "long";
 import { describe, expect, test, vi } from "vitest";
 import { Status, statusName, type StatusCode } from "../../../lib/connector/errors.js";
 import { ConnectorRegistry } from "../../../lib/connector/registry.js";
-import { flyteidl } from "../../../lib/idl/index.js";
 import { fromJson, toJson } from "../../../lib/idl/json-mapping.js";
 import { operations, type Dispatch, type OperationName } from "../../../lib/service/operations.js";
 import { ConnectorService } from "../../../lib/service/service.js";
