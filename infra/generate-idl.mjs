@@ -139,10 +139,13 @@ writeFileSync(
 const dts = await run(pbts.main, ["--no-comments", staticFile]);
 writeFileSync(
   join(outDir, "flyteidl.d.ts"),
-  dts.replace(
-    /^import \* as \$protobuf from "protobufjs";/m,
-    'import * as $protobuf from "protobufjs";\nexport default $root;\ndeclare const $root: { flyteidl: typeof flyteidl; google: typeof google; grpc: typeof grpc };',
-  ),
+  dts
+    .replace(
+      /^import \* as \$protobuf from "protobufjs";/m,
+      'import * as $protobuf from "protobufjs";\nexport default $root;\ndeclare const $root: { flyteidl: typeof flyteidl; google: typeof google; grpc: typeof grpc };',
+    )
+    // Reflection-backed classes also carry their reflected type, which static code has not.
+    .replace(/^( *)constructor\(properties\?: [^)]*\);$/gm, "$&\n$1public static readonly $type: $protobuf.Type;"),
 );
 rmSync(staticFile);
 rmSync(typingSource);
@@ -167,10 +170,27 @@ const $root = $protobuf.Root.fromJSON(${JSON.stringify(leanDescriptor(staticRoot
 const { Reader, Writer, util } = $protobuf;
 const generators = {
   encode: (type, types) => $protobuf.encoder(type)({ Writer, types, util }),
-  decode: (type, types) => $protobuf.decoder(type)({ Reader, types, util }),
+  decode: (type, types) => withMapValues(type, $protobuf.decoder(type)({ Reader, types, util })),
   fromObject: (type, types) => $protobuf.converter.fromObject(type)({ types, util }),
   toObject: (type, types) => $protobuf.converter.toObject(type)({ types, util }),
 };
+
+// Proto3 gives a map entry sent without its value the value's default, for a message the empty
+// message; protobufjs's decoder leaves null there, which no reader expects (nor its own encoder).
+// Types with maps of messages (LiteralMap, Struct, the interface's variables) get a decoder that
+// fills such entries as it goes, at the cost of one pass over the keys of their own maps.
+function withMapValues(type, decode) {
+  const maps = type.fieldsArray.filter((field) => field.map && field.resolvedType instanceof $protobuf.Type);
+  if (maps.length === 0) return decode;
+  return function (reader, length, end, depth) {
+    const message = decode.call(this, reader, length, end, depth);
+    for (const { name, resolvedType } of maps) {
+      const entries = message[name];
+      for (const key of Object.keys(entries)) if (entries[key] === null) entries[key] = resolvedType.create();
+    }
+    return message;
+  };
+}
 
 function generateOnFirstUse(type) {
   for (const name of Object.keys(generators)) {

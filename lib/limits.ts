@@ -12,11 +12,12 @@
 export const MAX_MESSAGE_DEPTH = 100;
 
 /**
- * How deeply a task's inputs nest, counted the same way from their LiteralMap (level 0): outputs
- * are answered at most 3 levels down (ExecuteTaskSyncResponse.header.resource.outputs), so outputs
- * that echo their inputs still encode within MAX_MESSAGE_DEPTH.
+ * How deeply a request nests, counted the same way: what a request carries sits at least 1 level
+ * down (`CreateTaskRequest.inputs`, `.template.custom`) and its answer carries it at most 3 levels
+ * down (`ExecuteTaskSyncResponse.header.resource.outputs`, `.customInfo`), so outputs that echo
+ * their inputs, or custom info its template, still encode within MAX_MESSAGE_DEPTH.
  */
-export const MAX_LITERAL_DEPTH = MAX_MESSAGE_DEPTH - 3;
+export const MAX_REQUEST_DEPTH = MAX_MESSAGE_DEPTH - 2;
 
 /**
  * Lambda's limit on a synchronous invocation's payload: no larger request reaches a deployed

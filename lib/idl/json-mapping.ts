@@ -46,17 +46,19 @@ export function toJson(typeName: string, message: object): unknown {
 /**
  * Proto3 JSON as a message instance. Unknown fields, values of the wrong JSON type, out-of-range
  * numbers, unknown enum names, bad base64, Timestamp or Duration, `__proto__` keys, a oneof set
- * twice and nesting beyond MAX_MESSAGE_DEPTH are InvalidArgumentError naming the field.
+ * twice and nesting beyond `maxDepth` (counted as protobufjs counts, lib/limits.ts) are
+ * InvalidArgumentError naming the field.
  */
-export function fromJson<T extends object>(typeName: string, json: unknown): T {
+export function fromJson<T extends object>(typeName: string, json: unknown, maxDepth = MAX_MESSAGE_DEPTH): T {
   const type = messageClass(typeName);
   let plain: unknown;
   try {
-    plain = readMessage(typeName, json, "", 0);
+    plain = readMessage(typeName, json, "", MAX_MESSAGE_DEPTH - maxDepth);
   } catch (error) {
     if (!(error instanceof FieldProblem)) throw error;
     const where = error.path ? ` field ${error.path}` : "";
-    throw new InvalidArgumentError(`Invalid ${typeName}${where}: ${error.problem}.`);
+    const problem = error instanceof TooDeep ? `messages nest deeper than ${maxDepth} levels` : error.problem;
+    throw new InvalidArgumentError(`Invalid ${typeName}${where}: ${problem}.`);
   }
   return type.fromObject(plain as Record<string, unknown>) as T;
 }
@@ -144,13 +146,14 @@ class FieldProblem extends Error {
   }
 }
 
+/** Nesting past MAX_MESSAGE_DEPTH, counted from where fromJson started: it words the limit it was given. */
+class TooDeep extends FieldProblem {}
+
 const VALUE = "google.protobuf.Value";
 const NULL_VALUE = "google.protobuf.NullValue";
 
 function readMessage(typeName: string, json: unknown, path: string, depth: number): unknown {
-  if (depth > MAX_MESSAGE_DEPTH) {
-    throw new FieldProblem(path, `messages nest deeper than ${MAX_MESSAGE_DEPTH} levels`);
-  }
+  if (depth > MAX_MESSAGE_DEPTH) throw new TooDeep(path, "messages nest too deeply");
   const wellKnown = wellKnownTypes.get(typeName);
   if (wellKnown) return wellKnown.read(json, path, depth);
   if (!isJsonObject(json)) throw new FieldProblem(path, `expected an object, got ${describe(json)}`);

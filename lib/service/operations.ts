@@ -3,7 +3,7 @@
  * its gRPC method and the HTTP route flyteidl annotates it with. Every transport is driven by
  * this one table; nothing else names a method, a path or a message type.
  */
-import type { IConversionOptions, Reader, Writer } from "protobufjs";
+import type { IConversionOptions, Reader, Type, Writer } from "protobufjs";
 import { InvalidArgumentError } from "../connector/errors.js";
 import { descriptor, flyteidl, type HttpRule } from "../idl/index.js";
 import { MAX_REQUEST_MESSAGES } from "../limits.js";
@@ -11,6 +11,8 @@ import { MAX_REQUEST_MESSAGES } from "../limits.js";
 /** The static codec surface protobufjs generates for each message type. */
 export interface MessageType<T extends object = object> {
   new (properties?: object): T;
+  /** The reflected type: its decode takes more arguments than the class's static one passes on. */
+  readonly $type: Type;
   encode(message: T, writer?: Writer): Writer;
   decode(reader: Reader | Uint8Array, length?: number): T;
   fromObject(object: { [k: string]: unknown }): T;

@@ -23,8 +23,6 @@ import { Resource } from "../connector/resource.js";
 import type { ResourceMetaInstance } from "../connector/resource-meta.js";
 import { TaskCategory } from "../connector/task-category.js";
 import { flyteidl, google } from "../idl/index.js";
-import { fillMapValues, reflectedType, settleNesting } from "../idl/nesting.js";
-import { MAX_LITERAL_DEPTH } from "../limits.js";
 import { withDeadline } from "./deadline.js";
 import { MetaSealer } from "./meta-seal.js";
 import type { MetaSealerProvider } from "./meta-keys.js";
@@ -102,7 +100,7 @@ export class ConnectorService {
       {
         taskTemplate: template,
         outputPrefix: request.outputPrefix ?? "",
-        inputs: checkedInputs(request.inputs),
+        inputs: request.inputs ?? null,
         taskExecutionMetadata: request.taskExecutionMetadata ?? null,
       },
       (params) => connector.create(params),
@@ -212,7 +210,7 @@ export class ConnectorService {
       {
         taskTemplate: template,
         outputPrefix: header.outputPrefix ?? "",
-        inputs: checkedInputs(second?.inputs),
+        inputs: second?.inputs ?? null,
         taskExecutionMetadata: header.taskExecutionMetadata ?? null,
       },
       (params) => sync.do(params),
@@ -320,22 +318,9 @@ function single<T>(name: OperationName, requests: readonly T[]): T {
   return request;
 }
 
-/** The template, settled for the connector (its custom Struct and interface are maps of messages). */
 function requireTemplate(template: flyteidl.core.ITaskTemplate | null | undefined, where: string) {
   if (!template) throw new InvalidArgumentError(`${where} has no task template.`);
-  fillMapValues(reflectedType(flyteidl.core.TaskTemplate), template);
   return template;
-}
-
-/**
- * Inputs settled for the connector (settleNesting); nested beyond MAX_LITERAL_DEPTH they are
- * refused, as outputs that echo them could not be encoded.
- */
-function checkedInputs(inputs: flyteidl.core.ILiteralMap | null | undefined): flyteidl.core.ILiteralMap | null {
-  if (inputs && settleNesting(reflectedType(flyteidl.core.LiteralMap), inputs, MAX_LITERAL_DEPTH) > MAX_LITERAL_DEPTH) {
-    throw new InvalidArgumentError(`The task inputs nest more than ${MAX_LITERAL_DEPTH} messages deep.`);
-  }
-  return inputs ?? null;
 }
 
 function templateCategory(template: flyteidl.core.ITaskTemplate): TaskCategory {

@@ -1,6 +1,7 @@
 /** Binary protobuf in and out of the generated types, with decode failures as INVALID_ARGUMENT. */
 import protobuf from "protobufjs/light.js";
 import { InvalidArgumentError, errorMessage } from "../connector/errors.js";
+import { MAX_MESSAGE_DEPTH } from "../limits.js";
 import type { MessageType } from "../service/operations.js";
 
 /**
@@ -18,14 +19,35 @@ class StrictBufferReader extends protobuf.BufferReader {
   }
 }
 
-export function decodeMessage<T extends object>(type: MessageType<T>, typeName: string, bytes: Uint8Array): T {
+/**
+ * `maxDepth` bounds how deeply the message nests, counted as protobufjs counts (lib/limits.ts):
+ * the decoder starts counting from how far below MAX_MESSAGE_DEPTH it is, so the bound costs
+ * nothing beyond protobufjs's own check.
+ */
+export function decodeMessage<T extends object>(
+  type: MessageType<T>,
+  typeName: string,
+  bytes: Uint8Array,
+  maxDepth = MAX_MESSAGE_DEPTH,
+): T {
   try {
     const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    return type.decode(new StrictBufferReader(buffer));
+    const decode = type.$type.decode as DecodeFrom<T>;
+    return decode.call(type.$type, new StrictBufferReader(buffer), undefined, undefined, MAX_MESSAGE_DEPTH - maxDepth);
   } catch (error) {
-    throw new InvalidArgumentError(`Cannot decode ${typeName}: ${errorMessage(error)}.`, { cause: error });
+    const problem = errorMessage(error) === DEPTH_EXCEEDED ? `messages nest deeper than ${maxDepth} levels` : errorMessage(error);
+    throw new InvalidArgumentError(`Cannot decode ${typeName}: ${problem}.`, { cause: error });
   }
 }
+
+/**
+ * A generated decoder as protobufjs calls it when it recurses: after the length, the end-group tag
+ * of a group and the depth to count from.
+ */
+type DecodeFrom<T> = (reader: protobuf.Reader, length: undefined, end: undefined, depth: number) => T;
+
+/** What protobufjs's decoders throw past their recursion limit. */
+const DEPTH_EXCEEDED = "maximum nesting depth exceeded";
 
 export function encodeMessage<T extends object>(type: MessageType<T>, message: T): Uint8Array {
   return type.encode(message).finish();

@@ -3,7 +3,7 @@
  * Failures the function understood are returned as `{error}`, never thrown.
  */
 import { callerMessage, ConnectorError, InvalidArgumentError, Status, statusName, type StatusName } from "../connector/errors.js";
-import { MAX_LAMBDA_PAYLOAD_BYTES, MAX_REQUEST_MESSAGES } from "../limits.js";
+import { MAX_LAMBDA_PAYLOAD_BYTES, MAX_REQUEST_DEPTH, MAX_REQUEST_MESSAGES } from "../limits.js";
 import { tooManyRequestMessages, type Dispatch, type DispatchOptions, type Operation } from "../service/operations.js";
 import { decodeBase64, decodeMessage, encodeBase64, encodeMessage } from "./codec.js";
 
@@ -46,7 +46,7 @@ export async function handleInvocation(
 
 function decodeRequests(operation: Operation, event: unknown): object[] {
   const decode = (text: unknown, what: string) =>
-    decodeMessage(operation.requestType, operation.requestTypeName, decodeBase64(text, what));
+    decodeMessage(operation.requestType, operation.requestTypeName, decodeBase64(text, what), MAX_REQUEST_DEPTH);
   if (typeof event !== "object" || event === null) {
     throw new InvalidArgumentError(`Expected a JSON object with ${operation.requestStream ? '"messages"' : '"body"'}.`);
   }

@@ -1,7 +1,8 @@
 /**
  * What infra/generate-idl.mjs adds to protobufjs's reflection: codec methods generated one by one
- * on first use (in any order, each working without the others), unset oneof members reading
- * null as in static code, and the descriptor's JSON mapping tables parsed on first use.
+ * on first use (in any order, each working without the others), map entries without a value
+ * decoded as proto3 says, unset oneof members reading null as in static code, and the
+ * descriptor's JSON mapping tables parsed on first use.
  */
 import { describe, expect, test } from "vitest";
 import { descriptor, flyteidl, google } from "../../lib/idl/index.js";
@@ -22,6 +23,31 @@ describe("codec methods generated on first use", () => {
     const duration = google.protobuf.Duration.fromObject({ seconds: "90", nanos: 5 });
     const decoded = google.protobuf.Duration.decode(google.protobuf.Duration.encode(duration).finish());
     expect(google.protobuf.Duration.toObject(decoded, { longs: String })).toEqual({ seconds: "90", nanos: 5 });
+  });
+});
+
+describe("map entries sent without their value", () => {
+  /** A map entry of `key` alone: field 1 (the key) and no field 2. */
+  const keyOnly = (fieldTag: number, key: string) => [fieldTag, key.length + 2, 0x0a, key.length, ...Buffer.from(key)];
+
+  test("hold the empty message proto3 gives them, wherever the map sits", () => {
+    // LiteralMap { literals: { "k": <no value> } }: protobufjs alone would decode null.
+    const map = flyteidl.core.LiteralMap.decode(Uint8Array.of(...keyOnly(0x0a, "k")));
+    expect(map.literals["k"]).toBeInstanceOf(Literal);
+    expect(flyteidl.core.LiteralMap.toObject(map)).toEqual({ literals: { k: {} } });
+    // A template's custom Struct, three messages down, and an entry that has its value beside it.
+    const struct = [...keyOnly(0x0a, "q"), ...[0x0a, 0x07, 0x0a, 0x01, 0x72, 0x12, 0x02, 0x20, 0x01]];
+    const customTag = (flyteidl.core.TaskTemplate.$type.fields["custom"]!.id << 3) | 2;
+    const template = flyteidl.core.TaskTemplate.decode(Uint8Array.of(customTag, struct.length, ...struct));
+    expect(template.custom!.fields!["q"]).toBeInstanceOf(google.protobuf.Value);
+    expect(template.custom!.fields!["r"]).toEqual(new google.protobuf.Value({ boolValue: true }));
+    expect(flyteidl.core.TaskTemplate.decode(flyteidl.core.TaskTemplate.encode(template).finish())).toEqual(template);
+  });
+
+  test("of scalars keep protobufjs's defaults, and a map of messages sent empty stays empty", () => {
+    const labels = flyteidl.admin.TaskExecutionMetadata.decode(Uint8Array.of(...keyOnly(0x1a, "team")));
+    expect(labels.labels).toEqual({ team: "" });
+    expect(flyteidl.core.LiteralMap.decode(new Uint8Array()).literals).toEqual({});
   });
 });
 

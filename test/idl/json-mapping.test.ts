@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { InvalidArgumentError, Status } from "../../lib/connector/errors.js";
 import { flyteidl, google } from "../../lib/idl/index.js";
 import { findField, fromJson, hasScalarJson, toJson } from "../../lib/idl/json-mapping.js";
-import { MAX_MESSAGE_DEPTH } from "../../lib/limits.js";
+import { MAX_MESSAGE_DEPTH, MAX_REQUEST_DEPTH } from "../../lib/limits.js";
 
 const { admin, core } = flyteidl;
 
@@ -381,6 +381,18 @@ describe("refusals", () => {
     expect(() => fromJson("flyteidl.core.TaskTemplate", within)).not.toThrow();
     const error = invalid("flyteidl.core.TaskTemplate", { custom: nest(MAX_MESSAGE_DEPTH) });
     expect(error.message).toMatch(/^Invalid flyteidl\.core\.TaskTemplate field custom(\.a)+: messages nest deeper than 100 levels\.$/);
+  });
+
+  test("a request is held to the depth it is given", () => {
+    const nest = (levels: number): unknown => (levels === 0 ? 1 : { a: nest(levels - 1) });
+    // The Struct is level 1, each object inside it 2 more (a Value and a Struct), the leaf Value 1 more.
+    const exactly = { custom: nest(MAX_REQUEST_DEPTH / 2) };
+    expect(() => fromJson("flyteidl.core.TaskTemplate", exactly, MAX_REQUEST_DEPTH)).not.toThrow();
+    const deeper = { custom: { b: exactly.custom } };
+    expect(() => fromJson("flyteidl.core.TaskTemplate", deeper)).not.toThrow();
+    expect(() => fromJson("flyteidl.core.TaskTemplate", deeper, MAX_REQUEST_DEPTH)).toThrow(
+      /^Invalid flyteidl\.core\.TaskTemplate field custom\.b(\.a)+: messages nest deeper than 98 levels\.$/,
+    );
   });
 
   test("absurd depth is refused without exhausting the stack", () => {

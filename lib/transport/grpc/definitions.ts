@@ -7,6 +7,7 @@
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
 import type { ConnectorError } from "../../connector/errors.js";
 import { grpc } from "../../idl/index.js";
+import { MAX_REQUEST_DEPTH } from "../../limits.js";
 import type { MessageType } from "../../service/operations.js";
 import { decodeMessage, encodeMessage } from "../codec.js";
 
@@ -37,7 +38,7 @@ export function serverMethod<Req extends object, Res extends object>(shape: Meth
     },
     requestDeserialize: (bytes) => {
       try {
-        return { message: decodeMessage(requestType, requestTypeName, bytes) };
+        return { message: decodeMessage(requestType, requestTypeName, bytes, MAX_REQUEST_DEPTH) };
       } catch (failure) {
         // decodeMessage throws only InvalidArgumentError.
         return { failure: failure as ConnectorError };

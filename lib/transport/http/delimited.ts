@@ -20,9 +20,15 @@ export function encodeDelimited<T extends object>(type: MessageType<T>, messages
 
 /**
  * The messages of a length-delimited stream; a cut prefix or message, or more than `maxMessages`
- * (checked before each is decoded: empty messages take one byte each), is INVALID_ARGUMENT.
+ * (checked before each is decoded: empty messages take one byte each), is INVALID_ARGUMENT, as is
+ * a message nested deeper than `maxDepth` (decodeMessage).
  */
-export function decodeDelimited<T extends object>(type: MessageType<T>, typeName: string, bytes: Uint8Array, maxMessages = Infinity): T[] {
+export function decodeDelimited<T extends object>(
+  type: MessageType<T>,
+  typeName: string,
+  bytes: Uint8Array,
+  { maxMessages = Infinity, maxDepth }: { maxMessages?: number; maxDepth?: number } = {},
+): T[] {
   const reader = protobuf.Reader.create(bytes);
   const messages: T[] = [];
   while (reader.pos < reader.len) {
@@ -39,7 +45,7 @@ export function decodeDelimited<T extends object>(type: MessageType<T>, typeName
         `Message ${index} of the ${typeName} stream is cut off: ${length} bytes announced, ${reader.len - reader.pos} left.`,
       );
     }
-    messages.push(decodeMessage(type, typeName, bytes.subarray(reader.pos, reader.pos + length)));
+    messages.push(decodeMessage(type, typeName, bytes.subarray(reader.pos, reader.pos + length), maxDepth));
     reader.skip(length);
   }
   return messages;

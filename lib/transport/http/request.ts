@@ -7,7 +7,7 @@
 import { InvalidArgumentError } from "../../connector/errors.js";
 import { descriptor } from "../../idl/index.js";
 import { findField, fromJson, hasScalarJson, type FieldInfo } from "../../idl/json-mapping.js";
-import { MAX_REQUEST_MESSAGES } from "../../limits.js";
+import { MAX_REQUEST_DEPTH, MAX_REQUEST_MESSAGES } from "../../limits.js";
 import { tooManyRequestMessages, type Operation } from "../../service/operations.js";
 import { decodeBase64, decodeMessage } from "../codec.js";
 import { decodeDelimited } from "./delimited.js";
@@ -35,7 +35,7 @@ export function decodeRequests({ route, params }: RouteMatch, request: HttpReque
     if (params.has(fieldPath)) throw new InvalidArgumentError(`Query parameter "${name}" is already set by the path.`);
     setParameter(json, fields, values, `Query parameter "${name}"`);
   }
-  return [fromJson(typeName, json)];
+  return [fromJson(typeName, json, MAX_REQUEST_DEPTH)];
 }
 
 function decodeProtobufBody(operation: Operation, request: HttpRequest): object[] {
@@ -44,8 +44,8 @@ function decodeProtobufBody(operation: Operation, request: HttpRequest): object[
     : new Uint8Array(Buffer.from(request.body, "utf8"));
   const { requestType, requestTypeName } = operation;
   return operation.requestStream
-    ? decodeDelimited(requestType, requestTypeName, bytes, MAX_REQUEST_MESSAGES)
-    : [decodeMessage(requestType, requestTypeName, bytes)];
+    ? decodeDelimited(requestType, requestTypeName, bytes, { maxMessages: MAX_REQUEST_MESSAGES, maxDepth: MAX_REQUEST_DEPTH })
+    : [decodeMessage(requestType, requestTypeName, bytes, MAX_REQUEST_DEPTH)];
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -63,12 +63,12 @@ function decodeJsonBody(operation: Operation, request: HttpRequest): object[] {
   const { requestTypeName: typeName } = operation;
   // An empty body is the empty message (grpc-gateway reads EOF the same way), or no messages.
   const json = text.trim() === "" ? (operation.requestStream ? [] : {}) : parseJson(text);
-  if (!operation.requestStream) return [fromJson(typeName, json)];
+  if (!operation.requestStream) return [fromJson(typeName, json, MAX_REQUEST_DEPTH)];
   if (!Array.isArray(json)) throw new InvalidArgumentError(`Expected a JSON array of ${typeName} messages.`);
   if (json.length > MAX_REQUEST_MESSAGES) throw tooManyRequestMessages(operation);
   return json.map((message, index) => {
     try {
-      return fromJson(typeName, message);
+      return fromJson(typeName, message, MAX_REQUEST_DEPTH);
     } catch (error) {
       if (!(error instanceof InvalidArgumentError)) throw error;
       throw new InvalidArgumentError(`Message ${index} of the stream: ${error.message}`, { cause: error });

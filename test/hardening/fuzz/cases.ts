@@ -11,9 +11,8 @@ import protobuf from "protobufjs/minimal.js";
 import { ConnectorRegistry } from "../../../lib/connector/registry.js";
 import { EchoConnector } from "../../../lib/connectors/echo.js";
 import { SleepConnector, SleepMetadata } from "../../../lib/connectors/sleep.js";
-import { reflectedType } from "../../../lib/idl/nesting.js";
 import { flyteidl, google } from "../../../lib/idl/index.js";
-import { MAX_LITERAL_DEPTH } from "../../../lib/limits.js";
+import { MAX_REQUEST_DEPTH } from "../../../lib/limits.js";
 import { operationNames, operations, type OperationName } from "../../../lib/service/operations.js";
 import { echoSyncRequests, OUTPUT_PREFIX, SLEEP_CATEGORY, sleepCreateRequest, type Json } from "../../support/demo-requests.js";
 
@@ -259,21 +258,21 @@ function wrongType(op: OperationName): fc.Arbitrary<Mutation> {
 
 /**
  * Inputs nested `levels` literals deep (maps, collections or both by turns), as binary protobuf
- * made by hand (protobufjs would refuse to encode the deepest) and as JSON text. The inputs'
- * LiteralMap is level 0, the literal under it 1, each level of nesting 2 more, and the scalar and
- * primitive of the innermost literal 2 more: 3 + 2 x levels in all, refused beyond
- * MAX_LITERAL_DEPTH.
+ * made by hand (protobufjs would refuse to encode the deepest) and as JSON text. The request is
+ * level 0, its inputs' LiteralMap 1, the literal under it 2, each level of nesting 2 more, and the
+ * scalar and primitive of the innermost literal 2 more: 4 + 2 x levels in all, refused beyond
+ * MAX_REQUEST_DEPTH.
  */
 function deepLiterals(op: OperationName): fc.Arbitrary<Mutation> | undefined {
   if (op !== "createTask" && op !== "executeTaskSync") return undefined;
   const levels = fc.oneof(
-    fc.integer({ min: (MAX_LITERAL_DEPTH - 3) / 2 - 3, max: (MAX_LITERAL_DEPTH - 3) / 2 + 4 }),
+    fc.integer({ min: (MAX_REQUEST_DEPTH - 4) / 2 - 3, max: (MAX_REQUEST_DEPTH - 4) / 2 + 4 }),
     fc.integer({ min: 1, max: 200 }),
     fc.constant(2_000),
   );
   return fc.tuple(levels, fc.constantFrom("map", "collection", "both")).map(([count, shape]): Mutation => {
     const isMap = (level: number) => shape === "map" || (shape === "both" && level % 2 === 0);
-    const depth = 3 + 2 * count;
+    const depth = 4 + 2 * count;
     const withInputs = op === "createTask" ? seeds.createTask[0]! : seeds.executeTaskSync[1]!;
     const withDeep = JSON.stringify(withValue(withInputs, ["inputs", "literals", "deep"], "deep placeholder")).replace(
       '"deep placeholder"',
@@ -283,7 +282,7 @@ function deepLiterals(op: OperationName): fc.Arbitrary<Mutation> | undefined {
     return {
       kind: "deep literals",
       detail: `${count} levels of ${shape}, depth ${depth}`,
-      expect: depth > MAX_LITERAL_DEPTH ? "refused" : "answered",
+      expect: depth > MAX_REQUEST_DEPTH ? "refused" : "answered",
       messages: [],
       bytes: op === "createTask" ? [bytes] : [seedBytes("executeTaskSync")[0]!, bytes],
       text: op === "createTask" ? withDeep : `[${JSON.stringify(seeds.executeTaskSync[0])},${withDeep}]`,
@@ -308,7 +307,7 @@ function field(id: number, bytes: Uint8Array): Uint8Array {
   return protobuf.Writer.create().uint32(((id << 3) | 2) >>> 0).bytes(bytes).finish();
 }
 
-const fieldId = (type: object, name: string) => reflectedType(type).fields[name]!.id;
+const fieldId = (type: { readonly $type: Type }, name: string) => type.$type.fields[name]!.id;
 
 /** A map entry of a string key: fields 1 and 2, as protobuf writes every map; without a value, only the key. */
 const mapEntry = (key: string, value?: Uint8Array) =>
@@ -330,7 +329,7 @@ function withFieldsAt(type: Type, json: Json, path: readonly string[], extra: Ui
 /** The request message holding the task's inputs (the second of ExecuteTaskSync's), with one more entry. */
 function withInputsEntry(op: "createTask" | "executeTaskSync", entry: Uint8Array): Uint8Array {
   const message = op === "createTask" ? seeds.createTask[0]! : seeds.executeTaskSync[1]!;
-  return withFieldsAt(reflectedType(operations[op].requestType), message, ["inputs"], field(fieldId(flyteidl.core.LiteralMap, "literals"), entry));
+  return withFieldsAt(operations[op].requestType.$type, message, ["inputs"], field(fieldId(flyteidl.core.LiteralMap, "literals"), entry));
 }
 
 /** The inputs entry "deep": a literal `levels` deep. */
@@ -422,7 +421,7 @@ function illFormedUtf8(op: OperationName): fc.Arbitrary<BinaryCase> | undefined 
 function valuelessEntries(op: OperationName): fc.Arbitrary<BinaryCase> | undefined {
   if (op !== "createTask" && op !== "executeTaskSync") return undefined;
   const custom = field(fieldId(flyteidl.core.TaskTemplate, "custom"), field(fieldId(google.protobuf.Struct, "fields"), mapEntry("k")));
-  const requestType = reflectedType(operations[op].requestType);
+  const requestType = operations[op].requestType.$type;
   const [first, second] = seedBytes(op);
   const where =
     op === "createTask"
