@@ -4,23 +4,10 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
+import { FUNCTION_SETTINGS, oneCopyOfLong } from "../infra/function-bundle.mjs";
 import { CHILDREN_DIR, DEPS_DIR, FUNCTIONS_BUILD_DIR, ROOT } from "./paths.js";
-
-/** infra/build.mjs's settings, so a bench bundle weighs, loads and runs like a deployed function. */
-const FUNCTION_SETTINGS = {
-  bundle: true,
-  platform: "node",
-  target: "node22",
-  format: "esm",
-  mainFields: ["module", "main"],
-  minify: true,
-  external: ["@aws-sdk/*"],
-  banner: { js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);' },
-  logLevel: "warning",
-} as const satisfies esbuild.BuildOptions;
 
 export interface FunctionBundle {
   /** Function key, e.g. `createTask`. */
@@ -67,17 +54,4 @@ export async function bundleChild(name: string): Promise<string> {
   const outfile = join(DEPS_DIR, "children", `${name}.mjs`);
   await bundleLikeAFunction({ entry: { file: join(CHILDREN_DIR, `${name}.ts`) }, outfile });
   return outfile;
-}
-
-/** As infra/build.mjs does: protobufjs require()s `long`'s UMD file, so our imports take it too. */
-const oneCopyOfLong = pinModule(/^long$/, createRequire(import.meta.url).resolve("long"));
-
-/** Points every import of `specifier` (exactly) at one file: picks the protobufjs a variant is generated for. */
-export function pinModule(specifier: RegExp, path: string): esbuild.Plugin {
-  return {
-    name: `pin-${path}`,
-    setup(build) {
-      build.onResolve({ filter: specifier }, () => ({ path }));
-    },
-  };
 }

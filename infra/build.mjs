@@ -12,12 +12,12 @@
 // It regenerates lib/idl/gen first (a no-op when up to date), so it is self-sufficient.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
 import yazl from "yazl";
+import { FUNCTION_SETTINGS, oneCopyOfLong } from "./function-bundle.mjs";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const functionsDir = join(root, "functions");
@@ -26,18 +26,6 @@ const outDir = join(root, ".build");
 const SHARED_MODULES = new Set(["registry.ts"]);
 /** Fixed zip timestamp: identical bundles give identical zips, so deploys skip unchanged functions. */
 const ZIP_MTIME = new Date(2000, 0, 1);
-
-/**
- * `long` ships an ES module for `import` (our code) and a UMD file for `require` (protobufjs):
- * bundled as is, both copies land in every bundle. The UMD file serves both kinds of import.
- */
-const oneCopyOfLong = {
-  name: "one-copy-of-long",
-  setup(build) {
-    const umd = createRequire(import.meta.url).resolve("long");
-    build.onResolve({ filter: /^long$/ }, () => ({ path: umd }));
-  },
-};
 
 /** `create-task.ts` -> `createTask`, the function key serverless.yml and CONTRACT.md use. */
 function functionKey(fileName) {
@@ -78,22 +66,10 @@ const result = await esbuild.build({
   entryPoints: functionEntries(),
   outdir: outDir,
   outExtension: { ".js": ".mjs" },
-  bundle: true,
-  platform: "node",
-  target: "node22",
-  format: "esm",
-  // ESM builds of dependencies first: they tree-shake, CommonJS does not.
-  mainFields: ["module", "main"],
-  minify: true,
-  // The nodejs22.x runtime ships AWS SDK v3; bundling it would only add weight.
-  external: ["@aws-sdk/*"],
-  // A bundled CommonJS module's require() of a Node built-in stays a runtime require(), which an
-  // ES module lacks; esbuild's shim for it throws unless `require` exists. Cheap insurance.
-  banner: { js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);' },
+  ...FUNCTION_SETTINGS,
   plugins: [oneCopyOfLong],
   metafile: true,
   write: false,
-  logLevel: "warning",
 });
 
 const rows = [];

@@ -13,7 +13,8 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { bundleLikeAFunction, pinModule } from "../bundle.js";
+import { pinModule } from "../../infra/function-bundle.mjs";
+import { bundleLikeAFunction } from "../bundle.js";
 import { runChild } from "../child.js";
 import { currentRun } from "../machine.js";
 import { createTaskRequest } from "../messages.js";
