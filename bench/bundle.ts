@@ -3,10 +3,10 @@
  * with the same esbuild settings: the empty-handler floor and the codec alternatives.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import * as esbuild from "esbuild";
-import { FUNCTION_SETTINGS, oneCopyOfLong } from "../infra/function-bundle.mjs";
+import { compileModuleBodiesEagerly, FUNCTION_PLUGINS, FUNCTION_SETTINGS } from "../infra/function-bundle.mjs";
 import { CHILDREN_DIR, DEPS_DIR, FUNCTIONS_BUILD_DIR, ROOT } from "./paths.js";
 
 export interface FunctionBundle {
@@ -42,8 +42,17 @@ export async function bundleLikeAFunction(source: BundleSource): Promise<Uint8Ar
     "file" in source.entry
       ? { entryPoints: [source.entry.file] }
       : { stdin: { contents: source.entry.contents, resolveDir: source.entry.resolveDir, loader: "js" as const } };
-  await esbuild.build({ ...FUNCTION_SETTINGS, ...entry, outfile: source.outfile, plugins: [oneCopyOfLong, ...(source.plugins ?? [])], write: true });
-  return readFileSync(source.outfile);
+  const result = await esbuild.build({
+    ...FUNCTION_SETTINGS,
+    ...entry,
+    outfile: source.outfile,
+    plugins: [...FUNCTION_PLUGINS, ...(source.plugins ?? [])],
+    write: false,
+  });
+  const bundle = Buffer.from(compileModuleBodiesEagerly(result.outputFiles[0]!.text).code);
+  mkdirSync(dirname(source.outfile), { recursive: true });
+  writeFileSync(source.outfile, bundle);
+  return bundle;
 }
 
 /**

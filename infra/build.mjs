@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
 import yazl from "yazl";
-import { FUNCTION_SETTINGS, oneCopyOfLong } from "./function-bundle.mjs";
+import { compileModuleBodiesEagerly, FUNCTION_PLUGINS, FUNCTION_SETTINGS } from "./function-bundle.mjs";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const functionsDir = join(root, "functions");
@@ -67,7 +67,7 @@ const result = await esbuild.build({
   outdir: outDir,
   outExtension: { ".js": ".mjs" },
   ...FUNCTION_SETTINGS,
-  plugins: [oneCopyOfLong],
+  plugins: FUNCTION_PLUGINS,
   metafile: true,
   write: false,
 });
@@ -75,7 +75,9 @@ const result = await esbuild.build({
 const rows = [];
 for (const file of result.outputFiles) {
   const name = basename(dirname(file.path));
-  const bundle = Buffer.from(file.contents.buffer, file.contents.byteOffset, file.contents.byteLength);
+  const { code, rewritten } = compileModuleBodiesEagerly(file.text);
+  if (rewritten === 0) throw new Error(`build: found no module bodies to compile eagerly in ${name}: has esbuild's output changed?`);
+  const bundle = Buffer.from(code);
   writeAtomically(file.path, bundle);
   const zip = await zipOf("index.mjs", bundle);
   writeAtomically(join(outDir, `${name}.zip`), zip);

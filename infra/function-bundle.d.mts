@@ -5,5 +5,6 @@ export const FUNCTION_SETTINGS: BuildOptions & {
   readonly format: "esm";
   readonly platform: "node";
 };
+export const FUNCTION_PLUGINS: Plugin[];
 export function pinModule(specifier: RegExp, path: string): Plugin;
-export const oneCopyOfLong: Plugin;
+export function compileModuleBodiesEagerly(code: string): { code: string; rewritten: number };

@@ -1,7 +1,14 @@
 // How every Lambda function is bundled: infra/build.mjs builds the deployed functions with these
 // settings, and the bench builds its floor and codec variants with them too, so that what it
-// measures weighs, loads and runs like a deployed function.
+// measures weighs, loads and runs like a deployed function. Besides esbuild's settings, three
+// plugins and a rewrite of the output cut the cold start (measured in BENCHMARKS.md); each one
+// fails the build, rather than silently doing nothing, when the code it expects has changed.
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import * as acorn from "acorn";
+import MagicString from "magic-string";
+
+const require = createRequire(import.meta.url);
 
 export const FUNCTION_SETTINGS = {
   bundle: true,
@@ -29,8 +36,111 @@ export function pinModule(specifier, path) {
   };
 }
 
+const LONG_UMD = require.resolve("long");
+
 /**
  * `long` ships an ES module for `import` (our code) and a UMD file for `require` (protobufjs):
  * bundled as is, both copies land in every bundle. The UMD file serves both kinds of import.
  */
-export const oneCopyOfLong = pinModule(/^long$/, createRequire(import.meta.url).resolve("long"));
+const oneCopyOfLong = pinModule(/^long$/, LONG_UMD);
+
+/**
+ * long instantiates a WebAssembly module as it loads (about 1 ms of a cold start), for mul, div and
+ * rem alone, which only 64-bit integers in JSON need: it is instantiated on their first call.
+ */
+const lazyLongWasm = {
+  name: "lazy-long-wasm",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]long[\\/]umd[\\/]index\.js$/ }, ({ path }) => {
+      if (path !== LONG_UMD) return undefined;
+      let source = readFileSync(path, "utf8");
+      const edits = [
+        ["var wasm = null;\n    try {", "var wasm = null, wasmTried = false;\n    function loadWasm() {\n    wasmTried = true;\n    try {"],
+        ["    } catch {\n      // no wasm support :(\n    }", "    } catch {\n      // no wasm support :(\n    }\n    return wasm;\n    }"],
+        ["if (wasm) {", "if (wasmTried ? wasm : loadWasm()) {"],
+      ];
+      for (const [from, to] of edits) {
+        if (!source.includes(from)) throw new Error(`lazy-long-wasm: long's source has changed (no ${JSON.stringify(from)})`);
+        source = source.replaceAll(from, to);
+      }
+      return { contents: source, loader: "js" };
+    });
+  },
+};
+
+/**
+ * @middy/core imports node:stream, node:stream/promises and node:stream/web for streamed responses
+ * alone (streamifyResponse, which no function uses) and node:timers for setTimeout: loading them
+ * costs 1 to 3 ms of a cold start. Its imports of them get stand-ins that load the built-in on
+ * first use (process.getBuiltinModule, Node >= 20.16).
+ */
+const lazyMiddyBuiltins = {
+  name: "lazy-middy-builtins",
+  setup(build) {
+    const standIns = {
+      "node:stream": 'export const Readable = { from: (...a) => process.getBuiltinModule("node:stream").Readable.from(...a) };',
+      "node:stream/promises": 'export const pipeline = (...a) => process.getBuiltinModule("node:stream/promises").pipeline(...a);',
+      "node:stream/web":
+        'export class ReadableStream { static [Symbol.hasInstance](x) { return x instanceof process.getBuiltinModule("node:stream/web").ReadableStream; } }',
+      "node:timers": "export const setTimeout = globalThis.setTimeout;",
+    };
+    build.onResolve({ filter: /^node:(stream(\/promises|\/web)?|timers)$/ }, ({ path, importer }) =>
+      /[\\/]@middy[\\/]core[\\/]/.test(importer) ? { path, namespace: "lazy-middy-builtin" } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "lazy-middy-builtin" }, ({ path }) => ({ contents: standIns[path], loader: "js" }));
+  },
+};
+
+export const FUNCTION_PLUGINS = [oneCopyOfLong, lazyLongWasm, lazyMiddyBuiltins];
+
+/**
+ * esbuild wraps each CommonJS module (protobufjs, long) and each lazily initialized ES module in an
+ * arrow function it hands to its __commonJS or __esm helper. V8 pre-parses such a function when it
+ * compiles the bundle, then parses it again when it runs, at import; a parenthesized function
+ * expression it compiles at once (its PIFE heuristic), so each module body is parsed once: 3 to 4
+ * ms of a cold start. Returns the code and how many bodies were rewritten.
+ */
+export function compileModuleBodiesEagerly(code) {
+  const head = code.slice(0, 4000);
+  const helpers = new Set(
+    [
+      // __commonJS: (cb, mod) => () => { try { return mod || cb((mod = { exports: {} }).exports, mod), ... } }
+      /var (\w+)=\(\w,\w\)=>\(\)=>\{try\{return \w\|\|\w\(\(\w=\{exports:\{\}\}\)/.exec(head)?.[1],
+      // __esm: (fn, res, err) => () => { if (err) throw ... }
+      /var (\w+)=\(\w,\w,\w\)=>\(\)=>\{if\(\w\)throw/.exec(head)?.[1],
+    ].filter(Boolean),
+  );
+  if (helpers.size === 0) return { code, rewritten: 0 };
+  const out = new MagicString(code);
+  let rewritten = 0;
+  const visit = (node) => {
+    if (node.type === "CallExpression" && node.callee.type === "Identifier" && helpers.has(node.callee.name) && node.arguments.length === 1) {
+      const body = node.arguments[0];
+      // Called without a receiver, a function expression that reads neither `this` nor `arguments`
+      // behaves as the arrow did.
+      if (body.type === "ArrowFunctionExpression" && body.body.type === "BlockStatement" && !body.async && !readsThisOrArguments(body.body)) {
+        out.overwrite(body.start, body.body.start, `(function(${body.params.map((p) => code.slice(p.start, p.end)).join(",")})`);
+        out.appendLeft(body.end, ")");
+        rewritten++;
+      }
+    }
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) for (const child of value) child && typeof child.type === "string" && visit(child);
+      else if (value && typeof value.type === "string") visit(value);
+    }
+  };
+  visit(acorn.parse(code, { ecmaVersion: "latest", sourceType: "module" }));
+  return { code: out.toString(), rewritten };
+}
+
+/** Whether code reads the `this` or `arguments` of its function (nested arrows share them). */
+function readsThisOrArguments(node) {
+  if (node.type === "ThisExpression" || (node.type === "Identifier" && node.name === "arguments")) return true;
+  if (node.type === "FunctionExpression" || node.type === "FunctionDeclaration") return false;
+  for (const value of Object.values(node)) {
+    if (Array.isArray(value)) {
+      for (const child of value) if (child && typeof child.type === "string" && readsThisOrArguments(child)) return true;
+    } else if (value && typeof value.type === "string" && readsThisOrArguments(value)) return true;
+  }
+  return false;
+}

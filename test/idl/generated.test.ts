@@ -4,6 +4,7 @@
  * decoded as proto3 says, unset oneof members reading null as in static code, and the
  * descriptor's JSON mapping tables parsed on first use.
  */
+import protobuf from "protobufjs/light.js";
 import { describe, expect, test } from "vitest";
 import { descriptor, flyteidl, google } from "../../lib/idl/index.js";
 
@@ -23,6 +24,39 @@ describe("codec methods generated on first use", () => {
     const duration = google.protobuf.Duration.fromObject({ seconds: "90", nanos: 5 });
     const decoded = google.protobuf.Duration.decode(google.protobuf.Duration.encode(duration).finish());
     expect(google.protobuf.Duration.toObject(decoded, { longs: String })).toEqual({ seconds: "90", nanos: 5 });
+  });
+});
+
+describe("constructors, written out by the generator", () => {
+  test("behave as protobufjs's generated ones: fresh maps and arrays, given properties but null ones and __proto__", () => {
+    const first = new flyteidl.core.LiteralMap();
+    const second = new flyteidl.core.LiteralMap();
+    expect(Object.hasOwn(first, "literals")).toBe(true);
+    expect(first.literals).not.toBe(second.literals);
+    expect(new flyteidl.core.LiteralCollection().literals).toEqual([]);
+    const literal = new Literal(JSON.parse('{"hash": "h", "scalar": null, "__proto__": {"polluted": true}}') as object);
+    expect(Object.keys(literal).sort()).toEqual(["hash", "metadata"]);
+    expect((literal as unknown as { polluted?: boolean }).polluted).toBeUndefined();
+    expect(literal.scalar).toBeNull();
+    expect(Literal.name).toBe("Literal");
+    expect(literal).toBeInstanceOf(Literal);
+    expect(Literal.$type.ctor).toBe(Literal);
+  });
+});
+
+describe("editions features, assigned by the generated code", () => {
+  test("read as protobufjs's own resolution gives them, for every field", () => {
+    const root = Literal.$type.root;
+    const resolved = protobuf.Root.fromJSON(root.toJSON());
+    const fields = (namespace: protobuf.NamespaceBase): protobuf.Field[] =>
+      namespace.nestedArray.flatMap((nested) => [
+        ...(nested instanceof protobuf.Type ? nested.fieldsArray : []),
+        ...(nested instanceof protobuf.Namespace ? fields(nested) : []),
+      ]);
+    const traits = (field: protobuf.Field) => [field.fullName, ...[field.required, field.optional, field.delimited, field.packed, field.hasPresence].map(Boolean)];
+    const ours = fields(root).map(traits);
+    expect(ours.length).toBeGreaterThan(300);
+    expect(ours).toEqual(fields(resolved).map(traits));
   });
 });
 
