@@ -173,7 +173,9 @@ export function parsePythonJson(text: string): JsonValue {
     throw new SyntaxError(`${what} at position ${at}.`);
   };
   const skipWhitespace = (): void => {
-    while (position < text.length && " \t\n\r".includes(text.charAt(position))) position += 1;
+    for (let code = text.charCodeAt(position); code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09; ) {
+      code = text.charCodeAt(++position);
+    }
   };
   const consume = (literal: string): boolean => {
     if (!text.startsWith(literal, position)) return false;
@@ -221,7 +223,8 @@ export function parsePythonJson(text: string): JsonValue {
     position = match.lastIndex;
     const [literal, fraction, exponent] = found;
     if (fraction === undefined && exponent === undefined) {
-      // BigInt first so "-0" is the int 0, as in Python.
+      // Up to 15 digits a number is exact (+ 0 makes "-0" the int 0, as in Python).
+      if (literal.length <= 15) return Number(literal) + 0;
       const integer = BigInt(literal);
       return integer >= BigInt(Number.MIN_SAFE_INTEGER) && integer <= BigInt(Number.MAX_SAFE_INTEGER)
         ? Number(integer)
@@ -278,8 +281,9 @@ export function parsePythonJson(text: string): JsonValue {
         if (!consume(":")) fail("Expecting ':' delimiter");
         const value = parseValue();
         if (!Object.hasOwn(object, key)) order.push(key);
-        // defineProperty, not assignment: a "__proto__" key must be data, not the prototype.
-        Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+        // A "__proto__" key must be data, not the prototype: assigned, it would set the prototype.
+        if (key === "__proto__") Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+        else object[key] = value;
         skipWhitespace();
         if (consume("}")) break;
         if (!consume(",")) fail("Expecting ',' delimiter");
