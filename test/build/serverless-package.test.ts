@@ -3,10 +3,11 @@
  * credentials at all, and the CloudFormation template must deploy every operation as an arm64
  * nodejs22.x function behind its CONTRACT.md §3 route with IAM authorization, each function
  * running as a role that can do nothing but write its own logs — and, with sealed metas on, read
- * exactly the keys' parameter, in exactly the functions that handle a meta.
+ * exactly the keys' parameter or secret, in exactly the functions that handle a meta.
  *
- * The template is packaged twice, sealing off (the default) and on (--param), and read as
- * CloudFormation would deploy it: conditions decided, Fn::If taken, the ARNs joined.
+ * The template is packaged three times, sealing off (the default) and on with the keys in SSM or
+ * in Secrets Manager (--param), and read as CloudFormation would deploy it: conditions decided,
+ * Fn::If taken, the ARNs joined.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -37,7 +38,9 @@ const API_GATEWAY_TIMEOUT_SECONDS = 30;
 const META_OPERATIONS: readonly OperationName[] = ["createTask", "getTask", "deleteTask", "getTaskMetrics", "getTaskLogs"];
 const META_KEYS_PARAMETER = "/flyte-connectors/meta-keys";
 const META_KEYS_KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+const META_KEYS_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:flyte-connectors/meta-keys-AbCdEf";
 const SEALING_PARAMS = [`metaKeysParameter=${META_KEYS_PARAMETER}:3`, `metaKeysKmsKeyArn=${META_KEYS_KMS_KEY}`];
+const SECRET_SEALING_PARAMS = [`metaKeysSecret=${META_KEYS_SECRET}`, `metaKeysKmsKeyArn=${META_KEYS_KMS_KEY}`];
 /** What the pseudo parameters are taken to be when the template is read as deployed. */
 const PSEUDO: Readonly<Record<string, string>> = { "AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012" };
 
@@ -64,6 +67,7 @@ let template: Template;
 /** Sealing off and on, as CloudFormation would deploy them. */
 let deployed: Template;
 let sealed: Template;
+let sealedBySecret: Template;
 
 /** serverless with no way to find credentials: no AWS_* variables and an empty home. */
 async function packageWithoutCredentials(outDir: string, params: readonly string[] = []): Promise<void> {
@@ -89,6 +93,7 @@ function asDeployed(raw: Template): Template {
     const list = args as unknown[];
     if (fn === "Fn::Not") return !holds(list[0]);
     if (fn === "Fn::And") return list.every(holds);
+    if (fn === "Fn::Or") return list.some(holds);
     if (fn === "Fn::Equals") return resolve(list[0]) === resolve(list[1]);
     throw new Error(`condition function ${fn} not understood`);
   };
@@ -112,8 +117,8 @@ function asDeployed(raw: Template): Template {
   return { Resources: resolve(raw.Resources) as Template["Resources"] };
 }
 
-async function packaged(params: readonly string[] = []): Promise<Template> {
-  const outDir = join(packageDir, params.length === 0 ? "off" : "sealed");
+async function packaged(name: string, params: readonly string[] = []): Promise<Template> {
+  const outDir = join(packageDir, name);
   await packageWithoutCredentials(outDir, params);
   return JSON.parse(await readFile(join(outDir, "cloudformation-template-update-stack.json"), "utf8")) as Template;
 }
@@ -121,10 +126,11 @@ async function packaged(params: readonly string[] = []): Promise<Template> {
 beforeAll(async () => {
   await buildFunctions();
   packageDir = await mkdtemp(join(tmpdir(), "flyte-package-"));
-  const sealedRaw = await packaged(SEALING_PARAMS);
-  template = await packaged();
+  // One at a time: serverless keeps state in the service directory.
+  sealed = asDeployed(await packaged("sealed", SEALING_PARAMS));
+  sealedBySecret = asDeployed(await packaged("sealed-by-secret", SECRET_SEALING_PARAMS));
+  template = await packaged("off");
   deployed = asDeployed(template);
-  sealed = asDeployed(sealedRaw);
 });
 
 afterAll(async () => {
@@ -197,6 +203,7 @@ describe("serverless package", () => {
         return;
       }
       expect(environment?.Variables["FLYTE_CONNECTOR_META_KEYS_PARAMETER"]).toBe(`${META_KEYS_PARAMETER}:3`);
+      expect(environment?.Variables["FLYTE_CONNECTOR_META_KEYS_SECRET"]).toBe("");
       expect(statements).toEqual([
         logStatement(key),
         { Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:aws:ssm:us-east-1:123456789012:parameter${META_KEYS_PARAMETER}` },
@@ -205,6 +212,27 @@ describe("serverless package", () => {
           Action: "kms:Decrypt",
           Resource: META_KEYS_KMS_KEY,
           Condition: { StringEquals: { "kms:ViaService": "ssm.us-east-1.amazonaws.com" } },
+        },
+      ]);
+    });
+
+    it(handlesMetas ? "with the keys in Secrets Manager, reads exactly that secret, decrypted through Secrets Manager only" : "with the keys in Secrets Manager, still only writes its log", () => {
+      const environment = sealedBySecret.Resources[`${logicalName(key)}LambdaFunction`]!.Properties["Environment"] as { Variables: Record<string, unknown> } | undefined;
+      const statements = statementsOf(sealedBySecret, `${logicalName(key)}Role`);
+      if (!handlesMetas) {
+        expect(environment?.Variables["FLYTE_CONNECTOR_META_KEYS_SECRET"]).toBeUndefined();
+        expect(statements).toEqual([logStatement(key)]);
+        return;
+      }
+      expect(environment?.Variables).toMatchObject({ FLYTE_CONNECTOR_META_KEYS_SECRET: META_KEYS_SECRET, FLYTE_CONNECTOR_META_KEYS_PARAMETER: "" });
+      expect(statements).toEqual([
+        logStatement(key),
+        { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: META_KEYS_SECRET },
+        {
+          Effect: "Allow",
+          Action: "kms:Decrypt",
+          Resource: META_KEYS_KMS_KEY,
+          Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
         },
       ]);
     });
@@ -225,6 +253,7 @@ describe("serverless package", () => {
   it.each([
     ["off", () => template],
     ["on", () => sealed],
+    ["on with a secret", () => sealedBySecret],
   ])("allows no wildcard action or resource anywhere in the template, sealing %s", (_, which) => {
     const allowed: Statement[] = [];
     const walk = (node: unknown): void => {
