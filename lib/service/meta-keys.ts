@@ -5,7 +5,11 @@
  *   FLYTE_CONNECTOR_META_KEYS_SECRET     a Secrets Manager secret (name or ARN) holding that text
  *   FLYTE_CONNECTOR_META_KEYS_PARAMETER  an SSM SecureString parameter (name, `name:version` or ARN)
  *
- * None set: sealing is off. The keys are read on the first operation that seals or opens a meta
+ * and, while sealing is turned on or off with tasks running, what to do with plain metas:
+ *
+ *   FLYTE_CONNECTOR_PLAIN_METAS          refuse (the default), accept or write (meta-seal.ts)
+ *
+ * No keys set: sealing is off. The keys are read on the first operation that seals or opens a meta
  * and kept for the life of the process (one read per cold start), so a function that never
  * touches a meta makes no AWS call and loads no AWS SDK. A failed read is not kept: the next
  * call tries again. Failures are ConnectorErrors naming the source, never a key: INTERNAL for a
@@ -13,7 +17,7 @@
  */
 import { ConnectorError, errorMessage, InternalError, UnavailableError } from "../connector/errors.js";
 import { knownSecrets } from "../connector/redact.js";
-import { MetaSealer, parseMetaKeys } from "./meta-seal.js";
+import { MetaSealer, parseMetaKeys, PLAIN_METAS, type PlainMetas } from "./meta-seal.js";
 
 /** Resolves to the sealer, or rejects with a ConnectorError the caller may see. */
 export type MetaSealerProvider = () => Promise<MetaSealer>;
@@ -31,11 +35,22 @@ export function metaSealerFromEnv(env: NodeJS.ProcessEnv = process.env): MetaSea
   const sources = keySources(env);
   const [source] = sources;
   if (!source) return undefined;
-  if (sources.length > 1) {
-    const error = new InternalError(`${MISCONFIGURED}: set only one of ${sources.map(({ name }) => name).join(", ")}.`);
-    return () => Promise.reject(error);
+  if (sources.length > 1) return misconfigured(`set only one of ${sources.map(({ name }) => name).join(", ")}`);
+  const plainMetas = env["FLYTE_CONNECTOR_PLAIN_METAS"] || "refuse";
+  if (!isPlainMetas(plainMetas)) {
+    return misconfigured(`FLYTE_CONNECTOR_PLAIN_METAS must be one of ${PLAIN_METAS.join(", ")}, not ${JSON.stringify(plainMetas)}`);
   }
-  return keptOnSuccess(() => loadSealer(source));
+  return keptOnSuccess(() => loadSealer(source, plainMetas));
+}
+
+/** A provider that refuses every call: the configuration cannot work, whatever the keys hold. */
+function misconfigured(problem: string): MetaSealerProvider {
+  const error = new InternalError(`${MISCONFIGURED}: ${problem}.`);
+  return () => Promise.reject(error);
+}
+
+function isPlainMetas(value: string): value is PlainMetas {
+  return (PLAIN_METAS as readonly string[]).includes(value);
 }
 
 function keySources(env: NodeJS.ProcessEnv): KeySource[] {
@@ -47,7 +62,7 @@ function keySources(env: NodeJS.ProcessEnv): KeySource[] {
   return sources;
 }
 
-async function loadSealer(source: KeySource): Promise<MetaSealer> {
+async function loadSealer(source: KeySource, plainMetas: PlainMetas): Promise<MetaSealer> {
   let spec: string | undefined;
   try {
     spec = await source.read();
@@ -58,7 +73,7 @@ async function loadSealer(source: KeySource): Promise<MetaSealer> {
   // Known before parsing, so nothing said about a bad spec, here or by anyone, can quote a key.
   for (const part of spec.split(",")) knownSecrets.add(part.slice(part.indexOf(":") + 1).trim());
   try {
-    return new MetaSealer(parseMetaKeys(spec));
+    return new MetaSealer(parseMetaKeys(spec), plainMetas);
   } catch (error) {
     throw new InternalError(`${MISCONFIGURED}: the keys in ${source.name} are invalid: ${errorMessage(error)}`);
   }

@@ -5,7 +5,9 @@
  * connector's meta is never accepted by another.
  *
  * Wire form: "FCSM" | version 1 | key-id length | key id | 12-byte IV | ciphertext | 16-byte tag.
- * Several keys may be configured: the first seals, all of them open (rotation).
+ * Several keys may be configured: the first seals, all of them open (rotation). Plain metas (what
+ * flytekit and this service write with sealing off) are refused, unless a migration says
+ * otherwise (PlainMetas).
  */
 import { InvalidArgumentError } from "../connector/errors.js";
 
@@ -26,12 +28,24 @@ export interface MetaKey {
   readonly key: Uint8Array;
 }
 
+/**
+ * What a sealer does with plain metas, so that sealing can be turned on or off while tasks run:
+ * - `refuse` (the default): seal every meta, open sealed ones only;
+ * - `accept`: seal every meta, and also take plain ones as they are (turning sealing on: the
+ *   tasks started before keep running, but a forged plain meta is taken too, until it is over);
+ * - `write`: write plain metas, and still open sealed ones (turning sealing off).
+ */
+export type PlainMetas = "refuse" | "accept" | "write";
+
+export const PLAIN_METAS: readonly PlainMetas[] = ["refuse", "accept", "write"];
+
 export class MetaSealer {
   readonly #keys: ReadonlyMap<string, Uint8Array>;
   readonly #active: MetaKey;
+  readonly #plainMetas: PlainMetas;
 
   /** `keys[0]` seals; every key opens. */
-  constructor(keys: readonly MetaKey[]) {
+  constructor(keys: readonly MetaKey[], plainMetas: PlainMetas = "refuse") {
     const [active] = keys;
     if (!active) throw new Error("A meta sealer needs at least one key.");
     // Keys are named by position, never by id: a spec written the wrong way round would put the
@@ -44,9 +58,11 @@ export class MetaSealer {
     if (new Set(keys.map(({ id }) => id)).size !== keys.length) throw new Error("Meta key ids must be distinct.");
     this.#active = active;
     this.#keys = new Map(keys.map(({ id, key }) => [id, key]));
+    this.#plainMetas = plainMetas;
   }
 
   seal(meta: Uint8Array, taskCategory: string): Uint8Array {
+    if (this.#plainMetas === "write") return meta;
     const id = Buffer.from(this.#active.id, "latin1");
     const iv = crypto().randomBytes(IV_BYTES);
     const header = Buffer.concat([MAGIC, Buffer.from([VERSION, id.length]), id, iv]);
@@ -61,7 +77,12 @@ export class MetaSealer {
     const fail = (why: string): never => {
       throw new InvalidArgumentError(`The resource meta is not a sealed meta of this service: ${why}.`);
     };
-    if (bytes.length < MAGIC.length + 2 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) fail("it is not sealed");
+    if (bytes.length < MAGIC.length + 2 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
+      // A plain meta is a connector's own encoding (flytekit's and ours: a JSON object), which
+      // never starts with the magic.
+      if (this.#plainMetas !== "refuse") return sealed;
+      fail("it is not sealed");
+    }
     if (bytes[MAGIC.length] !== VERSION) fail("unknown version");
     const idLength = bytes[MAGIC.length + 1]!;
     const ivStart = MAGIC.length + 2 + idLength;

@@ -40,7 +40,7 @@ const META_KEYS_PARAMETER = "/flyte-connectors/meta-keys";
 const META_KEYS_KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const META_KEYS_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:flyte-connectors/meta-keys-AbCdEf";
 const SEALING_PARAMS = [`metaKeysParameter=${META_KEYS_PARAMETER}:3`, `metaKeysKmsKeyArn=${META_KEYS_KMS_KEY}`];
-const SECRET_SEALING_PARAMS = [`metaKeysSecret=${META_KEYS_SECRET}`, `metaKeysKmsKeyArn=${META_KEYS_KMS_KEY}`];
+const SECRET_SEALING_PARAMS = [`metaKeysSecret=${META_KEYS_SECRET}`, `metaKeysKmsKeyArn=${META_KEYS_KMS_KEY}`, "plainMetas=accept"];
 /** What the pseudo parameters are taken to be when the template is read as deployed. */
 const PSEUDO: Readonly<Record<string, string>> = { "AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012" };
 
@@ -204,6 +204,7 @@ describe("serverless package", () => {
       }
       expect(environment?.Variables["FLYTE_CONNECTOR_META_KEYS_PARAMETER"]).toBe(`${META_KEYS_PARAMETER}:3`);
       expect(environment?.Variables["FLYTE_CONNECTOR_META_KEYS_SECRET"]).toBe("");
+      expect(environment?.Variables["FLYTE_CONNECTOR_PLAIN_METAS"]).toBe("refuse");
       expect(statements).toEqual([
         logStatement(key),
         { Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:aws:ssm:us-east-1:123456789012:parameter${META_KEYS_PARAMETER}` },
@@ -224,7 +225,11 @@ describe("serverless package", () => {
         expect(statements).toEqual([logStatement(key)]);
         return;
       }
-      expect(environment?.Variables).toMatchObject({ FLYTE_CONNECTOR_META_KEYS_SECRET: META_KEYS_SECRET, FLYTE_CONNECTOR_META_KEYS_PARAMETER: "" });
+      expect(environment?.Variables).toMatchObject({
+        FLYTE_CONNECTOR_META_KEYS_SECRET: META_KEYS_SECRET,
+        FLYTE_CONNECTOR_META_KEYS_PARAMETER: "",
+        FLYTE_CONNECTOR_PLAIN_METAS: "accept",
+      });
       expect(statements).toEqual([
         logStatement(key),
         { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: META_KEYS_SECRET },

@@ -156,6 +156,21 @@ describe("metaSealerFromEnv", () => {
     expectNoKey(error, k1);
   });
 
+  test("FLYTE_CONNECTOR_PLAIN_METAS chooses what a sealer does with plain metas; anything else is INTERNAL", async () => {
+    const plain = new TextEncoder().encode('{"a": 1}');
+    const accepting = await metaSealerFromEnv({ FLYTE_CONNECTOR_META_KEYS: spec(k1), FLYTE_CONNECTOR_PLAIN_METAS: "accept" })!();
+    expect(Buffer.from(accepting.open(plain, "x"))).toEqual(Buffer.from(plain));
+    const writing = await metaSealerFromEnv({ FLYTE_CONNECTOR_META_KEYS: spec(k1), FLYTE_CONNECTOR_PLAIN_METAS: "write" })!();
+    expect(Buffer.from(writing.seal(plain, "x"))).toEqual(Buffer.from(plain));
+    const refusing = await metaSealerFromEnv({ FLYTE_CONNECTOR_META_KEYS: spec(k1), FLYTE_CONNECTOR_PLAIN_METAS: "" })!();
+    expect(() => refusing.open(plain, "x")).toThrow("it is not sealed");
+    const error = await rejection(metaSealerFromEnv({ FLYTE_CONNECTOR_META_KEYS: spec(k1), FLYTE_CONNECTOR_PLAIN_METAS: "yes" })!());
+    expect(error.message).toBe(
+      'Resource meta sealing is misconfigured: FLYTE_CONNECTOR_PLAIN_METAS must be one of refuse, accept, write, not "yes".',
+    );
+    expect(error.code).toBe(Status.INTERNAL);
+  });
+
   test("two sources at once are INTERNAL, and neither is read", async () => {
     const provider = metaSealerFromEnv({ FLYTE_CONNECTOR_META_KEYS: spec(k1), FLYTE_CONNECTOR_META_KEYS_PARAMETER: PARAMETER })!;
     const error = await rejection(provider());

@@ -74,6 +74,23 @@ describe("MetaSealer", () => {
     expect(() => new MetaSealer(parseMetaKeys(`k1:${good},k1:${good}`))).toThrow("Meta key ids must be distinct.");
   });
 
+  test("plain metas: accepted as they are while sealing is turned on, written while it is turned off", () => {
+    const sealed = new MetaSealer([k1]).seal(meta, "sleep_v0");
+    const accepting = new MetaSealer([k1], "accept");
+    expect(Buffer.from(accepting.open(meta, "sleep_v0"))).toEqual(Buffer.from(meta));
+    expect(Buffer.from(accepting.open(sealed, "sleep_v0"))).toEqual(Buffer.from(meta));
+    expect(Buffer.from(accepting.seal(meta, "sleep_v0")).subarray(0, 4).toString("latin1")).toBe("FCSM");
+    // A meta that claims to be sealed is held to it: accepting plain metas is not accepting forgeries of sealed ones.
+    const tampered = Uint8Array.from(sealed);
+    tampered[tampered.length - 1]! ^= 0x01;
+    expect(openError(accepting, tampered).message).toMatch(/altered/);
+
+    const writing = new MetaSealer([k1], "write");
+    expect(Buffer.from(writing.seal(meta, "sleep_v0"))).toEqual(Buffer.from(meta));
+    expect(Buffer.from(writing.open(sealed, "sleep_v0"))).toEqual(Buffer.from(meta));
+    expect(Buffer.from(writing.open(meta, "sleep_v0"))).toEqual(Buffer.from(meta));
+  });
+
   test("a spec written the wrong way round does not quote the key it put in the id", () => {
     const reversed = `${k1.key.toString("base64")}:k1`;
     expect(() => new MetaSealer(parseMetaKeys(reversed))).toThrow(
@@ -100,5 +117,27 @@ describe("a service with sealing on", () => {
     await expect(service.getTask({ taskCategory: { name: "sleep" }, resourceMeta })).rejects.toMatchObject({
       code: Status.INVALID_ARGUMENT,
     });
+  });
+
+  test("turned on while tasks run: their plain metas still answer, new tasks get sealed ones", async () => {
+    const registry = new ConnectorRegistry().register(new SleepConnector());
+    const { resourceMeta: before } = await new ConnectorService(registry).createTask({ template: { type: "sleep" }, inputs });
+    const migrating = new ConnectorService(registry, { metaSealer: new MetaSealer([k1], "accept") });
+    expect((await migrating.getTask({ taskCategory: { name: "sleep" }, resourceMeta: before })).resource?.phase).toBe(Phase.SUCCEEDED);
+    const { resourceMeta: after } = await migrating.createTask({ template: { type: "sleep" }, inputs });
+    expect(Buffer.from(after).subarray(0, 4).toString("latin1")).toBe("FCSM");
+    expect((await service.getTask({ taskCategory: { name: "sleep" }, resourceMeta: after })).resource?.phase).toBe(Phase.SUCCEEDED);
+  });
+
+  test("turned off while tasks run: their sealed metas still answer, new tasks get plain ones", async () => {
+    const registry = new ConnectorRegistry().register(new SleepConnector());
+    const { resourceMeta: before } = await service.createTask({ template: { type: "sleep" }, inputs });
+    const unsealing = new ConnectorService(registry, { metaSealer: new MetaSealer([k1], "write") });
+    expect((await unsealing.getTask({ taskCategory: { name: "sleep" }, resourceMeta: before })).resource?.phase).toBe(Phase.SUCCEEDED);
+    const { resourceMeta: after } = await unsealing.createTask({ template: { type: "sleep" }, inputs });
+    expect(new TextDecoder().decode(after)).toContain("start_time");
+    expect((await new ConnectorService(registry).getTask({ taskCategory: { name: "sleep" }, resourceMeta: after })).resource?.phase).toBe(
+      Phase.SUCCEEDED,
+    );
   });
 });
