@@ -194,53 +194,41 @@ describe("serverless package", () => {
     });
 
     const handlesMetas = META_OPERATIONS.includes(key);
-    it(handlesMetas ? "with sealing on, reads exactly the keys' parameter, decrypted through SSM only" : "with sealing on, still only writes its log", () => {
-      const environment = sealed.Resources[`${logicalName(key)}LambdaFunction`]!.Properties["Environment"] as { Variables: Record<string, unknown> } | undefined;
-      const statements = statementsOf(sealed, `${logicalName(key)}Role`);
-      if (!handlesMetas) {
-        expect(environment?.Variables["FLYTE_CONNECTOR_META_KEYS_PARAMETER"]).toBeUndefined();
-        expect(statements).toEqual([logStatement(key)]);
-        return;
-      }
-      expect(environment?.Variables["FLYTE_CONNECTOR_META_KEYS_PARAMETER"]).toBe(`${META_KEYS_PARAMETER}:3`);
-      expect(environment?.Variables["FLYTE_CONNECTOR_META_KEYS_SECRET"]).toBe("");
-      expect(environment?.Variables["FLYTE_CONNECTOR_PLAIN_METAS"]).toBe("refuse");
-      expect(statements).toEqual([
-        logStatement(key),
-        { Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:aws:ssm:us-east-1:123456789012:parameter${META_KEYS_PARAMETER}` },
-        {
-          Effect: "Allow",
-          Action: "kms:Decrypt",
-          Resource: META_KEYS_KMS_KEY,
-          Condition: { StringEquals: { "kms:ViaService": "ssm.us-east-1.amazonaws.com" } },
-        },
-      ]);
-    });
-
-    it(handlesMetas ? "with the keys in Secrets Manager, reads exactly that secret, decrypted through Secrets Manager only" : "with the keys in Secrets Manager, still only writes its log", () => {
-      const environment = sealedBySecret.Resources[`${logicalName(key)}LambdaFunction`]!.Properties["Environment"] as { Variables: Record<string, unknown> } | undefined;
-      const statements = statementsOf(sealedBySecret, `${logicalName(key)}Role`);
-      if (!handlesMetas) {
-        expect(environment?.Variables["FLYTE_CONNECTOR_META_KEYS_SECRET"]).toBeUndefined();
-        expect(statements).toEqual([logStatement(key)]);
-        return;
-      }
-      expect(environment?.Variables).toMatchObject({
-        FLYTE_CONNECTOR_META_KEYS_SECRET: META_KEYS_SECRET,
-        FLYTE_CONNECTOR_META_KEYS_PARAMETER: "",
-        FLYTE_CONNECTOR_PLAIN_METAS: "accept",
-      });
-      expect(statements).toEqual([
-        logStatement(key),
-        { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: META_KEYS_SECRET },
-        {
-          Effect: "Allow",
-          Action: "kms:Decrypt",
-          Resource: META_KEYS_KMS_KEY,
-          Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } },
-        },
-      ]);
-    });
+    /** Sealing on, the keys in each place serverless.yml takes them from. */
+    const sealings = [
+      {
+        keysIn: "an SSM parameter",
+        template: () => sealed,
+        environment: { FLYTE_CONNECTOR_META_KEYS_PARAMETER: `${META_KEYS_PARAMETER}:3`, FLYTE_CONNECTOR_META_KEYS_SECRET: "", FLYTE_CONNECTOR_PLAIN_METAS: "refuse" },
+        read: { Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:aws:ssm:us-east-1:123456789012:parameter${META_KEYS_PARAMETER}` },
+        through: "ssm.us-east-1.amazonaws.com",
+      },
+      {
+        keysIn: "a Secrets Manager secret",
+        template: () => sealedBySecret,
+        environment: { FLYTE_CONNECTOR_META_KEYS_PARAMETER: "", FLYTE_CONNECTOR_META_KEYS_SECRET: META_KEYS_SECRET, FLYTE_CONNECTOR_PLAIN_METAS: "accept" },
+        read: { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: META_KEYS_SECRET },
+        through: "secretsmanager.us-east-1.amazonaws.com",
+      },
+    ];
+    it.each(sealings)(
+      handlesMetas ? "with the keys in $keysIn, reads exactly those, decrypted through that service only" : "with the keys in $keysIn, still only writes its log",
+      ({ template: which, environment: expected, read, through }) => {
+        const environment = which().Resources[`${logicalName(key)}LambdaFunction`]!.Properties["Environment"] as { Variables: Record<string, unknown> } | undefined;
+        const statements = statementsOf(which(), `${logicalName(key)}Role`);
+        if (!handlesMetas) {
+          expect(Object.keys(environment?.Variables ?? {}).filter((name) => name in expected)).toEqual([]);
+          expect(statements).toEqual([logStatement(key)]);
+          return;
+        }
+        expect(environment?.Variables).toMatchObject(expected);
+        expect(statements).toEqual([
+          logStatement(key),
+          read,
+          { Effect: "Allow", Action: "kms:Decrypt", Resource: META_KEYS_KMS_KEY, Condition: { StringEquals: { "kms:ViaService": through } } },
+        ]);
+      },
+    );
   });
 
   it("has no route without IAM authorization, and no route outside the contract but the catch-all", () => {
