@@ -175,7 +175,7 @@ const featureSets = { namespace: undefined, other: undefined };
 })(reference);
 
 // Type.generateConstructor's code, as source: a type with map or repeated fields starts each with
-// its own empty object or array (each constructor stays monomorphic); any other shares one.
+// its own empty object or array (each constructor stays monomorphic); any other gets the plain one.
 const constructors = [];
 (function collectConstructors(namespace) {
   for (const nested of namespace.nestedArray) {
