@@ -16,6 +16,8 @@ interface Received {
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** The client's port: tells connections apart. */
+  readonly clientPort: number | undefined;
 }
 
 type Respond = (request: Received, response: ServerResponse) => void;
@@ -33,6 +35,7 @@ const server = createServer((request: IncomingMessage, response: ServerResponse)
       url: request.url ?? "",
       headers: request.headers,
       body: Buffer.concat(chunks).toString("utf8"),
+      clientPort: request.socket.remotePort,
     };
     received.push(seen);
     respond(seen, response);
@@ -135,6 +138,14 @@ describe("WebhookConnector", () => {
     expect(request!.headers["content-type"]).toBe("application/json");
     expect(request!.headers["x-custom"]).toBe("yes");
     expect(JSON.parse(request!.body)).toEqual({ nested: { list: [1, "two"] } });
+  });
+
+  it("makes each call on a connection of its own, which it closes (a frozen Lambda keeps none)", async () => {
+    const custom = { url: `${base}/hook`, method: "POST", headers: { Connection: "keep-alive" }, data: {} };
+    await run(custom);
+    await run(custom);
+    expect(received.map((request) => request.headers.connection)).toEqual(["close", "close"]);
+    expect(new Set(received.map((request) => request.clientPort)).size).toBe(2);
   });
 
   it("keeps a content type the task set", async () => {

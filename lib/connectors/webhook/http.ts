@@ -1,6 +1,7 @@
 /**
  * The HTTP call of a webhook task, as flytekit's httpx client makes it: GET with the data as
- * query parameters, POST with the data as a JSON body, redirects not followed.
+ * query parameters, POST with the data as a JSON body, redirects not followed, and a connection
+ * of its own (flytekit opens a client per call).
  */
 import { errorMessage } from "../../connector/errors.js";
 import type { JsonValue } from "../../literals/index.js";
@@ -27,6 +28,10 @@ export async function sendWebhook(config: WebhookConfig, signal: AbortSignal): P
     body = JSON.stringify(config.data);
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
   }
+  // No connection is kept for the next call: Lambda freezes the process between invocations, and
+  // a pooled connection the server or a NAT closed meanwhile would fail that call (a POST cannot
+  // be retried), where a new connection costs one handshake.
+  headers.set("connection", "close");
   try {
     // Not following redirects keeps the headers (credentials) from being sent to another host.
     const response = await fetch(url, {
