@@ -10,10 +10,26 @@ import { TaskCategory } from "./task-category.js";
 
 export type MaybePromise<T> = T | Promise<T>;
 
+/**
+ * Flyte 2's `core.Connection`: the secrets (resolved values) and configs the executor sends with
+ * Create, Get and Delete, keyed as the task's `custom.secrets` names them (flyte-sdk's kwargs).
+ */
+export interface Connection {
+  readonly secrets: Readonly<Record<string, string>>;
+  readonly configs: Readonly<Record<string, string>>;
+}
+
 /** What every call receives besides its own arguments (flytekit's `**kwargs`). */
 export interface CallContext {
   /** Aborted when the caller's deadline is about to pass; long calls should listen to it. */
   readonly signal: AbortSignal;
+  /**
+   * Epoch milliseconds at which `signal` aborts, when the caller set a deadline: work that
+   * retries stops in time to answer its own error instead.
+   */
+  readonly deadline?: number;
+  /** The request's connection (Flyte 2), read first by getSecret; absent on Flyte 1 calls. */
+  readonly connection?: Connection;
 }
 
 export interface TaskParams extends CallContext {

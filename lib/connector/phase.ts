@@ -13,9 +13,9 @@ export function isTerminalPhase(phase: Phase): boolean {
 
 /** flytekit's convert_to_flyte_phase table, by lower-cased state. */
 const phaseByState: ReadonlyMap<string, Phase> = new Map([
-  ...["failed", "timeout", "timedout", "canceled", "cancelled", "skipped", "internal_error"].map(
-    (state) => [state, Phase.FAILED] as const,
-  ),
+  ...["failed", "timeout", "timedout", "canceled", "cancelled", "skipped"].map((state) => [state, Phase.FAILED] as const),
+  // flytekit 1.16 and flyte-sdk 2: a platform's internal error is worth another attempt.
+  ["internal_error", Phase.RETRYABLE_FAILED] as const,
   ...["done", "succeeded", "success", "completed"].map((state) => [state, Phase.SUCCEEDED] as const),
   ...["running", "terminating"].map((state) => [state, Phase.RUNNING] as const),
   ["pending", Phase.INITIALIZING] as const,

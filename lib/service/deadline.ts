@@ -21,7 +21,9 @@ export async function withDeadline<P extends object, T>(
   const budget = deadline === undefined ? undefined : deadline - marginMs - Date.now();
   if (budget !== undefined && budget <= 0) throw new DeadlineExceededError(`${describe()}: no time left before the deadline`);
   const abort = new LazyAbort();
-  const result = work(Object.defineProperty(params, "signal", { get: () => abort.signal, enumerable: true }) as P & CallContext);
+  const withSignal = Object.defineProperty(params, "signal", { get: () => abort.signal, enumerable: true });
+  if (budget !== undefined) Object.defineProperty(withSignal, "deadline", { value: Date.now() + budget, enumerable: true });
+  const result = work(withSignal as P & CallContext);
   if (budget === undefined || !isThenable(result)) return result;
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -4,6 +4,7 @@
  * this one table; nothing else names a method, a path or a message type.
  */
 import type { IConversionOptions, Reader, Type, Writer } from "protobufjs";
+import type { Connection } from "../connector/connector.js";
 import { InvalidArgumentError } from "../connector/errors.js";
 import { descriptor, flyteidl, type HttpRule } from "../idl/index.js";
 import { MAX_REQUEST_MESSAGES } from "../limits.js";
@@ -116,6 +117,8 @@ export function tooManyRequestMessages(operation: Operation): InvalidArgumentErr
 export interface DispatchOptions {
   /** Epoch milliseconds by which the answer must be back; the service answers DEADLINE_EXCEEDED before it. */
   readonly deadline?: number;
+  /** The request's connection (Flyte 2 only), handed to create, get and delete. */
+  readonly connection?: Connection;
 }
 
 /**

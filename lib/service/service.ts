@@ -102,6 +102,7 @@ export class ConnectorService {
         outputPrefix: request.outputPrefix ?? "",
         inputs: request.inputs ?? null,
         taskExecutionMetadata: request.taskExecutionMetadata ?? null,
+        connection: options.connection,
       },
       (params) => connector.create(params),
     );
@@ -117,7 +118,7 @@ export class ConnectorService {
     const taskCategory = requestCategory(request);
     const connector = this.#asyncConnector(taskCategory);
     const meta = await this.#decodeMeta(connector, request.resourceMeta);
-    const params = { taskCategory, outputPrefix: request.outputPrefix ?? "" };
+    const params = { taskCategory, outputPrefix: request.outputPrefix ?? "", connection: options.connection };
     const result = await this.#run(connector, "get", options, params, (withSignal) => connector.get(meta, withSignal));
     const resource = this.#convert(connector, "get", () => redactMessage(toResource(result).toFlyteIdl()));
     return new admin.GetTaskResponse({ resource });
@@ -130,7 +131,8 @@ export class ConnectorService {
     const taskCategory = requestCategory(request);
     const connector = this.#asyncConnector(taskCategory);
     const meta = await this.#decodeMeta(connector, request.resourceMeta);
-    await this.#run(connector, "delete", options, { taskCategory }, (params) => connector.delete(meta, params));
+    const params = { taskCategory, connection: options.connection };
+    await this.#run(connector, "delete", options, params, (withSignal) => connector.delete(meta, withSignal));
     return new admin.DeleteTaskResponse();
   }
 

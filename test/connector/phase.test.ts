@@ -19,9 +19,11 @@ describe("isTerminalPhase", () => {
 
 describe("convertToFlytePhase", () => {
   const table: [string, Phase][] = [
-    ...["failed", "timeout", "timedout", "canceled", "cancelled", "skipped", "internal_error"].map(
+    ...["failed", "timeout", "timedout", "canceled", "cancelled", "skipped"].map(
       (state): [string, Phase] => [state, Phase.FAILED],
     ),
+    // flytekit/extend/backend/utils.py (1.16): internal_error is RETRYABLE_FAILED.
+    ["internal_error", Phase.RETRYABLE_FAILED],
     ...["done", "succeeded", "success", "completed"].map((state): [string, Phase] => [state, Phase.SUCCEEDED]),
     ["running", Phase.RUNNING],
     ["terminating", Phase.RUNNING],
