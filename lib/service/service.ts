@@ -90,7 +90,7 @@ export class ConnectorService {
     options: DispatchOptions = {},
   ): Promise<flyteidl.admin.CreateTaskResponse> {
     const template = requireTemplate(request.template, "CreateTaskRequest");
-    const connector = this.#asyncConnector(templateCategory(template));
+    const connector = await this.#asyncConnector(templateCategory(template));
     // Before the connector starts anything: a task created but not sealable would be orphaned.
     const sealer = await this.#metaSealer();
     const meta = await this.#run(
@@ -116,7 +116,7 @@ export class ConnectorService {
     options: DispatchOptions = {},
   ): Promise<flyteidl.admin.GetTaskResponse> {
     const taskCategory = requestCategory(request);
-    const connector = this.#asyncConnector(taskCategory);
+    const connector = await this.#asyncConnector(taskCategory);
     const meta = await this.#decodeMeta(connector, request.resourceMeta);
     const params = { taskCategory, outputPrefix: request.outputPrefix ?? "", connection: options.connection };
     const result = await this.#run(connector, "get", options, params, (withSignal) => connector.get(meta, withSignal));
@@ -129,7 +129,7 @@ export class ConnectorService {
     options: DispatchOptions = {},
   ): Promise<flyteidl.admin.DeleteTaskResponse> {
     const taskCategory = requestCategory(request);
-    const connector = this.#asyncConnector(taskCategory);
+    const connector = await this.#asyncConnector(taskCategory);
     const meta = await this.#decodeMeta(connector, request.resourceMeta);
     const params = { taskCategory, connection: options.connection };
     await this.#run(connector, "delete", options, params, (withSignal) => connector.delete(meta, withSignal));
@@ -141,7 +141,7 @@ export class ConnectorService {
     options: DispatchOptions = {},
   ): Promise<flyteidl.admin.GetTaskMetricsResponse> {
     const taskCategory = requestCategory(request);
-    const connector = this.#asyncConnector(taskCategory);
+    const connector = await this.#asyncConnector(taskCategory);
     if (!connector.getMetrics) {
       throw new UnimplementedError(`Connector for task category ${taskCategory} does not provide metrics.`);
     }
@@ -166,7 +166,7 @@ export class ConnectorService {
     options: DispatchOptions = {},
   ): Promise<flyteidl.admin.GetTaskLogsResponse[]> {
     const taskCategory = requestCategory(request);
-    const connector = this.#asyncConnector(taskCategory);
+    const connector = await this.#asyncConnector(taskCategory);
     if (!connector.getLogs) {
       throw new UnimplementedError(`Connector for task category ${taskCategory} does not provide logs.`);
     }
@@ -198,7 +198,7 @@ export class ConnectorService {
     const { header } = first;
     const template = requireTemplate(header.template, "ExecuteTaskSyncRequest header");
     const taskCategory = templateCategory(template);
-    const connector = this.#registry.getConnector(taskCategory.name, taskCategory.version);
+    const connector = await this.#registry.getConnector(taskCategory.name, taskCategory.version);
     if (!connector.isSync) {
       throw new InvalidArgumentError(
         `Connector for task category ${taskCategory} is asynchronous: use CreateTask and GetTask.`,
@@ -237,8 +237,8 @@ export class ConnectorService {
     return new admin.ListAgentsResponse({ agents: this.#registry.listConnectors() });
   }
 
-  #asyncConnector(category: TaskCategory): AsyncConnectorBase {
-    const connector = this.#registry.getConnector(category.name, category.version);
+  async #asyncConnector(category: TaskCategory): Promise<AsyncConnectorBase> {
+    const connector = await this.#registry.getConnector(category.name, category.version);
     if (connector.isSync) {
       throw new InvalidArgumentError(`Connector for task category ${category} is synchronous: use ExecuteTaskSync.`);
     }

@@ -1,9 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { AsyncConnectorBase, SyncConnectorBase } from "../../lib/connector/connector.js";
+import { registry as functionsRegistry } from "../../functions/registry.js";
+import { AsyncConnectorBase, SyncConnectorBase, type Connector } from "../../lib/connector/connector.js";
 import { ConnectorNotFoundError, Status } from "../../lib/connector/errors.js";
-import { ConnectorRegistry } from "../../lib/connector/registry.js";
+import { ConnectorRegistry, type LazyConnector } from "../../lib/connector/registry.js";
 import { defineResourceMeta, field } from "../../lib/connector/resource-meta.js";
 import { flyteidl } from "../../lib/idl/index.js";
+import { rejection } from "../support/rejection.js";
 
 const JobMeta = defineResourceMeta("JobMeta", { job_id: field.string() });
 type JobMeta = InstanceType<typeof JobMeta>;
@@ -45,16 +47,16 @@ function thrownBy(call: () => unknown): unknown {
 }
 
 describe("ConnectorRegistry", () => {
-  test("finds a registered connector by task type name and version", () => {
+  test("finds a registered connector by task type name and version", async () => {
     const echo = new TestSyncConnector("echo");
     const sleepV2 = new TestAsyncConnector("sleep", 2);
     const registry = new ConnectorRegistry().register(echo).register(sleepV2);
-    expect(registry.getConnector("echo")).toBe(echo);
-    expect(registry.getConnector("echo", 0)).toBe(echo);
-    expect(registry.getConnector("sleep", 2)).toBe(sleepV2);
+    await expect(registry.getConnector("echo")).resolves.toBe(echo);
+    await expect(registry.getConnector("echo", 0)).resolves.toBe(echo);
+    await expect(registry.getConnector("sleep", 2)).resolves.toBe(sleepV2);
   });
 
-  test("refuses a second connector for a category without override, keeping the first", () => {
+  test("refuses a second connector for a category without override, keeping the first", async () => {
     const first = new TestSyncConnector("echo");
     const registry = new ConnectorRegistry().register(first);
     expect(() => registry.register(new TestSyncConnector("echo"))).toThrow(
@@ -63,31 +65,31 @@ describe("ConnectorRegistry", () => {
     expect(() => registry.register(new TestAsyncConnector("echo", 0, "Other"), false)).toThrow(
       "Duplicate connector for task type: echo_v0",
     );
-    expect(registry.getConnector("echo")).toBe(first);
+    await expect(registry.getConnector("echo")).resolves.toBe(first);
     // Another version of the same name is another category.
     expect(() => registry.register(new TestSyncConnector("echo", 1))).not.toThrow();
   });
 
-  test("replaces the connector of a category with override", () => {
+  test("replaces the connector of a category with override", async () => {
     const replacement = new TestSyncConnector("echo");
     const registry = new ConnectorRegistry().register(new TestSyncConnector("echo")).register(replacement, true);
-    expect(registry.getConnector("echo")).toBe(replacement);
+    await expect(registry.getConnector("echo")).resolves.toBe(replacement);
   });
 
-  test("throws ConnectorNotFoundError (NOT_FOUND) for an unknown category", () => {
+  test("throws ConnectorNotFoundError (NOT_FOUND) for an unknown category", async () => {
     const registry = new ConnectorRegistry().register(new TestSyncConnector("echo"));
-    const error = thrownBy(() => registry.getConnector("echo", 1));
+    const error = await rejection(registry.getConnector("echo", 1));
     expect(error).toBeInstanceOf(ConnectorNotFoundError);
     expect((error as ConnectorNotFoundError).code).toBe(Status.NOT_FOUND);
     expect((error as Error).message).toBe("Cannot find connector for task category: echo_v1.");
-    expect(() => registry.getConnector("missing")).toThrow("Cannot find connector for task category: missing_v0.");
+    await expect(registry.getConnector("missing")).rejects.toThrow("Cannot find connector for task category: missing_v0.");
   });
 
-  test("getAgent is getConnector under flytekit's old name", () => {
+  test("getAgent is getConnector under flytekit's old name", async () => {
     const echo = new TestSyncConnector("echo", 3);
     const registry = new ConnectorRegistry().register(echo);
-    expect(registry.getAgent("echo", 3)).toBe(echo);
-    expect(() => registry.getAgent("echo")).toThrow(new ConnectorNotFoundError("Cannot find connector for task category: echo_v0."));
+    await expect(registry.getAgent("echo", 3)).resolves.toBe(echo);
+    await expect(registry.getAgent("echo")).rejects.toThrow(new ConnectorNotFoundError("Cannot find connector for task category: echo_v0."));
   });
 
   test("gathers every category of one connector name, in registration order, with isSync and task types", () => {
@@ -168,15 +170,15 @@ describe("ConnectorRegistry", () => {
     expect(registry.listConnectors().map((agent) => agent.name)).toEqual(["Base Connector"]);
   });
 
-  test("keeps registries independent of each other", () => {
+  test("keeps registries independent of each other", async () => {
     const one = new ConnectorRegistry().register(new TestSyncConnector("echo"));
     const two = new ConnectorRegistry();
-    expect(() => two.getConnector("echo")).toThrow(ConnectorNotFoundError);
+    await expect(two.getConnector("echo")).rejects.toThrow(ConnectorNotFoundError);
     expect(two.listConnectors()).toEqual([]);
     const otherEcho = new TestSyncConnector("echo");
     two.register(otherEcho);
-    expect(two.getConnector("echo")).toBe(otherEcho);
-    expect(one.getConnector("echo")).not.toBe(otherEcho);
+    await expect(two.getConnector("echo")).resolves.toBe(otherEcho);
+    await expect(one.getConnector("echo")).resolves.not.toBe(otherEcho);
   });
 
   test("gives callers their own metadata objects to change", () => {
@@ -185,5 +187,130 @@ describe("ConnectorRegistry", () => {
       new flyteidl.admin.TaskCategory({ name: "injected" }),
     );
     expect(categories(registry.getConnectorMetadata("Sync Connector"))).toEqual(["echo_v0"]);
+  });
+});
+
+/** A lazy entry whose loads are counted and answered by `make` (default: the connector it describes). */
+function counted(entry: Omit<LazyConnector, "load">, make?: (attempt: number) => Promise<Connector>) {
+  const loads = { count: 0 };
+  const lazy: LazyConnector = {
+    ...entry,
+    load: () => {
+      loads.count += 1;
+      if (make) return make(loads.count);
+      const { name, taskTypeName, taskTypeVersion } = entry;
+      return Promise.resolve(entry.isSync ? new TestSyncConnector(taskTypeName, taskTypeVersion, name) : new TestAsyncConnector(taskTypeName, taskTypeVersion, name));
+    },
+  };
+  return { lazy, loads };
+}
+
+describe("ConnectorRegistry, lazy connectors", () => {
+  test("lists and describes lazy connectors beside eager ones without loading any", () => {
+    const query = counted({ name: "Warehouse", taskTypeName: "query", taskTypeVersion: 1, isSync: false });
+    const hook = counted({ name: "Hook", taskTypeName: "hook", isSync: true });
+    const registry = new ConnectorRegistry()
+      .registerLazy(query.lazy)
+      .register(new TestSyncConnector("echo"))
+      .registerLazy(hook.lazy)
+      .register(new TestAsyncConnector("export", 0, "Warehouse"));
+    expect(registry.listConnectors().map((agent) => [agent.name, agent.isSync, categories(agent)])).toEqual([
+      ["Warehouse", false, ["query_v1", "export_v0"]],
+      ["Sync Connector", true, ["echo_v0"]],
+      ["Hook", true, ["hook_v0"]],
+    ]);
+    expect(registry.getConnectorMetadata("Hook").supportedTaskTypes).toEqual(["hook"]);
+    expect(() => registry.getConnectorMetadata("Nope")).toThrow(ConnectorNotFoundError);
+    expect([query.loads.count, hook.loads.count]).toEqual([0, 0]);
+  });
+
+  test("loads a connector on first use, once, sharing one load between concurrent first calls", async () => {
+    const { lazy, loads } = counted({ name: "Warehouse", taskTypeName: "query", isSync: false });
+    const other = counted({ name: "Other", taskTypeName: "other", isSync: true });
+    const registry = new ConnectorRegistry().registerLazy(lazy).registerLazy(other.lazy);
+    const [first, second] = await Promise.all([registry.getConnector("query"), registry.getConnector("query", 0)]);
+    expect(first).toBeInstanceOf(TestAsyncConnector);
+    expect(second).toBe(first);
+    await expect(registry.getConnector("query")).resolves.toBe(first);
+    await expect(registry.getAgent("query")).resolves.toBe(first);
+    expect(loads.count).toBe(1);
+    // Only the connector asked for is loaded.
+    expect(other.loads.count).toBe(0);
+  });
+
+  test("answers NOT_FOUND for a category no entry has, without loading anything", async () => {
+    const { lazy, loads } = counted({ name: "Warehouse", taskTypeName: "query", isSync: false });
+    const registry = new ConnectorRegistry().registerLazy(lazy);
+    const error = await rejection(registry.getConnector("query", 1));
+    expect(error).toBeInstanceOf(ConnectorNotFoundError);
+    expect(error.message).toBe("Cannot find connector for task category: query_v1.");
+    expect(loads.count).toBe(0);
+  });
+
+  test.each([
+    ["name", new TestAsyncConnector("query", 0, "Renamed"), 'but its module made the async connector "Renamed" for task category query_v0.'],
+    ["kind", new TestSyncConnector("query", 0, "Warehouse"), 'but its module made the sync connector "Warehouse" for task category query_v0.'],
+    ["task type", new TestAsyncConnector("other", 0, "Warehouse"), 'but its module made the async connector "Warehouse" for task category other_v0.'],
+    ["version", new TestAsyncConnector("query", 2, "Warehouse"), 'but its module made the async connector "Warehouse" for task category query_v2.'],
+  ])("refuses a loaded connector whose %s is not its entry's (INTERNAL, both named)", async (_, loaded, made) => {
+    const { lazy } = counted({ name: "Warehouse", taskTypeName: "query", isSync: false }, () => Promise.resolve(loaded));
+    const registry = new ConnectorRegistry().registerLazy(lazy);
+    const error = await rejection(registry.getConnector("query"));
+    expect(error.code).toBe(Status.INTERNAL);
+    expect(error.message).toBe(`The async connector "Warehouse" for task category query_v0 was registered, ${made}`);
+    // The metadata stays what the entry says.
+    expect(registry.getConnectorMetadata("Warehouse").isSync).toBe(false);
+  });
+
+  test.each([
+    ["rejects", () => Promise.reject(new Error("Cannot find module 'warehouse-sdk'"))],
+    [
+      "throws",
+      () => {
+        throw new Error("Cannot find module 'warehouse-sdk'");
+      },
+    ],
+  ])("answers INTERNAL when a load %s, and loads again on the next call", async (_, fail) => {
+    const { lazy, loads } = counted({ name: "Warehouse", taskTypeName: "query", isSync: false }, (attempt) =>
+      attempt === 1 ? fail() : Promise.resolve(new TestAsyncConnector("query", 0, "Warehouse")),
+    );
+    const registry = new ConnectorRegistry().registerLazy(lazy);
+    const [one, two] = await Promise.all([rejection(registry.getConnector("query")), rejection(registry.getConnector("query"))]);
+    expect(one).toBe(two);
+    expect(one.code).toBe(Status.INTERNAL);
+    expect(one.message).toBe(`Cannot load the async connector "Warehouse" for task category query_v0: Cannot find module 'warehouse-sdk'`);
+    expect(loads.count).toBe(1);
+    const connector = await registry.getConnector("query");
+    expect(connector.name).toBe("Warehouse");
+    await expect(registry.getConnector("query")).resolves.toBe(connector);
+    expect(loads.count).toBe(2);
+  });
+
+  test("refuses a duplicate category across eager and lazy registrations, and overrides either way", async () => {
+    const { lazy, loads } = counted({ name: "Echo", taskTypeName: "echo", isSync: true });
+    const registry = new ConnectorRegistry().registerLazy(lazy);
+    expect(() => registry.register(new TestSyncConnector("echo"))).toThrow("Duplicate connector for task type: echo_v0");
+    expect(() => registry.registerLazy(lazy)).toThrow("Duplicate connector for task type: echo_v0");
+    // The CLI's --connector modules override the functions' entries with instances.
+    const mine = new TestSyncConnector("echo", 0, "Mine");
+    registry.register(mine, true);
+    await expect(registry.getConnector("echo")).resolves.toBe(mine);
+    expect(registry.listConnectors().map((agent) => agent.name)).toEqual(["Mine"]);
+    registry.registerLazy(lazy, true);
+    await expect(registry.getConnector("echo")).resolves.not.toBe(mine);
+    expect(loads.count).toBe(1);
+  });
+});
+
+describe("the functions' static registry", () => {
+  test("loads, for every category it lists, the connector its entry describes", async () => {
+    const agents = functionsRegistry.listConnectors();
+    expect(agents.map((agent) => agent.name)).toEqual(expect.arrayContaining(["Echo Connector", "Sleep Connector", "Webhook Connector"]));
+    for (const agent of agents) {
+      for (const category of agent.supportedTaskCategories) {
+        const connector = await functionsRegistry.getConnector(category.name ?? "", category.version ?? 0);
+        expect([connector.name, connector.isSync, connector.taskCategory.toString()]).toEqual([agent.name, agent.isSync, `${category.name}_v${category.version}`]);
+      }
+    }
   });
 });
