@@ -91,6 +91,24 @@ export class DeadlineExceededError extends ConnectorError {
   }
 }
 
+/** A secret or setting the connector needs is missing or unusable (FAILED_PRECONDITION); names it, never its value. */
+export class FailedPreconditionError extends ConnectorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(Status.FAILED_PRECONDITION, message, options);
+  }
+}
+
+/**
+ * The remote platform refused or failed the task itself (a bad job definition, a query error):
+ * `get` and `do` answer it as a FAILED Resource with this message, since retrying the call cannot
+ * help; thrown from `create` it reaches the caller as INVALID_ARGUMENT.
+ */
+export class TaskFailedError extends ConnectorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(Status.INVALID_ARGUMENT, message, options);
+  }
+}
+
 /** A backend could not be reached (UNAVAILABLE). */
 export class UnavailableError extends ConnectorError {
   constructor(message: string, options?: ErrorOptions) {

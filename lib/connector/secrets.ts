@@ -1,11 +1,15 @@
 /**
- * flytekit's get_connector_secret: a connector's credentials come from the environment or from
- * a mounted secrets directory, never from the task or the resource meta. Every value read is
- * remembered, so the service redacts it from the messages it answers and from its log.
+ * Where a connector's credentials come from (CONTRACT.md §9), never the task or the resource
+ * meta: the request's connection (Flyte 2), flytekit's environment variables and mounted secrets
+ * directory (get_connector_secret), then an opt-in AWS Secrets Manager secret. Every value read
+ * is remembered, so the service redacts it from the messages it answers and from its log.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Connection } from "./connector.js";
+import { ConnectorError, FailedPreconditionError, UnavailableError } from "./errors.js";
 import { knownSecrets } from "./redact.js";
+import { awsErrorName, isAwsRetryable, readSecretString } from "./secrets-manager.js";
 
 export const defaultSecretsDir = "/etc/secrets";
 
@@ -19,10 +23,11 @@ export interface SecretLookupOptions {
   readonly secretsDir?: string;
 }
 
-/** No secret under a key. Names the key and where it was looked for, never a value. */
-export class SecretNotFoundError extends Error {
-  override readonly name = "SecretNotFoundError";
-
+/**
+ * No secret under a key (FAILED_PRECONDITION). Names the key and where it was looked for, never a
+ * value.
+ */
+export class SecretNotFoundError extends FailedPreconditionError {
   constructor(
     readonly key: string,
     readonly lookedIn: readonly string[],
@@ -42,6 +47,13 @@ function errorCode(error: unknown): unknown {
  * (Kubernetes secret keys) so a key can never reach outside the secrets directory.
  */
 export function getConnectorSecret(key: string, options: SecretLookupOptions = {}): string {
+  const found = localSecret(key, options);
+  if (found.value === undefined) throw new SecretNotFoundError(key, found.lookedIn);
+  return found.value;
+}
+
+/** The environment and the secrets directory, as getConnectorSecret reads them. */
+function localSecret(key: string, options: SecretLookupOptions): { value?: string; lookedIn: string[] } {
   if (!/^[A-Za-z0-9_.-]+$/.test(key) || key.includes("..") || key === ".") {
     throw new Error(
       `Invalid secret key ${JSON.stringify(key)}: use letters, digits, "_", "-" and "." (no path separators or "..").`,
@@ -51,16 +63,125 @@ export function getConnectorSecret(key: string, options: SecretLookupOptions = {
   const envNames = [`${envPrefix}${key.toUpperCase()}`, key.toUpperCase()];
   for (const name of envNames) {
     const value = env[name];
-    if (value !== undefined) return remembered(value);
+    if (value !== undefined) return { value: remembered(value), lookedIn: [] };
   }
   const file = join(options.secretsDir ?? defaultSecretsDir, key.toLowerCase());
   try {
-    return remembered(readFileSync(file, "utf8").replace(/\r?\n$/, ""));
+    return { value: remembered(readFileSync(file, "utf8").replace(/\r?\n$/, "")), lookedIn: [] };
   } catch (error) {
     // Missing file or directory means "not here"; anything else (permissions) is a real failure.
     if (errorCode(error) !== "ENOENT" && errorCode(error) !== "ENOTDIR") throw error;
   }
-  throw new SecretNotFoundError(key, [...envNames.map((name) => `env ${name}`), `file ${file}`]);
+  return { lookedIn: [...envNames.map((name) => `env ${name}`), `file ${file}`] };
+}
+
+export interface SecretChainOptions extends SecretLookupOptions {
+  /** How long the Secrets Manager secret is kept before it is read again (default 5 minutes). */
+  readonly cacheTtlMs?: number;
+}
+
+/** Environment variable naming the opt-in Secrets Manager secret (a JSON object of secrets). */
+export const SECRETS_ID_ENV = "FLYTE_CONNECTOR_SECRETS_ID";
+const DEFAULT_CACHE_TTL_MS = 5 * 60_000;
+
+/**
+ * The secret under the first of `names` that any source has (CONTRACT.md §9). Each name is looked
+ * for in turn, through: the call's `connection.secrets`; env `_FSEC_<NAME>` and `<NAME>`; the file
+ * `/etc/secrets/<name>`; and, when FLYTE_CONNECTOR_SECRETS_ID names one, that Secrets Manager
+ * secret's JSON key `<name>`. Several names serve a secret known by more than one (flyte-sdk's
+ * kwarg, flytekit's secret name). None found: SecretNotFoundError (FAILED_PRECONDITION) naming
+ * every name and source tried.
+ */
+export async function getSecret(
+  names: string | readonly string[],
+  context: { readonly connection?: Connection },
+  options: SecretChainOptions = {},
+): Promise<string> {
+  const found = await findSecret(names, context, options);
+  if (found.value !== undefined) return found.value;
+  const all = typeof names === "string" ? [names] : names;
+  throw new SecretNotFoundError(all.join('" or "'), found.lookedIn);
+}
+
+/** getSecret's search, answering undefined instead of throwing when no source has the secret. */
+export async function findSecret(
+  names: string | readonly string[],
+  context: { readonly connection?: Connection },
+  options: SecretChainOptions = {},
+): Promise<{ value?: string; lookedIn: string[] }> {
+  const lookedIn: string[] = [];
+  const secretsId = (options.env ?? process.env)[SECRETS_ID_ENV];
+  for (const name of typeof names === "string" ? [names] : names) {
+    const fromConnection = context.connection?.secrets[name];
+    if (fromConnection !== undefined) return { value: remembered(fromConnection), lookedIn };
+    lookedIn.push(`connection secret ${name}`);
+    const local = localSecret(name, options);
+    if (local.value !== undefined) return { value: local.value, lookedIn };
+    lookedIn.push(...local.lookedIn);
+    if (secretsId) {
+      const value = (await secretsManagerSecrets(secretsId, options.cacheTtlMs ?? DEFAULT_CACHE_TTL_MS))[name];
+      if (value !== undefined) return { value: remembered(value), lookedIn };
+      lookedIn.push(`Secrets Manager secret ${JSON.stringify(secretsId)} key ${name}`);
+    }
+  }
+  return { lookedIn };
+}
+
+interface CachedSecrets {
+  readonly secretsId: string;
+  readonly expires: number;
+  readonly values: Promise<Readonly<Record<string, string>>>;
+}
+
+let cached: CachedSecrets | undefined;
+
+/**
+ * The Secrets Manager secret's keys, read once per container and again after `ttlMs`; concurrent
+ * callers share one read, and a failed read is not kept.
+ */
+function secretsManagerSecrets(secretsId: string, ttlMs: number): Promise<Readonly<Record<string, string>>> {
+  const now = Date.now();
+  if (cached && cached.secretsId === secretsId && cached.expires > now) return cached.values;
+  const values = readSecretsObject(secretsId);
+  const entry: CachedSecrets = { secretsId, expires: now + ttlMs, values };
+  cached = entry;
+  values.catch(() => {
+    if (cached === entry) cached = undefined;
+  });
+  return values;
+}
+
+async function readSecretsObject(secretsId: string): Promise<Record<string, string>> {
+  const where = `Secrets Manager secret ${JSON.stringify(secretsId)} (${SECRETS_ID_ENV})`;
+  let text: string | undefined;
+  try {
+    text = await readSecretString(secretsId);
+  } catch (error) {
+    if (error instanceof ConnectorError) throw error;
+    const why = `cannot read ${where} (${awsErrorName(error)})`;
+    if (isAwsRetryable(error)) throw new UnavailableError(`Connector secrets are unavailable: ${why}; try again.`, { cause: error });
+    throw new FailedPreconditionError(`Connector secrets are misconfigured: ${why}.`, { cause: error });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text ?? "");
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new FailedPreconditionError(`Connector secrets are misconfigured: ${where} must hold a JSON object of strings.`);
+  }
+  const values: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    // Known as soon as read, so nothing said later (a bad value, an error) can quote one.
+    if (typeof value === "string") values[key] = remembered(value);
+  }
+  return values;
+}
+
+/** Forgets the cached Secrets Manager secret (tests; a rotation that must apply at once). */
+export function clearSecretsCache(): void {
+  cached = undefined;
 }
 
 function remembered(secret: string): string {

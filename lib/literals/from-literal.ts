@@ -6,6 +6,7 @@ import { durationFromProto, fromInt64, timestampToDate } from "./primitives.js";
 import { structToJson } from "./struct.js";
 import { FlyteDirectory, FlyteFile, type PlainValue, StructuredDataset } from "./values.js";
 import { decode as decodeMessagePack } from "@msgpack/msgpack";
+import { MSGPACK_TAG } from "./python.js";
 
 const { SimpleType } = flyteidl.core;
 const { BlobDimensionality } = flyteidl.core.BlobType;
@@ -161,9 +162,6 @@ function readScalar(
   if (kind === "integer" && declared.kind === "simple" && declared.simple === SimpleType.FLOAT) return Number(value);
   return value;
 }
-
-/** flytekit >= 1.14 writes dicts and dataclasses as MessagePack in a Binary with this tag. */
-const MSGPACK_TAG = "msgpack";
 
 function decodeMsgpack(bytes: Uint8Array, where: string): PlainValue {
   try {

@@ -13,5 +13,6 @@ export {
   valueFromJson,
   valueToJson,
 } from "./struct.js";
+export { MSGPACK_TAG, pythonLiteral, pythonOutputs } from "./python.js";
 export { toLiteral, toLiteralMap } from "./to-literal.js";
 export { Duration, FlyteDirectory, FlyteFile, type PlainValue, StructuredDataset } from "./values.js";

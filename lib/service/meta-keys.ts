@@ -17,6 +17,7 @@
  */
 import { ConnectorError, errorMessage, InternalError, UnavailableError } from "../connector/errors.js";
 import { knownSecrets } from "../connector/redact.js";
+import { awsErrorName, isAwsRetryable, readSecretString } from "../connector/secrets-manager.js";
 import { MetaSealer, parseMetaKeys, PLAIN_METAS, type PlainMetas } from "./meta-seal.js";
 
 /** Resolves to the sealer, or rejects with a ConnectorError the caller may see. */
@@ -57,7 +58,7 @@ function keySources(env: NodeJS.ProcessEnv): KeySource[] {
   const { FLYTE_CONNECTOR_META_KEYS: spec, FLYTE_CONNECTOR_META_KEYS_SECRET: secretId, FLYTE_CONNECTOR_META_KEYS_PARAMETER: parameter } = env;
   const sources: KeySource[] = [];
   if (spec) sources.push({ name: "environment variable FLYTE_CONNECTOR_META_KEYS", read: () => Promise.resolve(spec) });
-  if (secretId) sources.push({ name: `Secrets Manager secret ${JSON.stringify(secretId)}`, read: () => readSecret(secretId) });
+  if (secretId) sources.push({ name: `Secrets Manager secret ${JSON.stringify(secretId)}`, read: () => readSecretString(secretId) });
   if (parameter) sources.push({ name: `SSM parameter ${JSON.stringify(parameter)}`, read: () => readParameter(parameter) });
   return sources;
 }
@@ -82,9 +83,8 @@ async function loadSealer(source: KeySource, plainMetas: PlainMetas): Promise<Me
 /** AWS's own errors name what went wrong; their messages (ARNs, account ids) go only to the log, as the cause. */
 function unreadable(source: KeySource, error: unknown): ConnectorError {
   if (error instanceof ConnectorError) return error;
-  const { name, $fault, $retryable } = error as { name?: unknown; $fault?: unknown; $retryable?: unknown };
-  const why = `cannot read ${source.name} (${typeof name === "string" ? name : "unknown error"})`;
-  if ($fault === "server" || $retryable !== undefined) {
+  const why = `cannot read ${source.name} (${awsErrorName(error)})`;
+  if (isAwsRetryable(error)) {
     return new UnavailableError(`Resource meta sealing keys are unavailable: ${why}; try again.`, { cause: error });
   }
   return new InternalError(`${MISCONFIGURED}: ${why}.`, { cause: error });
@@ -100,18 +100,7 @@ function keptOnSuccess<T>(load: () => Promise<T>): () => Promise<T> {
     }));
 }
 
-// The SDK clients are imported on first use only: the Lambda runtime provides them (they are
-// external to the bundles), and a function with sealing off never pays for loading them.
-
-async function readSecret(secretId: string): Promise<string | undefined> {
-  const { SecretsManagerClient, GetSecretValueCommand } = await import("@aws-sdk/client-secrets-manager");
-  const client = new SecretsManagerClient({});
-  try {
-    return (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
-  } finally {
-    client.destroy();
-  }
-}
+// The SSM client is imported on first use only, as readSecretString imports its own.
 
 async function readParameter(name: string): Promise<string | undefined> {
   const { SSMClient, GetParameterCommand } = await import("@aws-sdk/client-ssm");

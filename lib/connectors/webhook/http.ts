@@ -4,6 +4,7 @@
  * of its own (flytekit opens a client per call).
  */
 import { errorMessage } from "../../connector/errors.js";
+import { networkCause } from "../../connector/network-cause.js";
 import type { JsonValue } from "../../literals/index.js";
 import type { WebhookConfig } from "./config.js";
 
@@ -45,7 +46,7 @@ export async function sendWebhook(config: WebhookConfig, signal: AbortSignal): P
   } catch (error) {
     if (timeout.aborted) throw new Error(`Webhook request timed out after ${config.timeoutSec} seconds.`);
     if (signal.aborted) throw new Error(`Webhook request was cancelled: ${errorMessage(signal.reason)}`);
-    throw new Error(`Webhook request failed: ${rootCause(error)}`, { cause: error });
+    throw new Error(`Webhook request failed: ${networkCause(error)}`, { cause: error });
   }
 }
 
@@ -58,14 +59,4 @@ function appendQuery(params: URLSearchParams, name: string, value: JsonValue): v
   } else {
     params.append(name, typeof value === "object" ? JSON.stringify(value) : String(value));
   }
-}
-
-/** fetch reports every network failure as "fetch failed"; the reason is down its cause chain. */
-function rootCause(error: unknown): string {
-  let current = error;
-  while (current instanceof Error && current.cause !== undefined) current = current.cause;
-  if (current instanceof AggregateError && current.errors.length > 0) {
-    return [...new Set(current.errors.map(errorMessage))].join("; ");
-  }
-  return errorMessage(current);
 }
