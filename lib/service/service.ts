@@ -14,6 +14,7 @@ import {
   errorMessage,
   InternalError,
   InvalidArgumentError,
+  TaskFailedError,
   UnimplementedError,
 } from "../connector/errors.js";
 import { isTerminalPhase, Phase } from "../connector/phase.js";
@@ -23,7 +24,7 @@ import { Resource } from "../connector/resource.js";
 import type { ResourceMetaInstance } from "../connector/resource-meta.js";
 import { TaskCategory } from "../connector/task-category.js";
 import { flyteidl, google } from "../idl/index.js";
-import { withDeadline } from "./deadline.js";
+import { isThenable, withDeadline } from "./deadline.js";
 import { MetaSealer } from "./meta-seal.js";
 import type { MetaSealerProvider } from "./meta-keys.js";
 import type { Dispatch, DispatchOptions, OperationName } from "./operations.js";
@@ -119,7 +120,9 @@ export class ConnectorService {
     const connector = await this.#asyncConnector(taskCategory);
     const meta = await this.#decodeMeta(connector, request.resourceMeta);
     const params = { taskCategory, outputPrefix: request.outputPrefix ?? "", connection: options.connection };
-    const result = await this.#run(connector, "get", options, params, (withSignal) => connector.get(meta, withSignal));
+    const result = await this.#run(connector, "get", options, params, (withSignal) =>
+      failedTaskAsResource(() => connector.get(meta, withSignal)),
+    );
     const resource = this.#convert(connector, "get", () => redactMessage(toResource(result).toFlyteIdl()));
     return new admin.GetTaskResponse({ resource });
   }
@@ -215,7 +218,7 @@ export class ConnectorService {
         inputs: second?.inputs ?? null,
         taskExecutionMetadata: header.taskExecutionMetadata ?? null,
       },
-      (params) => sync.do(params),
+      (params) => failedTaskAsResource(() => sync.do(params)),
     );
     const resource = this.#convert(sync, "do", () => {
       const converted = toResource(result);
@@ -339,6 +342,24 @@ function requestCategory(request: {
   return new TaskCategory(request.taskType ?? "", 0);
 }
 
+
+/**
+ * A TaskFailedError from get or do is the task's own failure, reported as a FAILED Resource with
+ * its message rather than as a failed call (which FlytePropeller would retry to no avail).
+ */
+function failedTaskAsResource<T>(work: () => T | PromiseLike<T>): T | Resource | Promise<T | Resource> {
+  try {
+    const result = work();
+    return isThenable(result) ? Promise.resolve(result).catch(asFailedResource) : result;
+  } catch (error) {
+    return asFailedResource(error);
+  }
+}
+
+function asFailedResource(error: unknown): Resource {
+  if (error instanceof TaskFailedError) return new Resource({ phase: Phase.FAILED, message: error.message });
+  throw error;
+}
 
 /** A connector's message may quote a secret it used, e.g. a remote's answer echoing a header. */
 function redactMessage(resource: flyteidl.admin.Resource): flyteidl.admin.Resource {
