@@ -8,6 +8,9 @@ import { DEFAULT_HTTP_PORT, startLocalStack, type LocalStackOptions } from "../.
 import { startServerlessOffline } from "../../local/serverless-offline.js";
 import { createLambdaDispatch } from "../../client/lambda-transport.js";
 import { DEFAULT_GRPC_PORT } from "../../transport/grpc/index.js";
+import { createFrontMetrics, startMetricsServer } from "../../transport/grpc/metrics.js";
+import { metaSealerFromEnv } from "../../service/meta-keys.js";
+import { ConnectorService } from "../../service/service.js";
 import { choiceFlag, describeError, ExitCode, integerFlag, listFlag, stringFlag, UsageError, type Command, type Flags } from "../command.js";
 import { connectorOption, inProcessRegistry, transportOptions } from "../transport-flags.js";
 
@@ -24,6 +27,7 @@ const ENVIRONMENT: Readonly<Record<string, string>> = {
   "tls-key": "FLYTE_TLS_KEY",
   backend: "FLYTE_BACKEND",
   "function-prefix": "FLYTE_FUNCTION_PREFIX",
+  "metrics-port": "FLYTE_METRICS_PORT",
 };
 
 /** Which backends each specific flag means something to. */
@@ -73,6 +77,11 @@ export const serveCommand: Command = {
       value: "<port>",
       description: `offline: port of serverless offline's Lambda Invoke endpoint (default ${DEFAULT_LAMBDA_PORT}).`,
     },
+    "metrics-port": {
+      type: "string",
+      value: "<port>",
+      description: "Serve Prometheus metrics on GET /metrics at this port (none unless given; 9090 is flytekit's; 0 picks a free one).",
+    },
   },
   details: `in-process serves the connectors of functions/registry.ts plus those of every --connector
 module. lambda invokes the deployed functions (<prefix><op>; credentials from the AWS SDK chain):
@@ -80,7 +89,7 @@ the gRPC front of a deployment. offline runs the built functions (npm run build)
 serverless offline from this repository — HTTP API on --http-port, Lambda Invoke on
 --lambda-port — with the gRPC front invoking them: the production topology on one machine.
 Flags may also come from FLYTE_GRPC_PORT, FLYTE_HTTP_PORT, FLYTE_HOST, FLYTE_TLS_CERT,
-FLYTE_TLS_KEY, FLYTE_BACKEND and FLYTE_FUNCTION_PREFIX.
+FLYTE_TLS_KEY, FLYTE_BACKEND, FLYTE_FUNCTION_PREFIX and FLYTE_METRICS_PORT.
 
 Examples:
   flyte-connector serve
@@ -97,6 +106,7 @@ Examples:
     }
     const host = stringFlag(flags, "host") ?? "127.0.0.1";
     const httpPort = integerFlag(flags, "http-port", 0, 65_535);
+    const metricsPort = integerFlag(flags, "metrics-port", 0, 65_535);
     const common = {
       grpcPort: integerFlag(flags, "grpc-port", 0, 65_535),
       host,
@@ -141,10 +151,23 @@ Examples:
       }
     }
 
+    let metricsServer;
+    if (metricsPort !== undefined) {
+      const metrics = createFrontMetrics();
+      const served = options.dispatch ?? new ConnectorService(options.registry!, { logger: common.logger, metaSealer: metaSealerFromEnv() }).dispatch;
+      options = { ...options, dispatch: metrics.instrument(served) };
+      metricsServer = await startMetricsServer(metrics.registry, { host, port: metricsPort }).catch((error: unknown) => {
+        stopOffline();
+        throw error;
+      });
+      io.stdout.write(`Prometheus metrics on ${metricsServer.url}\n`);
+    }
+
     let stack;
     try {
       stack = await startLocalStack(options);
     } catch (error) {
+      await metricsServer?.close();
       stopOffline();
       throw error;
     }
@@ -152,6 +175,7 @@ Examples:
     const signal = await io.untilStopped();
     io.stdout.write(`${signal}: shutting down.\n`);
     await stack.close();
+    await metricsServer?.close();
     stopOffline();
     return ExitCode.OK;
   },
