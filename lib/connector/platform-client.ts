@@ -136,7 +136,9 @@ export class PlatformClient {
     const retry = request.retry ?? !(method === "POST" || method === "PATCH");
     const attempts = retry ? (this.#options.maxAttempts ?? 4) : 1;
     let last: Transient | undefined;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
+    let attempt = 0;
+    while (attempt < attempts) {
+      attempt += 1;
       if (last) {
         const wait = Math.min(last.retryAfterMs ?? this.#backoff(attempt - 1), MAX_WAIT_MS);
         if (!timeLeftFor(wait + MIN_ATTEMPT_MS, context.deadline)) break;
@@ -147,7 +149,7 @@ export class PlatformClient {
       last = outcome;
       if (!timeLeftFor(MIN_ATTEMPT_MS, context.deadline)) break;
     }
-    throw this.#unavailable(request, last!, retry);
+    throw this.#unavailable(request, last!, attempt);
   }
 
   async #attempt<T>(
@@ -224,8 +226,8 @@ export class PlatformClient {
     return `${this.platform} could not ${request.action}: ${what}${platformMessage ? `: ${platformMessage}` : ""}`;
   }
 
-  #unavailable(request: PlatformRequest, last: Transient, retried: boolean): PlatformUnavailableError {
-    const tries = retried ? " (retried)" : "";
+  #unavailable(request: PlatformRequest, last: Transient, attempts: number): PlatformUnavailableError {
+    const tries = attempts > 1 ? ` (after ${attempts} attempts)` : "";
     return new PlatformUnavailableError(
       `${this.#message(request, last.reason, last.platformMessage)}${tries}`,
       this.platform,

@@ -129,7 +129,7 @@ export async function findSecret(
 
 interface CachedSecrets {
   readonly secretsId: string;
-  readonly expires: number;
+  readonly readAt: number;
   readonly values: Promise<Readonly<Record<string, string>>>;
 }
 
@@ -141,9 +141,9 @@ let cached: CachedSecrets | undefined;
  */
 function secretsManagerSecrets(secretsId: string, ttlMs: number): Promise<Readonly<Record<string, string>>> {
   const now = Date.now();
-  if (cached && cached.secretsId === secretsId && cached.expires > now) return cached.values;
+  if (cached && cached.secretsId === secretsId && now - cached.readAt < ttlMs) return cached.values;
   const values = readSecretsObject(secretsId);
-  const entry: CachedSecrets = { secretsId, expires: now + ttlMs, values };
+  const entry: CachedSecrets = { secretsId, readAt: now, values };
   cached = entry;
   values.catch(() => {
     if (cached === entry) cached = undefined;
