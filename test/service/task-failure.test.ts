@@ -3,6 +3,7 @@ import { AsyncConnectorBase, SyncConnectorBase, type GetParams, type TaskParams 
 import { Status, TaskFailedError } from "../../lib/connector/errors.js";
 import { Phase } from "../../lib/connector/phase.js";
 import { ConnectorRegistry } from "../../lib/connector/registry.js";
+import { Resource } from "../../lib/connector/resource.js";
 import { defineResourceMeta, field } from "../../lib/connector/resource-meta.js";
 import { knownSecrets } from "../../lib/connector/redact.js";
 import { flyteidl } from "../../lib/idl/index.js";
@@ -20,7 +21,7 @@ class RefusingConnector extends AsyncConnectorBase<RunMeta> {
   create(_params: TaskParams): RunMeta {
     throw new TaskFailedError("the job definition is invalid: missing cluster");
   }
-  async get(meta: RunMeta, _params: GetParams) {
+  async get(meta: RunMeta, _params: GetParams): Promise<Resource> {
     if (meta.run_id === "sync") throw new TaskFailedError("thrown at once");
     throw new TaskFailedError(`run ${meta.run_id} does not exist (token tf-secret-value)`);
   }
