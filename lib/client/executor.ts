@@ -5,6 +5,7 @@
  * when the run is aborted.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import type { Connection } from "../connector/connector.js";
 import { ConnectorNotFoundError, errorMessage, InternalError } from "../connector/errors.js";
 import { isTerminalPhase, Phase } from "../connector/phase.js";
 import { TaskCategory } from "../connector/task-category.js";
@@ -39,6 +40,8 @@ export interface RunTaskOptions {
   readonly onProgress?: (status: TaskStatus) => void;
   /** Whether the connector is sync; asked of the service's metadata (listAgents) when not given. */
   readonly isSync?: boolean;
+  /** Flyte 2's connection (resolved secrets and configs), sent with create, get and delete. */
+  readonly connection?: Connection;
 }
 
 export interface TaskResult extends TaskStatus {
@@ -191,8 +194,9 @@ function isFinished(phase: Phase): boolean {
   return isTerminalPhase(phase) || phase === Phase.RETRYABLE_FAILED;
 }
 
-function callOptions(options: Pick<RunTaskOptions, "callTimeoutMs">): DispatchOptions {
-  return { deadline: Date.now() + (options.callTimeoutMs ?? 60_000) };
+function callOptions(options: Pick<RunTaskOptions, "callTimeoutMs" | "connection">): DispatchOptions {
+  const deadline = Date.now() + (options.callTimeoutMs ?? 60_000);
+  return options.connection ? { deadline, connection: options.connection } : { deadline };
 }
 
 function throwIfCancelled(signal: AbortSignal | undefined): void {
