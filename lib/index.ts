@@ -7,6 +7,7 @@ export {
   SyncConnectorBase,
   type AsyncConnectorOptions,
   type CallContext,
+  type Connection,
   type Connector,
   type ConnectorOptions,
   type GetParams,
@@ -20,9 +21,11 @@ export {
   ConnectorError,
   ConnectorNotFoundError,
   DeadlineExceededError,
+  FailedPreconditionError,
   InternalError,
   InvalidArgumentError,
   Status,
+  TaskFailedError,
   UnavailableError,
   UnimplementedError,
   statusName,
@@ -39,7 +42,20 @@ export {
   type ResourceMetaClass,
   type ResourceMetaInstance,
 } from "./connector/resource-meta.js";
-export { SecretNotFoundError, getConnectorSecret } from "./connector/secrets.js";
+export { SecretNotFoundError, findSecret, getConnectorSecret, getSecret, type SecretChainOptions } from "./connector/secrets.js";
+export { clientToken, executionKey, uuidV5, type TokenShape } from "./connector/idempotency.js";
+export {
+  PlatformAuthError,
+  PlatformClient,
+  PlatformTaskError,
+  PlatformUnavailableError,
+  defaultErrorMessage,
+  type HttpMethod,
+  type PlatformClientOptions,
+  type PlatformFailure,
+  type PlatformRequest,
+  type PlatformResponse,
+} from "./connector/platform-client.js";
 export { TaskCategory } from "./connector/task-category.js";
 export { renderTaskTemplate } from "./connector/template.js";
 export { flyteidl, google } from "./idl/index.js";
