@@ -1,0 +1,169 @@
+/**
+ * Google credentials for the connectors that call Google APIs (BigQuery; the file sensor's `gs://`
+ * paths), through google-auth-library. One secret, `google_application_credentials`, looked for
+ * as every connector secret is (CONTRACT.md §9): the call's connection (Flyte 2: the key's JSON,
+ * as flyte-sdk's BigQuery connector takes it), env `_FSEC_GOOGLE_APPLICATION_CREDENTIALS`, env
+ * `GOOGLE_APPLICATION_CREDENTIALS` (Application Default Credentials: the path of a credentials
+ * file, or the JSON itself), the file /etc/secrets/google_application_credentials, the Secrets
+ * Manager secret. It holds a service-account key, or an external-account (workload identity
+ * federation) config, which is how a Lambda reaches GCP with no key at all.
+ *
+ * ADC's other sources are not tried: gcloud's well-known file and the GCE metadata server do not
+ * exist in a Lambda, and probing the metadata server costs seconds of a short deadline.
+ */
+import { readFile } from "node:fs/promises";
+import { type AuthClient, GoogleAuth, JWT } from "google-auth-library";
+import type { CallContext } from "../../connector/connector.js";
+import { ConnectorError, FailedPreconditionError, UnavailableError, errorMessage } from "../../connector/errors.js";
+import { knownSecrets } from "../../connector/redact.js";
+import { findSecret } from "../../connector/secrets.js";
+
+export const GOOGLE_CREDENTIALS_SECRET = "google_application_credentials";
+/** ADC's variable; findSecret also reads it, as the secret's upper-cased name. */
+const ADC_ENV = "GOOGLE_APPLICATION_CREDENTIALS";
+/** Each token request's timeout (an STS exchange, an impersonation), within the call's deadline. */
+const TOKEN_TIMEOUT_MS = 5_000;
+/** Clients kept per container: each caches its token until it expires. */
+const MAX_CACHED_CLIENTS = 8;
+
+/** The credential types google-auth-library authenticates on its own (a service-account key is ours). */
+const LIBRARY_TYPES = new Set([
+  "external_account",
+  "external_account_authorized_user",
+  "authorized_user",
+  "impersonated_service_account",
+]);
+
+type Context = Pick<CallContext, "connection">;
+
+const clients = new Map<string, AuthClient>();
+
+/**
+ * The request headers that authenticate a call to a Google API under `scopes` (`authorization`,
+ * and `x-goog-user-project` when the credentials name a quota project). `url` is the API's, for
+ * credentials that sign per audience. Throws FAILED_PRECONDITION when no credentials are set or
+ * Google refuses them, UNAVAILABLE when a token service cannot be reached.
+ */
+export async function googleAuthHeaders(
+  scopes: readonly string[],
+  context: Context,
+  url?: string,
+): Promise<Record<string, string>> {
+  const client = await googleAuthClient(scopes, context);
+  try {
+    return Object.fromEntries(await client.getRequestHeaders(url));
+  } catch (error) {
+    throw credentialFailure(error);
+  }
+}
+
+/**
+ * The google-auth-library client for `scopes` and the credentials the call's context leads to,
+ * kept across calls so its token is reused. Its own failures (a token refused or unreachable) are
+ * google-auth-library's errors: googleAuthHeaders classifies them.
+ */
+export async function googleAuthClient(scopes: readonly string[], context: Context): Promise<AuthClient> {
+  const text = await credentialsText(context);
+  const key = `${scopes.join(" ")}\n${text}`;
+  const cached = clients.get(key);
+  if (cached) return cached;
+  const client = authClient(parseCredentials(text), scopes);
+  if (clients.size >= MAX_CACHED_CLIENTS) clients.delete(clients.keys().next().value!);
+  clients.set(key, client);
+  return client;
+}
+
+/** The credentials JSON: the secret's value, or the file GOOGLE_APPLICATION_CREDENTIALS names. */
+async function credentialsText(context: Context): Promise<string> {
+  const found = await findSecret(GOOGLE_CREDENTIALS_SECRET, context);
+  if (found.value === undefined) {
+    throw new FailedPreconditionError(
+      `No Google credentials: set the secret "${GOOGLE_CREDENTIALS_SECRET}" to a service-account key or a workload ` +
+        `identity federation config (JSON), or ${ADC_ENV} to the path of one; looked in ${found.lookedIn.join(", ")}.`,
+    );
+  }
+  if (found.value.trimStart().startsWith("{")) return found.value;
+  const fromConnection = context.connection?.secrets[GOOGLE_CREDENTIALS_SECRET] !== undefined;
+  // Only the deployment's own environment may name a file: a task's connection may not read ours.
+  if (fromConnection || found.value !== process.env[ADC_ENV]) {
+    throw new FailedPreconditionError(`The secret "${GOOGLE_CREDENTIALS_SECRET}" is not a credentials JSON object.`);
+  }
+  let text: string;
+  try {
+    text = await readFile(found.value, "utf8");
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    throw new FailedPreconditionError(`${ADC_ENV} names a credentials file that cannot be read (${String(code ?? "error")}).`);
+  }
+  knownSecrets.add(text);
+  return text;
+}
+
+interface CredentialsJson {
+  readonly type?: unknown;
+  readonly client_email?: unknown;
+  readonly private_key?: unknown;
+  readonly private_key_id?: unknown;
+  readonly [key: string]: unknown;
+}
+
+/** The credentials object; the message never quotes the text (it may hold a private key). */
+function parseCredentials(text: string): CredentialsJson {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new FailedPreconditionError(`The Google credentials ("${GOOGLE_CREDENTIALS_SECRET}" or ${ADC_ENV}) are not a JSON object.`);
+  }
+  return parsed as CredentialsJson;
+}
+
+function authClient(json: CredentialsJson, scopes: readonly string[]): AuthClient {
+  if (json.type === "service_account") return selfSignedJwtClient(json, scopes);
+  if (typeof json.type === "string" && LIBRARY_TYPES.has(json.type)) {
+    // The config's own token_url (and service_account_impersonation_url) are honoured.
+    const options = { transporterOptions: { timeout: TOKEN_TIMEOUT_MS } };
+    return new GoogleAuth({ scopes: [...scopes] }).fromJSON(json as Parameters<GoogleAuth["fromJSON"]>[0], options);
+  }
+  const known = ["service_account", ...LIBRARY_TYPES].join(", ");
+  throw new FailedPreconditionError(`The Google credentials have type ${JSON.stringify(json.type ?? null)}; supported: ${known}.`);
+}
+
+/**
+ * A service-account key as a self-signed JWT carrying the scopes, which Google APIs accept as an
+ * access token: google-auth-library's token exchange posts to a fixed Google URL (the key's
+ * token_uri is ignored), and this needs no round trip at all.
+ */
+function selfSignedJwtClient(json: CredentialsJson, scopes: readonly string[]): JWT {
+  const { client_email: email, private_key: key, private_key_id: keyId } = json;
+  if (typeof email !== "string" || typeof key !== "string" || email === "" || key === "") {
+    throw new FailedPreconditionError("The Google service-account key lacks client_email or private_key.");
+  }
+  knownSecrets.add(key);
+  const client = new JWT({ email, key, keyId: typeof keyId === "string" ? keyId : undefined, scopes: [...scopes] });
+  // A property: as a constructor or clientOptions field it is ignored.
+  client.useJWTAccessWithScope = true;
+  return client;
+}
+
+/**
+ * A google-auth-library failure as the call's answer: refused credentials FAILED_PRECONDITION, a
+ * token service down or unreachable UNAVAILABLE, credentials that cannot be used at all (a key
+ * that does not sign, a federation config missing a field) FAILED_PRECONDITION.
+ */
+function credentialFailure(error: unknown): ConnectorError {
+  if (error instanceof ConnectorError) return error;
+  const record = (typeof error === "object" && error !== null ? error : {}) as { response?: { status?: unknown }; config?: unknown };
+  const status = typeof record.response?.status === "number" ? record.response.status : undefined;
+  const message = knownSecrets.text(errorMessage(error));
+  if (status !== undefined && (status === 429 || status >= 500)) {
+    return new UnavailableError(`Google's token service failed (HTTP ${status}): ${message}; try again.`);
+  }
+  if (status !== undefined) return new FailedPreconditionError(`Google refused the credentials (HTTP ${status}): ${message}`);
+  // A request that got no answer carries its config; anything else failed here, before any request.
+  if (record.config !== undefined) return new UnavailableError(`Google's token service cannot be reached: ${message}; try again.`);
+  return new FailedPreconditionError(`The Google credentials cannot be used: ${message}`);
+}
