@@ -49,7 +49,8 @@ export async function bundleLikeAFunction(source: BundleSource): Promise<Uint8Ar
     plugins: [...FUNCTION_PLUGINS, ...(source.plugins ?? [])],
     write: false,
   });
-  const bundle = Buffer.from(compileModuleBodiesEagerly(result.outputFiles[0]!.text).code);
+  const [compiled] = compileModuleBodiesEagerly([{ path: source.outfile, code: result.outputFiles[0]!.text }]);
+  const bundle = Buffer.from(compiled!.code);
   mkdirSync(dirname(source.outfile), { recursive: true });
   writeFileSync(source.outfile, bundle);
   return bundle;

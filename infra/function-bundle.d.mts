@@ -1,10 +1,14 @@
-import type { BuildOptions, Plugin } from "esbuild";
+import type { BuildOptions, Metafile, Plugin } from "esbuild";
 
 export const FUNCTION_SETTINGS: BuildOptions & {
   readonly bundle: true;
   readonly format: "esm";
   readonly platform: "node";
 };
+export const FUNCTION_CHUNKS: BuildOptions & { readonly splitting: true };
 export const FUNCTION_PLUGINS: Plugin[];
 export function pinModule(specifier: RegExp, path: string): Plugin;
-export function compileModuleBodiesEagerly(code: string): { code: string; rewritten: number };
+export function compileModuleBodiesEagerly(
+  files: readonly { readonly path: string; readonly code: string }[],
+): { path: string; code: string; rewritten: number }[];
+export function loadedWith(outputs: Metafile["outputs"], output: string): Set<string>;

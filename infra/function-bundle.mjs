@@ -5,6 +5,7 @@
 // fails the build, rather than silently doing nothing, when the code it expects has changed.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import * as acorn from "acorn";
 import MagicString from "magic-string";
 
@@ -94,22 +95,84 @@ const lazyMiddyBuiltins = {
 export const FUNCTION_PLUGINS = [oneCopyOfLong, lazyLongWasm, lazyMiddyBuiltins];
 
 /**
+ * How the deployed functions are laid out: code imported with a literal import() (each
+ * connector, the HTTP adapter) becomes a chunk of its own, loaded on first use, and the modules a
+ * chunk shares with the entry land in shared chunks. Every file ends in .mjs: Lambda starts Node
+ * with --no-experimental-detect-module, so a .js file would be read as CommonJS.
+ */
+export const FUNCTION_CHUNKS = {
+  splitting: true,
+  outExtension: { ".js": ".mjs" },
+  chunkNames: "[name]-[hash]",
+};
+
+/**
+ * The output files that load with `output` (itself included): its static imports, transitively,
+ * from an esbuild metafile's outputs (paths as the metafile writes them). What a function loads
+ * at start is this of its entry; what a chunk adds on first use is this of the chunk, minus that.
+ */
+export function loadedWith(outputs, output) {
+  const loaded = new Set();
+  const visit = (path) => {
+    if (loaded.has(path)) return;
+    loaded.add(path);
+    for (const { path: imported, kind, external } of outputs[path]?.imports ?? []) {
+      if (kind === "import-statement" && !external) visit(imported);
+    }
+  };
+  visit(output);
+  return loaded;
+}
+
+// esbuild's module helpers, as it minifies them:
+const HELPER_DEFINITIONS = [
+  // __commonJS: (cb, mod) => () => { try { return mod || cb((mod = { exports: {} }).exports, mod), ... } }
+  /var ([\w$]+)=\([\w$]+,[\w$]+\)=>\(\)=>\{try\{return [\w$]+\|\|[\w$]+\(\([\w$]+=\{exports:\{\}\}\)/g,
+  // __esm: (fn, res, err) => () => { if (err) throw ... }
+  /var ([\w$]+)=\([\w$]+,[\w$]+,[\w$]+\)=>\(\)=>\{if\([\w$]+\)throw/g,
+];
+
+/**
  * esbuild wraps each CommonJS module (protobufjs, long) and each lazily initialized ES module in an
  * arrow function it hands to its __commonJS or __esm helper. V8 pre-parses such a function when it
  * compiles the bundle, then parses it again when it runs, at import; a parenthesized function
  * expression it compiles at once (its PIFE heuristic), so each module body is parsed once: 3 to 4
- * ms of a cold start. Returns the code and how many bodies were rewritten.
+ * ms of a cold start.
+ *
+ * `files` are the output files of one build, `{ path, code }`: with code splitting the helpers are
+ * defined in one shared chunk and imported (under other names) by the files that wrap modules, so
+ * each file's calls are found through its imports. Returns each file's code and how many bodies
+ * were rewritten in it.
  */
-export function compileModuleBodiesEagerly(code) {
-  const head = code.slice(0, 4000);
-  const helpers = new Set(
-    [
-      // __commonJS: (cb, mod) => () => { try { return mod || cb((mod = { exports: {} }).exports, mod), ... } }
-      /var (\w+)=\(\w,\w\)=>\(\)=>\{try\{return \w\|\|\w\(\(\w=\{exports:\{\}\}\)/.exec(head)?.[1],
-      // __esm: (fn, res, err) => () => { if (err) throw ... }
-      /var (\w+)=\(\w,\w,\w\)=>\(\)=>\{if\(\w\)throw/.exec(head)?.[1],
-    ].filter(Boolean),
-  );
+export function compileModuleBodiesEagerly(files) {
+  const parsed = files.map(({ path, code }) => ({ path, code, ast: acorn.parse(code, { ecmaVersion: "latest", sourceType: "module" }) }));
+  // The helpers each file defines, and the names it exports them under.
+  const exported = new Map();
+  const defined = new Map();
+  for (const { path, code, ast } of parsed) {
+    const own = new Set(HELPER_DEFINITIONS.flatMap((pattern) => [...code.matchAll(pattern)].map((match) => match[1])));
+    defined.set(path, own);
+    const names = new Set();
+    for (const node of ast.body) {
+      if (node.type !== "ExportNamedDeclaration" || node.source) continue;
+      for (const specifier of node.specifiers) if (own.has(specifier.local.name)) names.add(specifier.exported.name);
+    }
+    exported.set(path, names);
+  }
+  return parsed.map(({ path, code, ast }) => {
+    const helpers = new Set(defined.get(path));
+    for (const node of ast.body) {
+      if (node.type !== "ImportDeclaration" || !node.source.value.startsWith(".")) continue;
+      const from = exported.get(join(dirname(path), node.source.value));
+      for (const specifier of node.specifiers) {
+        if (specifier.type === "ImportSpecifier" && from?.has(specifier.imported.name)) helpers.add(specifier.local.name);
+      }
+    }
+    return { path, ...rewriteModuleBodies(code, ast, helpers) };
+  });
+}
+
+function rewriteModuleBodies(code, ast, helpers) {
   if (helpers.size === 0) return { code, rewritten: 0 };
   const out = new MagicString(code);
   let rewritten = 0;
@@ -129,7 +192,7 @@ export function compileModuleBodiesEagerly(code) {
       else if (value && typeof value.type === "string") visit(value);
     }
   };
-  visit(acorn.parse(code, { ecmaVersion: "latest", sourceType: "module" }));
+  visit(ast);
   return { code: out.toString(), rewritten };
 }
 

@@ -2,13 +2,13 @@
  * infra/function-bundle.mjs's cold-start measures, each checked for what it must keep: the
  * bundled code behaves as before, and the cost it avoids is gone from the import.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { compileModuleBodiesEagerly, FUNCTION_PLUGINS, FUNCTION_SETTINGS } from "../../infra/function-bundle.mjs";
+import { compileModuleBodiesEagerly, FUNCTION_CHUNKS, FUNCTION_PLUGINS, FUNCTION_SETTINGS } from "../../infra/function-bundle.mjs";
 
 let dir: string;
 beforeAll(async () => {
@@ -36,11 +36,19 @@ async function load<T>(code: string): Promise<T> {
   return (await import(pathToFileURL(file).href)) as T;
 }
 
+/** One file's eager compilation, for output that is a single file. */
+function compileOne(code: string): { code: string; rewritten: number } {
+  const [file] = compileModuleBodiesEagerly([{ path: "/out/index.mjs", code }]);
+  return { code: file!.code, rewritten: file!.rewritten };
+}
+
+const COMMONJS_HELPER = "(t,e)=>()=>{try{return e||t((e={exports:{}}).exports,e),e.exports}catch(r){throw e=0,r}};";
+
 describe("compileModuleBodiesEagerly", () => {
   test("turns esbuild's module wrappers into parenthesized functions that run as before", async () => {
     // protobufjs is CommonJS: esbuild wraps each of its modules.
     const code = await bundle(`import protobuf from "protobufjs/minimal.js"; export const bytes = () => protobuf.Writer.create().uint32(300).finish();`);
-    const { code: eager, rewritten } = compileModuleBodiesEagerly(code);
+    const { code: eager, rewritten } = compileOne(code);
     expect(rewritten).toBeGreaterThan(5);
     expect(eager.split("(function(").length - 1).toBeGreaterThanOrEqual(rewritten);
     const { bytes } = await load<{ bytes: () => Uint8Array }>(eager);
@@ -48,13 +56,59 @@ describe("compileModuleBodiesEagerly", () => {
   });
 
   test("leaves a body that reads this or arguments an arrow, and code without wrappers alone", () => {
-    const wrapper = "var E=(t,e)=>()=>{try{return e||t((e={exports:{}}).exports,e),e.exports}catch(r){throw e=0,r}};";
-    const code = `${wrapper}var a=E((x,m)=>{m.exports=1});var b=E((x,m)=>{m.exports=this});var c=E((x,m)=>{m.exports=()=>arguments});`;
-    const { code: eager, rewritten } = compileModuleBodiesEagerly(code);
+    const code = `var E=${COMMONJS_HELPER}var a=E((x,m)=>{m.exports=1});var b=E((x,m)=>{m.exports=this});var c=E((x,m)=>{m.exports=()=>arguments});`;
+    const { code: eager, rewritten } = compileOne(code);
     expect(rewritten).toBe(1);
     expect(eager).toContain("var a=E((function(x,m){m.exports=1}));");
     expect(eager).toContain("var b=E((x,m)=>{m.exports=this});");
-    expect(compileModuleBodiesEagerly("export const x = 1;")).toEqual({ code: "export const x = 1;", rewritten: 0 });
+    expect(compileOne("export const x = 1;")).toEqual({ code: "export const x = 1;", rewritten: 0 });
+  });
+
+  test("finds the helpers a chunk imports from the chunk that defines them, under any name", () => {
+    const files = [
+      { path: "/out/chunk-A.mjs", code: `var $e=${COMMONJS_HELPER}var u=$e((x,m)=>{m.exports=1});export{$e as a,u as b};` },
+      { path: "/out/fn/lazy.mjs", code: `import{a as q,b as z}from"../chunk-A.mjs";var v=q((x,m)=>{m.exports=z()});export{v as c};` },
+      // Imports another export of the chunk under the helper's local name: not a helper.
+      { path: "/out/other.mjs", code: `import{b as $e}from"./chunk-A.mjs";var w=$e((x,m)=>{m.exports=2});export{w};` },
+    ];
+    const [chunk, lazy, other] = compileModuleBodiesEagerly(files);
+    expect(chunk).toMatchObject({ path: "/out/chunk-A.mjs", rewritten: 1 });
+    expect(lazy).toMatchObject({ path: "/out/fn/lazy.mjs", rewritten: 1 });
+    expect(lazy!.code).toContain("var v=q((function(x,m){m.exports=z()}));");
+    expect(other).toEqual({ ...files[2], rewritten: 0 });
+  });
+
+  test("compiles eagerly the bodies of a code-split build, whose helpers esbuild moves into a shared chunk, which then runs as before", async () => {
+    const source = join(dir, "split-source");
+    const out = join(dir, "split-out");
+    await mkdir(source, { recursive: true });
+    await writeFile(join(source, "entry.mjs"), `import protobuf from "protobufjs/minimal.js";
+      export const bytes = () => protobuf.Writer.create().uint32(300).finish();
+      export const lazy = () => import("./lazy.mjs").then((m) => m.twice(21));`);
+    // A CommonJS module only the lazy chunk uses: its wrapper call is there.
+    await writeFile(join(source, "double.cjs"), "module.exports = { twice: (n) => 2 * n };");
+    await writeFile(join(source, "lazy.mjs"), `export { twice } from "./double.cjs";`);
+    const result = await esbuild.build({
+      ...FUNCTION_SETTINGS,
+      ...FUNCTION_CHUNKS,
+      entryPoints: { index: join(source, "entry.mjs") },
+      outdir: out,
+      nodePaths: [join(process.cwd(), "node_modules")],
+      plugins: FUNCTION_PLUGINS,
+      write: false,
+    });
+    const compiled = compileModuleBodiesEagerly(result.outputFiles.map((file) => ({ path: file.path, code: file.text })));
+    expect(compiled.map(({ path }) => path.slice(out.length + 1)).every((name) => name.endsWith(".mjs"))).toBe(true);
+    const lazyChunk = compiled.find(({ path }) => /[\\/]lazy-\w+\.mjs$/.test(path));
+    expect(lazyChunk?.code).toContain("2*");
+    // The chunk defines no helper of its own: it imports esbuild's.
+    expect(lazyChunk!.code).not.toContain("{exports:{}}");
+    expect(lazyChunk!.rewritten).toBeGreaterThan(0);
+    await mkdir(out, { recursive: true });
+    for (const { path, code } of compiled) await writeFile(path, code);
+    const { bytes, lazy } = (await import(pathToFileURL(join(out, "index.mjs")).href)) as { bytes: () => Uint8Array; lazy: () => Promise<number> };
+    expect([...bytes()]).toEqual([0xac, 0x02]);
+    await expect(lazy()).resolves.toBe(42);
   });
 });
 

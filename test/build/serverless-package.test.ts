@@ -18,6 +18,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operationNames, type OperationName } from "../../lib/service/operations.js";
 import { REPO_ROOT, buildFunctions } from "../support/build.js";
+import { zipEntries } from "./zip-entries.js";
 
 /** CONTRACT.md §3, as written there. */
 const CONTRACT_ROUTES: Record<OperationName, string> = {
@@ -68,6 +69,8 @@ let template: Template;
 let deployed: Template;
 let sealed: Template;
 let sealedBySecret: Template;
+/** What serverless packaged each function from. */
+let state: { service: { functions: Record<string, { handler: string; package: { artifact: string } }> } };
 
 /** serverless with no way to find credentials: no AWS_* variables and an empty home. */
 async function packageWithoutCredentials(outDir: string, params: readonly string[] = []): Promise<void> {
@@ -131,6 +134,7 @@ beforeAll(async () => {
   sealedBySecret = asDeployed(await packaged("sealed-by-secret", SECRET_SEALING_PARAMS));
   template = await packaged("off");
   deployed = asDeployed(template);
+  state = JSON.parse(await readFile(join(packageDir, "off", "serverless-state.json"), "utf8")) as typeof state;
 });
 
 afterAll(async () => {
@@ -163,6 +167,17 @@ describe("serverless package", () => {
     it("runs the prebuilt artifact on nodejs22.x, arm64", () => {
       expect(fn()).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"], Handler: "index.handler" });
       expect((fn()["Code"] as { S3Key: string }).S3Key).toMatch(new RegExp(`/${key}\\.zip$`));
+    });
+
+    it("deploys the build's zip: the handler's file at its root, beside every chunk it imports, all .mjs", async () => {
+      const { handler, package: { artifact } } = state.service.functions[key]!;
+      expect(artifact).toBe(`.build/${key}.zip`);
+      const files = new Map(zipEntries(await readFile(join(REPO_ROOT, artifact))).map(({ name, bytes }) => [name, bytes.toString("utf8")]));
+      expect(files.has(`${handler.split(".")[0]}.mjs`)).toBe(true);
+      expect([...files.keys()].filter((name) => !name.endsWith(".mjs"))).toEqual([]);
+      const imported = [...files.values()].flatMap((code) => [...code.matchAll(/(?:from|import)\s*\(?\s*"(\.\/[^"]+)"/g)].map((match) => match[1]!.slice(2)));
+      expect(imported.length).toBeGreaterThan(0);
+      expect(imported.filter((name) => !files.has(name))).toEqual([]);
     });
 
     it("answers before API Gateway gives up", () => {
