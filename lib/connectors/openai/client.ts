@@ -12,7 +12,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAI } from "openai";
 import type { CallContext } from "../../connector/connector.js";
-import { ConnectorError } from "../../connector/errors.js";
+import { ConnectorError, FailedPreconditionError } from "../../connector/errors.js";
 import { networkCause } from "../../connector/network-cause.js";
 import { PlatformAuthError, PlatformTaskError, PlatformUnavailableError } from "../../connector/platform-client.js";
 import { knownSecrets } from "../../connector/redact.js";
@@ -98,12 +98,18 @@ export class OpenAIClient {
    */
   static async connect(context: CallContext, organization: string | null): Promise<OpenAIClient> {
     const apiKey = await getSecret(OPENAI_API_KEY_SECRET, context);
+    // The package would refuse an empty key with an error of its own, an INTERNAL one here.
+    if (apiKey.trim() === "") throw new FailedPreconditionError(`Secret "${OPENAI_API_KEY_SECRET}" is empty: it must hold an OpenAI API key.`);
+    const baseURL = process.env[OPENAI_BASE_URL_ENV] || undefined;
+    if (baseURL !== undefined && !isHttpUrl(baseURL)) {
+      throw new FailedPreconditionError(`${OPENAI_BASE_URL_ENV} is not an http(s) URL: ${JSON.stringify(baseURL)}.`);
+    }
     const api = new OpenAI({
       apiKey,
       organization,
       project: null,
       adminAPIKey: null,
-      baseURL: process.env[OPENAI_BASE_URL_ENV] || undefined,
+      baseURL,
       maxRetries: 0,
       // Its log would go to the console, past the service's redaction.
       logLevel: "off",
@@ -251,6 +257,14 @@ const API_KEY_SHAPE = /\bsk-[A-Za-z0-9_*-]{4,}/g;
 
 function requestId(error: APIError): string {
   return error.requestID ? ` (request ${error.requestID})` : "";
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
 }
 
 function isTransient<T>(outcome: { answer: T } | Transient): outcome is Transient {

@@ -101,6 +101,17 @@ describe("chatgpt", () => {
     expect(fake.calls).toEqual([]);
   });
 
+  it.each([
+    ["an empty key", "_FSEC_FLYTE_OPENAI_API_KEY", "", 'Secret "FLYTE_OPENAI_API_KEY" is empty'],
+    ["a base URL that is no http(s) URL", "OPENAI_BASE_URL", "localhost:1234/v1", 'OPENAI_BASE_URL is not an http(s) URL: "localhost:1234/v1".'],
+  ])("is FAILED_PRECONDITION with %s", async (_, name, value, expected) => {
+    vi.stubEnv(name, value);
+    const error = await rejection(chat("hello"));
+    expect(error.code).toBe(Status.FAILED_PRECONDITION);
+    expect(error.message).toContain(expected);
+    expect(fake.calls).toEqual([]);
+  });
+
   describe("the task's own failures are FAILED with the API's message", () => {
     it("an unknown model", async () => {
       const resource = await chat("hello", { model: "gpt-9" });
