@@ -10,7 +10,7 @@
  * policy (which statuses, Retry-After and retry-after-ms, x-should-retry) within the deadline.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, OpenAI } from "openai";
+import { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAI } from "openai";
 import type { CallContext } from "../../connector/connector.js";
 import { ConnectorError, FailedPreconditionError } from "../../connector/errors.js";
 import { networkCause } from "../../connector/network-cause.js";
@@ -141,21 +141,23 @@ export class OpenAIClient {
 
   async #attempt<T>(call: OpenAICall<T>): Promise<{ answer: T } | Transient> {
     const timeout = this.#attemptTimeout(call.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS);
+    // The package's timeout ends with the headers; this one bounds reading the body too.
+    const timer = AbortSignal.timeout(timeout);
     let answer: unknown;
     try {
-      answer = await call.send(this.#api, { signal: this.#context.signal, timeout });
+      answer = await call.send(this.#api, { signal: AbortSignal.any([this.#context.signal, timer]), timeout });
     } catch (error) {
-      return this.#transient(call, error, timeout);
+      return this.#transient(call, error, timeout, timer);
     }
     if (call.check(answer)) return { answer };
     return { reason: "answered with something else than the API's object", lost: true };
   }
 
   /** The failure as a Transient, or thrown when final. */
-  #transient(call: OpenAICall<unknown>, error: unknown, timeout: number): Transient {
+  #transient(call: OpenAICall<unknown>, error: unknown, timeout: number, timer: AbortSignal): Transient {
     // The caller's deadline or cancellation ends the call; the service answers for it.
-    if (error instanceof APIUserAbortError || this.#context.signal.aborted) this.#abandon(error);
-    if (error instanceof APIConnectionTimeoutError) return { reason: `no answer within ${timeout} ms`, lost: true, cause: error };
+    if (this.#context.signal.aborted) this.#abandon(error);
+    if (timer.aborted || error instanceof APIConnectionTimeoutError) return { reason: `no answer within ${timeout} ms`, lost: true, cause: error };
     if (error instanceof APIConnectionError) return { reason: `cannot reach it (${networkCause(error)})`, lost: true, cause: error };
     if (error instanceof APIError && error.status !== undefined) return statusFailure(call, error);
     // response.json() of a 2xx answer that is not JSON.
