@@ -2,6 +2,9 @@
  * The `chatgpt` connector through the service, against the OpenAI fake (reached through
  * OPENAI_BASE_URL), with templates as flytekit's ChatGPTTask writes them.
  */
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { Status } from "../../../lib/connector/errors.js";
 import { Phase } from "../../../lib/connector/phase.js";
@@ -259,6 +262,25 @@ describe("chatgpt", () => {
       const error = await rejection(chat("hello", flytekitConfig, flytekitOrganization, { deadline: Date.now() + 1_500 }));
       expect(error.code).toBe(Status.UNAVAILABLE);
       expect(error.message).toMatch(/^OpenAI could not complete the chat: no answer within \d+ ms$/);
+    });
+
+    it("bounds reading a body that stalls after the headers too", async () => {
+      // PlatformFake answers whole; this server sends the headers and part of a body, then nothing.
+      const stalling = createServer((_, response) => {
+        response.writeHead(200, { "content-type": "application/json" });
+        response.write('{"id": "chatcmpl-1", "choices": [');
+      });
+      stalling.listen(0, "127.0.0.1");
+      await once(stalling, "listening");
+      try {
+        vi.stubEnv("OPENAI_BASE_URL", `http://127.0.0.1:${(stalling.address() as AddressInfo).port}/v1`);
+        const error = await rejection(chat("hello", flytekitConfig, flytekitOrganization, { deadline: Date.now() + 1_500 }));
+        expect(error.code).toBe(Status.UNAVAILABLE);
+        expect(error.message).toMatch(/^OpenAI could not complete the chat: no answer within \d+ ms$/);
+      } finally {
+        stalling.closeAllConnections();
+        stalling.close();
+      }
     });
 
     it("is UNAVAILABLE when the connection drops, after the retries", async () => {
