@@ -3,8 +3,8 @@
  * LiteralMap and a full TaskTemplate (about 2 KB), and the GetTask family carrying the resource
  * meta the sleep connector's createTask answered.
  */
-import { flyteidl, google } from "../lib/idl/index.js";
-import { Duration, FlyteDirectory, FlyteFile, toLiteralMap } from "../lib/literals/index.js";
+import { flyteidl } from "../lib/idl/index.js";
+import { Duration, FlyteDirectory, FlyteFile, structFromJson, toLiteralMap } from "../lib/literals/index.js";
 import type { OperationName } from "../lib/service/operations.js";
 
 const core = flyteidl.core;
@@ -69,7 +69,15 @@ const PROJECT = "flytesnacks";
 const DOMAIN = "development";
 const EXECUTION = "f8a7c2e1b3d4e5f6a7b8";
 
-function taskTemplate(type: "sleep" | "echo"): flyteidl.core.ITaskTemplate {
+/** The demo tasks' `custom`; a connector's own is what its plugin writes. */
+const DEMO_CUSTOM = { poll_interval: 5, mode: "batch" };
+
+/**
+ * A task of `type` with the 20 inputs. Its outputs: echo's are its inputs, sleep's its seconds;
+ * another connector's are left undeclared (the service then infers them, as flytekit does).
+ */
+function taskTemplate(type: string, custom: Record<string, unknown> = DEMO_CUSTOM): flyteidl.core.ITaskTemplate {
+  const outputs = type === "echo" ? INPUT_VARIABLES : type === "sleep" ? { seconds: simple(SimpleType.FLOAT) } : undefined;
   return {
     id: { resourceType: core.ResourceType.TASK, project: PROJECT, domain: DOMAIN, name: `workflows.nightly.${type}_task`, version: "v1.4.2-9f3c2ab" },
     type,
@@ -81,11 +89,8 @@ function taskTemplate(type: "sleep" | "echo"): flyteidl.core.ITaskTemplate {
       interruptible: false,
       tags: { team: "data-eng" },
     },
-    interface: {
-      inputs: { variables: INPUT_VARIABLES },
-      outputs: { variables: type === "echo" ? INPUT_VARIABLES : { seconds: simple(SimpleType.FLOAT) } },
-    },
-    custom: google.protobuf.Struct.fromObject({ fields: { poll_interval: { numberValue: 5 }, mode: { stringValue: "batch" } } }),
+    interface: { inputs: { variables: INPUT_VARIABLES }, ...(outputs && { outputs: { variables: outputs } }) },
+    custom: structFromJson(custom),
     taskTypeVersion: 0,
     securityContext: { runAs: { k8sServiceAccount: "default" } },
   };
@@ -111,18 +116,19 @@ function inputs(): flyteidl.core.LiteralMap {
   return toLiteralMap(INPUT_VALUES, INPUT_VARIABLES, "input");
 }
 
-export function createTaskRequest(): Uint8Array {
+/** A CreateTaskRequest of a task of `type` (sleep by default) with the 20 inputs. */
+export function createTaskRequest(type = "sleep", custom?: Record<string, unknown>): Uint8Array {
   return admin.CreateTaskRequest.encode({
     inputs: inputs(),
-    template: taskTemplate("sleep"),
+    template: taskTemplate(type, custom),
     outputPrefix: OUTPUT_PREFIX,
     taskExecutionMetadata: TASK_EXECUTION_METADATA,
   }).finish();
 }
 
-/** FlytePropeller's ExecuteTaskSync stream: the header, then the inputs. */
-export function executeTaskSyncRequests(): Uint8Array[] {
-  const header = { template: taskTemplate("echo"), outputPrefix: OUTPUT_PREFIX, taskExecutionMetadata: TASK_EXECUTION_METADATA };
+/** FlytePropeller's ExecuteTaskSync stream of a task of `type` (echo by default): the header, then the inputs. */
+export function executeTaskSyncRequests(type = "echo", custom?: Record<string, unknown>): Uint8Array[] {
+  const header = { template: taskTemplate(type, custom), outputPrefix: OUTPUT_PREFIX, taskExecutionMetadata: TASK_EXECUTION_METADATA };
   return [admin.ExecuteTaskSyncRequest.encode({ header }).finish(), admin.ExecuteTaskSyncRequest.encode({ inputs: inputs() }).finish()];
 }
 

@@ -74,14 +74,26 @@ export function renderSuite(name: SuiteName, results: Partial<Results>): string 
 
 function sizeSection(r: Results["size"]): string {
   const analyzed = r.bundles.find((b) => b.name === r.breakdownOf);
+  const chunks = r.chunks ?? [];
   return [
     `## ${TITLES.size}`,
-    `Each function as \`infra/build.mjs\` bundles it (esbuild, minified ESM, \`@aws-sdk/*\` external); budget ${kb(BUDGET.bundleMaxBytes)} minified.`,
+    `Each function as \`infra/build.mjs\` builds it (esbuild, minified ESM, \`@aws-sdk/*\` external, code split): its core is what it loads at start, ` +
+      `the entry and the chunks it imports; budget ${kb(BUDGET.bundleMaxBytes)} minified. Each file is gzipped alone, as the zip stores it.`,
     table(
-      ["function", "minified", "gzip"],
-      r.bundles.map((b) => [b.name, bytes(b.minified), bytes(b.gzip)]),
+      ["function", "core, minified", "gzip", "files"],
+      r.bundles.map((b) => [b.name, bytes(b.minified), bytes(b.gzip), b.files === undefined ? "-" : String(b.files)]),
     ),
-    `What fills the ${r.breakdownOf} bundle (esbuild metafile, bytes in the output, by package or lib/ folder; largest ${r.largest.length}):`,
+    ...(chunks.length
+      ? [
+          "Each connector registered in `functions/registry.ts` is a chunk loaded on its first use: what that adds to a core " +
+            "(its chunk and the chunks it shares with other connectors; the most any function loads for it):",
+          table(
+            ["connector", "module", "minified", "gzip", "files"],
+            chunks.map((c) => [c.connector, `\`${c.module}\``, bytes(c.minified), bytes(c.gzip), String(c.files)]),
+          ),
+        ]
+      : []),
+    `What fills the ${r.breakdownOf} core (esbuild metafile, bytes in the output, by package or lib/ folder; largest ${r.largest.length}):`,
     table(
       ["module", "bytes", "share"],
       r.largest.map((m) => [`\`${m.path}\``, bytes(m.bytes), analyzed ? percent(m.bytes / analyzed.minified) : "-"]),
@@ -105,6 +117,8 @@ function coldStartSection(r: Results["coldstart"]): string {
     `A fresh \`node\` process imports the function's bundle and answers its first direct invocation ` +
       `(the function's real handler with a Lambda context); time from process start (performance.now() in the child) to the answer, ` +
       `median of ${r.floor.runs} interleaved runs. The floor is a bundle, built the same way, whose handler returns at once. ` +
+      "listAgents runs with every connector registered; a connector's row is the call that loads it (createTask, or executeTaskSync " +
+      "for a sync connector), against its platform's fake where it calls one (bench/connector-cold-starts.ts). " +
       `"import done" is when the bundle finished loading; "spawn to answer" is what the parent saw, process creation included.`,
     table(
       ["function (request)", "median", "p90", "import done", "spawn to answer", "/ floor", "above floor"],

@@ -29,13 +29,30 @@ export interface ModuleShare {
 export interface BundleSize {
   /** Function key, e.g. `createTask`. */
   readonly name: string;
+  /** What the function loads at start (its core: the entry and the chunks it imports), minified. */
+  readonly minified: number;
+  /** The same files, each gzipped (as each is stored in the zip), summed. */
+  readonly gzip: number;
+  /** How many files it loads at start (absent in results stored before chunks). */
+  readonly files?: number;
+}
+
+export interface ChunkSize {
+  /** The connector, named by its module, e.g. `echo` or `databricks`. */
+  readonly connector: string;
+  /** Its module, the registry's import() target, e.g. `lib/connectors/echo.ts`. */
+  readonly module: string;
+  /** What a function loads on the connector's first use beyond its core (the most of any function), minified. */
   readonly minified: number;
   readonly gzip: number;
+  readonly files: number;
 }
 
 export interface SizeResult {
   readonly run: RunInfo;
   readonly bundles: readonly BundleSize[];
+  /** Each registered connector's chunks (absent in results stored before chunks). */
+  readonly chunks?: readonly ChunkSize[];
   /** The function whose bundle `largest` breaks down (they all share most modules). */
   readonly breakdownOf: string;
   /** Largest contributors to that bundle, grouped by package (or lib/ folder). */
@@ -45,6 +62,8 @@ export interface SizeResult {
 export interface ColdStartCase {
   /** e.g. `createTask (sleep)`, or `empty handler` for the floor. */
   readonly label: string;
+  /** The connector this first call loads (bench/connector-cold-starts.ts); absent for the core's cases. */
+  readonly connector?: string;
   readonly runs: number;
   /** Process start to response, measured in the child (performance.now() at the answer). Median. */
   readonly medianMs: number;

@@ -1,17 +1,21 @@
 /**
- * Suite 2: cold start. A fresh node process imports one function's bundle and answers its first
- * request; beside it the same for a bundle whose handler does nothing (the floor), so the
- * difference is what the project owns. Runs are interleaved so drift hits every case alike.
+ * Suite 2: cold start. A fresh node process imports one function's entry (its chunks beside it)
+ * and answers its first request; beside it the same for a bundle whose handler does nothing (the
+ * floor), so the difference is what the project owns. listAgents runs with every connector
+ * registered; each connector of bench/connector-cold-starts.ts is measured by the call that loads
+ * it. Runs are interleaved so drift hits every case alike.
  */
 import { join } from "node:path";
 import { buildFunctions, bundleLikeAFunction, type FunctionBundle } from "../bundle.js";
 import { runChild } from "../child.js";
 import { lambdaEnvironment } from "../children/lambda-context.mjs";
 import { currentRun } from "../machine.js";
-import { createTaskRequest, executeTaskSyncRequests, invokeEvent } from "../messages.js";
+import { CONNECTOR_COLD_STARTS } from "../connector-cold-starts.js";
+import { invokeEvent } from "../messages.js";
 import { CHILDREN_DIR, DEPS_DIR } from "../paths.js";
 import type { ColdStartCase, ColdStartResult } from "../results.js";
 import { percentile, summarize } from "../stats.js";
+import { registry } from "../../functions/registry.js";
 import { flyteidl } from "../../lib/idl/index.js";
 import { isInvokeFailure } from "../../lib/transport/envelope.js";
 
@@ -21,9 +25,11 @@ const PRIMING_RUNS = 2;
 
 interface Case {
   readonly label: string;
+  readonly connector?: string;
   readonly functionName: string;
   readonly bundle: string;
   readonly event: string;
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 interface ChildReport {
@@ -39,24 +45,37 @@ export async function runColdStart(): Promise<ColdStartResult> {
   await bundleLikeAFunction({ entry: { contents: "export const handler = async () => ({});", resolveDir: DEPS_DIR }, outfile: floorBundle });
 
   const floor: Case = { label: "empty handler (floor)", functionName: "floor", bundle: floorBundle, event: "{}" };
-  const cases: Case[] = [
-    functionCase(bundles, "createTask", "createTask (sleep)", JSON.stringify(invokeEvent("createTask", [createTaskRequest()]))),
-    functionCase(bundles, "executeTaskSync", "executeTaskSync (echo)", JSON.stringify(invokeEvent("executeTaskSync", executeTaskSyncRequests()))),
-    functionCase(bundles, "listAgents", "listAgents", JSON.stringify(invokeEvent("listAgents", [flyteidl.admin.ListAgentsRequest.encode({}).finish()]))),
-  ];
+  const connectors = registry.listConnectors().length;
+  const listAgents = JSON.stringify(invokeEvent("listAgents", [flyteidl.admin.ListAgentsRequest.encode({}).finish()]));
+  const fakes = new Map(CONNECTOR_COLD_STARTS.flatMap((c) => (c.fake ? [[c, c.fake()] as const] : [])));
+  await Promise.all([...fakes.values()].map((fake) => fake.start()));
+  try {
+    const cases: Case[] = [
+      functionCase(bundles, "listAgents", `listAgents (${connectors} connectors registered)`, listAgents),
+      ...CONNECTOR_COLD_STARTS.map((c) => {
+        const fake = fakes.get(c);
+        const event = JSON.stringify(invokeEvent(c.op, c.requests(fake)));
+        return { ...functionCase(bundles, c.op, `${c.op} (${c.connector})`, event), connector: c.connector, env: fake && c.env?.(fake) };
+      }),
+    ];
+    return { run, ...(await measure(floor, cases)) };
+  } finally {
+    await Promise.all([...fakes.values()].map((fake) => fake.stop()));
+  }
+}
 
+/** Each case's runs, interleaved with the floor's. */
+async function measure(floor: Case, cases: readonly Case[]): Promise<{ floor: ColdStartCase; cases: ColdStartCase[] }> {
   const all = [floor, ...cases];
   const samples = new Map<Case, { total: number[]; imported: number[]; spawn: number[] }>(all.map((c) => [c, { total: [], imported: [], spawn: [] }]));
   for (let run = 0; run < PRIMING_RUNS + RUNS; run += 1) {
     for (const c of all) {
       const { result, spawnMs } = await runChild<ChildReport>(join(CHILDREN_DIR, "coldstart.mjs"), {
         args: [c.bundle, c.functionName, c.event],
-        env: lambdaEnvironment(c.functionName),
+        env: { ...lambdaEnvironment(c.functionName), ...c.env },
         timeoutMs: 30_000,
       });
-      if (c !== floor && isInvokeFailure(result.response)) {
-        throw new Error(`${c.label} answered an error: ${JSON.stringify(result.response.error)}`);
-      }
+      if (c !== floor) checkAnswer(c, result.response);
       if (run < PRIMING_RUNS) continue;
       const s = samples.get(c)!;
       s.total.push(result.totalMs);
@@ -70,6 +89,7 @@ export async function runColdStart(): Promise<ColdStartResult> {
     const total = Float64Array.from(s.total).sort();
     return {
       label: c.label,
+      ...(c.connector && { connector: c.connector }),
       runs: total.length,
       medianMs: percentile(total, 50),
       p90Ms: percentile(total, 90),
@@ -77,7 +97,18 @@ export async function runColdStart(): Promise<ColdStartResult> {
       spawnMs: summarize(s.spawn).median,
     };
   };
-  return { run, floor: summarized(floor), cases: cases.map(summarized) };
+  return { floor: summarized(floor), cases: cases.map(summarized) };
+}
+
+/** A case measures only a call that worked: a failed one, or a task that failed, would time the wrong path. */
+function checkAnswer(c: Case, response: unknown): void {
+  if (isInvokeFailure(response)) throw new Error(`${c.label} answered an error: ${JSON.stringify(response.error)}`);
+  if (c.functionName !== "executeTaskSync") return;
+  const [message] = (response as { messages: string[] }).messages;
+  const resource = flyteidl.admin.ExecuteTaskSyncResponse.decode(Buffer.from(message ?? "", "base64")).header?.resource;
+  if (resource?.phase !== flyteidl.core.TaskExecution.Phase.SUCCEEDED) {
+    throw new Error(`${c.label} did not succeed: phase ${resource?.phase}, ${JSON.stringify(resource?.message)}`);
+  }
 }
 
 function functionCase(bundles: readonly FunctionBundle[], functionName: string, label: string, event: string): Case {

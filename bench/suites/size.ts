@@ -1,32 +1,104 @@
-/** Suite 1: the minified and gzip size of each function's bundle, and what fills it. */
+/**
+ * Suite 1: what each function loads at start (its core: the entry and the chunks it imports),
+ * what each connector's chunks add on its first use, and what fills a core. Derived from the
+ * build's metafile, so a connector registered in functions/registry.ts appears by itself.
+ */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Metafile } from "esbuild";
+import { loadedWith } from "../../infra/function-bundle.mjs";
 import { buildFunctions, functionsMetafile } from "../bundle.js";
 import { currentRun } from "../machine.js";
-import type { ModuleShare, SizeResult } from "../results.js";
+import { ROOT } from "../paths.js";
+import type { ChunkSize, ModuleShare, SizeResult } from "../results.js";
 
-/** The function whose bundle is broken down in the report (they all share the same modules). */
+/** The function whose core is broken down in the report (they all share the same modules). */
 const ANALYZED = "createTask";
 const LARGEST_SHOWN = 10;
+/** The static registry, whose import() of each connector the build turns into a chunk. */
+const REGISTRY = "functions/registry.ts";
 
 export async function runSize(): Promise<SizeResult> {
   const run = currentRun();
-  const bundles = buildFunctions().map(({ name, path }) => {
-    const bytes = readFileSync(path);
-    return { name, minified: bytes.byteLength, gzip: gzipSync(bytes, { level: 9 }).byteLength };
+  buildFunctions();
+  const metafile = functionsMetafile();
+  const bundles = functionNames(metafile).map((name) => {
+    const core = coreFiles(metafile, name);
+    return { name, ...measure(core), files: core.size };
   });
-  return { run, bundles, breakdownOf: ANALYZED, largest: largestModules(functionsMetafile(), ANALYZED).slice(0, LARGEST_SHOWN) };
+  const chunks: ChunkSize[] = connectorChunks(metafile).map(({ module, files }) => ({
+    connector: connectorName(module),
+    module,
+    ...measure(files),
+    files: files.length,
+  }));
+  return { run, bundles, chunks, breakdownOf: ANALYZED, largest: largestModules(metafile, ANALYZED).slice(0, LARGEST_SHOWN) };
 }
 
-/** Bytes each package (or lib/ folder, or generated file) contributes to one function's bundle, largest first. */
+/** Bytes of the files as written (after the build's post-processing), and gzipped one by one. */
+function measure(paths: Iterable<string>): { minified: number; gzip: number } {
+  let minified = 0;
+  let gzip = 0;
+  for (const path of paths) {
+    const bytes = readFileSync(join(ROOT, path));
+    minified += bytes.byteLength;
+    gzip += gzipSync(bytes, { level: 9 }).byteLength;
+  }
+  return { minified, gzip };
+}
+
+const entryOf = (functionName: string) => `.build/${functionName}/index.mjs`;
+
+/** The functions of the build, by their entries' directories. */
+export function functionNames(metafile: Metafile): string[] {
+  return Object.keys(metafile.outputs)
+    .flatMap((path) => /^\.build\/([^/]+)\/index\.mjs$/.exec(path)?.[1] ?? [])
+    .sort();
+}
+
+/** The output files a function loads at start. */
+export function coreFiles(metafile: Metafile, functionName: string): Set<string> {
+  if (!metafile.outputs[entryOf(functionName)]) throw new Error(`the metafile has no bundle for ${functionName}`);
+  return loadedWith(metafile.outputs, entryOf(functionName));
+}
+
+/**
+ * For each module the registry imports with import() (one per connector), the files a function
+ * loads on its first use beyond its core: those of the function that loads the most.
+ */
+export function connectorChunks(metafile: Metafile): { module: string; files: string[] }[] {
+  const modules = (metafile.inputs[REGISTRY]?.imports ?? []).filter((i) => i.kind === "dynamic-import" && !i.external).map((i) => i.path);
+  return modules.map((module) => {
+    let largest: string[] = [];
+    for (const name of functionNames(metafile)) {
+      const chunk = Object.keys(metafile.outputs).find((path) => path.startsWith(`.build/${name}/`) && metafile.outputs[path]!.entryPoint === module);
+      if (!chunk) continue;
+      const core = coreFiles(metafile, name);
+      const added = [...loadedWith(metafile.outputs, chunk)].filter((path) => !core.has(path));
+      const bytes = (files: string[]) => files.reduce((sum, path) => sum + metafile.outputs[path]!.bytes, 0);
+      if (bytes(added) > bytes(largest)) largest = added;
+    }
+    return { module, files: largest };
+  });
+}
+
+/** `lib/connectors/echo.ts` -> `echo`; `lib/connectors/databricks/connector.ts` -> `databricks`. */
+export function connectorName(module: string): string {
+  return module
+    .replace(/^lib\/connectors\//, "")
+    .replace(/\.[cm]?[jt]s$/, "")
+    .replace(/\/(connector|index)$/, "");
+}
+
+/** Bytes each package (or lib/ folder, or generated file) contributes to one function's core, largest first. */
 export function largestModules(metafile: Metafile, functionName: string): ModuleShare[] {
-  const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith(`${functionName}/index.mjs`));
-  if (!output) throw new Error(`the metafile has no bundle for ${functionName}`);
   const groups = new Map<string, number>();
-  for (const [path, input] of Object.entries(output[1].inputs)) {
-    const group = moduleGroup(path);
-    groups.set(group, (groups.get(group) ?? 0) + input.bytesInOutput);
+  for (const output of coreFiles(metafile, functionName)) {
+    for (const [path, input] of Object.entries(metafile.outputs[output]!.inputs)) {
+      const group = moduleGroup(path);
+      groups.set(group, (groups.get(group) ?? 0) + input.bytesInOutput);
+    }
   }
   return [...groups].map(([path, bytes]) => ({ path, bytes })).sort((a, b) => b.bytes - a.bytes);
 }

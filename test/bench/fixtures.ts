@@ -14,9 +14,10 @@ export function cannedResults(): Results {
     size: {
       run: RUN,
       bundles: [
-        { name: "createTask", minified: 240_000, gzip: 70_000 },
-        { name: "getTask", minified: 250_001, gzip: 70_100 },
+        { name: "createTask", minified: 240_000, gzip: 70_000, files: 6 },
+        { name: "getTask", minified: 250_001, gzip: 70_100, files: 6 },
       ],
+      chunks: [{ connector: "databricks", module: "lib/connectors/databricks/connector.ts", minified: 41_000, gzip: 12_000, files: 3 }],
       breakdownOf: "createTask",
       largest: [
         { path: "protobufjs", bytes: 60_000 },
@@ -27,8 +28,10 @@ export function cannedResults(): Results {
       run: RUN,
       floor: { label: "empty handler (floor)", runs: 20, medianMs: 100, p90Ms: 110, importMs: 99, spawnMs: 105 },
       cases: [
-        // 1.4x and +40 ms: both met.
-        { label: "createTask (sleep)", runs: 20, medianMs: 140, p90Ms: 150, importMs: 120, spawnMs: 146 },
+        // A connector's first call: 1.4x, met (within 2x, and no above-floor line).
+        { label: "createTask (sleep)", connector: "sleep", runs: 20, medianMs: 140, p90Ms: 150, importMs: 120, spawnMs: 146 },
+        // 2.1x: missed.
+        { label: "executeTaskSync (webhook)", connector: "webhook", runs: 20, medianMs: 210, p90Ms: 230, importMs: 120, spawnMs: 215 },
         // 1.7x and +70 ms: both missed.
         { label: "listAgents", runs: 20, medianMs: 170, p90Ms: 180, importMs: 160, spawnMs: 175 },
       ],
