@@ -101,12 +101,12 @@ async function buildFunction({ key, entry }) {
   const { outputs } = result.metafile;
   const entryOutput = relative(root, join(dir, "index.mjs"));
   const atStart = loadedWith(outputs, entryOutput);
-  // The chunk each literal import() loads, with what it imports beyond what is loaded at start.
-  const lazyRoots = Object.entries(outputs).filter(([path]) => outputs[entryOutput] && isDynamicTarget(outputs, path));
+  // A file not loaded at start is loaded by the chunks of the literal import()s that reach it.
+  const lazyChunks = Object.entries(outputs).filter(([path]) => isDynamicTarget(outputs, path));
   const loadedBy = (path) =>
     atStart.has(path)
       ? "at start"
-      : lazyRoots.filter(([root]) => loadedWith(outputs, root).has(path)).map(([, output]) => output.entryPoint ?? "?").join(", ");
+      : lazyChunks.filter(([chunk]) => loadedWith(outputs, chunk).has(path)).map(([, output]) => output.entryPoint ?? "?").join(", ");
 
   const compiled = compileModuleBodiesEagerly(result.outputFiles.map((file) => ({ path: file.path, code: file.text })));
   const startRewrites = compiled.filter(({ path }) => atStart.has(relative(root, path))).reduce((sum, file) => sum + file.rewritten, 0);
@@ -122,7 +122,7 @@ async function buildFunction({ key, entry }) {
   for (const name of readdirSync(dir)) if (name.endsWith(".mjs") && !current.has(name)) rmSync(join(dir, name), { force: true });
   const zip = await zipOf(files);
   writeAtomically(join(outDir, `${key}.zip`), zip);
-  return { key, files, zip, metafile: result.metafile, atStart };
+  return { key, files, zip, metafile: result.metafile };
 }
 
 /** Whether another output imports `path` with import(). */
