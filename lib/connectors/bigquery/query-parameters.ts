@@ -64,15 +64,15 @@ export function queryParameters(
   });
 }
 
-function parameterTypeOf(type: flyteidl.core.ILiteralType, where: string, inArray = false): QueryParameterType {
+function parameterTypeOf(type: flyteidl.core.ILiteralType, where: string, input: flyteidl.core.ILiteralType = type): QueryParameterType {
   const valueType = optionalOf(type) ?? type;
   const scalar = valueType.simple != null ? SCALAR_TYPES.get(valueType.simple) : valueType.enumType != null ? "STRING" : undefined;
   if (scalar !== undefined) return { type: scalar };
-  if (valueType.collectionType != null && !inArray && optionalOf(valueType.collectionType) === undefined) {
-    return { type: "ARRAY", arrayType: parameterTypeOf(valueType.collectionType, where, true) };
+  const element = valueType.collectionType;
+  if (element != null && type === input && optionalOf(element) === undefined) {
+    return { type: "ARRAY", arrayType: parameterTypeOf(element, where, input) };
   }
-  const what = inArray ? `a list of ${describeType(type)}` : describeType(type);
-  throw new InvalidArgumentError(`The ${where} is a ${what}: BigQuery query parameters take ${SUPPORTED} (no nested or optional elements).`);
+  throw new InvalidArgumentError(`The ${where} has type ${describeType(input)}: BigQuery query parameters take ${SUPPORTED} (no nested or optional elements).`);
 }
 
 /** The one other variant of a union with none (Python's Optional[T]), else undefined. */

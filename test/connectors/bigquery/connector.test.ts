@@ -449,7 +449,7 @@ describe("bad tasks", () => {
     const duration = flytekitTemplate({ ...dogecoin, inputs: { d: types.duration } });
     const error = await rejection(create(duration, { d: { scalar: { primitive: { duration: { seconds: 1 } } } } }));
     expect(error.code).toBe(Status.INVALID_ARGUMENT);
-    expect(error.message).toMatch(/input "d" is a duration/);
+    expect(error.message).toMatch(/input "d" has type duration/);
     expect(fake.calls).toEqual([]);
   });
 
