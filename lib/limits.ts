@@ -46,3 +46,11 @@ export const MAX_ERROR_MESSAGE_CHARS = 1024;
 
 /** How many `cause` links of an error the log and the secret redaction follow: causes can form a cycle. */
 export const MAX_ERROR_CAUSES = 5;
+
+/**
+ * The largest resource meta that carries a sync connector's finished Resource over Flyte 2, which
+ * has no sync service (CONTRACT.md §7): the executor keeps a task's meta in the plugin state of a
+ * Kubernetes resource, which etcd holds under 1.5 MiB whole. A larger result is answered as a
+ * FAILED Resource naming this limit (the task failed: running it again would give the same).
+ */
+export const MAX_SYNC_RESULT_META_BYTES = 256 * 1024;

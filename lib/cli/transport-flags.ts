@@ -4,6 +4,7 @@ import { DEFAULT_HTTP_PORT } from "../local/local-stack.js";
 import { DEFAULT_GRPC_PORT } from "../transport/grpc/index.js";
 import { DEFAULT_FUNCTION_PREFIX } from "../client/lambda-transport.js";
 import type { ConnectorRegistry } from "../connector/registry.js";
+import { PROTOCOLS } from "../service/flyteidl2/operations.js";
 import { choiceFlag, listFlag, stringFlag, UsageError, type Flags, type OptionSpecs } from "./command.js";
 import { registerConnectorModules } from "./connector-modules.js";
 
@@ -45,6 +46,11 @@ export const transportOptions: OptionSpecs = {
     description: "lambda: Lambda API endpoint, e.g. http://localhost:3002 (serverless offline).",
   },
   region: { type: "string", value: "<region>", description: "lambda, http --sign: AWS region (default: AWS SDK chain)." },
+  protocol: {
+    type: "string",
+    value: "<name>",
+    description: `The protocol to call with: ${PROTOCOLS.join(" (Flyte 1, the default) or ")} (Flyte 2's connector services).`,
+  },
 };
 
 /** Which transports each specific flag means something to. */
@@ -67,6 +73,12 @@ export async function clientFromFlags(flags: Flags, cwd: string): Promise<Connec
       throw new UsageError(`--${flag} applies to --transport ${transports.join(" or ")}, not ${transport}.`);
     }
   }
+  const protocol = choiceFlag(flags, "protocol", PROTOCOLS, "flyteidl");
+  const client = await transportClient(transport, flags, cwd);
+  return protocol === "flyteidl2" ? client.overFlyteidl2() : client;
+}
+
+async function transportClient(transport: TransportName, flags: Flags, cwd: string): Promise<ConnectorClient> {
   const region = stringFlag(flags, "region");
   switch (transport) {
     case "in-process":

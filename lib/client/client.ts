@@ -7,6 +7,7 @@ import type { ConnectorRegistry } from "../connector/registry.js";
 import type { flyteidl } from "../idl/index.js";
 import type { Dispatch, DispatchOptions, OperationName } from "../service/operations.js";
 import { ConnectorService, type ConnectorServiceOptions } from "../service/service.js";
+import { overFlyteidl2 } from "./flyteidl2.js";
 import { createGrpcDispatch, type GrpcDispatchOptions } from "./grpc-transport.js";
 import { createHttpDispatch, type HttpDispatchOptions } from "./http-transport.js";
 import { createLambdaDispatch, type LambdaDispatchOptions } from "./lambda-transport.js";
@@ -41,6 +42,14 @@ export class ConnectorClient {
   static grpc(options: GrpcDispatchOptions & { readonly retry?: RetryPolicy }): ConnectorClient {
     const dispatch = createGrpcDispatch(options);
     return new ConnectorClient(Object.assign(withRetries(dispatch, options.retry), { close: dispatch.close }));
+  }
+
+  /**
+   * The same calls through Flyte 2's protocol (`flyteidl2.connector`), as its executor makes them:
+   * the transport must reach a service that serves it (this project's does, on every transport).
+   */
+  overFlyteidl2(): ConnectorClient {
+    return new ConnectorClient(Object.assign(overFlyteidl2(this.dispatch), { close: this.dispatch.close }));
   }
 
   /** Releases the transport's connection, if it holds one. */

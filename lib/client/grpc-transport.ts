@@ -13,7 +13,8 @@ import {
   type ServiceError,
 } from "@grpc/grpc-js";
 import { ConnectorError, InvalidArgumentError, Status, type StatusCode } from "../connector/errors.js";
-import { operations, type Dispatch, type Operation } from "../service/operations.js";
+import { operationFor } from "../service/flyteidl2/operations.js";
+import type { Dispatch, Operation } from "../service/operations.js";
 import { encodeMessage } from "../transport/codec.js";
 
 export interface GrpcDispatchOptions {
@@ -33,7 +34,7 @@ export function createGrpcDispatch(options: GrpcDispatchOptions): GrpcDispatch {
   const client = new Client(options.address, options.credentials ?? channelCredentials.createInsecure(), options.channelOptions);
 
   const dispatch: Dispatch = async (name, requests, dispatchOptions = {}) => {
-    const operation: Operation = operations[name];
+    const operation: Operation = operationFor(name, dispatchOptions.protocol);
     const deadline =
       dispatchOptions.deadline ?? (options.deadlineMs === undefined ? undefined : Date.now() + options.deadlineMs);
     const callOptions: CallOptions = deadline === undefined ? {} : { deadline };

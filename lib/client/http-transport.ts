@@ -16,7 +16,8 @@ import {
   type StatusCode,
 } from "../connector/errors.js";
 import { findField, fromJson, toJson, type FieldInfo } from "../idl/json-mapping.js";
-import { operations, type Dispatch, type Operation } from "../service/operations.js";
+import { operationFor } from "../service/flyteidl2/operations.js";
+import type { Dispatch, Operation } from "../service/operations.js";
 import { decodeMessage, encodeMessage } from "../transport/codec.js";
 import { decodeDelimited, encodeDelimited } from "../transport/http/delimited.js";
 import { JSON_TYPE } from "../transport/http/media-types.js";
@@ -54,7 +55,7 @@ export function createHttpDispatch(options: HttpDispatchOptions): Dispatch {
   const signer = options.sign ? createSigner(options.sign) : undefined;
 
   const send: Dispatch = async (name, requests, dispatchOptions = {}) => {
-    const operation: Operation = operations[name];
+    const operation: Operation = operationFor(name, dispatchOptions.protocol);
     const { method, url, body } = httpRequest(operation, requests, base, format);
     const headers: Record<string, string> = { accept: format === "json" ? JSON_TYPE : PROTOBUF, ...options.headers };
     if (body) headers["content-type"] = format === "json" ? JSON_TYPE : PROTOBUF_REQUEST;
@@ -107,6 +108,10 @@ export function httpRequest(
   }
   // Normalised through the wire form, so unset fields read as their proto3 defaults (version 0, empty bytes).
   const request = operation.requestType.decode(encodeMessage(operation.requestType, single(operation, requests)));
+  // A URL is logged everywhere it passes; and grpc-gateway's query parameters cannot carry maps.
+  if ((request as { connection?: unknown }).connection) {
+    throw new InvalidArgumentError(`${route.method} ${route.template} cannot carry a connection (its secrets would be in the URL): use gRPC or Lambda.`);
+  }
   const inPath = new Set<string>();
   const segments = route.segments.map((segment) => {
     if ("literal" in segment) return segment.literal;

@@ -8,6 +8,7 @@ export {
   type TaskResult,
   type TaskStatus,
 } from "./executor.js";
+export { overFlyteidl2 } from "./flyteidl2.js";
 export { createGrpcDispatch, type GrpcDispatch, type GrpcDispatchOptions } from "./grpc-transport.js";
 export { createHttpDispatch, type HttpDispatchOptions, type HttpSigningOptions } from "./http-transport.js";
 export { createLambdaDispatch, DEFAULT_FUNCTION_PREFIX, type LambdaDispatchOptions } from "./lambda-transport.js";

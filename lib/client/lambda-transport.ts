@@ -14,7 +14,8 @@ import {
   UnavailableError,
   type StatusCode,
 } from "../connector/errors.js";
-import { operations, type Dispatch, type Operation, type OperationName } from "../service/operations.js";
+import { operationFor } from "../service/flyteidl2/operations.js";
+import type { Dispatch, Operation, OperationName } from "../service/operations.js";
 import { decodeBase64, decodeMessage, encodeBase64, encodeMessage } from "../transport/codec.js";
 import type { InvokeRequest } from "../transport/envelope.js";
 import { isNetworkError } from "./network-errors.js";
@@ -48,7 +49,7 @@ export function createLambdaDispatch(options: LambdaDispatchOptions = {}): Dispa
     options.functionNames?.[name] ?? options.functionName?.(name) ?? `${prefix}${name}`;
 
   const invoke: Dispatch = async (name, requests, dispatchOptions = {}) => {
-    const operation: Operation = operations[name];
+    const operation: Operation = operationFor(name, dispatchOptions.protocol);
     const functionName = functionFor(name);
     const payload = new TextEncoder().encode(JSON.stringify(envelope(operation, requests)));
     const { deadline } = dispatchOptions;
@@ -74,12 +75,14 @@ export function createLambdaDispatch(options: LambdaDispatchOptions = {}): Dispa
 
 function envelope(operation: Operation, requests: readonly object[]): InvokeRequest {
   const encode = (message: object) => encodeBase64(encodeMessage(operation.requestType, message));
-  if (operation.requestStream) return { messages: requests.map(encode) };
+  // Flyte 1's envelope has no protocol: it is what every deployment understands.
+  const protocol = operation.protocol === "flyteidl" ? {} : { protocol: operation.protocol };
+  if (operation.requestStream) return { messages: requests.map(encode), ...protocol };
   const [request] = requests;
   if (requests.length !== 1 || !request) {
     throw new InvalidArgumentError(`${operation.name} takes exactly one request message, got ${requests.length}.`);
   }
-  return { body: encode(request) };
+  return { body: encode(request), ...protocol };
 }
 
 /** The envelope answer: messages, or the failure the function understood, passed on unchanged. */

@@ -30,6 +30,11 @@ export interface CallContext {
   readonly deadline?: number;
   /** The request's connection (Flyte 2), read first by getSecret; absent on Flyte 1 calls. */
   readonly connection?: Connection;
+  /**
+   * Flyte 2's `Inputs.context` on create and do: key-value pairs an action hands to the actions it
+   * spawns, not inputs; absent on Flyte 1 calls, which have none.
+   */
+  readonly actionContext?: Readonly<Record<string, string>>;
 }
 
 export interface TaskParams extends CallContext {

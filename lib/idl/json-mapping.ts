@@ -12,6 +12,8 @@
 import type { IConversionOptions, Type } from "protobufjs";
 import { ConnectorError, InvalidArgumentError, Status } from "../connector/errors.js";
 import { MAX_MESSAGE_DEPTH } from "../limits.js";
+import type { IdlDescriptor } from "./descriptor-types.js";
+import { descriptor2, flyteidl2 } from "./flyteidl2.js";
 import { descriptor, flyteidl, google, grpc } from "./index.js";
 
 /** One field of a message, as the JSON mapping sees it. */
@@ -76,7 +78,25 @@ interface GeneratedMessage {
 
 const OUTPUT_OPTIONS: IConversionOptions = { longs: String, enums: String, bytes: String, json: true };
 
-const namespaces: Readonly<Record<string, unknown>> = { flyteidl, google, grpc };
+const namespaces: Readonly<Record<string, unknown>> = { flyteidl, flyteidl2, google, grpc };
+
+/**
+ * The descriptor that knows a type: Flyte 2's for `flyteidl2.*`, Flyte 1's for the rest (the
+ * google.protobuf types Flyte 2 reaches are those Flyte 1 reaches), so mapping Flyte 1's JSON
+ * never parses Flyte 2's descriptor.
+ */
+function descriptorOf(typeName: string): IdlDescriptor {
+  return typeName.startsWith("flyteidl2.") ? descriptor2 : descriptor;
+}
+
+function hasMessage(typeName: string): boolean {
+  return Object.hasOwn(descriptorOf(typeName).messages, typeName);
+}
+
+/** Whether a name is an enum type of either protocol's descriptor. */
+export function isEnumType(typeName: string): boolean {
+  return Object.hasOwn(descriptorOf(typeName).enums, typeName);
+}
 const classes = new Map<string, GeneratedMessage>();
 
 function messageClass(typeName: string): GeneratedMessage {
@@ -88,7 +108,7 @@ function messageClass(typeName: string): GeneratedMessage {
         ? (node as Record<string, unknown>)[part]
         : undefined;
     }
-    if (typeof node !== "function" || !Object.hasOwn(descriptor.messages, typeName)) {
+    if (typeof node !== "function" || !hasMessage(typeName)) {
       throw new Error(`Unknown message type ${typeName}`);
     }
     type = node as unknown as GeneratedMessage;
@@ -103,8 +123,8 @@ const indexes = new Map<string, ReadonlyMap<string, FieldInfo>>();
 function fieldIndex(typeName: string): ReadonlyMap<string, FieldInfo> {
   let index = indexes.get(typeName);
   if (!index) {
-    if (!Object.hasOwn(descriptor.messages, typeName)) throw new Error(`Unknown message type ${typeName}`);
-    const entries = Object.entries(descriptor.messages[typeName]!);
+    if (!hasMessage(typeName)) throw new Error(`Unknown message type ${typeName}`);
+    const entries = Object.entries(descriptorOf(typeName).messages[typeName]!);
     const built = new Map<string, FieldInfo>();
     for (const [name, [jsonName, messageType, isMap, scalarType, isRepeated]] of entries) {
       const field = { name, jsonName, messageType, scalarType, isMap, isRepeated };
@@ -268,7 +288,7 @@ function readFloat(type: string, json: unknown, path: string): number {
 }
 
 function readEnum(enumName: string, json: unknown, path: string): number {
-  const values = descriptor.enums[enumName];
+  const values = isEnumType(enumName) ? descriptorOf(enumName).enums[enumName] : undefined;
   if (!values) throw new Error(`Unknown scalar or enum type ${enumName}`);
   if (json === null && enumName === NULL_VALUE) return 0;
   if (typeof json === "string" && Object.hasOwn(values, json)) return values[json]!;
@@ -476,7 +496,7 @@ function zeroOf(scalarType: string): unknown {
 // Only those the generated closure of flyteidl reaches are in the descriptor.
 const wrapperTypes = ["Double", "Float", "Int64", "UInt64", "Int32", "UInt32", "Bool", "String", "Bytes"]
   .map((name) => `google.protobuf.${name}Value`)
-  .filter((name) => Object.hasOwn(descriptor.messages, name));
+  .filter(hasMessage);
 
 const scalarJsonTypes: ReadonlySet<string> = new Set(["google.protobuf.Timestamp", "google.protobuf.Duration", ...wrapperTypes]);
 

@@ -23,6 +23,7 @@ export interface MessageType<T extends object = object> {
 export interface Operation<Req extends object = object, Res extends object = object> {
   /** The function key, e.g. `createTask`. */
   readonly name: OperationName;
+  readonly protocol: Protocol;
   /** Full gRPC service name, e.g. `flyteidl.service.AsyncAgentService`. */
   readonly service: string;
   /** gRPC method name, e.g. `CreateTask`. */
@@ -53,6 +54,7 @@ function define<Req extends object, Res extends object>(
   if (!described?.http) throw new Error(`flyteidl has no annotated method ${fullService}/${method}`);
   return {
     name,
+    protocol: "flyteidl",
     service: fullService,
     method,
     path: `/${fullService}/${method}`,
@@ -117,9 +119,16 @@ export function tooManyRequestMessages(operation: Operation): InvalidArgumentErr
 export interface DispatchOptions {
   /** Epoch milliseconds by which the answer must be back; the service answers DEADLINE_EXCEEDED before it. */
   readonly deadline?: number;
-  /** The request's connection (Flyte 2 only), handed to create, get and delete. */
+  /** The request's connection (Flyte 2 only), handed to create, get, delete and do. */
   readonly connection?: Connection;
+  /** The request's `Inputs.context` (Flyte 2 only), handed to create and do. */
+  readonly actionContext?: Readonly<Record<string, string>>;
+  /** The protocol of the request and response messages (default flyteidl, Flyte 1's). */
+  readonly protocol?: Protocol;
 }
+
+/** Flyte 1's `flyteidl` or Flyte 2's `flyteidl2.connector` (CONTRACT.md §7), served side by side. */
+export type Protocol = "flyteidl" | "flyteidl2";
 
 /**
  * What every transport calls: decoded request messages in, response messages out (one each for

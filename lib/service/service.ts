@@ -27,6 +27,7 @@ import { flyteidl, google } from "../idl/index.js";
 import { isThenable, withDeadline } from "./deadline.js";
 import { MetaSealer } from "./meta-seal.js";
 import type { MetaSealerProvider } from "./meta-keys.js";
+import type { Flyteidl2Service } from "./flyteidl2/service.js";
 import type { Dispatch, DispatchOptions, OperationName } from "./operations.js";
 
 const admin = flyteidl.admin;
@@ -55,6 +56,7 @@ export class ConnectorService {
   readonly #marginMs: number;
   readonly #logger: ServiceLogger | undefined;
   readonly #sealer: MetaSealerProvider | undefined;
+  #flyteidl2Service: Promise<Flyteidl2Service> | undefined;
 
   constructor(registry: ConnectorRegistry, options: ConnectorServiceOptions = {}) {
     this.#registry = registry;
@@ -65,6 +67,7 @@ export class ConnectorService {
   }
 
   readonly dispatch: Dispatch = async (name, requests, options = {}) => {
+    if (options.protocol === "flyteidl2") return (await this.#flyteidl2()).dispatch(name, requests, options);
     switch (name) {
       case "createTask":
         return [await this.createTask(single(name, requests), options)];
@@ -104,6 +107,7 @@ export class ConnectorService {
         inputs: request.inputs ?? null,
         taskExecutionMetadata: request.taskExecutionMetadata ?? null,
         connection: options.connection,
+        actionContext: options.actionContext,
       },
       (params) => connector.create(params),
     );
@@ -217,6 +221,8 @@ export class ConnectorService {
         outputPrefix: header.outputPrefix ?? "",
         inputs: second?.inputs ?? null,
         taskExecutionMetadata: header.taskExecutionMetadata ?? null,
+        connection: options.connection,
+        actionContext: options.actionContext,
       },
       (params) => failedTaskAsResource(() => sync.do(params)),
     );
@@ -238,6 +244,16 @@ export class ConnectorService {
 
   listAgents(): flyteidl.admin.ListAgentsResponse {
     return new admin.ListAgentsResponse({ agents: this.#registry.listConnectors() });
+  }
+
+  /**
+   * Flyte 2's protocol layer (CONTRACT.md §7), loaded by the first Flyte 2 request: it maps each to
+   * the operations above, and serves sync connectors through CreateTask with this registry and sealer.
+   */
+  #flyteidl2(): Promise<Flyteidl2Service> {
+    return (this.#flyteidl2Service ??= import("./flyteidl2/service.js").then(
+      ({ Flyteidl2Service }) => new Flyteidl2Service({ dispatch: this.dispatch, registry: this.#registry, metaSealer: () => this.#metaSealer() }),
+    ));
   }
 
   async #asyncConnector(category: TaskCategory): Promise<AsyncConnectorBase> {

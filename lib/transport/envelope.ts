@@ -1,17 +1,22 @@
 /**
  * Direct Lambda invocation (CONTRACT.md §2): base64 protobuf in a small JSON envelope.
- * Failures the function understood are returned as `{error}`, never thrown.
+ * Failures the function understood are returned as `{error}`, never thrown. The envelope's
+ * `protocol` says whose messages it holds: `flyteidl2` for Flyte 2's (CONTRACT.md §7), Flyte 1's
+ * when absent.
  */
 import { callerMessage, ConnectorError, InvalidArgumentError, Status, statusName, type StatusName } from "../connector/errors.js";
 import { MAX_LAMBDA_PAYLOAD_BYTES, MAX_REQUEST_DEPTH, MAX_REQUEST_MESSAGES } from "../limits.js";
-import { tooManyRequestMessages, type Dispatch, type DispatchOptions, type Operation } from "../service/operations.js";
+import { isProtocol, operationFor } from "../service/flyteidl2/operations.js";
+import { tooManyRequestMessages, type Dispatch, type DispatchOptions, type Operation, type Protocol } from "../service/operations.js";
 import { decodeBase64, decodeMessage, encodeBase64, encodeMessage } from "./codec.js";
 
 export interface UnaryInvokeRequest {
   readonly body: string;
+  readonly protocol?: Protocol;
 }
 export interface StreamInvokeRequest {
   readonly messages: readonly string[];
+  readonly protocol?: Protocol;
 }
 export type InvokeRequest = UnaryInvokeRequest | StreamInvokeRequest;
 
@@ -35,13 +40,22 @@ export async function handleInvocation(
   onInternalError?: (error: unknown) => void,
 ): Promise<InvokeResult> {
   try {
-    const requests = decodeRequests(operation, event);
-    const responses = await dispatch(operation.name, requests, options);
-    const encoded = responses.map((message) => encodeBase64(encodeMessage(operation.responseType, message)));
-    return operation.responseStream ? { messages: encoded } : { body: encoded[0] ?? "" };
+    const protocol = protocolOf(event);
+    const served = operationFor(operation.name, protocol);
+    const requests = decodeRequests(served, event);
+    const responses = await dispatch(served.name, requests, protocol === "flyteidl" ? options : { ...options, protocol });
+    const encoded = responses.map((message) => encodeBase64(encodeMessage(served.responseType, message)));
+    return served.responseStream ? { messages: encoded } : { body: encoded[0] ?? "" };
   } catch (error) {
     return { error: toInvokeError(error, onInternalError) };
   }
+}
+
+function protocolOf(event: unknown): Protocol {
+  const protocol = typeof event === "object" && event !== null ? (event as { protocol?: unknown }).protocol : undefined;
+  if (protocol === undefined) return "flyteidl";
+  if (!isProtocol(protocol)) throw new InvalidArgumentError(`Unknown "protocol" ${JSON.stringify(protocol)}: use "flyteidl2", or none for flyteidl.`);
+  return protocol;
 }
 
 function decodeRequests(operation: Operation, event: unknown): object[] {

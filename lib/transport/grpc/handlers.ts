@@ -21,7 +21,10 @@ type ServerCall = Pick<ServerUnaryCall<unknown, unknown>, "getDeadline">;
 
 export function operationHandler(operation: Operation, dispatch: Dispatch, logger?: ServiceLogger): UntypedHandleCall {
   const answer = async (requests: readonly Decoded<object>[], call: ServerCall) =>
-    dispatch(operation.name, requests.map(unwrap), { deadline: deadlineOf(call) });
+    dispatch(operation.name, requests.map(unwrap), {
+      deadline: deadlineOf(call),
+      ...(operation.protocol === "flyteidl" ? {} : { protocol: operation.protocol }),
+    });
   const failure = (error: unknown) => toGrpcStatus(error, logger, operation.path);
 
   if (operation.requestStream && operation.responseStream) {

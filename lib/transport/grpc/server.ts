@@ -1,5 +1,6 @@
 /**
- * The gRPC front FlytePropeller dials (CONTRACT.md §4): the three flyteidl agent services and
+ * The gRPC front FlytePropeller dials (CONTRACT.md §4): the three flyteidl agent services, the two
+ * flyteidl2 connector services Flyte 2's executor dials (§7) on the same port, and
  * grpc.health.v1.Health over any Dispatch — the in-process service, or the deployed functions.
  *
  * A request message larger than MAX_GRPC_MESSAGE_BYTES (4 MB, grpc-js's default, set here so that
@@ -8,6 +9,7 @@
 import type { ServerHttp2Session } from "node:http2";
 import { Server, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { MAX_GRPC_MESSAGE_BYTES } from "../../limits.js";
+import { flyteidl2Operations } from "../../service/flyteidl2/operations.js";
 import { operations, type Dispatch, type Operation } from "../../service/operations.js";
 import type { ServiceLogger } from "../../service/service.js";
 import { serverCredentials, type TlsOptions } from "./credentials.js";
@@ -56,7 +58,7 @@ export async function startGrpcServer(options: GrpcServerOptions): Promise<GrpcS
   const server = new Server({ "grpc.max_receive_message_length": MAX_GRPC_MESSAGE_BYTES });
 
   const services = new Map<string, { definition: Record<string, ServerMethod>; implementation: UntypedServiceImplementation }>();
-  for (const operation of Object.values(operations) as Operation[]) {
+  for (const operation of [...Object.values(operations), ...Object.values(flyteidl2Operations)] as Operation[]) {
     let service = services.get(operation.service);
     if (!service) services.set(operation.service, (service = { definition: {}, implementation: {} }));
     service.definition[operation.method] = serverMethod(operation);

@@ -34,8 +34,9 @@ export async function handleHttpEvent(
     // Without Accept: JSON for GET and DELETE, the request's own type for POST.
     const responseType = responseMediaType(request.header("accept"), bodyType);
     const requests = decodeRequests(match, request, bodyType);
-    const responses = await dispatch(match.route.operation.name, requests, options);
-    return messagesResponse(match.route.operation, responseType, responses);
+    const { operation } = match.route;
+    const responses = await dispatch(operation.name, requests, operation.protocol === "flyteidl" ? options : { ...options, protocol: operation.protocol });
+    return messagesResponse(operation, responseType, responses);
   } catch (error) {
     return errorResponse(error, onInternalError);
   }

@@ -5,8 +5,7 @@
  * `{resource_meta}` base64url or standard base64, padded or not).
  */
 import { InvalidArgumentError } from "../../connector/errors.js";
-import { descriptor } from "../../idl/index.js";
-import { findField, fromJson, hasScalarJson, type FieldInfo } from "../../idl/json-mapping.js";
+import { findField, fromJson, hasScalarJson, isEnumType, type FieldInfo } from "../../idl/json-mapping.js";
 import { MAX_REQUEST_DEPTH, MAX_REQUEST_MESSAGES } from "../../limits.js";
 import { tooManyRequestMessages, type Operation } from "../../service/operations.js";
 import { decodeBase64, decodeMessage } from "../codec.js";
@@ -141,6 +140,6 @@ function setParameter(json: Record<string, unknown>, fields: readonly FieldInfo[
 function parameterValue(field: FieldInfo, text: string): unknown {
   const scalarType = field.messageType ? findField(field.messageType, "value")?.scalarType : field.scalarType;
   if (scalarType === "bool") return text === "true" ? true : text === "false" ? false : text;
-  if (scalarType && Object.hasOwn(descriptor.enums, scalarType) && /^-?\d+$/.test(text)) return Number(text);
+  if (scalarType && isEnumType(scalarType) && /^-?\d+$/.test(text)) return Number(text);
   return text;
 }

@@ -1,11 +1,12 @@
 /**
- * The HTTP routes: flyteidl's google.api.http annotations as the operations table carries them
- * (CONTRACT.md §3), compiled once. A template is matched against the end of the path, so whatever
+ * The HTTP routes: the google.api.http annotations of flyteidl and flyteidl2 as their operations
+ * tables carry them (CONTRACT.md §3 and §7), compiled once. A template is matched against the end of the path, so whatever
  * API Gateway puts before it — a named stage (`/prod/...` in payload 2.0 `rawPath`), a custom
  * domain's base path (`/flyte/...` in payload 1.0 `path` and 2.0 `rawPath`) — is passed over.
  */
 import { Status } from "../../connector/errors.js";
 import { findField, type FieldInfo } from "../../idl/json-mapping.js";
+import { flyteidl2Operations } from "../../service/flyteidl2/operations.js";
 import { operationNames, operations, type Operation } from "../../service/operations.js";
 import { HttpError } from "./errors.js";
 
@@ -65,7 +66,10 @@ function checkFieldPath(typeName: string, fieldPath: string, where: string): voi
   }
 }
 
-export const routes: readonly Route[] = operationNames.map((name) => compile(operations[name]));
+export const routes: readonly Route[] = [
+  ...operationNames.map((name) => compile(operations[name])),
+  ...Object.values(flyteidl2Operations).map(compile),
+];
 
 /** The route for a request; 404 when no template fits the path, 405 (with `Allow`) for another method. */
 export function matchRoute(method: string, path: string): RouteMatch {

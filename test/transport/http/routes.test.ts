@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { Status } from "../../../lib/connector/errors.js";
+import { flyteidl2Operations } from "../../../lib/service/flyteidl2/operations.js";
 import { operationNames, operations } from "../../../lib/service/operations.js";
 import { HttpError } from "../../../lib/transport/http/errors.js";
 import { matchRoute, routes } from "../../../lib/transport/http/routes.js";
@@ -15,8 +16,8 @@ function failure(method: string, path: string): HttpError {
 }
 
 describe("route table", () => {
-  test("has one route per operation, from its google.api.http annotation", () => {
-    expect(routes.map((route) => route.operation.name)).toEqual(operationNames);
+  test("has one route per operation of each protocol, from its google.api.http annotation", () => {
+    expect(routes.map((route) => route.operation)).toEqual([...operationNames.map((name) => operations[name]), ...Object.values(flyteidl2Operations)]);
     for (const route of routes) {
       expect(route.method).toBe(route.operation.http.method);
       expect(route.template).toBe(route.operation.http.path);
@@ -36,7 +37,7 @@ describe("route table", () => {
     ]);
   });
 
-  test("serves the routes of CONTRACT.md §3", () => {
+  test("serves the routes of CONTRACT.md §3 and §7", () => {
     expect(routes.map((route) => `${route.method} ${route.template}`)).toEqual([
       "POST /api/v1/agent/task",
       "GET /api/v1/agent/task/{task_category.name}/{task_category.version}/{resource_meta}",
@@ -46,7 +47,27 @@ describe("route table", () => {
       "POST /api/v1/agent/task/stream",
       "GET /api/v1/agent/{name}",
       "GET /api/v1/agents",
+      "POST /api/v1/connector/task",
+      "GET /api/v1/connector/task/{task_category.name}/{task_category.version}/{resource_meta}",
+      "DELETE /api/v1/connector/task_executions/{task_category.name}/{task_category.version}/{resource_meta}",
+      "GET /api/v1/connector/task/metrics/{task_category.name}/{task_category.version}/{resource_meta}",
+      "GET /api/v1/connector/task/logs/{task_category.name}/{task_category.version}/{resource_meta}",
+      "GET /api/v1/connector/{name}",
+      "GET /api/v1/connectors",
     ]);
+  });
+
+  test.each([
+    ["POST", "/api/v1/connector/task", "createTask"],
+    ["GET", "/prod/api/v1/connector/task/job/3/bWV0YQ==", "getTask"],
+    ["DELETE", "/api/v1/connector/task_executions/job/0/bWV0YQ", "deleteTask"],
+    ["GET", "/api/v1/connector/task/metrics/job/0/m", "getTaskMetrics"],
+    ["GET", "/api/v1/connector/task/logs/job/0/m", "getTaskLogs"],
+    ["GET", "/api/v1/connector/task", "getAgent"],
+    ["GET", "/api/v1/connectors", "listAgents"],
+  ])("%s %s is Flyte 2's %s", (method, path, name) => {
+    const { route } = matchRoute(method, path);
+    expect(route.operation).toBe(flyteidl2Operations[name as keyof typeof flyteidl2Operations]);
   });
 });
 
