@@ -1,0 +1,89 @@
+/**
+ * An AWS SDK failure as the service must answer it (CONTRACT.md §5): AWS refusing the request
+ * itself (a ValidationException, a missing resource) fails the task; refused credentials or
+ * permissions are FAILED_PRECONDITION; throttling, AWS's own faults, a garbled answer or no answer
+ * after the SDK's retries are UNAVAILABLE.
+ */
+import { FailedPreconditionError, TaskFailedError, UnavailableError, errorMessage } from "../../connector/errors.js";
+import { networkCause } from "../../connector/network-cause.js";
+import { knownSecrets } from "../../connector/redact.js";
+
+/** AWS refused the call: the task's own fault. Carries AWS's error code and message. */
+export class AwsApiError extends TaskFailedError {
+  constructor(
+    message: string,
+    /** AWS's error code, e.g. ValidationException. */
+    readonly awsCode: string,
+    readonly awsMessage: string,
+    readonly httpStatus: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** Codes that mean the caller's identity or permissions were refused. */
+const AUTH_CODES = new Set([
+  "AccessDenied",
+  "AccessDeniedException",
+  "AuthFailure",
+  "ExpiredToken",
+  "ExpiredTokenException",
+  "IncompleteSignature",
+  "InvalidAccessKeyId",
+  "InvalidClientTokenId",
+  "InvalidSignatureException",
+  "MissingAuthenticationToken",
+  "NotAuthorized",
+  "SignatureDoesNotMatch",
+  "UnauthorizedOperation",
+  "UnrecognizedClientException",
+]);
+
+/** Codes that mean "slow down" whatever the HTTP status (many AWS services throttle with a 400). */
+const THROTTLING_CODES = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "ThrottledException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "RequestThrottled",
+  "RequestThrottledException",
+  "SlowDown",
+  "ProvisionedThroughputExceededException",
+  "BandwidthLimitExceeded",
+  "EC2ThrottledException",
+  "PriorRequestNotComplete",
+]);
+
+interface SdkError {
+  readonly name?: unknown;
+  readonly message?: unknown;
+  readonly $fault?: unknown;
+  readonly $retryable?: { readonly throttling?: boolean };
+  readonly $metadata?: { readonly httpStatusCode?: number };
+}
+
+/** `error`, thrown by an SDK call of `service` doing `action` ("describe the endpoint"), classified. */
+export function awsError(error: unknown, service: string, action: string): Error {
+  const sdk = (error ?? {}) as SdkError;
+  const code = typeof sdk.name === "string" ? sdk.name : "Error";
+  // AWS messages quote ARNs and names, never credentials; redacted all the same.
+  const message = knownSecrets.text(typeof sdk.message === "string" ? sdk.message : errorMessage(error));
+  const status = sdk.$metadata?.httpStatusCode;
+  const what = `${service} could not ${action}`;
+  if (sdk.$fault === "client" || sdk.$fault === "server") {
+    const said = `${code}: ${message}`;
+    if (AUTH_CODES.has(code) || status === 401 || status === 403) {
+      return new FailedPreconditionError(`${what}: ${said} (check the permissions of the function's role)`, { cause: error });
+    }
+    if (sdk.$fault === "server" || sdk.$retryable?.throttling || THROTTLING_CODES.has(code) || (status !== undefined && status >= 500)) {
+      return new UnavailableError(`${what}: ${said} (after the SDK's retries)`, { cause: error });
+    }
+    return new AwsApiError(`${what}: ${said}`, code, message, status);
+  }
+  if (code === "CredentialsProviderError") {
+    return new FailedPreconditionError(`${what}: no AWS credentials: ${message}`, { cause: error });
+  }
+  // No answer, or one the SDK could not read (a 200 with a garbled body reaches here too).
+  return new UnavailableError(`${what}: ${networkCause(error)}`, { cause: error });
+}

@@ -1,0 +1,76 @@
+/**
+ * flytekit's literal_map_string_repr (flytekit/interaction/string_literals.py), which the boto3
+ * plugin fills `{inputs.x}` placeholders from: a file, directory or dataset is its URI, a datetime
+ * its isoformat, a duration its seconds (a float), a msgpack dict its json.dumps text, a Struct its
+ * MessageToDict (every number a float), collections and maps element by element.
+ */
+import { decode as decodeMessagePack } from "@msgpack/msgpack";
+import { type JsonValue, PythonFloat, toPythonJson } from "../../connector/python-json.js";
+import type { flyteidl, google } from "../../idl/index.js";
+import { MSGPACK_TAG } from "../../literals/python.js";
+import { fromInt64 } from "../../literals/primitives.js";
+import { pythonIsoformat } from "./python-str.js";
+
+export function literalMapStringRepr(inputs: flyteidl.core.ILiteralMap | null | undefined): Record<string, JsonValue> {
+  return Object.fromEntries(Object.entries(inputs?.literals ?? {}).map(([name, literal]) => [name, literalStringRepr(literal)]));
+}
+
+function literalStringRepr(literal: flyteidl.core.ILiteral): JsonValue {
+  if (literal.scalar != null) return scalarString(literal.scalar);
+  if (literal.collection != null) return (literal.collection.literals ?? []).map(literalStringRepr);
+  if (literal.map != null) return literalMapStringRepr(literal.map);
+  if (literal.offloadedMetadata != null) return `Offloaded literal metadata: ${literal.offloadedMetadata.uri ?? ""}`;
+  throw new Error("Unknown literal type: it holds no value");
+}
+
+function scalarString(scalar: flyteidl.core.IScalar): JsonValue {
+  if (scalar.primitive != null) return primitiveString(scalar.primitive);
+  if (scalar.noneType != null) return null;
+  if (scalar.error != null) return scalar.error.message ?? "";
+  if (scalar.structuredDataset != null) return scalar.structuredDataset.uri ?? "";
+  if (scalar.schema != null) return scalar.schema.uri ?? "";
+  if (scalar.blob != null) return scalar.blob.uri ?? "";
+  if (scalar.binary != null) {
+    const bytes = scalar.binary.value ?? new Uint8Array();
+    if (scalar.binary.tag === MSGPACK_TAG) return toPythonJson(decodeMessagePack(bytes) as JsonValue);
+    return Buffer.from(bytes).toString("base64");
+  }
+  if (scalar.generic != null) return structDict(scalar.generic);
+  if (scalar.union != null) return literalStringRepr(scalar.union.value ?? {});
+  throw new Error("Unknown scalar type: it holds no value");
+}
+
+function primitiveString(primitive: flyteidl.core.IPrimitive): JsonValue {
+  if (primitive.integer != null) return fromInt64(primitive.integer);
+  if (primitive.floatValue != null) return float(primitive.floatValue);
+  if (primitive.boolean != null) return primitive.boolean;
+  if (primitive.stringValue != null) return primitive.stringValue;
+  if (primitive.datetime != null) {
+    const { seconds, nanos } = primitive.datetime;
+    return pythonIsoformat(Number(fromInt64(seconds ?? 0)), Math.floor((nanos ?? 0) / 1000));
+  }
+  if (primitive.duration != null) {
+    const { seconds, nanos } = primitive.duration;
+    return float(Number(fromInt64(seconds ?? 0)) + (nanos ?? 0) / 1e9);
+  }
+  throw new Error("Unknown primitive type: it holds no value");
+}
+
+/** MessageToDict of a Struct: protobuf's numbers are doubles, so Python sees floats. */
+function structDict(struct: google.protobuf.IStruct): JsonValue {
+  return Object.fromEntries(Object.entries(struct.fields ?? {}).map(([key, value]) => [key, structValue(value)]));
+}
+
+function structValue(value: google.protobuf.IValue): JsonValue {
+  if (value.numberValue != null) return float(value.numberValue);
+  if (value.stringValue != null) return value.stringValue;
+  if (value.boolValue != null) return value.boolValue;
+  if (value.structValue != null) return structDict(value.structValue);
+  if (value.listValue != null) return (value.listValue.values ?? []).map(structValue);
+  return null;
+}
+
+/** A Python float: integral values keep their `.0`. */
+function float(value: number): JsonValue {
+  return Number.isInteger(value) ? new PythonFloat(value) : value;
+}

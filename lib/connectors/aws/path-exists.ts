@@ -1,0 +1,145 @@
+/**
+ * Whether a path exists, as flytekit's FileSensor.poke asks its fsspec filesystem
+ * (flytekit/sensor/file_sensor.py): `s3://bucket/key` an object or a prefix holding one (s3fs),
+ * `gs://bucket/name` likewise through the Cloud Storage JSON API (gcsfs), `http(s)://` a URL that
+ * answers below 400 (fsspec's HTTPFileSystem). A path is either there or not yet: only a refused
+ * permission, a bad path, or a platform that stays down is an error.
+ */
+import type { CallContext } from "../../connector/connector.js";
+import { InvalidArgumentError } from "../../connector/errors.js";
+import { networkCause } from "../../connector/network-cause.js";
+import { PlatformClient } from "../../connector/platform-client.js";
+import { AwsApiError } from "./errors.js";
+import { createClient, send } from "./sdk.js";
+import type { ClientClass } from "./services.js";
+
+export interface PathCheck {
+  readonly exists: boolean;
+  /** Why it does not (yet), when something more than "not there" is known. */
+  readonly note?: string;
+}
+
+type Context = Pick<CallContext, "signal" | "deadline" | "connection">;
+
+export async function pathExists(path: string, context: Context): Promise<PathCheck> {
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(path)?.[1]?.toLowerCase();
+  switch (scheme) {
+    case "s3":
+    case "s3a":
+      return { exists: await s3Exists(bucketAndKey(path), context) };
+    case "gs":
+    case "gcs":
+      return { exists: await gcsExists(bucketAndKey(path), context) };
+    case "http":
+    case "https":
+      return httpExists(path, context);
+    case undefined:
+    case "file":
+      throw new InvalidArgumentError(`FileSensor path ${JSON.stringify(path)} is local to the connector, which runs in AWS Lambda: use an s3://, gs:// or http(s):// path.`);
+    default:
+      throw new InvalidArgumentError(`FileSensor path ${JSON.stringify(path)}: ${scheme}:// paths are not supported here; use s3://, gs:// or http(s)://.`);
+  }
+}
+
+interface Location {
+  readonly bucket: string;
+  /** "" for the bucket itself. */
+  readonly key: string;
+}
+
+function bucketAndKey(path: string): Location {
+  const rest = path.slice(path.indexOf("://") + 3);
+  const slash = rest.indexOf("/");
+  const bucket = slash < 0 ? rest : rest.slice(0, slash);
+  if (bucket === "") throw new InvalidArgumentError(`FileSensor path ${JSON.stringify(path)} names no bucket.`);
+  return { bucket, key: slash < 0 ? "" : rest.slice(slash + 1) };
+}
+
+/** The prefix under which a "directory" `key` holds objects. */
+function directoryPrefix(key: string): string {
+  return key === "" || key.endsWith("/") ? key : `${key}/`;
+}
+
+const S3 = "S3";
+
+async function s3Exists({ bucket, key }: Location, context: Context): Promise<boolean> {
+  const s3 = await import("@aws-sdk/client-s3");
+  // The function's region; a bucket elsewhere is followed by the SDK (S3 names the region in its 301).
+  const region = process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"] ?? "us-east-1";
+  const client = createClient(s3.S3Client as unknown as ClientClass, region, { followRegionRedirects: true });
+  try {
+    if (key !== "" && !key.endsWith("/")) {
+      try {
+        await send(client, new s3.HeadObjectCommand({ Bucket: bucket, Key: key }), context, { service: S3, action: "read the object's metadata" });
+        return true;
+      } catch (error) {
+        if (!(error instanceof AwsApiError && error.httpStatus === 404)) throw error;
+      }
+    }
+    try {
+      const listed = await send<{ KeyCount?: number }>(
+        client,
+        new s3.ListObjectsV2Command({ Bucket: bucket, Prefix: directoryPrefix(key) || undefined, MaxKeys: 1 }),
+        context,
+        { service: S3, action: "list the bucket" },
+      );
+      return (listed.KeyCount ?? 0) > 0 || key === "";
+    } catch (error) {
+      if (error instanceof AwsApiError && error.awsCode === "NoSuchBucket") return false;
+      throw error;
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * The Cloud Storage JSON API's base URL: STORAGE_EMULATOR_HOST, the variable Google's own storage
+ * clients read to reach an emulator, else Google's.
+ */
+function gcsBaseUrl(): string {
+  return process.env["STORAGE_EMULATOR_HOST"] || "https://storage.googleapis.com";
+}
+
+const GCS_SCOPES = ["https://www.googleapis.com/auth/devstorage.read_only"];
+
+async function gcsExists({ bucket, key }: Location, context: Context): Promise<boolean> {
+  // Loaded only for gs:// paths: google-auth-library stays out of the sensor's common path.
+  const { googleAuthHeaders } = await import("../bigquery/google-credentials.js");
+  const baseUrl = gcsBaseUrl();
+  const client = new PlatformClient({ platform: "Google Cloud Storage", baseUrl, auth: () => googleAuthHeaders(GCS_SCOPES, context, baseUrl) });
+  const bucketPath = `/storage/v1/b/${encodeURIComponent(bucket)}`;
+  if (key !== "" && !key.endsWith("/")) {
+    const object = await client.request({ path: `${bucketPath}/o/${encodeURIComponent(key)}`, query: { fields: "name" }, accept: [404], action: "read the object's metadata" }, context);
+    if (object.status !== 404) return true;
+  }
+  const listed = await client.request<{ items?: unknown[]; prefixes?: unknown[] }>(
+    { path: `${bucketPath}/o`, query: { prefix: directoryPrefix(key) || undefined, maxResults: 1, fields: "items/name,prefixes" }, accept: [404], action: "list the bucket" },
+    context,
+  );
+  if (listed.status === 404) return false;
+  return key === "" || (listed.body?.items?.length ?? 0) > 0 || (listed.body?.prefixes?.length ?? 0) > 0;
+}
+
+const HTTP_TIMEOUT_MS = 10_000;
+const HTTP_DEADLINE_RESERVE_MS = 250;
+
+/** fsspec's HTTPFileSystem._exists: an answer below 400 is a file; no answer is not one (yet). */
+async function httpExists(url: string, context: Context): Promise<PathCheck> {
+  const left = context.deadline === undefined ? HTTP_TIMEOUT_MS : context.deadline - HTTP_DEADLINE_RESERVE_MS - Date.now();
+  const timeout = AbortSignal.timeout(Math.max(1, Math.min(HTTP_TIMEOUT_MS, left)));
+  const signal = AbortSignal.any([context.signal, timeout]);
+  try {
+    let response = await fetch(url, { method: "HEAD", signal, redirect: "follow" });
+    // A server that does not do HEAD: fsspec asks with GET; the body is not needed.
+    if (response.status === 405 || response.status === 501) {
+      response = await fetch(url, { method: "GET", signal, redirect: "follow" });
+      await response.body?.cancel();
+    }
+    return response.status < 400 ? { exists: true } : { exists: false, note: `it answers HTTP ${response.status}` };
+  } catch (error) {
+    if (context.signal.aborted) throw context.signal.reason ?? error;
+    const why = timeout.aborted ? "no answer in time" : networkCause(error);
+    return { exists: false, note: `it cannot be reached (${why})` };
+  }
+}

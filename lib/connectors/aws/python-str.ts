@@ -1,0 +1,67 @@
+/**
+ * Python's `str()` and `repr()` of the values a boto task's config holds once filled (JSON-like
+ * values: flytekit hands the plugin dicts, lists, str, int, float, bool and None). The plugin
+ * splices `str(value)` into strings and hashes `str()` of its config for the idempotence token, so
+ * both must be written exactly as Python writes them.
+ */
+import { formatPythonFloat, type JsonValue, PythonFloat } from "../../connector/python-json.js";
+
+/** Python's `str(value)`: a string as it is, anything else as its repr. */
+export function pythonStr(value: JsonValue): string {
+  return typeof value === "string" ? value : pythonRepr(value);
+}
+
+/** Python's `repr(value)`: `'text'`, `1`, `1.0`, `True`, `None`, `[...]`, `{'key': ...}`. */
+export function pythonRepr(value: JsonValue): string {
+  if (typeof value === "string") return stringRepr(value);
+  if (value === null) return "None";
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof PythonFloat) return floatRepr(value.value);
+  if (typeof value === "number") return Number.isInteger(value) ? BigInt(value).toString() : floatRepr(value);
+  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(", ")}]`;
+  const members = Object.entries(value as { readonly [key: string]: JsonValue });
+  return `{${members.map(([key, item]) => `${stringRepr(key)}: ${pythonRepr(item)}`).join(", ")}}`;
+}
+
+/** repr(float): `nan`, `inf`, `-inf` in lower case, the rest as json.dumps writes floats. */
+function floatRepr(value: number): string {
+  if (Number.isNaN(value)) return "nan";
+  if (!Number.isFinite(value)) return value > 0 ? "inf" : "-inf";
+  return formatPythonFloat(value);
+}
+
+/** Characters str.isprintable() refuses: other (Cc, Cf, Cs, Co, Cn) and separators but the space. */
+const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}]|(?! )\p{Zs}/u;
+
+/** CPython's unicode_repr: single quotes unless the text holds one and no double quote. */
+function stringRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    if (char === quote || char === "\\") out += `\\${char}`;
+    else if (char === "\t") out += "\\t";
+    else if (char === "\n") out += "\\n";
+    else if (char === "\r") out += "\\r";
+    else if (code < 0x20 || code === 0x7f) out += `\\x${hex(code, 2)}`;
+    else if (code < 0x7f || !NOT_PRINTABLE.test(char)) out += char;
+    else if (code <= 0xff) out += `\\x${hex(code, 2)}`;
+    else if (code <= 0xffff) out += `\\u${hex(code, 4)}`;
+    else out += `\\U${hex(code, 8)}`;
+  }
+  return out + quote;
+}
+
+function hex(code: number, width: number): string {
+  return code.toString(16).padStart(width, "0");
+}
+
+/**
+ * `datetime.isoformat()` of an aware UTC datetime, as flytekit reads a Timestamp:
+ * `2024-05-01T12:00:00+00:00`, with `.ffffff` microseconds when they are not zero.
+ */
+export function pythonIsoformat(epochSeconds: number, micros: number): string {
+  const seconds = new Date(epochSeconds * 1000).toISOString().slice(0, 19);
+  return `${seconds}${micros === 0 ? "" : `.${String(micros).padStart(6, "0")}`}+00:00`;
+}

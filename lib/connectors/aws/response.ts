@@ -1,0 +1,69 @@
+/**
+ * An SDK v3 answer shaped as boto3 returns it, for the boto task's `result`: the SDK's `$metadata`
+ * becomes boto3's `ResponseMetadata` (RequestId, HTTPStatusCode, HTTPHeaders, RetryAttempts).
+ * boto3 answers datetimes, which flytekit cannot write as MessagePack and pickles instead; here
+ * they are their isoformat text. A streamed body is read into bytes, up to MAX_BODY_BYTES.
+ */
+import { TaskFailedError } from "../../connector/errors.js";
+import { pythonIsoformat } from "./python-str.js";
+import type { AwsSdkClient } from "./services.js";
+
+/** The most of a streamed body a result holds: the whole answer must fit a Lambda response (6 MB). */
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+interface SdkMetadata {
+  readonly httpStatusCode?: number;
+  readonly requestId?: string;
+  readonly attempts?: number;
+}
+
+/** Keeps the last answer's HTTP headers (lower-cased names, as botocore gives them). */
+export function recordHeaders(client: AwsSdkClient): () => Record<string, string> {
+  let headers: Record<string, string> = {};
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const result = (await next(args)) as { response?: { headers?: Record<string, string> } };
+      headers = Object.fromEntries(Object.entries(result.response?.headers ?? {}).map(([name, value]) => [name.toLowerCase(), String(value)]));
+      return result;
+    },
+    { step: "deserialize", name: "flyteRecordHeaders" },
+  );
+  return () => headers;
+}
+
+export async function botoResult(output: Record<string, unknown>, headers: Record<string, string>): Promise<Record<string, unknown>> {
+  const { $metadata, ...fields } = output;
+  const metadata = ($metadata ?? {}) as SdkMetadata;
+  const result = (await plain(fields, "result")) as Record<string, unknown>;
+  result["ResponseMetadata"] = {
+    RequestId: metadata.requestId ?? headers["x-amzn-requestid"] ?? headers["x-amz-request-id"] ?? "",
+    HTTPStatusCode: metadata.httpStatusCode ?? 200,
+    HTTPHeaders: headers,
+    RetryAttempts: Math.max(0, (metadata.attempts ?? 1) - 1),
+  };
+  return result;
+}
+
+async function plain(value: unknown, where: string): Promise<unknown> {
+  if (value instanceof Date) {
+    const ms = value.getTime();
+    return pythonIsoformat(Math.floor(ms / 1000), (((ms % 1000) + 1000) % 1000) * 1000);
+  }
+  if (value instanceof Uint8Array) return value;
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return Promise.all(value.map((item, index) => plain(item, `${where}[${index}]`)));
+  const stream = value as { transformToByteArray?: () => Promise<Uint8Array>; [Symbol.asyncIterator]?: unknown };
+  if (typeof stream.transformToByteArray === "function") {
+    const bytes = await stream.transformToByteArray();
+    if (bytes.byteLength > MAX_BODY_BYTES) {
+      throw new TaskFailedError(`The answer's ${where} is ${bytes.byteLength} bytes; a boto task's result holds at most ${MAX_BODY_BYTES}.`);
+    }
+    return bytes;
+  }
+  if (stream[Symbol.asyncIterator] !== undefined) {
+    throw new TaskFailedError(`The answer's ${where} is an event stream, which a boto task's result cannot hold.`);
+  }
+  const entries = Object.entries(value).filter(([, item]) => item !== undefined);
+  const members = await Promise.all(entries.map(async ([key, item]) => [key, await plain(item, `${where}.${key}`)] as const));
+  return Object.fromEntries(members);
+}
