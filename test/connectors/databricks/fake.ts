@@ -80,6 +80,17 @@ export class DatabricksFake extends PlatformFake {
     this.route("POST", "/api/2.1/jobs/runs/cancel", (request) => this.#cancel(request));
   }
 
+  /** Forgets the calls, faults, runs, tokens and clients. */
+  override reset(): void {
+    super.reset();
+    this.runs.clear();
+    this.tokens.clear();
+    this.clients.clear();
+    this.#byIdempotencyToken.clear();
+    this.#issued.clear();
+    this.tokenLifetimeS = 3600;
+  }
+
   /** The run submitted last. */
   lastRun(): FakeRun {
     const run = [...this.runs.values()].at(-1);

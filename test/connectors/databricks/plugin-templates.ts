@@ -148,8 +148,6 @@ export function useDatabricks(): Harness {
   });
   beforeEach(() => {
     fake.reset();
-    fake.tokens.clear();
-    fake.clients.clear();
     fake.tokens.add(PAT);
     clearSecretsCache();
     clearAccessTokens();
