@@ -12,7 +12,10 @@
  * exist in a Lambda, and probing the metadata server costs seconds of a short deadline.
  */
 import { readFile } from "node:fs/promises";
-import { type AuthClient, GoogleAuth, JWT } from "google-auth-library";
+import type { AuthClient } from "google-auth-library";
+// The JWT client alone, not the package's index: a service-account key (the common case) loads
+// about half of google-auth-library; the other credential types load the rest on first use.
+import { JWT } from "google-auth-library/build/src/auth/jwtclient.js";
 import type { CallContext } from "../../connector/connector.js";
 import { ConnectorError, FailedPreconditionError, UnavailableError, errorMessage } from "../../connector/errors.js";
 import { knownSecrets } from "../../connector/redact.js";
@@ -67,7 +70,7 @@ export async function googleAuthClient(scopes: readonly string[], context: Conte
   const key = `${scopes.join(" ")}\n${text}`;
   const cached = clients.get(key);
   if (cached) return cached;
-  const client = authClient(parseCredentials(text), scopes);
+  const client = await authClient(parseCredentials(text), scopes);
   if (clients.size >= MAX_CACHED_CLIENTS) clients.delete(clients.keys().next().value!);
   clients.set(key, client);
   return client;
@@ -121,12 +124,13 @@ function parseCredentials(text: string): CredentialsJson {
   return parsed as CredentialsJson;
 }
 
-function authClient(json: CredentialsJson, scopes: readonly string[]): AuthClient {
+async function authClient(json: CredentialsJson, scopes: readonly string[]): Promise<AuthClient> {
   if (json.type === "service_account") return selfSignedJwtClient(json, scopes);
   if (typeof json.type === "string" && LIBRARY_TYPES.has(json.type)) {
     // The config's own token_url (and service_account_impersonation_url) are honoured.
+    const { GoogleAuth } = await import("google-auth-library");
     const options = { transporterOptions: { timeout: TOKEN_TIMEOUT_MS } };
-    return new GoogleAuth({ scopes: [...scopes] }).fromJSON(json as Parameters<GoogleAuth["fromJSON"]>[0], options);
+    return new GoogleAuth({ scopes: [...scopes] }).fromJSON(json as Parameters<InstanceType<typeof GoogleAuth>["fromJSON"]>[0], options);
   }
   const known = ["service_account", ...LIBRARY_TYPES].join(", ");
   throw new FailedPreconditionError(`The Google credentials have type ${JSON.stringify(json.type ?? null)}; supported: ${known}.`);

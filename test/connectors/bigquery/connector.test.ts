@@ -589,6 +589,21 @@ describe("credentials", () => {
   });
 });
 
+describe("registration", () => {
+  it("the lazy registry entry for the functions loads this connector", async () => {
+    const registry = new ConnectorRegistry().registerLazy({
+      name: "Bigquery Connector",
+      taskTypeName: "bigquery_query_job_task",
+      isSync: false,
+      load: () => import("../../../lib/connectors/bigquery/connector.js").then((m) => new m.BigQueryConnector()),
+    });
+    const lazyService = new ConnectorService(registry);
+    expect(lazyService.listAgents().agents?.map((agent) => agent.name)).toEqual(["Bigquery Connector"]);
+    const { resourceMeta } = await lazyService.createTask({ template: flytekitTemplate(dogecoin), inputs: inputMap({ version: literal.integer(1) }) });
+    expect(text(resourceMeta)).toMatch(/^\{"job_id": "flyte-/);
+  });
+});
+
 describe("redaction", () => {
   it("no private key or token in a meta, a message, or the log, even when the platform quotes one", async () => {
     vi.stubEnv("GOOGLE_APPLICATION_CREDENTIALS", undefined);
