@@ -1,0 +1,168 @@
+/**
+ * The task as either plugin writes it. flytekit's SnowflakeTask puts user, account, database,
+ * schema and warehouse in `template.config` (flytekit plugins/flytekit-snowflake/flytekitplugins/
+ * snowflake/task.py:84-91; its connector reads them at connector.py:73-81); flyte-sdk's Snowflake
+ * puts them in `custom`, with `batch`, `connection_kwargs` and `secrets` (flyte-sdk
+ * plugins/snowflake/src/flyteplugins/snowflake/task.py:104-128; its connector reads them at
+ * connector.py:209-238, schema defaulting to PUBLIC). Both send the query as `sql.statement`.
+ */
+import { InvalidArgumentError } from "../../connector/errors.js";
+import { type JsonValue, PythonFloat, pythonFloat, toPythonJson } from "../../connector/python-json.js";
+import { knownSecrets } from "../../connector/redact.js";
+import type { flyteidl } from "../../idl/index.js";
+import { structToJson } from "../../literals/index.js";
+
+export type Plugin = "flytekit" | "flyte-sdk";
+
+export interface SnowflakeTask {
+  /** Which plugin wrote the template: it decides the meta's shape, the results URI and the log link. */
+  readonly plugin: Plugin;
+  readonly account: string;
+  readonly user: string;
+  readonly database: string;
+  readonly schema: string;
+  readonly warehouse: string;
+  /** flyte-sdk's extra driver arguments, numbers as the floats MessageToDict made them ({} for flytekit). */
+  readonly connectionKwargs: { readonly [key: string]: JsonValue };
+  readonly batch: boolean;
+  readonly statement: string;
+  /** The interface declares outputs (both connectors: `has_output`). */
+  readonly hasOutput: boolean;
+}
+
+const FIELDS = ["user", "account", "database", "schema", "warehouse"] as const;
+
+export function readSnowflakeTask(template: flyteidl.core.ITaskTemplate): SnowflakeTask {
+  const custom = template.custom ? structToJson(template.custom) : {};
+  const statement = template.sql?.statement;
+  if (!statement) throw new InvalidArgumentError("The task template has no sql.statement: a Snowflake task is a SQL query.");
+  const hasOutput = Object.keys(template.interface?.outputs?.variables ?? {}).length > 0;
+  const common = { statement, hasOutput };
+  if (Object.keys(custom).length > 0) return { ...fromCustom(custom), ...common };
+  const config = template.config ?? {};
+  if (Object.keys(config).length > 0) return { ...fromConfig(config), ...common };
+  throw new InvalidArgumentError(
+    "The task template has no Snowflake settings: flytekit's SnowflakeTask writes them in template.config, flyte-sdk's Snowflake in template.custom.",
+  );
+}
+
+/** flytekit: `config["user"]`, … — each one required (a KeyError in the Python connector). */
+function fromConfig(config: { readonly [key: string]: string }): Omit<SnowflakeTask, "statement" | "hasOutput"> {
+  const missing = FIELDS.filter((name) => !config[name]);
+  if (missing.length > 0) {
+    throw new InvalidArgumentError(`The task's config has no ${missing.map((name) => `"${name}"`).join(", ")}: flytekit's SnowflakeConfig sets them all.`);
+  }
+  const [user, account, database, schema, warehouse] = FIELDS.map((name) => config[name]!);
+  return { plugin: "flytekit", user: user!, account: checkedAccount(account!), database: database!, schema: schema!, warehouse: warehouse!, connectionKwargs: {}, batch: false };
+}
+
+/** flyte-sdk: its checks and messages (connector.py:211-221). */
+function fromCustom(custom: { readonly [key: string]: unknown }): Omit<SnowflakeTask, "statement" | "hasOutput"> {
+  const text = (name: string, fallback?: string): string | undefined => {
+    const value = Object.hasOwn(custom, name) ? custom[name] : fallback;
+    if (value === undefined || value === null || value === "") return undefined;
+    if (typeof value !== "string") throw new InvalidArgumentError(`The task's custom.${name} must be a string.`);
+    return value;
+  };
+  const account = text("account");
+  if (!account) throw new InvalidArgumentError("Missing Snowflake account. Set it through task configuration.");
+  const [user, database, warehouse] = [text("user"), text("database"), text("warehouse")];
+  if (!user || !database || !warehouse) {
+    throw new InvalidArgumentError("User, database and warehouse must be specified in the task configuration.");
+  }
+  const kwargs = custom["connection_kwargs"] ?? {};
+  if (typeof kwargs !== "object" || Array.isArray(kwargs)) throw new InvalidArgumentError("The task's custom.connection_kwargs must be an object.");
+  return {
+    plugin: "flyte-sdk",
+    account: checkedAccount(account),
+    user,
+    database,
+    schema: text("schema", "PUBLIC") ?? "PUBLIC",
+    warehouse,
+    connectionKwargs: asPythonDict(kwargs as Record<string, unknown>) as Record<string, JsonValue>,
+    batch: Boolean(custom["batch"]),
+  };
+}
+
+/** The account is part of the API's host name (`<account>.snowflakecomputing.com`). */
+function checkedAccount(account: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(account)) {
+    throw new InvalidArgumentError("The Snowflake account must be an account identifier (letters, digits, '-', '_' and '.'), e.g. myorg-myaccount.");
+  }
+  return account;
+}
+
+/** A Struct's JSON as Python's MessageToDict gives it: every number a float. */
+function asPythonDict(value: unknown): JsonValue {
+  if (typeof value === "number") return pythonFloat(value);
+  if (Array.isArray(value)) return value.map(asPythonDict);
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, asPythonDict(item)]));
+  }
+  return value as JsonValue;
+}
+
+/** Driver arguments that hold a credential: never kept in a resource meta. */
+const CREDENTIAL_KWARG = /pass|pwd|token|secret|private_key|credential/i;
+
+/**
+ * connection_kwargs fit for a resource meta: without the credentials a task may have put there
+ * (flyte-sdk would store them in the meta, in etcd). Their values are redacted from messages.
+ */
+export function kwargsForMeta(kwargs: { readonly [key: string]: JsonValue }): { [key: string]: JsonValue } {
+  return Object.fromEntries(
+    Object.entries(kwargs).filter(([key, value]) => {
+      if (!CREDENTIAL_KWARG.test(key)) return true;
+      if (typeof value === "string") knownSecrets.add(value);
+      return false;
+    }),
+  );
+}
+
+/** What the SQL API request sets besides the statement (flyte-sdk lets connection_kwargs override the task's values). */
+export interface StatementContext {
+  readonly database: string;
+  readonly schema: string;
+  readonly warehouse: string;
+  readonly role?: string;
+  readonly parameters: Readonly<Record<string, string>>;
+}
+
+/**
+ * The request's database, schema, warehouse and role, and its session parameters from
+ * connection_kwargs' `session_parameters` and `timezone` (the driver's arguments the SQL API has a
+ * field for; transport settings such as timeouts do not apply to it).
+ */
+export function statementContext(task: Pick<SnowflakeTask, "database" | "schema" | "warehouse" | "connectionKwargs">): StatementContext {
+  const kwargs = task.connectionKwargs;
+  const override = (name: string, value: string): string => (typeof kwargs[name] === "string" ? (kwargs[name] as string) : value);
+  const parameters: Record<string, string> = {};
+  const session = kwargs["session_parameters"];
+  if (session && typeof session === "object" && !Array.isArray(session)) {
+    for (const [name, value] of Object.entries(session)) parameters[name.toUpperCase()] = parameterText(value);
+  }
+  if (typeof kwargs["timezone"] === "string") parameters["TIMEZONE"] = kwargs["timezone"];
+  const role = typeof kwargs["role"] === "string" ? identifier(kwargs["role"]) : undefined;
+  return {
+    database: identifier(override("database", task.database)),
+    schema: identifier(override("schema", task.schema)),
+    warehouse: identifier(override("warehouse", task.warehouse)),
+    ...(role === undefined ? {} : { role }),
+    parameters,
+  };
+}
+
+function parameterText(value: JsonValue): string {
+  if (value instanceof PythonFloat) return String(value.value);
+  return typeof value === "string" ? value : toPythonJson(value);
+}
+
+/**
+ * An identifier as the SQL API's case-sensitive fields want it: the driver's session resolves
+ * `compute_wh` as SQL does, to COMPUTE_WH, and `"My WH"` to My WH
+ * (https://docs.snowflake.com/en/sql-reference/identifiers-syntax).
+ */
+function identifier(name: string): string {
+  const quoted = /^"(.*)"$/s.exec(name);
+  return quoted ? quoted[1]!.replace(/""/g, '"') : name.toUpperCase();
+}
