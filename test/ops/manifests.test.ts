@@ -126,15 +126,18 @@ describe("the Deployment", () => {
 });
 
 describe("Service, PodDisruptionBudget, ServiceAccount", () => {
-  test("the Service listens on 8000 and targets the pods' gRPC port", () => {
+  test("the Service listens on 8000, the pods' gRPC port, headless so that round_robin reaches every replica", () => {
     const service = one("Service");
     const pod = one("Deployment").spec.template;
     expect(service.spec.selector).toEqual(pod.metadata.labels);
+    expect(service.spec.clusterIP).toBe("None");
     expect(service.spec.ports).toHaveLength(1);
     const [port] = service.spec.ports;
     expect(port.port).toBe(8000);
     const target = pod.spec.containers[0].ports.find((p: { name: string; containerPort: number }) => p.name === port.targetPort || p.containerPort === port.targetPort);
     expect(target?.name).toBe("grpc");
+    // A headless Service's clients dial the pod's IP at the Service's port: it must be the container's.
+    expect(target?.containerPort).toBe(port.port);
   });
 
   test("the PodDisruptionBudget keeps one of the two replicas", () => {
