@@ -16,7 +16,7 @@ import { FailedPreconditionError, InvalidArgumentError } from "../../connector/e
 import { clientToken, executionKey } from "../../connector/idempotency.js";
 import { knownSecrets } from "../../connector/redact.js";
 import { Resource } from "../../connector/resource.js";
-import { type JsonObject, structToJson } from "../../literals/index.js";
+import { type JsonObject, structToJson } from "../../literals/struct.js";
 import { DatabricksClient, isInstanceName } from "./client.js";
 import { databricksCredential } from "./credentials.js";
 import { databricksJobSpec } from "./job-spec.js";
@@ -25,6 +25,12 @@ import { runPhase } from "./run-state.js";
 
 export const INSTANCE_ENV = "FLYTE_DATABRICKS_INSTANCE";
 export const SERVICE_CREDENTIAL_PROVIDER_ENV = "FLYTE_DATABRICKS_SERVICE_CREDENTIAL_PROVIDER";
+/**
+ * Comma-separated workspace host names credentials may be sent to. The task names its instance,
+ * so without this list any task author can have the deployment's token or OAuth client sent to a
+ * host of their choosing (as with the Python connectors); with it, another instance is refused.
+ */
+export const ALLOWED_INSTANCES_ENV = "FLYTE_DATABRICKS_ALLOWED_INSTANCES";
 
 /** Databricks' limit on runs/submit's idempotency_token. */
 const IDEMPOTENCY_TOKEN_MAX = 64;
@@ -87,15 +93,25 @@ function taskInstance(custom: JsonObject): string {
       `Missing databricks instance. Please set the value through the task config or set the ${INSTANCE_ENV} environment variable in the connector.`,
     );
   }
-  if (typeof instance === "string" && isInstanceName(instance)) return instance;
+  if (typeof instance === "string" && isInstanceName(instance)) return allowed(instance);
   const what = "must be the workspace's host name, e.g. <workspace>.cloud.databricks.com (no scheme or path).";
   throw fromTask ? new InvalidArgumentError(`Invalid Databricks task: custom.databricksInstance ${what}`) : new FailedPreconditionError(`${INSTANCE_ENV} ${what}`);
+}
+
+/** The instance, when FLYTE_DATABRICKS_ALLOWED_INSTANCES is unset or lists it (case-insensitively). */
+function allowed(instance: string): string {
+  const list = process.env[ALLOWED_INSTANCES_ENV];
+  if (!list) return instance;
+  const hosts = list.split(",").map((host) => host.trim().toLowerCase());
+  if (hosts.includes(instance.toLowerCase())) return instance;
+  throw new InvalidArgumentError(`Databricks instance ${instance} is not one this deployment sends credentials to (${ALLOWED_INSTANCES_ENV}).`);
 }
 
 async function metaClient(meta: DatabricksJobMetadata, context: CallContext): Promise<DatabricksClient> {
   if (!isInstanceName(meta.databricksInstance)) {
     throw new InvalidArgumentError("Invalid Databricks resource meta: databricks_instance is not a workspace host name.");
   }
+  allowed(meta.databricksInstance);
   return new DatabricksClient(meta.databricksInstance, await databricksCredential(context, meta.legacyAuthToken), context);
 }
 

@@ -13,7 +13,7 @@
 import { createHash } from "node:crypto";
 import type { CallContext } from "../../connector/connector.js";
 import { FailedPreconditionError, UnavailableError } from "../../connector/errors.js";
-import { PlatformClient, PlatformTaskError } from "../../connector/platform-client.js";
+import { PlatformAuthError, PlatformClient, PlatformTaskError } from "../../connector/platform-client.js";
 import { knownSecrets } from "../../connector/redact.js";
 
 export interface ClientCredentials {
@@ -62,8 +62,11 @@ export async function oauthAccessToken(
       context,
     ));
   } catch (error) {
-    // An OAuth error (invalid_client, a disabled principal) is a credential problem, not the task's.
-    if (error instanceof PlatformTaskError) throw new FailedPreconditionError(`${error.message} (check the service principal's client id and secret)`);
+    // An OAuth error (invalid_client, a disabled principal) is a credential problem, not the task's;
+    // and not a refused API token either, which the client would replace by asking again.
+    if (error instanceof PlatformTaskError || error instanceof PlatformAuthError) {
+      throw new FailedPreconditionError(`${error.message.replace(/ \(check the credentials.*\)$/, "")} (check the service principal's client id and secret)`);
+    }
     throw error;
   }
   const { access_token: token, expires_in: expiresIn } = (body ?? {}) as { access_token?: unknown; expires_in?: unknown };

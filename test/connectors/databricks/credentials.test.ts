@@ -159,7 +159,10 @@ describe("OAuth M2M (a service principal's client id and secret)", () => {
     h.fake.clients.set("sp-client-id", "the-right-one");
     const error = await h.service.createTask({ template: flytekitTemplate() }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: Status.FAILED_PRECONDITION, message: expect.stringContaining("Client authentication failed") });
-    expect((error as Error).message).not.toContain("sp-client-secret-value");
+    expect((error as Error).message).toBe(
+      "Databricks could not issue an OAuth token for the service principal: HTTP 401: Client authentication failed (check the service principal's client id and secret)",
+    );
+    expect(h.fake.callsTo("/oidc/v1/token")).toHaveLength(1);
     expect(h.fake.callsTo("runs/submit")).toEqual([]);
   });
 
@@ -208,6 +211,22 @@ describe("metas the Python connectors wrote", () => {
     const error = await h.service.getTask({ taskCategory: databricks, resourceMeta: meta }).catch((caught: unknown) => caught);
     expect(error).toMatchObject({ code: Status.INVALID_ARGUMENT, message: expect.stringContaining('unknown field(s) "token"') });
     expect((error as Error).message).not.toContain("dapi-leak");
+  });
+});
+
+describe("FLYTE_DATABRICKS_ALLOWED_INSTANCES", () => {
+  test("when set, credentials go to the listed workspaces only: another is refused before anything is sent", async () => {
+    vi.stubEnv("FLYTE_DATABRICKS_ALLOWED_INSTANCES", `other.cloud.databricks.com, ${INSTANCE.toUpperCase()}`);
+    await h.service.createTask({ template: flytekitTemplate() });
+    const elsewhere = template("databricks", flytekitCustom({ databricksConf: newClusterConf(), databricksInstance: "attacker.example.com" }));
+    await expect(h.service.createTask({ template: elsewhere })).rejects.toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+      message: "Databricks instance attacker.example.com is not one this deployment sends credentials to (FLYTE_DATABRICKS_ALLOWED_INSTANCES).",
+    });
+    const meta = new TextEncoder().encode('{"databricks_instance": "attacker.example.com", "run_id": "1"}');
+    await expect(h.service.getTask({ taskCategory: databricks, resourceMeta: meta })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
+    await expect(h.service.deleteTask({ taskCategory: databricks, resourceMeta: meta })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
+    expect(h.fake.calls).toHaveLength(1);
   });
 });
 
