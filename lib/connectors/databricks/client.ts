@@ -70,7 +70,13 @@ export class DatabricksClient {
    */
   async submitRun(spec: JsonObject): Promise<string> {
     const retry = typeof spec["idempotency_token"] === "string";
-    const { body } = await this.#request<{ run_id?: unknown }>({ method: "POST", path: `${JOBS_API}/runs/submit`, json: spec, retry, action: "submit the run" });
+    const { body } = await this.#request<{ run_id?: unknown }>({
+      method: "POST",
+      path: `${JOBS_API}/runs/submit`,
+      json: spec,
+      retry,
+      action: "submit the run",
+    });
     const runId = body?.run_id;
     if ((typeof runId === "number" && Number.isSafeInteger(runId)) || (typeof runId === "string" && /^\d+$/.test(runId))) return String(runId);
     throw new UnavailableError("Databricks accepted the run but answered no run_id.");

@@ -44,7 +44,9 @@ export class DatabricksConnector extends AsyncConnectorBase<DatabricksJobMetadat
   async create(params: TaskParams): Promise<DatabricksJobMetadata> {
     const { taskTemplate: template } = params;
     const custom = template.custom ? structToJson(template.custom) : {};
-    if (!template.container) throw new InvalidArgumentError("Invalid Databricks task: the task template has no container (its image, args and env make the run).");
+    if (!template.container) {
+      throw new InvalidArgumentError("Invalid Databricks task: the task template has no container (its image, args and env make the run).");
+    }
     const spec = databricksJobSpec(custom, template.container, { serviceCredentialProvider: process.env[SERVICE_CREDENTIAL_PROVIDER_ENV] });
     const instance = taskInstance(custom);
     const key = executionKey(params.taskExecutionMetadata);
@@ -95,7 +97,8 @@ function taskInstance(custom: JsonObject): string {
   }
   if (typeof instance === "string" && isInstanceName(instance)) return allowed(instance);
   const what = "must be the workspace's host name, e.g. <workspace>.cloud.databricks.com (no scheme or path).";
-  throw fromTask ? new InvalidArgumentError(`Invalid Databricks task: custom.databricksInstance ${what}`) : new FailedPreconditionError(`${INSTANCE_ENV} ${what}`);
+  if (fromTask) throw new InvalidArgumentError(`Invalid Databricks task: custom.databricksInstance ${what}`);
+  throw new FailedPreconditionError(`${INSTANCE_ENV} ${what}`);
 }
 
 /** The instance, when FLYTE_DATABRICKS_ALLOWED_INSTANCES is unset or lists it (case-insensitively). */
@@ -126,6 +129,7 @@ function pythonStr(value: unknown): string {
  * (connectors have no logger of the service's; the Lambda runtime keeps stderr).
  */
 function logUnknownState(meta: DatabricksJobMetadata, state: string): void {
-  const record = { level: "WARN", message: "Databricks run in a state this connector does not know", platform: "Databricks", run_id: meta.runId, state };
+  const message = "Databricks run in a state this connector does not know";
+  const record = { level: "WARN", message, platform: "Databricks", run_id: meta.runId, state };
   console.warn(knownSecrets.text(JSON.stringify(record)));
 }

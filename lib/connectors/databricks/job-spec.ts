@@ -78,7 +78,9 @@ function readContainer(container: flyteidl.core.IContainer): ContainerParts {
 function flytekitJobSpec(custom: JsonObject, container: ContainerParts, options: JobSpecOptions): JsonObject {
   const envs = { ...container.env };
   envs[FLYTE_FAIL_ON_ERROR] = "true";
-  if (!Object.hasOwn(custom, "databricksConf")) throw invalid("custom.databricksConf is missing: the task has no Databricks job configuration (databricks_conf).");
+  if (!Object.hasOwn(custom, "databricksConf")) {
+    throw invalid("custom.databricksConf is missing: the task has no Databricks job configuration (databricks_conf).");
+  }
   const job = object(custom["databricksConf"], "custom.databricksConf");
 
   const hasCluster = isSet(job["existing_cluster_id"]) || isSet(job["new_cluster"]);
@@ -177,7 +179,8 @@ function configureServerless(job: JsonObject, envs: Record<string, string>): Jso
   const entry = entries[index]!;
   if (!Object.hasOwn(entry, "spec")) entry["spec"] = {};
   const spec = object(entry["spec"], `databricks_conf.environments[${index}].spec`);
-  const existing = Object.hasOwn(spec, "environment_vars") ? object(spec["environment_vars"], `databricks_conf.environments[${index}].spec.environment_vars`) : {};
+  const where = `databricks_conf.environments[${index}].spec.environment_vars`;
+  const existing = Object.hasOwn(spec, "environment_vars") ? object(spec["environment_vars"], where) : {};
   spec["environment_vars"] = { ...existing, ...envs };
   delete job["environment_key"];
   return environmentKey;

@@ -65,7 +65,8 @@ export async function oauthAccessToken(
     // An OAuth error (invalid_client, a disabled principal) is a credential problem, not the task's;
     // and not a refused API token either, which the client would replace by asking again.
     if (error instanceof PlatformTaskError || error instanceof PlatformAuthError) {
-      throw new FailedPreconditionError(`${error.message.replace(/ \(check the credentials.*\)$/, "")} (check the service principal's client id and secret)`);
+      const reason = error.message.replace(/ \(check the credentials.*\)$/, "");
+      throw new FailedPreconditionError(`${reason} (check the service principal's client id and secret)`);
     }
     throw error;
   }
