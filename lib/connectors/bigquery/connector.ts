@@ -31,9 +31,10 @@ export class BigQueryConnector extends AsyncConnectorBase<BigQueryMeta> {
   async create(params: TaskParams): Promise<BigQueryMeta> {
     const task = readQueryTask(params.taskTemplate);
     const parameters = queryParameters(params.inputs, params.taskTemplate.interface?.inputs?.variables);
-    // A Flyte 2 call (it carries a connection) or a flyte-sdk template (it names secrets) gets
-    // flyte-sdk's meta and user agent; a Flyte 1 call flytekit's (connector.py:72 and :87).
-    const flyte2 = params.connection !== undefined || task.namesSecrets;
+    // A Flyte 2 call (only it carries a connection or an action context) or a flyte-sdk template
+    // (only it names secrets) gets flyte-sdk's meta and user agent, a Flyte 1 call flytekit's
+    // (connector.py:72 and :87), so that the meta reads in the Python connector of its Flyte.
+    const flyte2 = params.connection !== undefined || params.actionContext !== undefined || task.namesSecrets;
     const userAgent = `${flyte2 ? "Flyte" : "Flytekit"}/${task.sdkVersion} (GPN:Union;${task.domain})`;
     const key = executionKey(params.taskExecutionMetadata);
     // Without an execution id (a run by hand) each create is a new job; a random id still makes

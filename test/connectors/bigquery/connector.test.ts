@@ -13,6 +13,7 @@ import { Phase } from "../../../lib/connector/phase.js";
 import { ConnectorRegistry } from "../../../lib/connector/registry.js";
 import { BigQueryConnector } from "../../../lib/connectors/bigquery/connector.js";
 import { flyteidl } from "../../../lib/idl/index.js";
+import { toFlyteidl2Request } from "../../../lib/service/flyteidl2/messages.js";
 import type { DispatchOptions } from "../../../lib/service/operations.js";
 import { ConnectorService } from "../../../lib/service/service.js";
 import { rejection } from "../../support/rejection.js";
@@ -249,6 +250,25 @@ describe("flyte-sdk's template (Flyte 2)", () => {
     expect(fake.callsTo("GET /bigquery")[0]!.headers["user-agent"]).toBe("Flyte/2.0.0 (GPN:Union;development)");
     await service.deleteTask({ taskCategory: category, resourceMeta: meta }, options);
     expect(fake.callsTo(/cancel$/)).toHaveLength(1);
+  });
+
+  it("over Flyte 2's own protocol, the executor's connection reaches the connector", async () => {
+    vi.stubEnv("GOOGLE_APPLICATION_CREDENTIALS", undefined);
+    const v1 = { template: flyteSdkTemplate(dogecoin, "gcp-key"), inputs: inputMap({ version: literal.integer(3) }), outputPrefix: "s3://b/o", taskExecutionMetadata: executionMetadata(0) };
+    const request = toFlyteidl2Request("createTask", v1, { connection: connection({ google_application_credentials: connectionKey.json }) });
+    const [response] = (await service.dispatch("createTask", [request], { protocol: "flyteidl2" })) as { resourceMeta: Uint8Array }[];
+    expect(text(response!.resourceMeta)).toContain('"user_agent": "Flyte/2.0.0 (GPN:Union;development)"');
+    const insert = fake.callsTo("POST /bigquery")[0]!;
+    expect((insert.json as { configuration: { query: { queryParameters: unknown } } }).configuration.query.queryParameters).toEqual([
+      { name: "version", parameterType: { type: "INT64" }, parameterValue: { value: "3" } },
+    ]);
+    const kid = JSON.parse(Buffer.from(String(insert.headers.authorization).slice(7).split(".")[0]!, "base64url").toString()).kid;
+    expect(kid).toBe("connection-key");
+  });
+
+  it("a Flyte 2 create with no connection (its action context tells) still writes flyte-sdk's meta", async () => {
+    const meta = await create(flyteSdkTemplate(dogecoin), undefined, { actionContext: {} });
+    expect(text(meta)).toMatch(/, "user_agent": "Flyte\/2\.0\.0 \(GPN:Union;development\)"\}$/);
   });
 
   it("a flyte-sdk template without secrets, on a connection without them, falls back to ADC", async () => {
