@@ -57,17 +57,20 @@ function parsePrivateKey(text: string, passphrase: string | undefined): KeyObjec
       lastError = error;
     }
   }
-  throw keyError(lastError, passphrase !== undefined);
+  throw keyError(lastError, /ENCRYPTED/.test(text), passphrase !== undefined);
 }
 
-/** What went wrong, from Node's error code (its message is not quoted: it never needs the key, and we keep it that way). */
-function keyError(error: unknown, hadPassphrase: boolean): FailedPreconditionError {
+/**
+ * What went wrong. Node's (OpenSSL's) messages do not say it (a wrong passphrase reads
+ * "unsupported"), so the PEM's own ENCRYPTED marker and the error code decide; the key is never quoted.
+ */
+function keyError(error: unknown, encrypted: boolean, hadPassphrase: boolean): FailedPreconditionError {
   const code = (error as { code?: unknown } | undefined)?.code;
-  const text = error instanceof Error ? error.message : "";
-  if (code === "ERR_MISSING_PASSPHRASE") {
+  const asksPassphrase = code === "ERR_MISSING_PASSPHRASE" || code === "ERR_OSSL_CRYPTO_INTERRUPTED_OR_CANCELLED";
+  if (!hadPassphrase && (encrypted || asksPassphrase)) {
     return new FailedPreconditionError(`Secret ${PRIVATE_KEY_SECRET} is an encrypted key: set the secret ${PASSPHRASE_SECRET} too.`);
   }
-  if (hadPassphrase && /decrypt|passphrase|password/i.test(text)) {
+  if (hadPassphrase && encrypted) {
     return new FailedPreconditionError(`Secret ${PRIVATE_KEY_SECRET} cannot be opened with the passphrase in ${PASSPHRASE_SECRET}.`);
   }
   return new FailedPreconditionError(
