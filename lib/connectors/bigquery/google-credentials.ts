@@ -24,7 +24,7 @@ import { findSecret } from "../../connector/secrets.js";
 export const GOOGLE_CREDENTIALS_SECRET = "google_application_credentials";
 /** ADC's variable; findSecret also reads it, as the secret's upper-cased name. */
 const ADC_ENV = "GOOGLE_APPLICATION_CREDENTIALS";
-/** Each token request's timeout (an STS exchange, an impersonation), within the call's deadline. */
+/** Each token request's timeout (an STS exchange, an impersonation); a shorter call deadline is the service's to enforce. */
 const TOKEN_TIMEOUT_MS = 5_000;
 /** Clients kept per container: each caches its token until it expires. */
 const MAX_CACHED_CLIENTS = 8;
