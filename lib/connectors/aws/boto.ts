@@ -48,7 +48,10 @@ export class BotoConnector extends SyncConnectorBase {
     const headers = recordHeaders(client);
     let output: Record<string, unknown>;
     try {
-      output = await send(client, new Command(sdkInput(call.params) as Record<string, unknown>), params, { service, action: `call ${method}` });
+      output = await send(client, new Command(sdkInput(call.params) as Record<string, unknown>), params, {
+        service: client.config.serviceId ?? service,
+        action: `call ${method}`,
+      });
     } catch (error) {
       if (error instanceof AwsApiError && error.awsCode === "ValidationException" && error.awsMessage.includes("Cannot create already existing")) {
         return succeeded(alreadyExisting(method, error.awsMessage), call.idempotenceToken);

@@ -113,7 +113,8 @@ export async function loadService(service: string): Promise<ServiceModule> {
       `Boto task: service ${JSON.stringify(service)} has no AWS SDK v3 client here (${packageName} is not installed); use boto3's service name.`,
     );
   }
-  const clients = Object.entries(exports).filter(([name, value]) => name.endsWith("Client") && isClass(value, "send"));
+  // `__Client` is smithy's base class, re-exported by every package.
+  const clients = Object.entries(exports).filter(([name, value]) => /^[A-Z]\w*Client$/.test(name) && isClass(value, "send"));
   if (clients.length !== 1) throw new Error(`${packageName} exports ${clients.length} client classes; expected one`);
   const commands = new Map<string, CommandClass>();
   for (const [name, value] of Object.entries(exports)) {

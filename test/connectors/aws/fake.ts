@@ -14,6 +14,7 @@
  * Both refuse a request without a SigV4 Authorization header scoped to their service (AWS answers
  * 403 MissingAuthenticationToken / AccessDenied).
  */
+import { type KeyObject, verify } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import { type FakeRequest, type FakeResponse, PlatformFake } from "../../../lib/testing/platform-fake.js";
 
@@ -260,5 +261,63 @@ export class HttpFilesFake extends PlatformFake {
     };
     this.route("HEAD", /^\/.*$/, serve);
     this.route("GET", /^\/.*$/, serve);
+  }
+}
+
+/**
+ * Cloud Storage's JSON API (https://cloud.google.com/storage/docs/json_api/v1): objects.get
+ * (`GET /storage/v1/b/{bucket}/o/{object}`, the object name URL-encoded) and objects.list
+ * (`GET /storage/v1/b/{bucket}/o?prefix=&maxResults=`), errors `{"error": {"code", "message"}}`.
+ * A request must carry a service account's self-signed JWT (RS256, its `kid`) whose scope covers
+ * reading storage.
+ */
+export class GcsFake extends PlatformFake {
+  readonly buckets = new Map<string, Set<string>>();
+  readonly #keys = new Map<string, KeyObject>();
+
+  constructor() {
+    super();
+    this.route("GET", /^\/storage\/v1\/b\/(?<bucket>[^/]+)\/o\/(?<object>[^/]+)$/, (request) => {
+      const bucket = decodeURIComponent(request.params["bucket"]!);
+      const name = decodeURIComponent(request.params["object"]!);
+      if (!this.buckets.get(bucket)?.has(name)) return this.error(404, `No such object: ${bucket}/${name}`);
+      return { json: { kind: "storage#object", name, bucket, size: "4" } };
+    });
+    this.route("GET", /^\/storage\/v1\/b\/(?<bucket>[^/]+)\/o$/, (request) => {
+      const bucket = decodeURIComponent(request.params["bucket"]!);
+      const names = this.buckets.get(bucket);
+      if (!names) return this.error(404, "The specified bucket does not exist.");
+      const prefix = request.query.get("prefix") ?? "";
+      const items = [...names].filter((name) => name.startsWith(prefix)).sort().slice(0, Number(request.query.get("maxResults") ?? "1000"));
+      return { json: { kind: "storage#objects", ...(items.length > 0 ? { items: items.map((name) => ({ name })) } : {}) } };
+    });
+  }
+
+  put(bucket: string, name: string): this {
+    if (!this.buckets.has(bucket)) this.buckets.set(bucket, new Set());
+    this.buckets.get(bucket)!.add(name);
+    return this;
+  }
+
+  addServiceAccount(keyId: string, publicKey: KeyObject): void {
+    this.#keys.set(keyId, publicKey);
+  }
+
+  protected override authenticate(request: FakeRequest): FakeResponse | undefined {
+    const token = /^Bearer (.+)$/.exec(String(request.headers["authorization"] ?? ""))?.[1];
+    const parts = token?.split(".") ?? [];
+    if (parts.length !== 3) return this.error(401, "Anonymous caller does not have storage.objects.get access.");
+    const [header, payload] = parts.slice(0, 2).map((part) => JSON.parse(Buffer.from(part, "base64url").toString()) as Record<string, unknown>);
+    const key = this.#keys.get(String(header!["kid"]));
+    const signed = key !== undefined && verify("RSA-SHA256", Buffer.from(`${parts[0]}.${parts[1]}`), key, Buffer.from(parts[2]!, "base64url"));
+    if (!signed) return this.error(401, "Invalid Credentials");
+    if (!String(payload!["scope"] ?? "").split(" ").includes("https://www.googleapis.com/auth/devstorage.read_only")) {
+      return this.error(403, "Request had insufficient authentication scopes.");
+    }
+    return undefined;
+  }
+
+  protected override error(status: number, message: string): FakeResponse {
+    return { status, json: { error: { code: status, message, errors: [{ message, domain: "global", reason: status === 404 ? "notFound" : "invalid" }] } } };
   }
 }

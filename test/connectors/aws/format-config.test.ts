@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../../lib/connector/errors.js";
-import { PythonFloat } from "../../../lib/connector/python-json.js";
+import { type JsonValue, PythonFloat } from "../../../lib/connector/python-json.js";
 import { numbersAsFloats } from "../../../lib/connectors/aws/custom.js";
 import { formatDict, prepareCall, sortedDictStr, xxh64Hex } from "../../../lib/connectors/aws/format-config.js";
 import { flyteidl } from "../../../lib/idl/index.js";
@@ -79,7 +79,7 @@ describe("prepareCall, as Boto3ConnectorMixin._call", () => {
   });
 
   it("sorts dicts by key and lists by str() of their items, non-ASCII hashed as UTF-8 (computed with the plugin's code)", async () => {
-    const config = {
+    const config: JsonValue = {
       EndpointConfigName: "cfg-{idempotence_token}",
       ProductionVariants: [
         { VariantName: "b", InitialInstanceCount: 2, InitialVariantWeight: 0.5, ModelName: "{inputs.model}" },

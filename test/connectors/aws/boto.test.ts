@@ -1,0 +1,170 @@
+/**
+ * The boto connector against the SageMaker and S3 fakes. Templates as BotoTask.get_custom writes
+ * them: {"service", "config", "region", "method", "images"} (flytekitplugins/awssagemaker_inference/
+ * boto3_task.py:53-59, flytekit v1.16.24 e96c720), with the service and method the plugin's task
+ * classes set (task.py: SageMakerModelTask create_model, SageMakerEndpointConfigTask
+ * create_endpoint_config). Outputs are `result` (dict) and `idempotence_token` (str)
+ * (boto3_task.py:37).
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { InvalidArgumentError, UnavailableError } from "../../../lib/connector/errors.js";
+import { Phase } from "../../../lib/connector/phase.js";
+import { BotoConnector } from "../../../lib/connectors/aws/boto.js";
+import { flyteidl } from "../../../lib/idl/index.js";
+import { literalMapToPlain } from "../../../lib/literals/index.js";
+import { runConnector, TaskRunFailedError, taskTemplate, type TypeSpec } from "../../../lib/testing/index.js";
+import { stubAwsEnv } from "./aws-env.js";
+import { ACCOUNT, S3Fake, SageMakerFake } from "./fake.js";
+
+const sagemaker = new SageMakerFake();
+const s3 = new S3Fake();
+const connector = new BotoConnector();
+
+beforeAll(async () => {
+  await Promise.all([sagemaker.start(), s3.start()]);
+});
+afterAll(async () => {
+  await Promise.all([sagemaker.stop(), s3.stop()]);
+});
+beforeEach(() => {
+  sagemaker.reset();
+  sagemaker.models.clear();
+  sagemaker.endpointConfigs.clear();
+  sagemaker.endpoints.clear();
+  s3.reset();
+  s3.buckets.clear();
+  stubAwsEnv({ AWS_ENDPOINT_URL_SAGEMAKER: sagemaker.url, AWS_ENDPOINT_URL_S3: s3.url });
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+interface BotoSpec {
+  readonly service: string;
+  readonly method: string;
+  readonly config: Record<string, unknown>;
+  readonly region?: string | null;
+  readonly images?: Record<string, string> | null;
+  readonly inputs?: Readonly<Record<string, TypeSpec>>;
+}
+
+/** BotoTask.get_custom's dict, and the interface BotoTask declares. */
+function botoTemplate(spec: BotoSpec): flyteidl.core.TaskTemplate {
+  return taskTemplate({
+    type: "boto",
+    custom: { service: spec.service, config: spec.config, region: spec.region ?? null, method: spec.method, images: spec.images ?? null } as never,
+    inputs: spec.inputs ?? {},
+    outputs: { result: "struct", idempotence_token: "string" },
+  });
+}
+
+const params = (template: flyteidl.core.TaskTemplate, inputs?: flyteidl.core.ILiteralMap) => ({
+  signal: new AbortController().signal,
+  taskTemplate: template,
+  inputs: inputs ?? null,
+  outputPrefix: "s3://bucket/outputs",
+});
+
+/** The model config of test_boto3_mixin.py:128-164, with the plugin's triton_image_uri("21.08"). */
+const modelTask = botoTemplate({
+  service: "sagemaker",
+  method: "create_model",
+  config: { ModelName: "{inputs.model_name}-{idempotence_token}", PrimaryContainer: { Image: "{images.image}", ModelDataUrl: "s3://sagemaker-connector-xgboost/model.tar.gz" } },
+  images: { image: "{account_id}.dkr.ecr.{region}.{base}/sagemaker-tritonserver:21.08-py3" },
+  inputs: { model_name: "string", region: "string" },
+});
+
+describe("boto", () => {
+  it("creates a SageMaker model: the plugin's name and token, and only the ARN as result", async () => {
+    const result = await runConnector(connector, { template: modelTask, inputs: { model_name: "xgboost", region: "us-west-2" } });
+    expect(sagemaker.operations).toEqual(["CreateModel"]);
+    const body = sagemaker.calls[0]!.json as Record<string, unknown>;
+    expect(body["ModelName"]).toBe("xgboost-2de338ec95ee0da6");
+    expect(body["PrimaryContainer"]).toEqual({ Image: "301217895009.dkr.ecr.us-west-2.amazonaws.com/sagemaker-tritonserver:21.08-py3", ModelDataUrl: "s3://sagemaker-connector-xgboost/model.tar.gz" });
+    expect(sagemaker.calls[0]!.headers["authorization"]).toContain("/us-west-2/sagemaker/aws4_request");
+    expect(result.outputs).toEqual({ result: { ModelArn: `arn:aws:sagemaker:us-west-2:${ACCOUNT}:model/xgboost-2de338ec95ee0da6` }, idempotence_token: "2de338ec95ee0da6" });
+  });
+
+  it("answers flytekit's literals: result a msgpack dict, idempotence_token a string", async () => {
+    const resource = await connector.do(params(modelTask, flyteidl.core.LiteralMap.fromObject({ literals: { model_name: { scalar: { primitive: { stringValue: "xgboost" } } }, region: { scalar: { primitive: { stringValue: "us-west-2" } } } } })));
+    expect(resource.phase).toBe(Phase.SUCCEEDED);
+    const literals = (resource.outputs as flyteidl.core.ILiteralMap).literals!;
+    expect(literals["result"]!.scalar!.binary!.tag).toBe("msgpack");
+    expect(literals["idempotence_token"]!.scalar!.primitive!.stringValue).toBe("2de338ec95ee0da6");
+  });
+
+  it("counts SageMaker's 'Cannot create already existing' as success, with the ARN (boto3_connector.py:75-93)", async () => {
+    const template = botoTemplate({ service: "sagemaker", method: "create_endpoint_config", region: "us-east-2", config: { EndpointConfigName: "cfg", ProductionVariants: [{ VariantName: "v", ModelName: "m", InitialInstanceCount: 1, InstanceType: "ml.m4.xlarge" }] } });
+    const first = await runConnector(connector, { template });
+    const second = await runConnector(connector, { template });
+    expect(sagemaker.calls.map((call) => call.status)).toEqual([200, 400]);
+    expect(second.outputs).toEqual(first.outputs);
+    expect(second.outputs).toEqual({ result: { EndpointConfigArn: `arn:aws:sagemaker:us-east-2:${ACCOUNT}:endpoint-config/cfg` }, idempotence_token: "" });
+    // Integral numbers are sent as ints (boto3_connector.py:23-32).
+    expect((sagemaker.calls[0]!.json as { ProductionVariants: unknown[] }).ProductionVariants[0]).toEqual({ VariantName: "v", ModelName: "m", InitialInstanceCount: 1, InstanceType: "ml.m4.xlarge" });
+  });
+
+  it("answers any other method's response as boto3 does: ResponseMetadata for $metadata, datetimes as isoformat", async () => {
+    await runConnector(connector, { template: botoTemplate({ service: "sagemaker", method: "create_endpoint", region: "us-east-1", config: { EndpointName: "ep", EndpointConfigName: "cfg" } }) });
+    const result = await runConnector(connector, { template: botoTemplate({ service: "sagemaker", method: "list_endpoints", region: "us-east-1", config: {} }) });
+    expect(result.outputs!["idempotence_token"]).toBe("");
+    expect(result.outputs!["result"]).toEqual({
+      Endpoints: [
+        {
+          EndpointName: "ep",
+          EndpointArn: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:endpoint/ep`,
+          CreationTime: "2024-01-31T16:44:06.553000+00:00",
+          LastModifiedTime: "2024-01-31T16:44:06.553000+00:00",
+          EndpointStatus: "Creating",
+        },
+      ],
+      ResponseMetadata: {
+        RequestId: "11111111-2222-3333-4444-555555555555",
+        HTTPStatusCode: 200,
+        HTTPHeaders: expect.objectContaining({ "x-amzn-requestid": "11111111-2222-3333-4444-555555555555", "content-type": "application/x-amz-json-1.1" }),
+        RetryAttempts: 0,
+      },
+    });
+  });
+
+  it("calls S3 REST-XML commands, matching acronyms and digits (list_objects_v2, get_object)", async () => {
+    s3.put("data", "in/a.csv", "a,b\n1,2\n").put("data", "in/b.csv", "x");
+    const listed = await runConnector(connector, { template: botoTemplate({ service: "s3", method: "list_objects_v2", region: "us-east-1", config: { Bucket: "data", Prefix: "in/" } }) });
+    const result = listed.outputs!["result"] as { Contents: Array<{ Key: string; LastModified: string }>; KeyCount: number };
+    expect(result.Contents.map((item) => item.Key)).toEqual(["in/a.csv", "in/b.csv"]);
+    expect(result.Contents[0]!.LastModified).toBe("2024-01-31T16:44:06+00:00");
+    const got = await runConnector(connector, { template: botoTemplate({ service: "s3", method: "get_object", region: "us-east-1", config: { Bucket: "data", Key: "in/a.csv" } }) });
+    expect(Buffer.from((got.outputs!["result"] as { Body: Uint8Array }).Body).toString()).toBe("a,b\n1,2\n");
+    expect(s3.calls.map((call) => `${call.method} ${call.path}`)).toEqual(["GET /data/", "GET /data/in/a.csv"]);
+  });
+
+  it("fails the task with AWS's message when AWS refuses the call", async () => {
+    const error = await runConnector(connector, { template: botoTemplate({ service: "s3", method: "get_object", region: "us-east-1", config: { Bucket: "nope", Key: "k" } }) }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TaskRunFailedError);
+    expect((error as Error).message).toContain("S3 could not call get_object: NoSuchBucket: The specified bucket does not exist");
+  });
+
+  it("refuses, with INVALID_ARGUMENT, a service or method boto3 would not have", async () => {
+    const call = (service: string, method: string) => connector.do(params(botoTemplate({ service, method, region: "us-east-1", config: {} })));
+    await expect(call("sagemaker", "make_coffee")).rejects.toThrow(/sagemaker has no method "make_coffee"/);
+    await expect(call("no-such-service", "list")).rejects.toThrow(/@aws-sdk\/client-no-such-service is not installed/);
+    await expect(call("../../etc", "list")).rejects.toThrow(InvalidArgumentError);
+    await expect(connector.do(params(botoTemplate({ service: "sagemaker", method: "list_endpoints", config: {} })))).rejects.toThrow(/Region parameter is required/);
+  });
+
+  it("answers UNAVAILABLE when S3 keeps answering 503 SlowDown, and recovers from one", async () => {
+    s3.put("data", "k", "v");
+    const template = botoTemplate({ service: "s3", method: "head_object", region: "us-east-1", config: { Bucket: "data", Key: "k" } });
+    s3.fault({ status: 503 });
+    const resource = await connector.do(params(template));
+    expect(resource.phase).toBe(Phase.SUCCEEDED);
+    expect(s3.calls.map((call) => call.status)).toEqual([503, 200]);
+    s3.fault({ status: 503, times: Infinity });
+    await expect(connector.do(params(template))).rejects.toThrow(UnavailableError);
+  });
+
+  it("reads the outputs back as flytekit would: result is a dict", async () => {
+    const resource = await connector.do(params(botoTemplate({ service: "sagemaker", method: "create_model", region: "us-east-1", config: { ModelName: "m", ExecutionRoleArn: "arn:aws:iam::1:role/r" } })));
+    expect(literalMapToPlain(resource.outputs as flyteidl.core.ILiteralMap)).toEqual({ result: { ModelArn: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:model/m` }, idempotence_token: "" });
+  });
+});
