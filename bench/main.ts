@@ -10,6 +10,7 @@ import { notesOf, renderReport, renderSuite } from "./report.js";
 import type { Results, SuiteName } from "./results.js";
 import { runCodec } from "./suites/codec.js";
 import { runColdStart } from "./suites/coldstart.js";
+import { runCost } from "./suites/cost.js";
 import { runGrpc } from "./suites/grpc.js";
 import { runSize } from "./suites/size.js";
 import { runWarm } from "./suites/warm.js";
@@ -22,6 +23,7 @@ const SUITES: { readonly [K in SuiteName]: () => Promise<Results[K]> } = {
   warm: runWarm,
   grpc: runGrpc,
   codec: runCodec,
+  cost: runCost,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

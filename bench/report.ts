@@ -1,4 +1,5 @@
 /** BENCHMARKS.md, rendered from the stored results and the budget checks. */
+import { costSection } from "./suites/cost-report.js";
 import { BUDGET, kb, type BudgetCheck } from "./budget.js";
 import type { CodecCase, Results, RunInfo, SuiteName, Timing } from "./results.js";
 import { SUITE_NAMES } from "./results.js";
@@ -12,6 +13,7 @@ const TITLES: Record<SuiteName, string> = {
   warm: "3. Warm per-op cost",
   grpc: "4. gRPC front",
   codec: "5. Codec comparison",
+  cost: "6. Cost, scale and end to end",
 };
 
 export function renderReport(results: Partial<Results>, checks: readonly BudgetCheck[], notes = ""): string {
@@ -69,6 +71,8 @@ export function renderSuite(name: SuiteName, results: Partial<Results>): string 
       return results.grpc && grpcSection(results.grpc);
     case "codec":
       return results.codec && codecSection(results.codec);
+    case "cost":
+      return results.cost && costSection(TITLES.cost, results.cost);
   }
 }
 
@@ -199,7 +203,7 @@ function codecSection(r: Results["codec"]): string {
   ].join("\n\n");
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]) => `| ${cells.map((c) => c.replaceAll("|", "\\|")).join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
 }

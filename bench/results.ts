@@ -3,6 +3,7 @@
  * Every suite's result carries its own run (machine, Node, date), so a subset run updates its
  * sections and leaves the others as last measured.
  */
+import type { CostResult } from "./suites/cost.js";
 
 export interface Machine {
   readonly cpu: string;
@@ -164,12 +165,13 @@ export interface Results {
   readonly warm: WarmResult;
   readonly grpc: GrpcResult;
   readonly codec: CodecResult;
+  readonly cost: CostResult;
 }
 
 export type SuiteName = keyof Results;
 
 /** In the order they run and are reported. */
-export const SUITE_NAMES: readonly SuiteName[] = ["size", "coldstart", "warm", "grpc", "codec"];
+export const SUITE_NAMES: readonly SuiteName[] = ["size", "coldstart", "warm", "grpc", "codec", "cost"];
 
 export function isSuiteName(name: string): name is SuiteName {
   return (SUITE_NAMES as readonly string[]).includes(name);
