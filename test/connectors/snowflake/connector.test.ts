@@ -8,6 +8,7 @@ import { executionKey, uuidV5 } from "../../../lib/connector/idempotency.js";
 import { Phase } from "../../../lib/connector/phase.js";
 import { flyteidl } from "../../../lib/idl/index.js";
 import { literalMapToPlain, StructuredDataset, toLiteralMap } from "../../../lib/literals/index.js";
+import { toFlyteidl2Request } from "../../../lib/service/flyteidl2/messages.js";
 import { rejection } from "../../support/rejection.js";
 import { FakeSnowflake } from "./fake.js";
 import {
@@ -193,6 +194,22 @@ describe("flyte-sdk's Snowflake", () => {
     expect(done.logLinks).toEqual([
       expect.objectContaining({ name: "Snowflake Dashboard", uri: `https://app.snowflake.com/myorg/myaccount/#/compute/history/queries/${only().handle}/detail` }),
     ]);
+  });
+
+  test("over Flyte 2's own protocol (flyteidl2), the executor's connection carries the key to create, get and delete", async () => {
+    vi.stubEnv("_FSEC_SNOWFLAKE_PRIVATE_KEY", undefined);
+    const template = flyteSdkTemplate({ sql: "SELECT %(n)s", inputs: { n: "integer" }, outputs: { results: STRUCTURED_DATASET } });
+    const connection = flyte2Connection(keys);
+    const v1 = { template, inputs: inputs(template, { n: 4 }), outputPrefix: "s3://b/o", taskExecutionMetadata: executionMetadata() };
+    const options = { connection, protocol: "flyteidl2" as const };
+    const [created] = (await service.dispatch("createTask", [toFlyteidl2Request("createTask", v1, { connection })], options)) as { resourceMeta: Uint8Array }[];
+    expect(decoder.decode(created!.resourceMeta)).toMatch(/^\{"account": "myorg-myaccount", "user": "flyte_user"/);
+    expect(only().body["bindings"]).toEqual({ "1": { type: "FIXED", value: "4" } });
+    const getRequest = toFlyteidl2Request("getTask", { taskCategory: CATEGORY, resourceMeta: created!.resourceMeta }, { connection });
+    await service.dispatch("getTask", [getRequest], options);
+    const deleteRequest = toFlyteidl2Request("deleteTask", { taskCategory: CATEGORY, resourceMeta: created!.resourceMeta }, { connection });
+    await service.dispatch("deleteTask", [deleteRequest], options);
+    expect(fake.calls.map((call) => `${call.method} ${call.status}`)).toEqual(["POST 202", "GET 202", "POST 200"]);
   });
 
   test("schema defaults to PUBLIC; the JWT names the locator of a locator.region account, and the link is flyte-sdk's split at its first '-'", async () => {
