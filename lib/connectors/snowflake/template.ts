@@ -119,7 +119,7 @@ export function kwargsForMeta(kwargs: { readonly [key: string]: JsonValue }): { 
   );
 }
 
-/** What the SQL API request sets besides the statement (flyte-sdk lets connection_kwargs override the task's values). */
+/** What the SQL API request sets besides the statement. */
 export interface StatementContext {
   readonly database: string;
   readonly schema: string;
@@ -129,13 +129,13 @@ export interface StatementContext {
 }
 
 /**
- * The request's database, schema, warehouse and role, and its session parameters from
- * connection_kwargs' `session_parameters` and `timezone` (the driver's arguments the SQL API has a
- * field for; transport settings such as timeouts do not apply to it).
+ * The request's database, schema and warehouse, and from connection_kwargs its role and session
+ * parameters (`session_parameters`, `timezone`): the driver's arguments the SQL API has a field
+ * for. Transport settings such as timeouts do not apply to it; database, schema and warehouse in
+ * connection_kwargs would be a TypeError in flyte-sdk (they are also named arguments there).
  */
 export function statementContext(task: Pick<SnowflakeTask, "database" | "schema" | "warehouse" | "connectionKwargs">): StatementContext {
   const kwargs = task.connectionKwargs;
-  const override = (name: string, value: string): string => (typeof kwargs[name] === "string" ? (kwargs[name] as string) : value);
   const parameters: Record<string, string> = {};
   const session = kwargs["session_parameters"];
   if (session && typeof session === "object" && !Array.isArray(session)) {
@@ -144,9 +144,9 @@ export function statementContext(task: Pick<SnowflakeTask, "database" | "schema"
   if (typeof kwargs["timezone"] === "string") parameters["TIMEZONE"] = kwargs["timezone"];
   const role = typeof kwargs["role"] === "string" ? identifier(kwargs["role"]) : undefined;
   return {
-    database: identifier(override("database", task.database)),
-    schema: identifier(override("schema", task.schema)),
-    warehouse: identifier(override("warehouse", task.warehouse)),
+    database: identifier(task.database),
+    schema: identifier(task.schema),
+    warehouse: identifier(task.warehouse),
     ...(role === undefined ? {} : { role }),
     parameters,
   };

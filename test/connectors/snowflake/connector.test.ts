@@ -163,7 +163,7 @@ describe("flyte-sdk's Snowflake", () => {
       sql: "SELECT * FROM events WHERE day = %(day)s AND score >= %(score)s",
       inputs: { day: "datetime", score: "float" },
       outputs: { results: STRUCTURED_DATASET },
-      connectionKwargs: { role: "analyst", session_parameters: { QUERY_TAG: "flyte" }, login_timeout: 30, password: "hunter2" },
+      connectionKwargs: { role: "analyst", session_parameters: { QUERY_TAG: "flyte", ROWS_PER_RESULTSET: 10 }, timezone: "UTC", login_timeout: 30, password: "hunter2" },
     });
     const connection = flyte2Connection(keys);
     vi.stubEnv("_FSEC_SNOWFLAKE_PRIVATE_KEY", undefined);
@@ -175,11 +175,11 @@ describe("flyte-sdk's Snowflake", () => {
       warehouse: "COMPUTE_WH",
       role: "ANALYST",
       bindings: { "1": { type: "TEXT", value: "2024-01-02 03:04:05+00:00" }, "2": { type: "REAL", value: "2" } },
-      parameters: { QUERY_TAG: "flyte" },
+      parameters: { QUERY_TAG: "flyte", ROWS_PER_RESULTSET: "10", TIMEZONE: "UTC" },
     });
     // flyte-sdk connector.py:23-46 and 259-269: account first, connection_kwargs last, numbers as MessageToDict's floats.
     expect(decoder.decode(meta)).toBe(
-      `{"account": "myorg-myaccount", "user": "flyte_user", "database": "ANALYTICS", "schema": "PUBLIC", "warehouse": "COMPUTE_WH", "query_id": "${only().handle}", "has_output": true, "connection_kwargs": {"role": "analyst", "session_parameters": {"QUERY_TAG": "flyte"}, "login_timeout": 30.0}}`,
+      `{"account": "myorg-myaccount", "user": "flyte_user", "database": "ANALYTICS", "schema": "PUBLIC", "warehouse": "COMPUTE_WH", "query_id": "${only().handle}", "has_output": true, "connection_kwargs": {"role": "analyst", "session_parameters": {"QUERY_TAG": "flyte", "ROWS_PER_RESULTSET": 10.0}, "timezone": "UTC", "login_timeout": 30.0}}`,
     );
     const running = await get(meta, connection);
     expect(running.phase).toBe(Phase.RUNNING);
