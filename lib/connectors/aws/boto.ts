@@ -11,6 +11,7 @@ import { InvalidArgumentError } from "../../connector/errors.js";
 import { Phase } from "../../connector/phase.js";
 import { Resource } from "../../connector/resource.js";
 import { pythonOutputs } from "../../literals/python.js";
+import { coerceInput } from "./coerce-input.js";
 import { readCustom, requiredObject, requiredString, sdkInput } from "./custom.js";
 import { AwsApiError } from "./errors.js";
 import { prepareCall } from "./format-config.js";
@@ -44,11 +45,12 @@ export class BotoConnector extends SyncConnectorBase {
       throw new InvalidArgumentError("Boto task: the filled config must be a dict of the call's parameters.");
     }
 
+    const input = await coerceInput(new Command({}), sdkInput(call.params));
     const client = createClient(module.Client, call.region);
     const headers = recordHeaders(client);
     let output: Record<string, unknown>;
     try {
-      output = await send(client, new Command(sdkInput(call.params) as Record<string, unknown>), params, {
+      output = await send(client, new Command(input as Record<string, unknown>), params, {
         service: client.config.serviceId ?? service,
         action: `call ${method}`,
       });

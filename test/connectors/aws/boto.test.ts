@@ -127,6 +127,14 @@ describe("boto", () => {
     });
   });
 
+  it("converts timestamps and blobs as botocore does: ISO text or epoch seconds to a date, text to bytes", async () => {
+    await runConnector(connector, {
+      template: botoTemplate({ service: "sagemaker", method: "list_endpoints", region: "us-east-1", config: { CreationTimeAfter: "2024-01-31T00:00:00Z", CreationTimeBefore: 1706745600, NameContains: "2024-01-31T00:00:00Z" } }),
+    });
+    // AWS JSON 1.1 sends timestamps as epoch seconds.
+    expect(sagemaker.calls[0]!.json).toEqual({ CreationTimeAfter: 1706659200, CreationTimeBefore: 1706745600, NameContains: "2024-01-31T00:00:00Z" });
+  });
+
   it("calls S3 REST-XML commands, matching acronyms and digits (list_objects_v2, get_object)", async () => {
     s3.put("data", "in/a.csv", "a,b\n1,2\n").put("data", "in/b.csv", "x");
     const listed = await runConnector(connector, { template: botoTemplate({ service: "s3", method: "list_objects_v2", region: "us-east-1", config: { Bucket: "data", Prefix: "in/" } }) });
