@@ -116,6 +116,9 @@ describe("flytekit's SnowflakeTask", () => {
     );
     expect(literalMapToPlain(done.outputs!)).toEqual({ results: new StructuredDataset(`snowflake://flyte_user:myorg-myaccount/compute_wh/analytics/public/${handle}`) });
     expect(fake.callsTo(`GET /api/v2/statements/${handle}`)).toHaveLength(2);
+    // One JWT for the three calls: signed once, reused while it has more than a few minutes left.
+    expect(fake.tokens).toHaveLength(3);
+    expect(new Set(fake.tokens).size).toBe(1);
   });
 
   test("a task with no outputs succeeds with none; no inputs send the statement as written", async () => {
