@@ -14,7 +14,8 @@ import { operationNames, operations, type OperationName } from "../../lib/servic
 import { ConnectorService } from "../../lib/service/service.js";
 import { startGrpcServer, type GrpcServer } from "../../lib/transport/grpc/index.js";
 import { RawClient } from "../transport/grpc/raw-client.js";
-import { binaryCases, described, fuzzRegistry, seedBytes, type BinaryCase } from "./fuzz/cases.js";
+import { flyteidl2Operations } from "../../lib/service/flyteidl2/operations.js";
+import { binaryCases, described, flyteidl2OperationNames, fuzzRegistry, seedBytes, type BinaryCase } from "./fuzz/cases.js";
 import {
   CALL_TIMEOUT_MS,
   each,
@@ -102,6 +103,11 @@ test.each(operationNames)("%s: damaged messages, wrong message counts, unknown m
   await fuzz(binaryCases(op), (fuzzCase) => call(op, fuzzCase.bytes), tally, runs(500));
   await fuzz(countCases(op), (fuzzCase) => call(op, fuzzCase.bytes), tally, runs(20));
   await fuzz(unknownMethods(op), (fuzzCase) => call(op, fuzzCase.bytes, fuzzCase.path), tally, runs(20));
+});
+
+// Flyte 2's answers decode as Flyte 1's (the same field numbers), which is all `call` needs of them.
+test.each(flyteidl2OperationNames)("Flyte 2's %s: damaged messages on the same port", { timeout: FUZZ_TEST_TIMEOUT_MS }, async (op) => {
+  await fuzz(binaryCases(op, "flyteidl2"), (fuzzCase) => call(op, fuzzCase.bytes, flyteidl2Operations[op].path), tally, runs(300));
 });
 
 test("a message above the gRPC limit is RESOURCE_EXHAUSTED, for every operation", async () => {

@@ -15,7 +15,8 @@ import { createHttpDispatch, httpRequest } from "../../lib/client/http-transport
 import { Status } from "../../lib/connector/errors.js";
 import { MAX_LAMBDA_PAYLOAD_BYTES } from "../../lib/limits.js";
 import { startLocalStack, type LocalStack } from "../../lib/local/local-stack.js";
-import { operationNames, operations, type OperationName } from "../../lib/service/operations.js";
+import { operationFor } from "../../lib/service/flyteidl2/operations.js";
+import { operationNames, operations, type OperationName, type Protocol } from "../../lib/service/operations.js";
 import { decodeDelimited } from "../../lib/transport/http/delimited.js";
 import type { HttpResponse } from "../../lib/transport/http/response.js";
 import { httpApiEvent, restApiEvent, type RequestSpec } from "../transport/http/events.js";
@@ -24,6 +25,7 @@ import {
   binaryCases,
   concat,
   described,
+  flyteidl2OperationNames,
   fuzzRegistry,
   jsonCases,
   seedBytes,
@@ -131,10 +133,10 @@ function delimited(messages: readonly Uint8Array[]): Uint8Array {
 }
 
 /** Protobuf bodies: every damage binaryCases makes, and a stream's length prefixes broken. */
-function protobufBodies(op: OperationName): fc.Arbitrary<HttpCase> {
-  const { method, path } = operations[op].http;
+function protobufBodies(op: OperationName, protocol: Protocol): fc.Arbitrary<HttpCase> {
+  const { method, path } = operationFor(op, protocol).http;
   const { requestStream } = operations[op];
-  const damaged = fc.tuple(binaryCases(op), fc.constantFrom(...PROTOBUF_TYPES), accept).map(([fuzzCase, type, acceptType]) =>
+  const damaged = fc.tuple(binaryCases(op, protocol), fc.constantFrom(...PROTOBUF_TYPES), accept).map(([fuzzCase, type, acceptType]) =>
     described({
       ...fuzzCase,
       detail: `${fuzzCase.detail}; ${type}, Accept ${acceptType}`,
@@ -229,8 +231,8 @@ const decodes = (text: string): string | undefined => {
 };
 
 /** Path and query parameters of the routes without a body: a name other than a connector's is refused. */
-function parameters(op: OperationName): fc.Arbitrary<HttpCase> {
-  const { method, path: template } = operations[op].http;
+function parameters(op: OperationName, protocol: Protocol): fc.Arbitrary<HttpCase> {
+  const { method, path: template } = operationFor(op, protocol).http;
   const known = op === "getAgent" ? AGENT_NAMES.map(encodeURIComponent) : ["sleep"];
   return fc
     .record({ name: segment([...known, "echo"]), version: segment(["0", "-1", "2147483648", "abc", "1.5", "00", "%30"]), meta: metaSegments, query: queries(op) })
@@ -239,14 +241,17 @@ function parameters(op: OperationName): fc.Arbitrary<HttpCase> {
       const path = template.replace(/\{([^}]+)\}/g, (_, field: string) => values[field]!);
       const decodedName = decodes(name);
       const knownName = op === "getAgent" ? AGENT_NAMES.includes(decodedName ?? "") : decodedName === "sleep";
-      const expect = op === "getTaskMetrics" || (op !== "listAgents" && !knownName) ? "refused" : op === "listAgents" && query.length === 0 ? "answered" : "either";
+      // Over Flyte 2, echo (sync) is served through GetTask and DeleteTask too.
+      const syncOverFlyte2 = protocol === "flyteidl2" && op !== "getAgent" && decodedName === "echo";
+      const refused = op === "getTaskMetrics" || (op !== "listAgents" && !knownName && !syncOverFlyte2);
+      const expect = refused ? "refused" : op === "listAgents" && query.length === 0 ? "answered" : "either";
       return described({ op, kind: "parameters", detail: `${path.slice(0, 200)} ${JSON.stringify(query)}`, expect, spec: { method, path, query } });
     });
 }
 
 /** Any method on the route, and paths near it or nowhere. */
-function routing(op: OperationName): fc.Arbitrary<HttpCase> {
-  const route = operations[op].http.path.replace(/\{[^}]+\}/g, "x");
+function routing(op: OperationName, protocol: Protocol): fc.Arbitrary<HttpCase> {
+  const route = operationFor(op, protocol).http.path.replace(/\{[^}]+\}/g, "x");
   const paths = fc.oneof(
     fc.constantFrom(route, `${route}/`, `/prod${route}`, "/", "/api/v1", "/api/v1/agent", "/api/v2/agents", "//api/v1/agents"),
     fc.array(fc.string({ unit: "grapheme", maxLength: 8 }).map(encodeURIComponent), { maxLength: 6 }).map((parts) => `/${parts.join("/")}`),
@@ -271,10 +276,14 @@ function notBase64(op: OperationName): fc.Arbitrary<HttpCase> {
 }
 
 /** Every kind of bad request for `op`'s route, for one way in. */
-function requests(op: OperationName, way: keyof typeof tallies): fc.Arbitrary<HttpCase> {
-  const arbitraries = operations[op].http.body !== null
-    ? [protobufBodies(op), jsonBodies(op), mediaTypes(op), routing(op), ...(way === "local HTTP server" ? [] : [notBase64(op)])]
-    : [parameters(op), routing(op)];
+function requests(op: OperationName, way: keyof typeof tallies, protocol: Protocol = "flyteidl"): fc.Arbitrary<HttpCase> {
+  // Flyte 2's JSON bodies differ from Flyte 1's (named inputs): its body is fuzzed as protobuf.
+  const arbitraries =
+    operations[op].http.body === null
+      ? [parameters(op, protocol), routing(op, protocol)]
+      : protocol === "flyteidl2"
+        ? [protobufBodies(op, protocol), routing(op, protocol)]
+        : [protobufBodies(op, protocol), jsonBodies(op), mediaTypes(op), routing(op, protocol), ...(way === "local HTTP server" ? [] : [notBase64(op)])];
   const all = fc.oneof(...arbitraries);
   return way === "local HTTP server" ? all.filter(({ spec }) => spec.path.length + JSON.stringify(spec.query ?? []).length < MAX_LOCAL_URL_CHARS) : all;
 }
@@ -335,6 +344,10 @@ const RUNS = { "payload 2.0": 600, "payload 1.0": 600, "local HTTP server": 200 
 for (const way of Object.keys(ways) as (keyof typeof ways)[]) {
   test.each(operationNames)(`${way}: %s`, { timeout: FUZZ_TEST_TIMEOUT_MS }, async (op) => {
     await fuzz(requests(op, way), ways[way], tallies[way], runs(RUNS[way]));
+  });
+
+  test.each(flyteidl2OperationNames)(`${way}: Flyte 2's %s`, { timeout: FUZZ_TEST_TIMEOUT_MS }, async (op) => {
+    await fuzz(requests(op, way, "flyteidl2"), ways[way], tallies[way], runs(RUNS[way] / 2));
   });
 
   test(`${way}: bodies above Lambda's payload limit are 413 RESOURCE_EXHAUSTED`, async () => {

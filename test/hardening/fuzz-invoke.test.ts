@@ -10,7 +10,7 @@ import { Status } from "../../lib/connector/errors.js";
 import { MAX_LAMBDA_PAYLOAD_BYTES, MAX_REQUEST_MESSAGES } from "../../lib/limits.js";
 import { operationNames, operations, type OperationName } from "../../lib/service/operations.js";
 import { isInvokeFailure } from "../../lib/transport/envelope.js";
-import { binaryCases, described, seedBytes, type FuzzCase } from "./fuzz/cases.js";
+import { binaryCases, described, flyteidl2OperationNames, seedBytes, type FuzzCase } from "./fuzz/cases.js";
 import {
   captureFunctionErrors,
   each,
@@ -116,6 +116,22 @@ test.each(operationNames)("%s: damaged messages, text that is not base64, envelo
   await fuzz(binary, (fuzzCase) => invoke(op, fuzzCase.event), tally, runs(600));
   await fuzz(textCases(op), (fuzzCase) => invoke(op, fuzzCase.event), tally, runs(200));
   await fuzz(envelopeCases(op), (fuzzCase) => invoke(op, fuzzCase.event), tally, runs(200));
+});
+
+test.each(flyteidl2OperationNames)("Flyte 2's %s: damaged messages in an envelope of protocol flyteidl2", { timeout: FUZZ_TEST_TIMEOUT_MS }, async (op) => {
+  const binary = binaryCases(op, "flyteidl2").map((fuzzCase): EventCase => ({ ...fuzzCase, event: { protocol: "flyteidl2", body: b64(fuzzCase.bytes[0]!) } }));
+  await fuzz(binary, (fuzzCase) => invoke(op, fuzzCase.event), tally, runs(300));
+});
+
+test("an envelope's protocol: Flyte 2 has no ExecuteTaskSync (UNIMPLEMENTED), an unknown one is INVALID_ARGUMENT", async () => {
+  const [header] = seedBytes("executeTaskSync");
+  const cases = [
+    described({ op: "executeTaskSync" as const, kind: "protocol", detail: "flyteidl2", expect: "refused" as const, code: Status.UNIMPLEMENTED, event: { protocol: "flyteidl2", messages: [b64(header!)] } }),
+    ...[3, "flyteidl3", "", null, { v: 2 }, "x".repeat(100_000)].map((protocol) =>
+      described({ op: "getAgent" as const, kind: "protocol", detail: JSON.stringify(protocol).slice(0, 40), expect: "refused" as const, code: Status.INVALID_ARGUMENT, event: { protocol, body: "" } }),
+    ),
+  ];
+  await each(cases, (fuzzCase) => invoke(fuzzCase.op, fuzzCase.event), tally);
 });
 
 test("executeTaskSync: streams longer than any operation takes", { timeout: FUZZ_TEST_TIMEOUT_MS }, async () => {

@@ -13,7 +13,8 @@ import { EchoConnector } from "../../../lib/connectors/echo.js";
 import { SleepConnector, SleepMetadata } from "../../../lib/connectors/sleep.js";
 import { flyteidl, google } from "../../../lib/idl/index.js";
 import { MAX_REQUEST_DEPTH } from "../../../lib/limits.js";
-import { operationNames, operations, type OperationName } from "../../../lib/service/operations.js";
+import { flyteidl2Operations, type Flyteidl2OperationName } from "../../../lib/service/flyteidl2/operations.js";
+import { operationNames, operations, type OperationName, type Protocol } from "../../../lib/service/operations.js";
 import { echoSyncRequests, OUTPUT_PREFIX, SLEEP_CATEGORY, sleepCreateRequest, type Json } from "../../support/demo-requests.js";
 
 /** What an answer may be: a refusal (the 4xx family), a success, or either (damage that may leave a valid request). */
@@ -119,13 +120,17 @@ const names = fc.oneof(
 );
 const versions = fc.oneof(fc.constantFrom(0, -1, 1, INT32_MAX, INT32_MIN), fc.integer({ min: INT32_MIN, max: INT32_MAX }));
 
-/** The task category (or template type, or connector name) asked for: absurd names and versions. */
-function category(op: OperationName): fc.Arbitrary<Mutation> | undefined {
+/**
+ * The task category (or template type, or connector name) asked for: absurd names and versions.
+ * Over Flyte 2 a sync connector (echo) is served through CreateTask, GetTask and DeleteTask too, so
+ * a case naming it may be answered.
+ */
+function category(op: OperationName, protocol: Protocol): fc.Arbitrary<Mutation> | undefined {
   const [seed] = seeds[op];
   const at = (name: string, version: number, expected: boolean, messages: Json[]): Mutation => ({
     kind: "task category",
     detail: `${JSON.stringify(name)} v${version}`,
-    expect: expected ? seedExpectation(op) : "refused",
+    expect: expected ? seedExpectation(op) : protocol === "flyteidl2" && name === "echo" && version === 0 ? "either" : "refused",
     messages,
   });
   if (hasCategory(op)) {
@@ -263,7 +268,7 @@ function wrongType(op: OperationName): fc.Arbitrary<Mutation> {
  * scalar and primitive of the innermost literal 2 more: 4 + 2 x levels in all, refused beyond
  * MAX_REQUEST_DEPTH.
  */
-function deepLiterals(op: OperationName): fc.Arbitrary<Mutation> | undefined {
+function deepLiterals(op: OperationName, protocol: Protocol): fc.Arbitrary<Mutation> | undefined {
   if (op !== "createTask" && op !== "executeTaskSync") return undefined;
   const levels = fc.oneof(
     fc.integer({ min: (MAX_REQUEST_DEPTH - 4) / 2 - 3, max: (MAX_REQUEST_DEPTH - 4) / 2 + 4 }),
@@ -272,7 +277,8 @@ function deepLiterals(op: OperationName): fc.Arbitrary<Mutation> | undefined {
   );
   return fc.tuple(levels, fc.constantFrom("map", "collection", "both")).map(([count, shape]): Mutation => {
     const isMap = (level: number) => shape === "map" || (shape === "both" && level % 2 === 0);
-    const depth = 4 + 2 * count;
+    // Flyte 2's inputs are a list of named literals: the NamedLiteral is one level more.
+    const depth = 4 + 2 * count + (protocol === "flyteidl2" ? 1 : 0);
     const withInputs = op === "createTask" ? seeds.createTask[0]! : seeds.executeTaskSync[1]!;
     const withDeep = JSON.stringify(withValue(withInputs, ["inputs", "literals", "deep"], "deep placeholder")).replace(
       '"deep placeholder"',
@@ -349,8 +355,8 @@ export function concat(...parts: readonly Uint8Array[]): Uint8Array {
 }
 
 /** Every whole-message mutation that applies to `op`. */
-function mutations(op: OperationName): fc.Arbitrary<Mutation>[] {
-  return [category(op), missingTemplate(op), hugeString(op), streamOrder(op), forgedMeta(op), deepLiterals(op), wrongType(op)].filter(
+function mutations(op: OperationName, protocol: Protocol): fc.Arbitrary<Mutation>[] {
+  return [category(op, protocol), missingTemplate(op), hugeString(op), streamOrder(op), forgedMeta(op), deepLiterals(op, protocol), wrongType(op)].filter(
     (arbitrary): arbitrary is fc.Arbitrary<Mutation> => arbitrary !== undefined,
   );
 }
@@ -481,10 +487,16 @@ function bytesDamage(op: OperationName): fc.Arbitrary<BinaryCase>[] {
   ];
 }
 
-/** Every kind of damage to the binary protobuf request of `op`. */
-export function binaryCases(op: OperationName): fc.Arbitrary<BinaryCase> {
-  return fc.oneof(...mutations(op).map((arbitrary) => arbitrary.map(asBinary(op))), ...bytesDamage(op));
+/**
+ * Every kind of damage to the binary protobuf request of `op`. Flyte 2's requests keep Flyte 1's
+ * field numbers (test/idl/flyteidl2.test.ts), so the same bytes are Flyte 2 requests as well.
+ */
+export function binaryCases(op: OperationName, protocol: Protocol = "flyteidl"): fc.Arbitrary<BinaryCase> {
+  return fc.oneof(...mutations(op, protocol).map((arbitrary) => arbitrary.map(asBinary(op))), ...bytesDamage(op));
 }
+
+/** Flyte 2's operations: Flyte 1's but executeTaskSync. */
+export const flyteidl2OperationNames = Object.keys(flyteidl2Operations) as Flyteidl2OperationName[];
 
 // --- Damage to JSON -------------------------------------------------------------------------------
 
@@ -540,5 +552,5 @@ function jsonDamage(op: OperationName): fc.Arbitrary<JsonCase>[] {
 
 /** Every kind of damage to the JSON request body of `op` (createTask, executeTaskSync: the routes with a body). */
 export function jsonCases(op: OperationName): fc.Arbitrary<JsonCase> {
-  return fc.oneof(...mutations(op).map((arbitrary) => arbitrary.map(asJson(op))), ...jsonDamage(op));
+  return fc.oneof(...mutations(op, "flyteidl").map((arbitrary) => arbitrary.map(asJson(op))), ...jsonDamage(op));
 }
