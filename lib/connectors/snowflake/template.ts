@@ -138,7 +138,7 @@ export function statementContext(task: Pick<SnowflakeTask, "database" | "schema"
   const kwargs = task.connectionKwargs;
   const parameters: Record<string, string> = {};
   const session = kwargs["session_parameters"];
-  if (session && typeof session === "object" && !Array.isArray(session)) {
+  if (session && typeof session === "object" && !Array.isArray(session) && !(session instanceof PythonFloat)) {
     for (const [name, value] of Object.entries(session)) parameters[name.toUpperCase()] = parameterText(value);
   }
   if (typeof kwargs["timezone"] === "string") parameters["TIMEZONE"] = kwargs["timezone"];
