@@ -77,7 +77,7 @@ test("under a bare node: health check, calls through the Lambda transport, metri
 
     const metrics = await (await fetch(await front.metricsUrl)).text();
     expect(metrics).toMatch(/^flyte_connector_requests_success_total\{task_type="sleep",operation="create"\} 1$/m);
-    expect(metrics).toMatch(/^flyte_connector_front_requests_total\{rpc="getAgent",code="NOT_FOUND"\} 1$/m);
+    expect(metrics).toMatch(/^flyte_connector_front_requests_total\{rpc="getAgent",code="NOT_FOUND",protocol="flyteidl"\} 1$/m);
   } finally {
     client.close();
     await front.stop();

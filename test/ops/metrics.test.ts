@@ -9,6 +9,8 @@
  * ExecuteTaskSync (operation "do"). flyte-sdk 7e2d423 src/flyte/connectors/_server.py repeats the
  * same block.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { createGrpcDispatch, type GrpcDispatch } from "../../lib/client/grpc-transport.js";
 import { AsyncConnectorBase } from "../../lib/connector/connector.js";
@@ -17,9 +19,11 @@ import { defineResourceMeta, field } from "../../lib/connector/resource-meta.js"
 import { EchoConnector } from "../../lib/connectors/echo.js";
 import { SleepConnector } from "../../lib/connectors/sleep.js";
 import { flyteidl } from "../../lib/idl/index.js";
+import { flyteidl2Operations } from "../../lib/service/flyteidl2/operations.js";
 import { ConnectorService } from "../../lib/service/service.js";
 import { startGrpcServer, type GrpcServer } from "../../lib/transport/grpc/index.js";
 import { createFrontMetrics, startMetricsServer, type MetricsServer } from "../../lib/transport/grpc/metrics.js";
+import { BUILD_DIR, buildFunctions } from "../support/build.js";
 import { echoSyncRequests, fromJson, SLEEP_CATEGORY, sleepCreateRequest } from "../support/demo-requests.js";
 
 const { admin } = flyteidl;
@@ -62,6 +66,9 @@ beforeAll(async () => {
   await client("deleteTask", [new admin.DeleteTaskRequest({ taskType: "sleep", resourceMeta })]);
   await client("executeTaskSync", echoSyncRequests().map((json) => fromJson(admin.ExecuteTaskSyncRequest, json)));
   await client("listAgents", [new admin.ListAgentsRequest()]);
+  // The Flyte 2 executor's GetTask (flyteidl2.connector), counted with Flyte 1's as flyte-sdk counts it.
+  const getTask2 = flyteidl2Operations.getTask.requestType.fromObject({ taskCategory: { name: "sleep", version: 0 }, resourceMeta });
+  await client("getTask", [getTask2], { protocol: "flyteidl2" });
   await expect(client("getTask", [new admin.GetTaskRequest({ taskCategory: { name: "nope", version: 0 }, resourceMeta })])).rejects.toThrow();
   await expect(client("createTask", [fromJson(admin.CreateTaskRequest, sleepCreateRequest(0, "broken"))])).rejects.toThrow();
 });
@@ -102,13 +109,13 @@ test("flytekit's series have flytekit's names, help and types", async () => {
 test("success, failure and latency are labelled by task type and flytekit's operation", async () => {
   const text = await scrape();
   expect(sample(text, 'flyte_connector_requests_success_total{task_type="sleep",operation="create"}')).toBe(1);
-  expect(sample(text, 'flyte_connector_requests_success_total{task_type="sleep",operation="get"}')).toBe(2);
+  expect(sample(text, 'flyte_connector_requests_success_total{task_type="sleep",operation="get"}')).toBe(3);
   expect(sample(text, 'flyte_connector_requests_success_total{task_type="sleep",operation="delete"}')).toBe(1);
   expect(sample(text, 'flyte_connector_requests_success_total{task_type="echo",operation="do"}')).toBe(1);
   // error_code is an HTTP status, as flytekit's HTTPStatus.NOT_FOUND / INTERNAL_SERVER_ERROR.
   expect(sample(text, 'flyte_connector_requests_failure_total{task_type="nope",operation="get",error_code="404"}')).toBe(1);
   expect(sample(text, 'flyte_connector_requests_failure_total{task_type="broken",operation="create",error_code="500"}')).toBe(1);
-  expect(sample(text, 'flyte_connector_request_latency_seconds_count{task_type="sleep",operation="get"}')).toBe(2);
+  expect(sample(text, 'flyte_connector_request_latency_seconds_count{task_type="sleep",operation="get"}')).toBe(3);
   expect(sample(text, 'flyte_connector_request_latency_seconds_count{task_type="nope",operation="get"}')).toBe(1);
   expect(sample(text, 'flyte_connector_request_latency_seconds_sum{task_type="sleep",operation="get"}')).toBeGreaterThan(0);
   // ListAgents is not one of flytekit's four operations.
@@ -124,11 +131,12 @@ test("input_literal_bytes observes the inputs' encoded size on create", async ()
 
 test("every operation is counted by gRPC status, timed and gauged while in flight", async () => {
   const text = await scrape();
-  expect(sample(text, 'flyte_connector_front_requests_total{rpc="listAgents",code="OK"}')).toBe(1);
-  expect(sample(text, 'flyte_connector_front_requests_total{rpc="getTask",code="OK"}')).toBe(2);
-  expect(sample(text, 'flyte_connector_front_requests_total{rpc="getTask",code="NOT_FOUND"}')).toBe(1);
-  expect(sample(text, 'flyte_connector_front_requests_total{rpc="createTask",code="INTERNAL"}')).toBe(1);
-  expect(sample(text, 'flyte_connector_front_request_duration_seconds_count{rpc="getTask"}')).toBe(3);
+  expect(sample(text, 'flyte_connector_front_requests_total{rpc="listAgents",code="OK",protocol="flyteidl"}')).toBe(1);
+  expect(sample(text, 'flyte_connector_front_requests_total{rpc="getTask",code="OK",protocol="flyteidl"}')).toBe(2);
+  expect(sample(text, 'flyte_connector_front_requests_total{rpc="getTask",code="OK",protocol="flyteidl2"}')).toBe(1);
+  expect(sample(text, 'flyte_connector_front_requests_total{rpc="getTask",code="NOT_FOUND",protocol="flyteidl"}')).toBe(1);
+  expect(sample(text, 'flyte_connector_front_requests_total{rpc="createTask",code="INTERNAL",protocol="flyteidl"}')).toBe(1);
+  expect(sample(text, 'flyte_connector_front_request_duration_seconds_count{rpc="getTask"}')).toBe(4);
   expect(sample(text, 'flyte_connector_front_request_duration_seconds_bucket{le="+Inf",rpc="executeTaskSync"}')).toBe(1);
   expect(sample(text, 'flyte_connector_front_requests_in_flight{rpc="getTask"}')).toBe(0);
 });
@@ -142,3 +150,10 @@ test("process metrics are on by default", async () => {
   const text = await createFrontMetrics().registry.metrics();
   expect(text).toContain("# TYPE process_cpu_seconds_total counter");
 });
+
+test("prom-client and this module stay out of the Lambda functions", async () => {
+  await buildFunctions();
+  const { inputs } = JSON.parse(readFileSync(join(BUILD_DIR, "meta.json"), "utf8")) as { inputs: Record<string, unknown> };
+  expect(Object.keys(inputs).length).toBeGreaterThan(0);
+  expect(Object.keys(inputs).filter((path) => path.includes("node_modules/prom-client") || path.endsWith("lib/transport/grpc/metrics.ts"))).toEqual([]);
+}, 120_000);

@@ -5,9 +5,10 @@
  * (flytekit/extend/backend/connector_service.py at v1.16.24, lines 37-57 and record_connector_metrics;
  * flyte-sdk src/flyte/connectors/_server.py, the same block), so dashboards built for
  * `pyflyte serve connector` keep working: only CreateTask, GetTask, DeleteTask and ExecuteTaskSync
- * are counted there, failures carry an HTTP status as `error_code`. Beside them, every operation
- * the front dispatches is counted by gRPC status, timed in a histogram (the summary has no
- * quantiles, as flytekit's) and gauged while in flight.
+ * are counted there, failures carry an HTTP status as `error_code`; Flyte 2's calls count there
+ * too, as flyte-sdk's do. Beside them, every operation the front dispatches is counted by gRPC
+ * status and protocol, timed in a histogram (the summary has no quantiles, as flytekit's) and
+ * gauged while in flight.
  *
  * Only the front imports this module: prom-client stays out of the Lambda functions.
  */
@@ -73,8 +74,8 @@ export function createFrontMetrics(options: FrontMetricsOptions = {}): FrontMetr
   });
   const calls = new Counter({
     name: "flyte_connector_front_requests_total",
-    help: "Calls the gRPC front dispatched, by operation and gRPC status",
-    labelNames: ["rpc", "code"] as const,
+    help: "Calls the gRPC front dispatched, by operation, gRPC status and protocol (flyteidl or flyteidl2)",
+    labelNames: ["rpc", "code", "protocol"] as const,
     registers,
   });
   const duration = new Histogram({
@@ -116,7 +117,7 @@ export function createFrontMetrics(options: FrontMetricsOptions = {}): FrontMetr
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
         inFlight.dec({ rpc: name });
         duration.observe({ rpc: name }, seconds);
-        calls.inc({ rpc: name, code: statusName(code) });
+        calls.inc({ rpc: name, code: statusName(code), protocol: dispatchOptions?.protocol ?? "flyteidl" });
         if (operation !== undefined) latency.observe({ task_type: taskType, operation }, seconds);
       }
     };
