@@ -7,7 +7,7 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { FailedPreconditionError, InvalidArgumentError } from "../../../lib/connector/errors.js";
+import { FailedPreconditionError, InvalidArgumentError, UnavailableError } from "../../../lib/connector/errors.js";
 import { Phase } from "../../../lib/connector/phase.js";
 import { TaskCategory } from "../../../lib/connector/task-category.js";
 import { FileSensorConnector } from "../../../lib/connectors/aws/file-sensor.js";
@@ -108,6 +108,17 @@ describe("FileSensor", () => {
     expect((await poke("s3://landing/dir/")).phase).toBe(Phase.SUCCEEDED);
     expect((await poke("s3://landing")).phase).toBe(Phase.SUCCEEDED);
     expect((await poke("s3://landing/di")).phase).toBe(Phase.RUNNING);
+  });
+
+  it("answers UNAVAILABLE when S3 stays down, throttles or answers garbage, and rides out one fault", async () => {
+    s3.put("landing", "k");
+    s3.fault({ status: 500 });
+    expect((await poke("s3://landing/k")).phase).toBe(Phase.SUCCEEDED);
+    s3.fault({ status: 503, times: Infinity });
+    await expect(poke("s3://landing/k")).rejects.toThrow(/S3 could not read the object's metadata: .*after the SDK's retries/);
+    s3.reset();
+    s3.fault({ malformed: true, route: "GET /landing/", times: Infinity });
+    await expect(poke("s3://landing/dir/")).rejects.toThrow(UnavailableError);
   });
 
   it("answers FAILED_PRECONDITION when S3 refuses the role", async () => {

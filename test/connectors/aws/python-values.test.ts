@@ -1,0 +1,70 @@
+/**
+ * Python's str()/repr() of config values and flytekit's literal_map_string_repr
+ * (flytekit/interaction/string_literals.py, v1.16.24 e96c720), which the boto3 plugin splices and
+ * hashes. Expected texts are what CPython 3.11 prints for the same values.
+ */
+import { encode } from "@msgpack/msgpack";
+import { describe, expect, it } from "vitest";
+import { PythonFloat } from "../../../lib/connector/python-json.js";
+import { literalMapStringRepr } from "../../../lib/connectors/aws/input-strings.js";
+import { pythonIsoformat, pythonRepr, pythonStr } from "../../../lib/connectors/aws/python-str.js";
+import { flyteidl } from "../../../lib/idl/index.js";
+import { structFromJson } from "../../../lib/literals/index.js";
+
+describe("pythonRepr", () => {
+  it("quotes as CPython does", () => {
+    expect(pythonRepr("it's")).toBe(`"it's"`);
+    expect(pythonRepr('say "hi"')).toBe(`'say "hi"'`);
+    expect(pythonRepr(`both ' and "`)).toBe(`'both \\' and "'`);
+    expect(pythonRepr("tab\there\nnl\\")).toBe("'tab\\there\\nnl\\\\'");
+    expect(pythonRepr("\x00\x7f\x85\xa0é\u2028\u{1F680}\ufeff")).toBe("'\\x00\\x7f\\x85\\xa0é\\u2028\u{1F680}\\ufeff'");
+  });
+
+  it("writes numbers, constants, lists and dicts as CPython does", () => {
+    expect(pythonRepr([1, new PythonFloat(2), new PythonFloat(1e16), 1e-5, Number.NaN, true, null, { a: "b" }])).toBe("[1, 2.0, 1e+16, 1e-05, nan, True, None, {'a': 'b'}]");
+    expect(pythonStr("plain")).toBe("plain");
+    expect(pythonStr(12345678901234567890n)).toBe("12345678901234567890");
+  });
+
+  it("writes an aware UTC datetime's isoformat", () => {
+    expect(pythonIsoformat(1714564800, 0)).toBe("2024-05-01T12:00:00+00:00");
+    expect(pythonIsoformat(1714564800, 123456)).toBe("2024-05-01T12:00:00.123456+00:00");
+  });
+});
+
+describe("literalMapStringRepr", () => {
+  it("reads each literal as string_literals.py does", () => {
+    const map = flyteidl.core.LiteralMap.decode(
+      flyteidl.core.LiteralMap.encode({
+        literals: {
+          i: { scalar: { primitive: { integer: 7 } } },
+          f: { scalar: { primitive: { floatValue: 2 } } },
+          when: { scalar: { primitive: { datetime: { seconds: 1714564800, nanos: 123456789 } } } },
+          wait: { scalar: { primitive: { duration: { seconds: 90, nanos: 500_000_000 } } } },
+          file: { scalar: { blob: { uri: "s3://b/k", metadata: { type: { dimensionality: 0 } } } } },
+          sd: { scalar: { structuredDataset: { uri: "bq://p:d.t" } } },
+          dict: { scalar: { binary: { value: encode({ b: 1, a: [true, null] }), tag: "msgpack" } } },
+          generic: { scalar: { generic: structFromJson({ n: 3, s: "x" }) } },
+          list: { collection: { literals: [{ scalar: { primitive: { stringValue: "a" } } }] } },
+          map: { map: { literals: { k: { scalar: { noneType: {} } } } } },
+          union: { scalar: { union: { value: { scalar: { primitive: { boolean: false } } } } } },
+        },
+      }).finish(),
+    );
+    expect(literalMapStringRepr(map)).toEqual({
+      i: 7,
+      f: new PythonFloat(2),
+      when: "2024-05-01T12:00:00.123456+00:00",
+      wait: 90.5,
+      file: "s3://b/k",
+      sd: "bq://p:d.t",
+      // json.dumps(msgpack.unpackb(...)): a string, not a dict.
+      dict: '{"b": 1, "a": [true, null]}',
+      // MessageToDict: a Struct's numbers are floats.
+      generic: { n: new PythonFloat(3), s: "x" },
+      list: ["a"],
+      map: { k: null },
+      union: false,
+    });
+  });
+});
