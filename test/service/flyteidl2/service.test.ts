@@ -1,0 +1,171 @@
+/**
+ * Flyte 2's protocol layer in the service (lib/service/flyteidl2): sync connectors served through
+ * CreateTask (the result in a meta, sealed when sealing is on, bounded by
+ * MAX_SYNC_RESULT_META_BYTES), what Flyte 2 alone sends reaching the connector, its secrets
+ * redacted whether a connector reads them or not, and what Flyte 2 has not.
+ */
+import { describe, expect, test } from "vitest";
+import { AsyncConnectorBase, SyncConnectorBase, type CallContext, type TaskParams } from "../../../lib/connector/connector.js";
+import { ConnectorError, Status } from "../../../lib/connector/errors.js";
+import { Phase } from "../../../lib/connector/phase.js";
+import { knownSecrets, REDACTED } from "../../../lib/connector/redact.js";
+import { ConnectorRegistry } from "../../../lib/connector/registry.js";
+import { Resource } from "../../../lib/connector/resource.js";
+import { defineResourceMeta, field } from "../../../lib/connector/resource-meta.js";
+import { flyteidl2 } from "../../../lib/idl/flyteidl2.js";
+import { MAX_SYNC_RESULT_META_BYTES } from "../../../lib/limits.js";
+import { literalMapToPlain } from "../../../lib/literals/index.js";
+import { MetaSealer, parseMetaKeys } from "../../../lib/service/meta-seal.js";
+import type { DispatchOptions, OperationName } from "../../../lib/service/operations.js";
+import { ConnectorService } from "../../../lib/service/service.js";
+
+const c2 = flyteidl2.connector;
+const { Phase: Phase2 } = flyteidl2.core.TaskExecution;
+
+const calls: { call: string; context: Pick<CallContext, "connection" | "actionContext"> }[] = [];
+
+/** Outputs `text` repeated `times` times: a result as large as asked. */
+class RepeatConnector extends SyncConnectorBase {
+  constructor() {
+    super({ name: "Repeat Connector", taskTypeName: "repeat" });
+  }
+  do({ inputs, connection, actionContext }: TaskParams): Resource {
+    calls.push({ call: "do", context: { connection, actionContext } });
+    const { text, times } = literalMapToPlain(inputs ?? {}) as { text: string; times: number };
+    return new Resource({ phase: Phase.SUCCEEDED, outputs: { text: String(text).repeat(Number(times)) } });
+  }
+}
+
+const JobMeta = defineResourceMeta("JobMeta", { id: field.string() });
+
+/** Never reads the connection it is given. */
+class QuietConnector extends AsyncConnectorBase<InstanceType<typeof JobMeta>> {
+  constructor() {
+    super({ name: "Quiet Connector", taskTypeName: "quiet", metadataType: JobMeta });
+  }
+  create({ connection, actionContext }: TaskParams) {
+    calls.push({ call: "create", context: { connection, actionContext } });
+    return new JobMeta({ id: "j" });
+  }
+  get() {
+    return new Resource({ phase: Phase.SUCCEEDED });
+  }
+  delete() {}
+}
+
+const sealer = new MetaSealer(parseMetaKeys(`k1:${Buffer.alloc(32, 7).toString("base64")}`));
+
+function service(sealed = false) {
+  const registry = new ConnectorRegistry().register(new RepeatConnector()).register(new QuietConnector());
+  return new ConnectorService(registry, sealed ? { metaSealer: sealer } : {}).dispatch;
+}
+
+const v2: DispatchOptions = { protocol: "flyteidl2" };
+const literal = (value: string | number) =>
+  typeof value === "number" ? { scalar: { primitive: { integer: value } } } : { scalar: { primitive: { stringValue: value } } };
+const createRepeat = (text: string, times: number, extra: object = {}) =>
+  new c2.CreateTaskRequest({
+    template: { type: "repeat" },
+    inputs: { literals: [{ name: "text", value: literal(text) }, { name: "times", value: literal(times) }] },
+    ...extra,
+  });
+const repeatTask = (resourceMeta: Uint8Array) => ({ taskCategory: { name: "repeat", version: 0 }, resourceMeta });
+
+async function call<T>(dispatch: ReturnType<typeof service>, name: OperationName, request: object): Promise<T> {
+  const [answer] = await dispatch(name, [request], v2);
+  return answer as T;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<ConnectorError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(ConnectorError);
+  return error as ConnectorError;
+}
+
+describe("a sync connector over Flyte 2", () => {
+  test("CreateTask runs do, GetTask answers its Resource, DeleteTask succeeds", async () => {
+    const dispatch = service();
+    const { resourceMeta } = await call<flyteidl2.connector.CreateTaskResponse>(dispatch, "createTask", createRepeat("ab", 3));
+    const { resource } = await call<flyteidl2.connector.GetTaskResponse>(dispatch, "getTask", new c2.GetTaskRequest(repeatTask(resourceMeta)));
+    expect(resource?.phase).toBe(Phase2.SUCCEEDED);
+    expect(resource?.outputs?.literals?.map(({ name, value }) => [name, value?.scalar?.primitive?.stringValue])).toEqual([["text", "ababab"]]);
+    expect(await call(dispatch, "deleteTask", new c2.DeleteTaskRequest(repeatTask(resourceMeta)))).toEqual(new c2.DeleteTaskResponse());
+  });
+
+  test("with sealing on, the meta is sealed for its category, and a changed one is refused", async () => {
+    const dispatch = service(true);
+    const { resourceMeta } = await call<flyteidl2.connector.CreateTaskResponse>(dispatch, "createTask", createRepeat("x", 1));
+    expect(Buffer.from(resourceMeta.subarray(0, 4)).toString("latin1")).toBe("FCSM");
+    const { resource } = await call<flyteidl2.connector.GetTaskResponse>(dispatch, "getTask", new c2.GetTaskRequest(repeatTask(resourceMeta)));
+    expect(resource?.phase).toBe(Phase2.SUCCEEDED);
+    const changed = Uint8Array.from(resourceMeta);
+    changed[changed.length - 1]! ^= 1;
+    const error = await rejection(call(dispatch, "getTask", new c2.GetTaskRequest(repeatTask(changed))));
+    expect(error.code).toBe(Status.INVALID_ARGUMENT);
+  });
+
+  test(`a result larger than MAX_SYNC_RESULT_META_BYTES is a FAILED Resource naming the limit`, async () => {
+    const dispatch = service();
+    const { resourceMeta } = await call<flyteidl2.connector.CreateTaskResponse>(dispatch, "createTask", createRepeat("y", MAX_SYNC_RESULT_META_BYTES));
+    expect(resourceMeta.byteLength).toBeLessThan(1024);
+    const { resource } = await call<flyteidl2.connector.GetTaskResponse>(dispatch, "getTask", new c2.GetTaskRequest(repeatTask(resourceMeta)));
+    expect(resource?.phase).toBe(Phase2.FAILED);
+    expect(resource?.message).toMatch(/^The result of the sync connector for task category repeat_v0 takes \d+ bytes, more than the 262144 .*MAX_SYNC_RESULT_META_BYTES/);
+    expect(resource?.outputs).toBeNull();
+  });
+
+  test("one just under the limit is carried whole", async () => {
+    const dispatch = service();
+    const { resourceMeta } = await call<flyteidl2.connector.CreateTaskResponse>(dispatch, "createTask", createRepeat("z", MAX_SYNC_RESULT_META_BYTES - 100));
+    expect(resourceMeta.byteLength).toBeLessThanOrEqual(MAX_SYNC_RESULT_META_BYTES);
+    const { resource } = await call<flyteidl2.connector.GetTaskResponse>(dispatch, "getTask", new c2.GetTaskRequest(repeatTask(resourceMeta)));
+    expect(resource?.phase).toBe(Phase2.SUCCEEDED);
+  });
+
+  test.each<[OperationName, string]>([
+    ["getTaskMetrics", "Connector for task category repeat_v0 does not provide metrics."],
+    ["getTaskLogs", "Connector for task category repeat_v0 does not provide logs."],
+  ])("%s is UNIMPLEMENTED", async (name, message) => {
+    const error = await rejection(call(service(), name, { taskCategory: { name: "repeat" }, resourceMeta: new Uint8Array() }));
+    expect({ code: error.code, message: error.message }).toEqual({ code: Status.UNIMPLEMENTED, message });
+  });
+
+  test("a meta that holds no finished Resource is INVALID_ARGUMENT", async () => {
+    const running = c2.GetTaskResponse.encode({ resource: { phase: Phase2.RUNNING } }).finish();
+    const error = await rejection(call(service(), "getTask", new c2.GetTaskRequest(repeatTask(running))));
+    expect({ code: error.code, message: error.message }).toEqual({
+      code: Status.INVALID_ARGUMENT,
+      message: "Cannot decode resource meta for task category repeat_v0: it holds no finished task's resource.",
+    });
+  });
+});
+
+describe("what Flyte 2 alone sends", () => {
+  const connection = { taskType: "repeat", secrets: { token: "v2-secret-never-read-91" }, configs: { region: "eu-west-1" } };
+  const context = [{ key: "trace", value: "t-1" }];
+
+  test("the connection and Inputs.context reach create and do; Flyte 1 calls have neither", async () => {
+    calls.length = 0;
+    const dispatch = service();
+    await call(dispatch, "createTask", createRepeat("a", 1, { connection, inputs: { literals: [{ name: "text", value: literal("a") }, { name: "times", value: literal(1) }], context } }));
+    await call(dispatch, "createTask", new c2.CreateTaskRequest({ template: { type: "quiet" }, connection }));
+    await dispatch("createTask", [{ template: { type: "quiet" } }]);
+    const given = { secrets: connection.secrets, configs: connection.configs };
+    expect(calls).toEqual([
+      { call: "do", context: { connection: given, actionContext: { trace: "t-1" } } },
+      { call: "create", context: { connection: given, actionContext: {} } },
+      { call: "create", context: { connection: undefined, actionContext: undefined } },
+    ]);
+  });
+
+  test("its secret values are redacted as the request arrives, though no connector reads them", async () => {
+    const secret = "v2-secret-unread-4f2a";
+    await call(service(), "getTask", new c2.GetTaskRequest({ taskCategory: { name: "quiet" }, resourceMeta: new JobMeta({ id: "j" }).encode(), connection: { secrets: { k: secret } } }));
+    expect(knownSecrets.text(`echoed ${secret}`)).toBe(`echoed ${REDACTED}`);
+  });
+
+  test("ExecuteTaskSync is not Flyte 2's: UNIMPLEMENTED", async () => {
+    const error = await rejection(service()("executeTaskSync", [{}], v2));
+    expect(error.code).toBe(Status.UNIMPLEMENTED);
+  });
+});
