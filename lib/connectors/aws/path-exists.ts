@@ -124,8 +124,20 @@ async function gcsExists({ bucket, key }: Location, context: Context): Promise<b
 const HTTP_TIMEOUT_MS = 10_000;
 const HTTP_DEADLINE_RESERVE_MS = 250;
 
+/**
+ * Hosts a sensor path may not name: the Lambda Runtime API the function itself is served by (a GET
+ * of its next invocation would take one), and the link-local instance metadata addresses.
+ */
+function forbiddenHost(url: URL, env: NodeJS.ProcessEnv = process.env): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  if (env["AWS_LAMBDA_RUNTIME_API"] && url.host.toLowerCase() === env["AWS_LAMBDA_RUNTIME_API"].toLowerCase()) return true;
+  return /^169\.254\./.test(host) || host.startsWith("fe80:") || host === "fd00:ec2::254";
+}
+
 /** fsspec's HTTPFileSystem._exists: an answer below 400 is a file; no answer is not one (yet). */
 async function httpExists(url: string, context: Context): Promise<PathCheck> {
+  if (!URL.canParse(url)) throw new InvalidArgumentError(`FileSensor path ${JSON.stringify(url)} is not a valid URL.`);
+  if (forbiddenHost(new URL(url))) throw new InvalidArgumentError(`FileSensor path ${JSON.stringify(url)} names a host the connector may not call.`);
   const left = context.deadline === undefined ? HTTP_TIMEOUT_MS : context.deadline - HTTP_DEADLINE_RESERVE_MS - Date.now();
   const timeout = AbortSignal.timeout(Math.max(1, Math.min(HTTP_TIMEOUT_MS, left)));
   const signal = AbortSignal.any([context.signal, timeout]);

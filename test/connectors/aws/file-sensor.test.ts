@@ -145,6 +145,12 @@ describe("FileSensor", () => {
     expect(http.calls.map((call) => `${call.method} ${call.path}`)).toEqual(["HEAD /files/a.txt", "HEAD /no-head/b.txt", "GET /no-head/b.txt", "HEAD /files/missing.txt"]);
   });
 
+  it("refuses the instance metadata and the function's own Runtime API", async () => {
+    await expect(poke("http://169.254.169.254/latest/meta-data/")).rejects.toThrow(/names a host the connector may not call/);
+    vi.stubEnv("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001");
+    await expect(poke("http://127.0.0.1:9001/2018-06-01/runtime/invocation/next")).rejects.toThrow(InvalidArgumentError);
+  });
+
   it("keeps waiting when an http(s) path cannot be reached", async () => {
     const result = await poke("http://127.0.0.1:9/file");
     expect(result.phase).toBe(Phase.RUNNING);
@@ -163,6 +169,7 @@ describe("FileSensor", () => {
   it("refuses local and unsupported paths", async () => {
     await expect(poke("/tmp/file")).rejects.toThrow(/local to the connector/);
     await expect(poke("abfs://container/file")).rejects.toThrow(/abfs:\/\/ paths are not supported/);
+    await expect(poke("http://exa mple.com:99999/x")).rejects.toThrow(/not a valid URL/);
   });
 
   it("deletes nothing", () => {
