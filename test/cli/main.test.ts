@@ -105,6 +105,7 @@ describe("command lines that cannot be used exit 2 with a clear message", () => 
     [["run", "--type", "x", "--poll-interval", "0"], "flyte-connector run: --poll-interval must be a whole number from 10 to 3600000, got '0'."],
     [["run", "--type", "x", "--transport", "pigeon"], "flyte-connector run: --transport must be one of in-process, grpc, http, lambda, got 'pigeon'."],
     [["run", "--type", "x", "--address", "h:1"], "flyte-connector run: --address applies to --transport grpc, not in-process."],
+    [["run", "--type", "x", "--protocol", "flyteidl3"], "flyte-connector run: --protocol must be one of flyteidl, flyteidl2, got 'flyteidl3'."],
     [["run", "--type", "x", "-t", "grpc", "--connector", "m.ts"], "flyte-connector run: --connector applies to --transport in-process, not grpc."],
     [["run", "--type", "x", "-t", "http", "--url", "not a url"], "flyte-connector run: --url must be an absolute URL, got 'not a url'."],
     [["run", "--type", "x", "-t", "http", "--format", "xml"], "flyte-connector run: --format must be one of protobuf, json, got 'xml'."],
@@ -169,6 +170,13 @@ describe("in-process", () => {
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual({ text: "HI" });
     expect(err).toBe("shout_v0: starting\nshout_v0: SUCCEEDED (0.0s)\n");
+  });
+
+  test("run --protocol flyteidl2 runs a sync task as Flyte 2 does: CreateTask, then GetTask", async () => {
+    const { code, out, err } = await cli(["run", "--type", "shout", "-i", "text=hi", "--protocol", "flyteidl2", "--connector", FIXTURE]);
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual({ text: "HI" });
+    expect(err).toMatch(/^shout_v0: starting\n(shout_v0: .*\n)*shout_v0: SUCCEEDED \(\d\.\ds\)\n$/);
   });
 
   test("run of an async task polls to the end and prints the log links", async () => {

@@ -167,3 +167,53 @@ describe.each(transports)("ConnectorClient over $name", (transport) => {
     });
   });
 });
+
+/** The same calls through Flyte 2's protocol (`overFlyteidl2`), as its executor makes them, on every transport. */
+describe.each(transports)("ConnectorClient over Flyte 2, $name", (transport) => {
+  let client: ConnectorClient;
+  let stop: () => Promise<void>;
+  beforeAll(async () => {
+    const started = await transport.start();
+    client = started.client.overFlyteidl2();
+    stop = started.stop;
+  });
+  afterAll(async () => {
+    client.close();
+    await stop();
+  });
+
+  test("listAgents lists every connector by its categories (Flyte 2 does not say which are sync)", async () => {
+    const agents = await client.listAgents();
+    expect(agents.map((agent) => [agent.name, agent.supportedTaskCategories.map((category) => category.name), agent.isSync])).toEqual([
+      ["Countdown Connector", ["countdown"], false],
+      ["Shout Connector", ["shout"], false],
+    ]);
+    expect((await client.getAgent("Shout Connector")).name).toBe("Shout Connector");
+  });
+
+  test("createTask, getTask, getTaskLogs, getTaskMetrics and deleteTask go round", async () => {
+    const inputs = toLiteralMap({ seconds: 0 }, null, "input");
+    const { resourceMeta } = await client.createTask({ template: countdownTemplate, inputs, outputPrefix: "" });
+    const { resource } = await client.getTask({ ...countdown, resourceMeta });
+    expect(resource?.phase).toBe(Phase.SUCCEEDED);
+    expect(literalMapToPlain(resource!.outputs!)).toMatchObject({ greeting: "hello" });
+    const logs = await client.getTaskLogs({ ...countdown, resourceMeta, lines: 10 });
+    expect(logs).toEqual({ token: "2", lines: [expect.stringMatching(/^started countdown-/), "counting"] });
+    const { results } = await client.getTaskMetrics({ ...countdown, resourceMeta, queries: ["cpu"] });
+    expect(results.map((series) => series.metric)).toEqual(["cpu"]);
+    await client.deleteTask({ ...countdown, resourceMeta });
+  });
+
+  test("executeTaskSync is CreateTask, whose meta carries the result, then GetTask", async () => {
+    const resource = await client.executeTaskSync({ template: { type: "shout" } }, toLiteralMap({ text: "hi" }, null, "input"));
+    expect(resource.phase).toBe(Phase.SUCCEEDED);
+    expect(literalMapToPlain(resource.outputs!)).toEqual({ text: "HI" });
+  });
+
+  test("errors keep the service's status and message", async () => {
+    await expect(client.getTask({ taskCategory: { name: "nope", version: 2 }, resourceMeta: new Uint8Array([1]) })).rejects.toMatchObject({
+      code: Status.NOT_FOUND,
+      message: "Cannot find connector for task category: nope_v2.",
+    });
+  });
+});

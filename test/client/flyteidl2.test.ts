@@ -1,0 +1,54 @@
+/** Flyte 1 calls as Flyte 2 requests (overFlyteidl2): what the options add, and what HTTP cannot carry. */
+import { describe, expect, test } from "vitest";
+import { overFlyteidl2 } from "../../lib/client/flyteidl2.js";
+import { httpRequest } from "../../lib/client/http-transport.js";
+import { Status } from "../../lib/connector/errors.js";
+import { flyteidl2 } from "../../lib/idl/flyteidl2.js";
+import { flyteidl } from "../../lib/idl/index.js";
+import { flyteidl2Operations } from "../../lib/service/flyteidl2/operations.js";
+import type { Dispatch, DispatchOptions, OperationName } from "../../lib/service/operations.js";
+
+const connection = { secrets: { token: "s3cret" }, configs: { region: "eu-west-1" } };
+
+/** A transport that records what it is sent and answers each request with its operation's empty response. */
+function recording() {
+  const sent: { name: OperationName; request: object; options: DispatchOptions }[] = [];
+  const transport: Dispatch = async (name, [request], options = {}) => {
+    sent.push({ name, request: request!, options });
+    return [new (flyteidl2Operations[name as keyof typeof flyteidl2Operations].responseType)()];
+  };
+  return { sent, dispatch: overFlyteidl2(transport) };
+}
+
+describe("overFlyteidl2", () => {
+  test("sends Flyte 2 messages, with the connection on create, get and delete and the context in the inputs", async () => {
+    const { sent, dispatch } = recording();
+    const options = { connection, actionContext: { trace: "t" } };
+    await dispatch("createTask", [{ template: { type: "x" }, inputs: { literals: { n: { scalar: { primitive: { integer: 1 } } } } } }], options);
+    await dispatch("getTask", [{ taskCategory: { name: "x" } }], options);
+    await dispatch("getTaskLogs", [{ taskCategory: { name: "x" } }], options);
+    expect(sent.map(({ options }) => options.protocol)).toEqual(["flyteidl2", "flyteidl2", "flyteidl2"]);
+    const [create, get, logs] = sent.map(({ request }) => request) as [flyteidl2.connector.CreateTaskRequest, flyteidl2.connector.GetTaskRequest, object];
+    expect(create).toBeInstanceOf(flyteidl2.connector.CreateTaskRequest);
+    expect(flyteidl2.connector.CreateTaskRequest.toObject(create, { longs: Number })).toEqual({
+      template: { type: "x" },
+      inputs: { literals: [{ name: "n", value: { scalar: { primitive: { integer: 1 } } } }], context: [{ key: "trace", value: "t" }] },
+      connection,
+    });
+    expect(get.connection?.secrets).toEqual(connection.secrets);
+    expect(logs).not.toHaveProperty("connection");
+  });
+
+  test("answers Flyte 1 messages", async () => {
+    const { dispatch } = recording();
+    const [answer] = await dispatch("listAgents", [{}]);
+    expect(answer).toBeInstanceOf(flyteidl.admin.ListAgentsResponse);
+  });
+
+  test("over HTTP, a GET or DELETE cannot carry a connection: its secrets would be in the URL", () => {
+    const request = new flyteidl2.connector.GetTaskRequest({ taskCategory: { name: "x" }, connection });
+    expect(() => httpRequest(flyteidl2Operations.getTask, [request], new URL("http://localhost"), "protobuf")).toThrow(
+      expect.objectContaining({ code: Status.INVALID_ARGUMENT, message: expect.stringContaining("cannot carry a connection") }),
+    );
+  });
+});
