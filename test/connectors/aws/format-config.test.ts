@@ -95,6 +95,12 @@ describe("prepareCall, as Boto3ConnectorMixin._call", () => {
     );
   });
 
+  it("orders keys and list items by code point, as Python compares strings (computed with the plugin's code)", async () => {
+    const call = await prepareCall({ service: "sagemaker", config: { Tags: { "\uff61": "a", "\u{1F600}": "b", Z: "c" }, Name: "n-{idempotence_token}", L: ["\uff61", "\u{1F600}"] }, region: "us-east-1" });
+    expect(call.idempotenceToken).toBe("2c341c7f83f1d200");
+    expect(sortedDictStr(call.params)).toBe("{L: [\uff61, \u{1F600}], Name: n-2c341c7f83f1d200, Tags: {Z: c, \uff61: a, \u{1F600}: b}}");
+  });
+
   it("hashes a Struct's numbers as floats when nothing converts them (the endpoint connector; computed with the plugin's code)", async () => {
     const config = numbersAsFloats({
       EndpointName: "ep-{idempotence_token}",
