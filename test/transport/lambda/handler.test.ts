@@ -10,6 +10,7 @@ import { Status } from "../../../lib/connector/errors.js";
 import { ConnectorRegistry } from "../../../lib/connector/registry.js";
 import type { Resource } from "../../../lib/connector/resource.js";
 import { defineResourceMeta, field } from "../../../lib/connector/resource-meta.js";
+import { flyteidl2 } from "../../../lib/idl/flyteidl2.js";
 import { flyteidl } from "../../../lib/idl/index.js";
 import type { InvokeFailure } from "../../../lib/transport/envelope.js";
 import { METRICS_NAMESPACE } from "../../../lib/transport/lambda/failure-metric.js";
@@ -138,6 +139,32 @@ describe("direct invocation", () => {
     const answer = await handler({ body: b64(request) }, context("r-5", 100));
     expect(failureOf(answer).status).toBe("DEADLINE_EXCEEDED");
     expect(metricLines().map((line) => line["status"])).toEqual(["DEADLINE_EXCEEDED"]);
+  });
+});
+
+describe("Flyte 2 (CONTRACT.md §7)", () => {
+  const c2 = flyteidl2.connector;
+
+  test("an envelope of protocol flyteidl2 is answered with Flyte 2 messages by the same function", async () => {
+    const handler = createLambdaHandler("createTask", registry);
+    const request = c2.CreateTaskRequest.encode({ template: { type: "job" }, connection: { secrets: { k: "v" } } }).finish();
+    const answer = (await handler({ protocol: "flyteidl2", body: b64(request) }, context("r-20"))) as { body: string };
+    const created = c2.CreateTaskResponse.decode(Buffer.from(answer.body, "base64"));
+    expect(JobMeta.decode(created.resourceMeta).job_id).toBe("job-1");
+  });
+
+  test("ListConnectors answers v2 Connectors; ExecuteTaskSync has none over Flyte 2", async () => {
+    const list = (await createLambdaHandler("listAgents", registry)({ protocol: "flyteidl2", body: "" }, context("r-21"))) as { body: string };
+    expect(c2.ListConnectorsResponse.decode(Buffer.from(list.body, "base64")).connectors.map((connector) => connector.name)).toEqual(["Job Connector"]);
+    const sync = await createLambdaHandler("executeTaskSync", registry)({ protocol: "flyteidl2", messages: [] }, context("r-22"));
+    expect(failureOf(sync).status).toBe("UNIMPLEMENTED");
+  });
+
+  test("Flyte 2's HTTP routes are answered by the same functions", async () => {
+    const handler = createLambdaHandler("listAgents", registry);
+    const answer = (await handler(httpApiEvent({ method: "GET", path: "/api/v1/connectors" }), context("r-23"))) as { statusCode: number; body: string };
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ connectors: [{ name: "Job Connector", supportedTaskCategories: [{ name: "job", version: 0 }] }] });
   });
 });
 
