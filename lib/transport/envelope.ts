@@ -6,7 +6,6 @@
  */
 import { callerMessage, ConnectorError, InvalidArgumentError, Status, statusName, type StatusName } from "../connector/errors.js";
 import { MAX_LAMBDA_PAYLOAD_BYTES, MAX_REQUEST_DEPTH, MAX_REQUEST_MESSAGES } from "../limits.js";
-import { isProtocol, operationFor } from "../service/flyteidl2/operations.js";
 import { tooManyRequestMessages, type Dispatch, type DispatchOptions, type Operation, type Protocol } from "../service/operations.js";
 import { decodeBase64, decodeMessage, encodeBase64, encodeMessage } from "./codec.js";
 
@@ -41,7 +40,8 @@ export async function handleInvocation(
 ): Promise<InvokeResult> {
   try {
     const protocol = protocolOf(event);
-    const served = operationFor(operation.name, protocol);
+    // Flyte 2's table and codec are loaded by its first request: a function serving Flyte 1 alone never loads them.
+    const served = protocol === "flyteidl" ? operation : (await import("../service/flyteidl2/operations.js")).operationFor(operation.name, protocol);
     const requests = decodeRequests(served, event);
     const responses = await dispatch(served.name, requests, protocol === "flyteidl" ? options : { ...options, protocol });
     const encoded = responses.map((message) => encodeBase64(encodeMessage(served.responseType, message)));
@@ -53,8 +53,8 @@ export async function handleInvocation(
 
 function protocolOf(event: unknown): Protocol {
   const protocol = typeof event === "object" && event !== null ? (event as { protocol?: unknown }).protocol : undefined;
-  if (protocol === undefined) return "flyteidl";
-  if (!isProtocol(protocol)) throw new InvalidArgumentError(`Unknown "protocol" ${JSON.stringify(protocol)}: use "flyteidl2", or none for flyteidl.`);
+  if (protocol === undefined || protocol === "flyteidl") return "flyteidl";
+  if (protocol !== "flyteidl2") throw new InvalidArgumentError(`Unknown "protocol" ${JSON.stringify(protocol)}: use "flyteidl2", or none for flyteidl.`);
   return protocol;
 }
 
