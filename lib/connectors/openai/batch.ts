@@ -6,12 +6,13 @@
  * the batch object as flytekit's `to_dict()` gives it (the API's JSON), as a MessagePack dict;
  * delete is `batches.cancel`, idempotent.
  *
- * The API takes no idempotency key, so a create whose answer is lost could start a second batch
- * when sent again. With the task execution id at hand, each batch carries it in its metadata
- * (`flyte_execution`, when the task's own metadata leaves room): a create whose answer was lost
- * looks for its batch among the most recent ones before sending again, and an operator can find
- * any duplicate by it. A CreateTask that failed that way and is called again by its caller may
- * still start a second batch.
+ * The API takes no idempotency key, so a create sent twice starts two batches. With the task
+ * execution id at hand (it includes the retry attempt), each batch carries it in its metadata
+ * (`flyte_execution`, when the task's own metadata leaves room), and a create first looks for
+ * its batch among the most recent ones, as it does again before resending a create whose answer
+ * was lost: the same attempt's CreateTask reaching the service again finds the batch it started.
+ * Two such calls at the same moment may still start two, and without an execution id (a run by
+ * hand) each create starts a batch; an operator finds any duplicate by its metadata.
  */
 import type { Batch, BatchCreateParams } from "openai/resources/batches";
 import { AsyncConnectorBase, type CallContext, type GetParams, type TaskParams } from "../../connector/connector.js";
@@ -33,7 +34,7 @@ export const EXECUTION_METADATA_KEY = "flyte_execution";
 /** The API's metadata limits: 16 pairs, values of at most 512 characters. */
 const MAX_METADATA_PAIRS = 16;
 const MAX_METADATA_VALUE_CHARS = 512;
-/** How many of the most recent batches a lost create looks through (the API's largest page). */
+/** How many of the most recent batches a create looks through (the API's largest page). */
 const RECENT_BATCHES = 100;
 /** Statuses in which a batch still runs, so a refused cancel is a real failure. */
 const CANCELLABLE = new Set(["validating", "in_progress", "finalizing"]);
@@ -55,13 +56,14 @@ export class BatchEndpointConnector extends AsyncConnectorBase<BatchEndpointMeta
     const tag = executionTag(config["metadata"], params);
     const body = { ...config, ...(tag ? { metadata: tag.metadata } : {}), input_file_id: inputFileId };
     const client = await OpenAIClient.connect(params, organization);
-    const batch = await client.call({
+    const started = tag ? await findTagged(client, tag.value, inputFileId) : undefined;
+    const batch = started ?? (await client.call({
       action: "create the batch",
       send: (api, options) => api.batches.create(body as unknown as BatchCreateParams, options),
       check: isBatch,
       resend: false,
       recover: tag ? () => findTagged(client, tag.value, inputFileId) : undefined,
-    });
+    }));
     return new BatchEndpointMetadata({ openai_org: organization, batch_id: batch.id });
   }
 
@@ -127,7 +129,7 @@ function executionTag(metadata: JsonValue | undefined, params: TaskParams): { va
   return { value, metadata: { ...own, [EXECUTION_METADATA_KEY]: value } };
 }
 
-/** The batch a lost create made, among the most recent ones: same execution id and input file. */
+/** The batch this attempt made, among the most recent ones: same execution id and input file. */
 async function findTagged(client: OpenAIClient, value: string, inputFileId: string): Promise<Batch | undefined> {
   const page = await client.call({
     action: "list the recent batches",

@@ -77,8 +77,10 @@ describe("openai-batch create", () => {
   it("creates the batch with flytekit's defaults and the input file, and answers flytekit's meta as JSON", async () => {
     const resourceMeta = await create();
     expect(new TextDecoder().decode(resourceMeta)).toBe('{"openai_org": "test-openai-orgnization-id", "batch_id": "batch_000001"}');
-    const [call, ...more] = fake.calls;
+    const [lookup, call, ...more] = fake.calls;
     expect(more).toEqual([]);
+    // First, whether this attempt already started its batch (the API has no idempotency key).
+    expect(`${lookup!.method} ${lookup!.path}?${lookup!.query}`).toBe("GET /v1/batches?limit=100");
     expect(call!.method).toBe("POST");
     expect(call!.path).toBe("/v1/batches");
     expect(call!.headers.authorization).toBe(`Bearer ${fake.apiKey}`);
@@ -122,6 +124,7 @@ describe("openai-batch create", () => {
     expect((await get(resourceMeta, { connection })).phase).toBe(Phase.RUNNING);
     await service.deleteTask({ taskCategory, resourceMeta }, { connection });
     expect(fake.calls.map((call) => `${call.method} ${call.path} ${call.status}`)).toEqual([
+      "GET /v1/batches 200",
       "POST /v1/batches 200",
       "GET /v1/batches/batch_000001 200",
       "POST /v1/batches/batch_000001/cancel 200",
@@ -148,18 +151,45 @@ describe("openai-batch create", () => {
   it("retries a throttled create: it was refused unprocessed", async () => {
     fake.fault({ route: "POST /v1/batches", status: 429, retryAfter: 0 });
     await create();
-    expect(fake.calls.map((call) => call.status)).toEqual([429, 200]);
+    expect(fake.callsTo("POST /v1/batches").map((call) => call.status)).toEqual([429, 200]);
     expect(fake.batches.size).toBe(1);
   });
 
-  describe("a create whose answer is lost (the API has no idempotency key)", () => {
+  describe("idempotency by the execution id in the batch's metadata (the API has no idempotency key)", () => {
+    it("a CreateTask of the same attempt again answers the batch the first started", async () => {
+      const first = await create();
+      const again = await create();
+      expect(again).toEqual(first);
+      expect(fake.batches.size).toBe(1);
+      expect(fake.calls.map((call) => `${call.method} ${call.path}`)).toEqual(["GET /v1/batches", "POST /v1/batches", "GET /v1/batches"]);
+    });
+
+    it("the next attempt starts a batch of its own", async () => {
+      await create();
+      await create(flytekitConfig, { metadata: executionMetadata(1) });
+      expect([...fake.batches.values()].map((batch) => batch.metadata?.["flyte_execution"])).toEqual([EXECUTION, EXECUTION.replace(/0$/, "1")]);
+    });
+
+    it("is UNAVAILABLE, having started nothing, when the search fails", async () => {
+      fake.fault({ route: "GET /v1/batches", status: 503, times: Infinity, retryAfter: 0 });
+      const error = await rejection(create());
+      expect(error.code).toBe(Status.UNAVAILABLE);
+      expect(error.message).toBe("OpenAI could not list the recent batches: HTTP 503: injected fault 503");
+      expect(fake.callsTo("POST")).toEqual([]);
+    });
+  });
+
+  describe("a create whose answer is lost", () => {
     it("finds the batch it made by the execution id instead of making a second", async () => {
       fake.loseNextCreateAnswer = true;
       const resourceMeta = await create();
       expect(fake.batches.size).toBe(1);
       expect(new TextDecoder().decode(resourceMeta)).toContain('"batch_id": "batch_000001"');
-      expect(fake.calls.map((call) => `${call.method} ${call.path} ${call.status}`)).toEqual(["POST /v1/batches 502", "GET /v1/batches 200"]);
-      expect(fake.calls[1]!.query.get("limit")).toBe("100");
+      expect(fake.calls.map((call) => `${call.method} ${call.path} ${call.status}`)).toEqual([
+        "GET /v1/batches 200",
+        "POST /v1/batches 502",
+        "GET /v1/batches 200",
+      ]);
     });
 
     it("does not take another attempt's batch for its own", async () => {
@@ -167,6 +197,7 @@ describe("openai-batch create", () => {
       fake.fault({ route: "POST /v1/batches", malformed: true });
       await create();
       expect(fake.calls.map((call) => `${call.method} ${call.path} ${call.status}`)).toEqual([
+        "GET /v1/batches 200",
         "POST /v1/batches 200",
         "GET /v1/batches 200",
         "POST /v1/batches 200",
@@ -178,7 +209,7 @@ describe("openai-batch create", () => {
       const resourceMeta = await create();
       expect(fake.batches.size).toBe(1);
       expect(new TextDecoder().decode(resourceMeta)).toContain(`"batch_id": "${[...fake.batches.keys()][0]}"`);
-      expect(fake.calls.map((call) => call.status)).toEqual([500, 200, 200]);
+      expect(fake.calls.map((call) => call.status)).toEqual([200, 500, 200, 200]);
     });
 
     it("without an execution id, is UNAVAILABLE saying the batch may exist, and does not send it again", async () => {
@@ -191,7 +222,7 @@ describe("openai-batch create", () => {
 
     it("is UNAVAILABLE when the search fails too", async () => {
       fake.loseNextCreateAnswer = true;
-      fake.fault({ route: "GET /v1/batches", status: 503, times: Infinity, retryAfter: 0 });
+      fake.onCreate = () => fake.fault({ route: "GET /v1/batches", status: 503, times: Infinity, retryAfter: 0 });
       const error = await rejection(create());
       expect(error.code).toBe(Status.UNAVAILABLE);
       expect(error.message).toBe(

@@ -71,6 +71,8 @@ export class OpenAIFake extends PlatformFake {
   readonly batches = new Map<string, FakeBatch>();
   /** An answer that arrives without its 200 (the connection drops after the work is done). */
   loseNextCreateAnswer = false;
+  /** Called with each batch created, e.g. to inject faults from then on. */
+  onCreate: (batch: FakeBatch) => void = () => {};
   #next = 1;
 
   constructor() {
@@ -91,6 +93,7 @@ export class OpenAIFake extends PlatformFake {
   clearState(): void {
     this.batches.clear();
     this.loseNextCreateAnswer = false;
+    this.onCreate = () => {};
     this.#next = 1;
   }
 
@@ -213,6 +216,7 @@ export class OpenAIFake extends PlatformFake {
     if (!this.files.has(inputFileId as string)) return this.#error(400, `Invalid 'input_file_id': '${String(inputFileId)}'. File not found.`, "invalid_value", "input_file_id");
     const batch = this.#newBatch(inputFileId as string, endpoint as string, window, (metadata as Record<string, string> | null | undefined) ?? null);
     this.batches.set(batch.id, batch);
+    this.onCreate(batch);
     if (this.loseNextCreateAnswer) {
       this.loseNextCreateAnswer = false;
       return this.error(502, "Bad gateway.");
