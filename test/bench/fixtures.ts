@@ -66,5 +66,20 @@ export function cannedResults(): Results {
         { variant: "broken | variant", how: "pbjs 9", measured: { failed: "pbjs exited with 1: no such flag" } },
       ],
     },
+    cost: {
+      run: RUN,
+      operations: [
+        { op: "createTask", memoryMb: 512, warmMs: 0.03, coldMs: 150, coldRuns: 9 },
+        { op: "getTask", memoryMb: 512, warmMs: 0.01, coldMs: 140, coldRuns: 9 },
+        { op: "listAgents", memoryMb: 256, warmMs: 0.01, coldMs: 130, coldRuns: 9 },
+      ],
+      frontPod: { cpu: "250m", memory: "256Mi", replicas: 2 },
+      frontRssMiB: 120,
+      e2e: [{ backend: "offline", op: "getTask", calls: 200, p50Ms: 4, p99Ms: 10, frontCpuUsPerCall: 2000 }],
+      load: [
+        { backend: "offline", op: "getTask", streams: 16, calls: 2000, errors: 0, perSec: 300, frontCpuUsPerCall: 1500 },
+        { backend: "in-process", op: "getTask", streams: 16, calls: 20000, errors: 0, perSec: 9000, frontCpuUsPerCall: 90 },
+      ],
+    },
   };
 }

@@ -22,7 +22,7 @@ describe("renderReport", () => {
 
   it("has one section per suite, in the suites' order", () => {
     const titles = [...report.matchAll(/^## (\d\. .*)$/gm)].map((m) => m[1]);
-    expect(titles).toEqual(["1. Bundle size", "2. Cold start", "3. Warm per-op cost", "4. gRPC front", "5. Codec comparison"]);
+    expect(titles).toEqual(["1. Bundle size", "2. Cold start", "3. Warm per-op cost", "4. gRPC front", "5. Codec comparison", "6. Cost, scale and end to end"]);
   });
 
   it("gives each cold start its ratio and difference to the floor", () => {

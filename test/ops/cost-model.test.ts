@@ -138,3 +138,16 @@ describe("scale", () => {
     expect(frontCallsPerSec(100, 0.25, 0.7)).toBeCloseTo(1750, 6);
   });
 });
+
+describe("the rendered section", () => {
+  test("prices the canned measurements: the pair as Fargate bills it, one replica's capacity, every route", async () => {
+    const { costSection } = await import("../../bench/suites/cost-report.js");
+    const { cannedResults } = await import("../bench/fixtures.js");
+    const text = costSection("6. Cost", cannedResults().cost);
+    expect(text).toContain("bills each as 0.25 vCPU / 0.5 GB, $18.02 a month for the pair");
+    // 0.25 vCPU x 70% / 1,500 µs per GetTask = 116.7 calls/s, 3,500 running tasks at 30 s.
+    expect(text).toContain("serves 117 GetTask/s, 3,500 running tasks at the 30 s resync");
+    for (const route of ["Lambda via the gRPC front", "Lambda via HTTP API"]) expect(text).toContain(`| ${route} | demo connectors (measured) |`);
+    expect(text).not.toMatch(/NaN|undefined/);
+  });
+});
