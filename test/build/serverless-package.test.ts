@@ -32,6 +32,17 @@ const CONTRACT_ROUTES: Record<OperationName, string> = {
   listAgents: "GET /api/v1/agents",
 };
 
+/** CONTRACT.md §7, Flyte 2's routes on the same functions (it has no sync service). */
+const CONTRACT_ROUTES_V2: Partial<Record<OperationName, string>> = {
+  createTask: "POST /api/v1/connector/task",
+  getTask: "GET /api/v1/connector/task/{name}/{version}/{resource_meta}",
+  deleteTask: "DELETE /api/v1/connector/task_executions/{name}/{version}/{resource_meta}",
+  getTaskMetrics: "GET /api/v1/connector/task/metrics/{name}/{version}/{resource_meta}",
+  getTaskLogs: "GET /api/v1/connector/task/logs/{name}/{version}/{resource_meta}",
+  getAgent: "GET /api/v1/connector/{name}",
+  listAgents: "GET /api/v1/connectors",
+};
+
 /** API Gateway ends any integration after 30 s, whatever the function's own timeout. */
 const API_GATEWAY_TIMEOUT_SECONDS = 30;
 
@@ -192,6 +203,8 @@ describe("serverless package", () => {
         .filter((route) => JSON.stringify(route["Target"]).includes(`"${integration}"`))
         .map((route) => ({ key: route["RouteKey"], auth: route["AuthorizationType"] }));
       expect(routes).toContainEqual({ key: CONTRACT_ROUTES[key], auth: "AWS_IAM" });
+      const v2 = CONTRACT_ROUTES_V2[key];
+      if (v2 !== undefined) expect(routes).toContainEqual({ key: v2, auth: "AWS_IAM" });
     });
 
     it("runs as its own role, allowed only to write its own log group", () => {
@@ -249,7 +262,7 @@ describe("serverless package", () => {
   it("has no route without IAM authorization, and no route outside the contract but the catch-all", () => {
     const routes = resourcesOfType("AWS::ApiGatewayV2::Route").map(([, route]) => route.Properties);
     expect(routes.filter((route) => route["AuthorizationType"] !== "AWS_IAM")).toEqual([]);
-    expect(routes.map((route) => route["RouteKey"]).sort()).toEqual([...Object.values(CONTRACT_ROUTES), "$default"].sort());
+    expect(routes.map((route) => route["RouteKey"]).sort()).toEqual([...Object.values(CONTRACT_ROUTES), ...Object.values(CONTRACT_ROUTES_V2), "$default"].sort());
   });
 
   it("creates no role beyond the functions' own (no shared execution role)", () => {

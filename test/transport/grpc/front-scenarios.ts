@@ -14,6 +14,7 @@ import { flyteidl, grpc } from "../../../lib/idl/index.js";
 import { flyteidl2Operations } from "../../../lib/service/flyteidl2/operations.js";
 import { operations, type Dispatch, type MessageType, type Operation } from "../../../lib/service/operations.js";
 import { startGrpcServer } from "../../../lib/transport/grpc/index.js";
+import { registry } from "../../../functions/registry.js";
 import { grpcError, RawClient } from "./raw-client.js";
 
 const { admin, core } = flyteidl;
@@ -108,12 +109,13 @@ export function describeGrpcFront(backend: string, start: () => Promise<FrontUnd
       },
     );
 
-    test("ListAgents serves echo (sync), sleep (async) and webhook (sync); GetAgent describes each", async () => {
+    test("ListAgents serves every registered connector, echo (sync), sleep (async) and webhook (sync) among them; GetAgent describes each", async () => {
       const { agents } = await client.unary(operations.listAgents, new admin.ListAgentsRequest(), deadline());
       const byCategory = Object.fromEntries(
         (agents ?? []).flatMap((agent) => (agent.supportedTaskCategories ?? []).map((category) => [`${category.name}_v${category.version}`, agent.isSync])),
       );
-      expect(byCategory).toEqual({ echo_v0: true, sleep_v0: false, webhook_v0: true });
+      expect(byCategory).toEqual(expectedCategories());
+      expect(byCategory).toMatchObject({ echo_v0: true, sleep_v0: false, webhook_v0: true });
       for (const agent of agents ?? []) {
         const answer = await client.unary(operations.getAgent, new admin.GetAgentRequest({ name: agent.name }), deadline());
         expect(answer.agent).toEqual(agent);
@@ -288,7 +290,7 @@ function describeFlyte2(client: () => RawClient): void {
     test("ListConnectors lists every connector, sync ones too; GetConnector describes each", async () => {
       const { connectors } = await client().unary(v2ops.listConnectors, {}, deadline());
       const categories = (connectors ?? []).flatMap((connector) => (connector.supportedTaskCategories ?? []).map((category) => `${category.name}_v${category.version}`));
-      expect(categories.sort()).toEqual(["echo_v0", "sleep_v0", "webhook_v0"]);
+      expect(categories.sort()).toEqual(Object.keys(expectedCategories()).sort());
       for (const connector of connectors ?? []) {
         const answer = await client().unary(v2ops.getConnector, { name: connector.name }, deadline());
         expect(answer.connector).toEqual(connector);
@@ -342,4 +344,11 @@ function describeFlyte2(client: () => RawClient): void {
       expect(error.details).toMatch(message);
     });
   });
+}
+
+/** Every category the deployed registry serves, and whether it is sync: the front serves that registry. */
+function expectedCategories(): Record<string, boolean> {
+  return Object.fromEntries(
+    registry.listConnectors().flatMap((agent) => agent.supportedTaskCategories.map((category) => [`${category.name}_v${category.version}`, agent.isSync])),
+  );
 }
