@@ -52,6 +52,11 @@ const META_KEYS_PARAMETER = "/flyte-connectors/meta-keys";
 const META_KEYS_KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const META_KEYS_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:flyte-connectors/meta-keys-AbCdEf";
 const SEALING_PARAMS = [`metaKeysParameter=${META_KEYS_PARAMETER}:3`, `metaKeysKmsKeyArn=${META_KEYS_KMS_KEY}`];
+/** Connector secrets from Secrets Manager (docs/CONTRACT.md §9), with a customer managed key. */
+const CONNECTOR_SECRETS = "arn:aws:secretsmanager:us-east-1:123456789012:secret:flyte-connectors/secrets-GhIjKl";
+const CONNECTOR_SECRETS_PARAMS = [`connectorSecrets=${CONNECTOR_SECRETS}`, `connectorSecretsKmsKeyArn=${META_KEYS_KMS_KEY}`];
+/** The operations that run a connector, and so may read its secrets. */
+const CONNECTOR_OPERATIONS: readonly OperationName[] = [...META_OPERATIONS, "executeTaskSync"];
 const SECRET_SEALING_PARAMS = [`metaKeysSecret=${META_KEYS_SECRET}`, `metaKeysKmsKeyArn=${META_KEYS_KMS_KEY}`, "plainMetas=accept"];
 /** What the pseudo parameters are taken to be when the template is read as deployed. */
 const PSEUDO: Readonly<Record<string, string>> = { "AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012" };
@@ -80,6 +85,7 @@ let template: Template;
 let deployed: Template;
 let sealed: Template;
 let sealedBySecret: Template;
+let withConnectorSecrets: Template;
 /** What serverless packaged each function from. */
 let state: { service: { functions: Record<string, { handler: string; package: { artifact: string } }> } };
 
@@ -143,6 +149,7 @@ beforeAll(async () => {
   // One at a time: serverless keeps state in the service directory.
   sealed = asDeployed(await packaged("sealed", SEALING_PARAMS));
   sealedBySecret = asDeployed(await packaged("sealed-by-secret", SECRET_SEALING_PARAMS));
+  withConnectorSecrets = asDeployed(await packaged("connector-secrets", CONNECTOR_SECRETS_PARAMS));
   template = await packaged("off");
   deployed = asDeployed(template);
   state = JSON.parse(await readFile(join(packageDir, "off", "serverless-state.json"), "utf8")) as typeof state;
@@ -221,6 +228,22 @@ describe("serverless package", () => {
       expect(sealing.filter(([, value]) => value !== "")).toEqual([]);
     });
 
+    it(CONNECTOR_OPERATIONS.includes(key) ? "with connector secrets, reads exactly that secret, decrypted through Secrets Manager only" : "with connector secrets, still only writes its log", () => {
+      const environment = withConnectorSecrets.Resources[`${logicalName(key)}LambdaFunction`]!.Properties["Environment"] as { Variables: Record<string, unknown> } | undefined;
+      const statements = statementsOf(withConnectorSecrets, `${logicalName(key)}Role`);
+      if (!CONNECTOR_OPERATIONS.includes(key)) {
+        expect(environment?.Variables?.["FLYTE_CONNECTOR_SECRETS_ID"]).toBeUndefined();
+        expect(statements).toEqual([logStatement(key)]);
+        return;
+      }
+      expect(environment?.Variables?.["FLYTE_CONNECTOR_SECRETS_ID"]).toBe(CONNECTOR_SECRETS);
+      expect(statements).toEqual([
+        logStatement(key),
+        { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: CONNECTOR_SECRETS },
+        { Effect: "Allow", Action: "kms:Decrypt", Resource: META_KEYS_KMS_KEY, Condition: { StringEquals: { "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" } } },
+      ]);
+    });
+
     const handlesMetas = META_OPERATIONS.includes(key);
     /** Sealing on, the keys in each place serverless.yml takes them from. */
     const sealings = [
@@ -275,6 +298,7 @@ describe("serverless package", () => {
     ["off", () => template],
     ["on", () => sealed],
     ["on with a secret", () => sealedBySecret],
+    ["off, with connector secrets", () => withConnectorSecrets],
   ])("allows no wildcard action or resource anywhere in the template, sealing %s", (_, which) => {
     const allowed: Statement[] = [];
     const walk = (node: unknown): void => {
