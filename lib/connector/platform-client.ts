@@ -9,6 +9,7 @@ import type { CallContext, MaybePromise } from "./connector.js";
 import { FailedPreconditionError, TaskFailedError, UnavailableError } from "./errors.js";
 import { networkCause } from "./network-cause.js";
 import { knownSecrets } from "./redact.js";
+import { attemptTimeout, type Backoff, jitteredBackoff, MAX_WAIT_MS, MIN_ATTEMPT_MS, retryAfterMs, timeLeftFor } from "./retry-timing.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
 
@@ -24,7 +25,7 @@ export interface PlatformClientOptions {
   /** Attempts for a request that may be retried (default 4). */
   readonly maxAttempts?: number;
   /** First backoff and its cap, before jitter (default 250 ms and 4 s). */
-  readonly backoffMs?: { readonly base: number; readonly cap: number };
+  readonly backoffMs?: Backoff;
   /** The platform's message in an error answer's body; the default knows the common shapes. */
   readonly errorMessage?: (body: unknown, text: string) => string | undefined;
 }
@@ -105,13 +106,7 @@ export class PlatformUnavailableError extends UnavailableError implements Platfo
 
 /** Statuses worth another attempt: throttling and a platform's passing faults. */
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
-/** Time kept back from the deadline for the answer to travel back. */
-const DEADLINE_RESERVE_MS = 50;
-/** The least an attempt is worth starting with. */
-const MIN_ATTEMPT_MS = 100;
 const MAX_MESSAGE_CHARS = 1000;
-/** The longest wait between attempts, whatever a Retry-After asks. */
-const MAX_WAIT_MS = 10_000;
 
 /** One attempt's transient failure: retried when allowed, else reported as UNAVAILABLE. */
 interface Transient {
@@ -140,7 +135,7 @@ export class PlatformClient {
     while (attempt < attempts) {
       attempt += 1;
       if (last) {
-        const wait = Math.min(last.retryAfterMs ?? this.#backoff(attempt - 1), MAX_WAIT_MS);
+        const wait = Math.min(last.retryAfterMs ?? jitteredBackoff(attempt - 1, this.#options.backoffMs), MAX_WAIT_MS);
         if (!timeLeftFor(wait + MIN_ATTEMPT_MS, context.deadline)) break;
         await sleep(wait, context.signal);
       }
@@ -189,7 +184,7 @@ export class PlatformClient {
     }
     const platformMessage = this.#platformMessage(parsed.value, text);
     if (RETRYABLE_STATUS.has(response.status)) {
-      return { reason: `HTTP ${response.status}`, httpStatus: response.status, platformMessage, retryAfterMs: retryAfter(response.headers) };
+      return { reason: `HTTP ${response.status}`, httpStatus: response.status, platformMessage, retryAfterMs: retryAfterMs(response.headers) };
     }
     const message = this.#message(request, `HTTP ${response.status}`, platformMessage);
     if (response.status === 401 || response.status === 403) {
@@ -209,12 +204,6 @@ export class PlatformClient {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }
     return url;
-  }
-
-  /** Full jitter: a random wait up to base·2^(n-1), capped. */
-  #backoff(retry: number): number {
-    const { base, cap } = this.#options.backoffMs ?? { base: 250, cap: 4000 };
-    return Math.random() * Math.min(cap, base * 2 ** (retry - 1));
   }
 
   #platformMessage(body: unknown, text: string): string | undefined {
@@ -271,24 +260,6 @@ function parseJson(text: string): { value?: unknown; malformed?: true } {
   } catch {
     return { malformed: true };
   }
-}
-
-function retryAfter(headers: Headers): number | undefined {
-  const value = headers.get("retry-after");
-  if (value === null) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-
-function attemptTimeout(timeoutMs: number, deadline: number | undefined): number {
-  if (deadline === undefined) return timeoutMs;
-  return Math.max(1, Math.min(timeoutMs, deadline - DEADLINE_RESERVE_MS - Date.now()));
-}
-
-function timeLeftFor(ms: number, deadline: number | undefined): boolean {
-  return deadline === undefined || Date.now() + ms + DEADLINE_RESERVE_MS < deadline;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

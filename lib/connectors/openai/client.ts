@@ -16,6 +16,7 @@ import { ConnectorError, FailedPreconditionError } from "../../connector/errors.
 import { networkCause } from "../../connector/network-cause.js";
 import { PlatformAuthError, PlatformTaskError, PlatformUnavailableError } from "../../connector/platform-client.js";
 import { knownSecrets } from "../../connector/redact.js";
+import { attemptTimeout, jitteredBackoff, MAX_WAIT_MS, MIN_ATTEMPT_MS, retryAfterMs, timeLeftFor } from "../../connector/retry-timing.js";
 import { getSecret } from "../../connector/secrets.js";
 
 /** flytekit's OPENAI_API_KEY: the secret holding the API key (both OpenAI plugins). */
@@ -28,15 +29,6 @@ const PLATFORM = "OpenAI";
 const MAX_ATTEMPTS = 3;
 /** Per-attempt timeout when the call does not choose one; cut to what is left before the deadline. */
 const DEFAULT_ATTEMPT_TIMEOUT_MS = 10_000;
-/** Kept back from the deadline so that our own answer, not the service's guard, reaches the caller. */
-const DEADLINE_RESERVE_MS = 50;
-/** The least an attempt is worth starting with. */
-const MIN_ATTEMPT_MS = 100;
-/** The longest wait between attempts, whatever the API asks. */
-const MAX_WAIT_MS = 10_000;
-/** First backoff and its cap, before full jitter. */
-const BACKOFF_BASE_MS = 250;
-const BACKOFF_CAP_MS = 4_000;
 const MAX_MESSAGE_CHARS = 1_000;
 
 /** What one attempt is given: the package's request options. */
@@ -122,8 +114,8 @@ export class OpenAIClient {
     let last: Transient | undefined;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       if (last) {
-        const wait = Math.min(last.retryAfterMs ?? backoff(attempt - 1), MAX_WAIT_MS);
-        if (!this.#timeLeftFor(wait + MIN_ATTEMPT_MS)) break;
+        const wait = Math.min(last.retryAfterMs ?? jitteredBackoff(attempt - 1), MAX_WAIT_MS);
+        if (!timeLeftFor(wait + MIN_ATTEMPT_MS, this.#context.deadline)) break;
         await sleep(wait, undefined, { signal: this.#context.signal }).catch(() => this.#abandon());
         if (last.lost && call.recover) {
           const found = await this.#recover(call, last);
@@ -134,13 +126,13 @@ export class OpenAIClient {
       if (!isTransient(outcome)) return outcome.answer;
       last = outcome;
       if (outcome.lost && !call.resend && !call.recover) break;
-      if (!this.#timeLeftFor(MIN_ATTEMPT_MS)) break;
+      if (!timeLeftFor(MIN_ATTEMPT_MS, this.#context.deadline)) break;
     }
     throw unavailable(call, last!);
   }
 
   async #attempt<T>(call: OpenAICall<T>): Promise<{ answer: T } | Transient> {
-    const timeout = this.#attemptTimeout(call.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS);
+    const timeout = attemptTimeout(call.timeoutMs ?? DEFAULT_ATTEMPT_TIMEOUT_MS, this.#context.deadline);
     // The package's timeout ends with the headers; this one bounds reading the body too.
     const timer = AbortSignal.timeout(timeout);
     let answer: unknown;
@@ -182,17 +174,6 @@ export class OpenAIClient {
 
   #abandon(error?: unknown): never {
     throw this.#context.signal.reason ?? error;
-  }
-
-  #attemptTimeout(timeoutMs: number): number {
-    const { deadline } = this.#context;
-    const left = deadline === undefined ? timeoutMs : Math.min(timeoutMs, deadline - DEADLINE_RESERVE_MS - Date.now());
-    return Math.max(1, Math.floor(left));
-  }
-
-  #timeLeftFor(ms: number): boolean {
-    const { deadline } = this.#context;
-    return deadline === undefined || Date.now() + ms + DEADLINE_RESERVE_MS < deadline;
   }
 }
 
@@ -273,19 +254,8 @@ function isTransient<T>(outcome: { answer: T } | Transient): outcome is Transien
   return "reason" in outcome;
 }
 
-/** Full jitter: a random wait up to base·2^(n-1), capped. */
-function backoff(retry: number): number {
-  return Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (retry - 1));
-}
-
 /** The package's reading: retry-after-ms first, then Retry-After in seconds or as a date. */
 function retryAfter(headers: Headers | undefined): number | undefined {
   const ms = Number.parseFloat(headers?.get("retry-after-ms") ?? "");
-  if (Number.isFinite(ms) && ms >= 0) return ms;
-  const value = headers?.get("retry-after");
-  if (value == null) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  return Number.isFinite(ms) && ms >= 0 ? ms : retryAfterMs(headers);
 }
