@@ -51,15 +51,18 @@ export interface TaskResult extends TaskStatus {
   readonly outputLiterals: flyteidl.core.ILiteralMap | null;
 }
 
-/** The task ended in a phase other than SUCCEEDED; the message is the task's own. */
-export class TaskFailedError extends Error {
+/**
+ * The run's task ended in a phase other than SUCCEEDED; the message is the task's own. (Not the
+ * SDK's TaskFailedError, which a connector throws to report the failure.)
+ */
+export class TaskRunFailedError extends Error {
   constructor(
     readonly phase: Phase,
     readonly taskMessage: string,
     readonly logLinks: readonly flyteidl.core.ITaskLog[],
   ) {
     super(taskMessage || `Task ended in phase ${Phase[phase] ?? phase}.`);
-    this.name = "TaskFailedError";
+    this.name = "TaskRunFailedError";
   }
 }
 
@@ -160,7 +163,7 @@ function inputLiterals(
 
 function outcome(resource: flyteidl.admin.IResource, template: flyteidl.core.ITaskTemplate): TaskResult {
   const final = status(resource);
-  if (final.phase !== Phase.SUCCEEDED) throw new TaskFailedError(final.phase, final.message, final.logLinks);
+  if (final.phase !== Phase.SUCCEEDED) throw new TaskRunFailedError(final.phase, final.message, final.logLinks);
   const outputLiterals = resource.outputs ?? null;
   const variables = template.interface?.outputs?.variables ?? null;
   const outputs = outputLiterals ? literalMapToPlain(outputLiterals, variables, "output") : undefined;

@@ -3,7 +3,7 @@ export { ConnectorClient, type ClosableDispatch, type TaskLogs } from "./client.
 export {
   runTask,
   TaskCancelledError,
-  TaskFailedError,
+  TaskRunFailedError,
   type RunTaskOptions,
   type TaskResult,
   type TaskStatus,

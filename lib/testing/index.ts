@@ -19,7 +19,7 @@ export {
   type FakeResponse,
   type RecordedCall,
 } from "./platform-fake.js";
-export { TaskCancelledError, TaskFailedError as TaskRunFailedError, type TaskResult, type TaskStatus } from "../client/executor.js";
+export { TaskCancelledError, TaskRunFailedError, type TaskResult, type TaskStatus } from "../client/executor.js";
 
 /** A Flyte simple type by name, or any LiteralType. */
 export type TypeSpec = "integer" | "float" | "string" | "boolean" | "datetime" | "duration" | "binary" | "struct" | "none" | flyteidl.core.ILiteralType;

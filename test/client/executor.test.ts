@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { ConnectorClient } from "../../lib/client/client.js";
-import { runTask, TaskCancelledError, TaskFailedError, type TaskStatus } from "../../lib/client/executor.js";
+import { runTask, TaskCancelledError, TaskRunFailedError, type TaskStatus } from "../../lib/client/executor.js";
 import { ConnectorError, Status, UnavailableError } from "../../lib/connector/errors.js";
 import { Phase } from "../../lib/connector/phase.js";
 import { ConnectorRegistry } from "../../lib/connector/registry.js";
@@ -54,7 +54,7 @@ describe("runTask with a sync connector", () => {
   test("a FAILED resource rejects with the task's message", async () => {
     const { client } = recordingClient();
     const error = await runTask({ client, template: { type: "shout" }, inputs: { text: "" } }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TaskFailedError);
+    expect(error).toBeInstanceOf(TaskRunFailedError);
     expect(error).toMatchObject({ phase: Phase.FAILED, message: "nothing to shout", taskMessage: "nothing to shout" });
   });
 
@@ -100,9 +100,9 @@ describe("runTask with an async connector", () => {
   test("a FAILED task rejects with its message and phase", async () => {
     const { client } = recordingClient();
     const error = await runTask({ ...countdown(0, { fail: true }), client }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(TaskFailedError);
+    expect(error).toBeInstanceOf(TaskRunFailedError);
     expect(error).toMatchObject({ phase: Phase.FAILED, message: "the countdown exploded" });
-    expect((error as TaskFailedError).logLinks).toHaveLength(1);
+    expect((error as TaskRunFailedError).logLinks).toHaveLength(1);
   });
 
   test("aborting mid-run deletes the task, then rejects with TaskCancelledError", async () => {

@@ -2,7 +2,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { ConnectorClient } from "../../client/client.js";
-import { runTask, TaskCancelledError, TaskFailedError } from "../../client/executor.js";
+import { runTask, TaskCancelledError, TaskRunFailedError } from "../../client/executor.js";
 import { ProgressDisplay } from "../../client/progress.js";
 import { errorMessage } from "../../connector/errors.js";
 import { Phase } from "../../connector/phase.js";
@@ -100,7 +100,7 @@ async function runWithDisplay(
       display.finish({ succeeded: false, state: "CANCELLED", message: error.message });
       return ExitCode.INTERRUPTED;
     }
-    if (error instanceof TaskFailedError) {
+    if (error instanceof TaskRunFailedError) {
       display.finish({ succeeded: false, state: Phase[error.phase] ?? String(error.phase), message: error.taskMessage });
       return ExitCode.FAILURE;
     }
