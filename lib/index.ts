@@ -57,6 +57,7 @@ export {
   type PlatformResponse,
 } from "./connector/platform-client.js";
 export { TaskCategory } from "./connector/task-category.js";
+export { taskParams, type TaskParamsInit } from "./connector/task-params.js";
 export { renderTaskTemplate } from "./connector/template.js";
 export { flyteidl, google } from "./idl/index.js";
 export * from "./literals/index.js";

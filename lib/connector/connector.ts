@@ -4,6 +4,7 @@
  * mirror_async_methods): the service awaits whatever comes back.
  */
 import type { flyteidl } from "../idl/index.js";
+import type { JsonObject, PlainValue } from "../literals/index.js";
 import type { Resource } from "./resource.js";
 import type { ResourceMetaClass, ResourceMetaInstance } from "./resource-meta.js";
 import { TaskCategory } from "./task-category.js";
@@ -42,6 +43,13 @@ export interface TaskParams extends CallContext {
   readonly outputPrefix: string;
   readonly inputs?: flyteidl.core.ILiteralMap | null;
   readonly taskExecutionMetadata?: flyteidl.admin.ITaskExecutionMetadata | null;
+  /** `taskTemplate.custom` as plain JSON (`{}` when the template has none), made when first read. */
+  readonly custom: JsonObject;
+  /**
+   * `inputs` as plain values (fromLiteral), each read as the template declares it; `{}` when
+   * there are none. Made when first read; a literal that cannot be read throws INVALID_ARGUMENT.
+   */
+  readonly inputValues: Readonly<Record<string, PlainValue>>;
 }
 
 export interface GetParams extends CallContext {

@@ -23,6 +23,7 @@ import type { ConnectorRegistry } from "../connector/registry.js";
 import { Resource } from "../connector/resource.js";
 import type { ResourceMetaInstance } from "../connector/resource-meta.js";
 import { TaskCategory } from "../connector/task-category.js";
+import { taskParams } from "../connector/task-params.js";
 import { flyteidl, google } from "../idl/index.js";
 import { isThenable, withDeadline } from "./deadline.js";
 import { MetaSealer } from "./meta-seal.js";
@@ -101,14 +102,14 @@ export class ConnectorService {
       connector,
       "create",
       options,
-      {
+      taskParams({
         taskTemplate: template,
         outputPrefix: request.outputPrefix ?? "",
         inputs: request.inputs ?? null,
         taskExecutionMetadata: request.taskExecutionMetadata ?? null,
         connection: options.connection,
         actionContext: options.actionContext,
-      },
+      }),
       (params) => connector.create(params),
     );
     const encoded = this.#convert(connector, "create", () => (meta as ResourceMetaInstance).encode());
@@ -216,14 +217,14 @@ export class ConnectorService {
       sync,
       "do",
       options,
-      {
+      taskParams({
         taskTemplate: template,
         outputPrefix: header.outputPrefix ?? "",
         inputs: second?.inputs ?? null,
         taskExecutionMetadata: header.taskExecutionMetadata ?? null,
         connection: options.connection,
         actionContext: options.actionContext,
-      },
+      }),
       (params) => failedTaskAsResource(() => sync.do(params)),
     );
     const resource = this.#convert(sync, "do", () => {

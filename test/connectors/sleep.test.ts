@@ -5,6 +5,7 @@ import { SLEEP_MAX_LOG_LINES, SleepConnector, SleepMetadata } from "../../lib/co
 import { flyteidl } from "../../lib/idl/index.js";
 import { ConnectorService } from "../../lib/service/service.js";
 import { structFromJson } from "../../lib/literals/index.js";
+import { taskParams } from "../../lib/connector/task-params.js";
 
 function clock(start: number) {
   const state = { now: start };
@@ -101,11 +102,13 @@ describe("sleep", () => {
 
 test("the meta of a real clock decodes to now", () => {
   const before = Date.now() / 1000;
-  const meta = new SleepConnector().create({
-    taskTemplate: new flyteidl.core.TaskTemplate({ type: "sleep" }),
-    outputPrefix: "",
-    inputs: seconds(1),
-    signal: new AbortController().signal,
-  });
+  const meta = new SleepConnector().create(
+    taskParams({
+      taskTemplate: new flyteidl.core.TaskTemplate({ type: "sleep" }),
+      outputPrefix: "",
+      inputs: seconds(1),
+      signal: new AbortController().signal,
+    }),
+  );
   expect(meta.start_time).toBeGreaterThanOrEqual(before);
 });

@@ -10,6 +10,7 @@ import { WebhookConnector } from "../../lib/connectors/webhook.js";
 import { flyteidl, google } from "../../lib/idl/index.js";
 import { structFromJson, structToJson } from "../../lib/literals/index.js";
 import { ConnectorService } from "../../lib/service/service.js";
+import { taskParams } from "../../lib/connector/task-params.js";
 
 interface Received {
   readonly method: string;
@@ -85,12 +86,12 @@ function run(
   inputs?: Record<string, flyteidl.core.ILiteral>,
   signal = new AbortController().signal,
 ): Promise<Resource> {
-  const params: TaskParams = {
+  const params: TaskParams = taskParams({
     taskTemplate: template(custom),
     outputPrefix: "s3://bucket/prefix",
     inputs: inputs && inputMap(inputs),
     signal,
-  };
+  });
   return connector.do(params);
 }
 
@@ -315,11 +316,9 @@ describe("WebhookConnector", () => {
   });
 
   it("fails when the template has no custom at all", async () => {
-    const resource = await connector.do({
-      taskTemplate: { type: "webhook" },
-      outputPrefix: "",
-      signal: new AbortController().signal,
-    });
+    const resource = await connector.do(
+      taskParams({ taskTemplate: { type: "webhook" }, outputPrefix: "", signal: new AbortController().signal }),
+    );
     expect(resource.message).toBe("Webhook task has no url (custom.url).");
   });
 

@@ -15,6 +15,7 @@ import { literalMapToPlain } from "../../../lib/literals/index.js";
 import { runConnector, TaskRunFailedError, taskTemplate, type TypeSpec } from "../../../lib/testing/index.js";
 import { stubAwsEnv } from "./aws-env.js";
 import { ACCOUNT, S3Fake, SageMakerFake } from "./fake.js";
+import { taskParams } from "../../../lib/connector/task-params.js";
 
 const sagemaker = new SageMakerFake();
 const s3 = new S3Fake();
@@ -58,12 +59,13 @@ function botoTemplate(spec: BotoSpec): flyteidl.core.TaskTemplate {
   });
 }
 
-const params = (template: flyteidl.core.TaskTemplate, inputs?: flyteidl.core.ILiteralMap) => ({
-  signal: new AbortController().signal,
-  taskTemplate: template,
-  inputs: inputs ?? null,
-  outputPrefix: "s3://bucket/outputs",
-});
+const params = (template: flyteidl.core.TaskTemplate, inputs?: flyteidl.core.ILiteralMap) =>
+  taskParams({
+    signal: new AbortController().signal,
+    taskTemplate: template,
+    inputs: inputs ?? null,
+    outputPrefix: "s3://bucket/outputs",
+  });
 
 /** The model config of test_boto3_mixin.py:128-164, with the plugin's triton_image_uri("21.08"). */
 const modelTask = botoTemplate({

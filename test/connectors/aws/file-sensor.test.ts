@@ -16,6 +16,7 @@ import { toLiteralMap } from "../../../lib/literals/index.js";
 import { runConnector, taskTemplate } from "../../../lib/testing/index.js";
 import { stubAwsEnv } from "./aws-env.js";
 import { GcsFake, HttpFilesFake, S3Fake } from "./fake.js";
+import { taskParams } from "../../../lib/connector/task-params.js";
 
 const s3 = new S3Fake();
 const gcs = new GcsFake();
@@ -61,7 +62,7 @@ const getParams = () => ({ signal: new AbortController().signal, taskCategory: n
 
 async function poke(path: string): Promise<{ phase: number; message: string }> {
   const template = fileSensorTemplate();
-  const meta = connector.create({ signal: new AbortController().signal, taskTemplate: template, inputs: toLiteralMap({ path }, template.interface!.inputs!.variables, "input"), outputPrefix: "" });
+  const meta = connector.create(taskParams({ signal: new AbortController().signal, taskTemplate: template, inputs: toLiteralMap({ path }, template.interface!.inputs!.variables, "input"), outputPrefix: "" }));
   const resource = await connector.get(meta, getParams());
   return { phase: resource.phase, message: resource.message };
 }
@@ -69,7 +70,7 @@ async function poke(path: string): Promise<{ phase: number; message: string }> {
 describe("FileSensor", () => {
   it("writes flytekit's SensorMetadata JSON, byte for byte (sensor_engine.py:21-31)", () => {
     const template = fileSensorTemplate();
-    const meta = connector.create({ signal: new AbortController().signal, taskTemplate: template, inputs: toLiteralMap({ path: "s3://bucket/key" }, template.interface!.inputs!.variables, "input"), outputPrefix: "" });
+    const meta = connector.create(taskParams({ signal: new AbortController().signal, taskTemplate: template, inputs: toLiteralMap({ path: "s3://bucket/key" }, template.interface!.inputs!.variables, "input"), outputPrefix: "" }));
     const json = '{"sensor_module": "flytekit.sensor.file_sensor", "sensor_name": "FileSensor", "sensor_config": null, "inputs": {"path": "s3://bucket/key"}}';
     expect(new TextDecoder().decode(meta.encode())).toBe(json);
     expect(SensorMetadata.decode(new TextEncoder().encode(json)).inputs).toEqual({ path: "s3://bucket/key" });
@@ -159,7 +160,7 @@ describe("FileSensor", () => {
 
   it("refuses any other sensor: it runs user Python", () => {
     const template = fileSensorTemplate("my_project.sensors", "MySensor");
-    expect(() => connector.create({ signal: new AbortController().signal, taskTemplate: template, inputs: toLiteralMap({ path: "s3://b/k" }, template.interface!.inputs!.variables, "input"), outputPrefix: "" })).toThrow(
+    expect(() => connector.create(taskParams({ signal: new AbortController().signal, taskTemplate: template, inputs: toLiteralMap({ path: "s3://b/k" }, template.interface!.inputs!.variables, "input"), outputPrefix: "" }))).toThrow(
       /"my_project\.sensors\.MySensor" runs user Python/,
     );
     const meta = new SensorMetadata({ sensor_module: "my_project.sensors", sensor_name: "MySensor", inputs: {} });

@@ -15,6 +15,7 @@ import { literalMapToPlain } from "../../../lib/literals/index.js";
 import { runConnector, TaskRunFailedError, taskTemplate } from "../../../lib/testing/index.js";
 import { SECRET_ACCESS_KEY, stubAwsEnv } from "./aws-env.js";
 import { ACCOUNT, SageMakerFake } from "./fake.js";
+import { taskParams } from "../../../lib/connector/task-params.js";
 
 const fake = new SageMakerFake();
 const connector = new SageMakerEndpointConnector();
@@ -59,14 +60,14 @@ describe("sagemaker-endpoint", () => {
   });
 
   it("writes a JSON meta with the endpoint's filled name (flytekit's is pickled, so not shared)", async () => {
-    const meta = await connector.create({ ...context(), taskTemplate: template(), inputs: (await import("../../../lib/literals/index.js")).toLiteralMap(inputs, template().interface!.inputs!.variables, "input"), outputPrefix: "" });
+    const meta = await connector.create(taskParams({ ...context(), taskTemplate: template(), inputs: (await import("../../../lib/literals/index.js")).toLiteralMap(inputs, template().interface!.inputs!.variables, "input"), outputPrefix: "" }));
     const name = [...fake.endpoints.keys()][0]!;
     expect(new TextDecoder().decode(meta.encode())).toBe(`{"endpoint_name": "${name}", "region": "us-east-2"}`);
   });
 
   it("treats an endpoint that already exists as the one it created (a retried CreateTask)", async () => {
-    const meta1 = await connector.create({ ...context(), taskTemplate: template({ EndpointName: "fixed", EndpointConfigName: "cfg" }), outputPrefix: "" });
-    const meta2 = await connector.create({ ...context(), taskTemplate: template({ EndpointName: "fixed", EndpointConfigName: "cfg" }), outputPrefix: "" });
+    const meta1 = await connector.create(taskParams({ ...context(), taskTemplate: template({ EndpointName: "fixed", EndpointConfigName: "cfg" }), outputPrefix: "" }));
+    const meta2 = await connector.create(taskParams({ ...context(), taskTemplate: template({ EndpointName: "fixed", EndpointConfigName: "cfg" }), outputPrefix: "" }));
     expect(meta2.endpoint_name).toBe(meta1.endpoint_name);
     expect(fake.calls.map((call) => call.status)).toEqual([200, 400]);
     expect(fake.endpoints.size).toBe(1);
@@ -85,7 +86,7 @@ describe("sagemaker-endpoint", () => {
   ];
   it.each(phases)("maps EndpointStatus %s to %s", async (status, phase) => {
     fake.statusesOnCreate = [status];
-    const meta = await connector.create({ ...context(), taskTemplate: template({ EndpointName: "ep", EndpointConfigName: "cfg" }), outputPrefix: "" });
+    const meta = await connector.create(taskParams({ ...context(), taskTemplate: template({ EndpointName: "ep", EndpointConfigName: "cfg" }), outputPrefix: "" }));
     fake.endpoints.get("ep")!.failureReason = "Image not found";
     const resource = await connector.get(meta, context());
     expect(resource.phase).toBe(phase);
@@ -97,7 +98,7 @@ describe("sagemaker-endpoint", () => {
 
   it("answers a status it does not know as UNAVAILABLE, never a wrong phase", async () => {
     fake.statusesOnCreate = ["Hibernating"];
-    const meta = await connector.create({ ...context(), taskTemplate: template({ EndpointName: "ep", EndpointConfigName: "cfg" }), outputPrefix: "" });
+    const meta = await connector.create(taskParams({ ...context(), taskTemplate: template({ EndpointName: "ep", EndpointConfigName: "cfg" }), outputPrefix: "" }));
     await expect(connector.get(meta, context())).rejects.toThrow(UnavailableError);
   });
 
@@ -108,7 +109,7 @@ describe("sagemaker-endpoint", () => {
   });
 
   it("deletes the endpoint, idempotently", async () => {
-    const meta = await connector.create({ ...context(), taskTemplate: template({ EndpointName: "ep", EndpointConfigName: "cfg" }), outputPrefix: "" });
+    const meta = await connector.create(taskParams({ ...context(), taskTemplate: template({ EndpointName: "ep", EndpointConfigName: "cfg" }), outputPrefix: "" }));
     await connector.delete(meta, context());
     await connector.delete(meta, context());
     expect(fake.operations).toEqual(["CreateEndpoint", "DeleteEndpoint", "DeleteEndpoint"]);
@@ -116,18 +117,18 @@ describe("sagemaker-endpoint", () => {
   });
 
   it("refuses a config SageMaker refuses, at create", async () => {
-    await expect(connector.create({ ...context(), taskTemplate: template({ EndpointName: "bad_name!", EndpointConfigName: "cfg" }), outputPrefix: "" })).rejects.toThrow(
+    await expect(connector.create(taskParams({ ...context(), taskTemplate: template({ EndpointName: "bad_name!", EndpointConfigName: "cfg" }), outputPrefix: "" }))).rejects.toThrow(
       /SageMaker could not create the endpoint: ValidationException: 1 validation error/,
     );
   });
 
   it("needs a region and an endpoint name", async () => {
-    await expect(connector.create({ ...context(), taskTemplate: template({ EndpointName: "ep", EndpointConfigName: "c" }, null), outputPrefix: "" })).rejects.toThrow(/Region parameter is required/);
-    await expect(connector.create({ ...context(), taskTemplate: template({ EndpointConfigName: "c" }), outputPrefix: "" })).rejects.toThrow(/EndpointName/);
+    await expect(connector.create(taskParams({ ...context(), taskTemplate: template({ EndpointName: "ep", EndpointConfigName: "c" }, null), outputPrefix: "" }))).rejects.toThrow(/Region parameter is required/);
+    await expect(connector.create(taskParams({ ...context(), taskTemplate: template({ EndpointConfigName: "c" }), outputPrefix: "" }))).rejects.toThrow(/EndpointName/);
   });
 
   describe("faults", () => {
-    const meta = () => connector.create({ ...context(), taskTemplate: template({ EndpointName: "ep", EndpointConfigName: "cfg" }), outputPrefix: "" });
+    const meta = () => connector.create(taskParams({ ...context(), taskTemplate: template({ EndpointName: "ep", EndpointConfigName: "cfg" }), outputPrefix: "" }));
 
     it("retries throttling (400 ThrottlingException) and 5xx, then succeeds", async () => {
       const created = await meta();
@@ -185,7 +186,7 @@ describe("sagemaker-endpoint", () => {
 
   it("answers the result as flytekit's dict output: msgpack", async () => {
     fake.statusesOnCreate = ["InService"];
-    const meta = await connector.create({ ...context(), taskTemplate: template({ EndpointName: "ep", EndpointConfigName: "cfg" }), outputPrefix: "" });
+    const meta = await connector.create(taskParams({ ...context(), taskTemplate: template({ EndpointName: "ep", EndpointConfigName: "cfg" }), outputPrefix: "" }));
     const resource = await connector.get(meta, context());
     const literal = (resource.outputs as { literals: Record<string, { scalar?: { binary?: { tag?: string } } }> }).literals["result"]!;
     expect(literal.scalar?.binary?.tag).toBe("msgpack");
