@@ -49,7 +49,7 @@ export const MAX_ERROR_CAUSES = 5;
 
 /**
  * The largest resource meta that carries a sync connector's finished Resource over Flyte 2, which
- * has no sync service (CONTRACT.md §7): the executor keeps a task's meta in the plugin state of a
+ * has no sync service (docs/CONTRACT.md §7): the executor keeps a task's meta in the plugin state of a
  * Kubernetes resource, which etcd holds under 1.5 MiB whole. A larger result is answered as a
  * FAILED Resource naming this limit (the task failed: running it again would give the same).
  */

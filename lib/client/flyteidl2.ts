@@ -1,7 +1,7 @@
 /**
  * Flyte 1 calls over Flyte 2's protocol: wraps a transport's Dispatch so that the client, the
  * executor and the CLI, which speak `flyteidl.admin` messages, reach a service through
- * `flyteidl2.connector` (CONTRACT.md §7) as Flyte 2's executor does. The options' connection and
+ * `flyteidl2.connector` (docs/CONTRACT.md §7) as Flyte 2's executor does. The options' connection and
  * actionContext travel in the requests that carry them.
  *
  * Flyte 2 has no ExecuteTaskSync: it is CreateTask, whose meta carries a sync connector's finished

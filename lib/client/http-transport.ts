@@ -1,5 +1,5 @@
 /**
- * The HTTP transport: flyteidl's google.api.http routes (CONTRACT.md §3) over global fetch, with
+ * The HTTP transport: flyteidl's google.api.http routes (docs/CONTRACT.md §3) over global fetch, with
  * binary protobuf or proto3 JSON bodies, optionally SigV4-signed for an API Gateway behind IAM.
  */
 import { defaultProvider } from "@aws-sdk/credential-provider-node";

@@ -1,5 +1,5 @@
 /**
- * Errors that carry the gRPC status they map to (CONTRACT.md §5). Transports turn them into
+ * Errors that carry the gRPC status they map to (docs/CONTRACT.md §5). Transports turn them into
  * their own shape (envelope error, HTTP status, gRPC status); anything else a connector throws
  * becomes INTERNAL.
  */

@@ -1,7 +1,7 @@
 /**
  * Outbound HTTP for connectors: one JSON request to a platform's API, within the call's deadline,
  * retried with jittered backoff where a retry is safe, and every failure classified so that the
- * service answers it right (CONTRACT.md §5): the task's own fault is a FAILED task, a credential or
+ * service answers it right (docs/CONTRACT.md §10): the task's own fault is a FAILED task, a credential or
  * setting is FAILED_PRECONDITION, a platform that stays throttled or down is UNAVAILABLE. No
  * credential ever reaches a message: auth header values join the redaction set.
  */

@@ -1,6 +1,6 @@
 /**
  * JSON exactly as Python's `json.dumps` (default arguments) writes it and `json.loads` reads it,
- * so bytes written here and by flytekit are interchangeable (CONTRACT.md §5): `", "` and `": "`
+ * so bytes written here and by flytekit are interchangeable (docs/CONTRACT.md §5): `", "` and `": "`
  * separators, ensure_ascii escapes, Python float repr, NaN/Infinity, ints of any size, dict
  * key order kept.
  */

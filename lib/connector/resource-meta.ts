@@ -2,7 +2,7 @@
  * flytekit's ResourceMeta: the small state an async connector's `create` hands back and
  * `get`/`delete` receive. Authors declare the fields once with `defineResourceMeta` and get a
  * typed class whose `encode()` writes exactly the bytes flytekit's dataclass does
- * (`json.dumps(asdict(self)).encode("utf-8")`, CONTRACT.md §5), so a meta written by the Python
+ * (`json.dumps(asdict(self)).encode("utf-8")`, docs/CONTRACT.md §5), so a meta written by the Python
  * service is read here and the other way round. Field names are the wire (Python) names.
  */
 import {

@@ -1,6 +1,6 @@
 /**
  * flytekit's Resource: what a connector's `get` or `do` returns — the task's phase, a message,
- * log links, outputs and custom info — and its flyteidl.admin.Resource form (CONTRACT.md §5).
+ * log links, outputs and custom info — and its flyteidl.admin.Resource form (docs/CONTRACT.md §5).
  */
 import { flyteidl } from "../idl/index.js";
 import { structFromJson, structToJson, toLiteralMap } from "../literals/index.js";

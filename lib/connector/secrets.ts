@@ -1,5 +1,5 @@
 /**
- * Where a connector's credentials come from (CONTRACT.md §9), never the task or the resource
+ * Where a connector's credentials come from (docs/CONTRACT.md §9), never the task or the resource
  * meta: the request's connection (Flyte 2), flytekit's environment variables and mounted secrets
  * directory (get_connector_secret), then an opt-in AWS Secrets Manager secret. Every value read
  * is remembered, so the service redacts it from the messages it answers and from its log.
@@ -85,7 +85,7 @@ export const SECRETS_ID_ENV = "FLYTE_CONNECTOR_SECRETS_ID";
 const DEFAULT_CACHE_TTL_MS = 5 * 60_000;
 
 /**
- * The secret under the first of `names` that any source has (CONTRACT.md §9). Each name is looked
+ * The secret under the first of `names` that any source has (docs/CONTRACT.md §9). Each name is looked
  * for in turn, through: the call's `connection.secrets`; env `_FSEC_<NAME>` and `<NAME>`; the file
  * `/etc/secrets/<name>`; and, when FLYTE_CONNECTOR_SECRETS_ID names one, that Secrets Manager
  * secret's JSON key `<name>`. Several names serve a secret known by more than one (flyte-sdk's

@@ -1,4 +1,4 @@
-/** The `echo` demo connector (CONTRACT.md §6): a sync task whose outputs are its inputs. */
+/** The `echo` demo connector (docs/CONTRACT.md §6): a sync task whose outputs are its inputs. */
 import { SyncConnectorBase, type TaskParams } from "../connector/connector.js";
 import { Phase } from "../connector/phase.js";
 import { Resource } from "../connector/resource.js";

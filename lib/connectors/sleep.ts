@@ -1,5 +1,5 @@
 /**
- * The `sleep` demo connector (CONTRACT.md §6): an async task that finishes after a number of
+ * The `sleep` demo connector (docs/CONTRACT.md §6): an async task that finishes after a number of
  * seconds. Stateless, like every connector here: the start time and duration live in the meta.
  */
 import {

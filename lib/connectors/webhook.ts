@@ -1,5 +1,5 @@
 /**
- * The `webhook` demo connector (CONTRACT.md §6), a port of flytekit's WebhookConnector: calls
+ * The `webhook` demo connector (docs/CONTRACT.md §6), a port of flytekit's WebhookConnector: calls
  * the URL in the task's `custom` with GET or POST and reports the answer as the output `info`.
  * As in flytekit, every failure (bad custom, unknown placeholder, timeout, refused connection,
  * a status other than 2xx) is a FAILED Resource, never an error of the call.

@@ -1,5 +1,5 @@
 /**
- * The proto3 JSON mapping of the generated flyteidl types (CONTRACT.md §3): lowerCamelCase names
+ * The proto3 JSON mapping of the generated flyteidl types (docs/CONTRACT.md §3): lowerCamelCase names
  * out and either spelling in, 64-bit integers as strings, bytes as base64, enums by name,
  * Timestamp as RFC 3339, Duration as `"1.5s"`, Struct/Value/ListValue as plain JSON, wrappers as
  * their bare value.

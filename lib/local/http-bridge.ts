@@ -2,7 +2,7 @@
  * node:http in front of an API Gateway handler: each request becomes the HTTP API payload 2.0
  * event API Gateway would send (route `$default`, so the handler routes by `rawPath`), and the
  * handler's result becomes the response. This is how the local stack serves the HTTP routes of
- * CONTRACT.md §3 with the very code the functions run.
+ * docs/CONTRACT.md §3 with the very code the functions run.
  */
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
@@ -175,7 +175,7 @@ export function sendResult(response: ServerResponse, result: HttpResult): void {
   response.end(result.isBase64Encoded ? Buffer.from(body, "base64") : body);
 }
 
-/** An error in CONTRACT.md §3's body shape. */
+/** An error in docs/CONTRACT.md §3's body shape. */
 function sendError(response: ServerResponse, statusCode: number, code: number, message: string): void {
   sendResult(response, {
     statusCode,

@@ -1,6 +1,6 @@
 /**
  * The local stack (`npm start`): the gRPC front FlytePropeller dials and the HTTP routes of
- * CONTRACT.md §3, both over one Dispatch — by default the in-process service over a registry,
+ * docs/CONTRACT.md §3, both over one Dispatch — by default the in-process service over a registry,
  * or any other backend (the deployed functions, or `serverless offline`: the production
  * topology on one machine).
  */

@@ -1,5 +1,5 @@
 /**
- * The eight connector operations (CONTRACT.md §1): for each, its messages, its streaming shape,
+ * The eight connector operations (docs/CONTRACT.md §1): for each, its messages, its streaming shape,
  * its gRPC method and the HTTP route flyteidl annotates it with. Every transport is driven by
  * this one table; nothing else names a method, a path or a message type.
  */
@@ -127,7 +127,7 @@ export interface DispatchOptions {
   readonly protocol?: Protocol;
 }
 
-/** Flyte 1's `flyteidl` or Flyte 2's `flyteidl2.connector` (CONTRACT.md §7), served side by side. */
+/** Flyte 1's `flyteidl` or Flyte 2's `flyteidl2.connector` (docs/CONTRACT.md §7), served side by side. */
 export type Protocol = "flyteidl" | "flyteidl2";
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The eight operations, transport-free: request messages in, response messages out, failures
- * thrown as ConnectorError with the status and message of CONTRACT.md §5. Connector secrets
+ * thrown as ConnectorError with the status and message of docs/CONTRACT.md §5. Connector secrets
  * (lib/connector/redact.ts) are redacted from every message it answers and every line it logs.
  */
 import type {
@@ -248,7 +248,7 @@ export class ConnectorService {
   }
 
   /**
-   * Flyte 2's protocol layer (CONTRACT.md §7), loaded by the first Flyte 2 request: it maps each to
+   * Flyte 2's protocol layer (docs/CONTRACT.md §7), loaded by the first Flyte 2 request: it maps each to
    * the operations above, and serves sync connectors through CreateTask with this registry and sealer.
    */
   #flyteidl2(): Promise<Flyteidl2Service> {

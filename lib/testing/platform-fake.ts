@@ -3,7 +3,7 @@
  * endpoints, records each call and injects the faults a real platform shows (throttling, 5xx, a
  * slow or malformed answer). A fake extends it with its routes, the platform's documented request
  * checks and its job state machines; a connector reaches it through its base-URL override
- * (CONTRACT.md §8), so the connector's real HTTP code runs against it.
+ * (docs/CONTRACT.md §8), so the connector's real HTTP code runs against it.
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";

@@ -1,7 +1,7 @@
 /**
- * Direct Lambda invocation (CONTRACT.md §2): base64 protobuf in a small JSON envelope.
+ * Direct Lambda invocation (docs/CONTRACT.md §2): base64 protobuf in a small JSON envelope.
  * Failures the function understood are returned as `{error}`, never thrown. The envelope's
- * `protocol` says whose messages it holds: `flyteidl2` for Flyte 2's (CONTRACT.md §7), Flyte 1's
+ * `protocol` says whose messages it holds: `flyteidl2` for Flyte 2's (docs/CONTRACT.md §7), Flyte 1's
  * when absent.
  */
 import { callerMessage, ConnectorError, InvalidArgumentError, Status, statusName, type StatusName } from "../connector/errors.js";

@@ -1,7 +1,7 @@
 /**
  * `serverless package` on serverless.yml with the prebuilt artifacts: it must work with no AWS
  * credentials at all, and the CloudFormation template must deploy every operation as an arm64
- * nodejs22.x function behind its CONTRACT.md §3 route with IAM authorization, each function
+ * nodejs22.x function behind its docs/CONTRACT.md §3 route with IAM authorization, each function
  * running as a role that can do nothing but write its own logs — and, with sealed metas on, read
  * exactly the keys' parameter or secret, in exactly the functions that handle a meta.
  *
@@ -20,7 +20,7 @@ import { operationNames, type OperationName } from "../../lib/service/operations
 import { REPO_ROOT, buildFunctions } from "../support/build.js";
 import { zipEntries } from "./zip-entries.js";
 
-/** CONTRACT.md §3, as written there. */
+/** docs/CONTRACT.md §3, as written there. */
 const CONTRACT_ROUTES: Record<OperationName, string> = {
   createTask: "POST /api/v1/agent/task",
   getTask: "GET /api/v1/agent/task/{name}/{version}/{resource_meta}",
@@ -32,7 +32,7 @@ const CONTRACT_ROUTES: Record<OperationName, string> = {
   listAgents: "GET /api/v1/agents",
 };
 
-/** CONTRACT.md §7, Flyte 2's routes on the same functions (it has no sync service). */
+/** docs/CONTRACT.md §7, Flyte 2's routes on the same functions (it has no sync service). */
 const CONTRACT_ROUTES_V2: Partial<Record<OperationName, string>> = {
   createTask: "POST /api/v1/connector/task",
   getTask: "GET /api/v1/connector/task/{name}/{version}/{resource_meta}",

@@ -107,7 +107,7 @@ describe("failures", () => {
     expect(error.message).toBe("Lambda function flyte-connectors-dev-getTask failed: TypeError: x is undefined");
   });
 
-  test("a function stopped at its timeout is a crash too (CONTRACT.md §2): INTERNAL, not retried", async () => {
+  test("a function stopped at its timeout is a crash too (docs/CONTRACT.md §2): INTERNAL, not retried", async () => {
     const report = { errorType: "Sandbox.Timedout", errorMessage: "RequestId: 1 Error: Task timed out after 3.00 seconds" };
     const { client, calls, mock } = answering(() => invokeOutput(JSON.stringify(report), "Unhandled"));
     restores.push(() => mock.restore());

@@ -21,7 +21,7 @@ beforeEach(() => {
 
 const connection = (secrets: Record<string, string>) => ({ connection: { secrets, configs: {} } });
 
-describe("getSecret (CONTRACT.md §9)", () => {
+describe("getSecret (docs/CONTRACT.md §9)", () => {
   test("the connection wins, then env _FSEC_, then the file, then Secrets Manager", async () => {
     const env = { _FSEC_DATABRICKS_TOKEN: "from-env", [SECRETS_ID_ENV]: "flyte/connectors" };
     secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ databricks_token: "from-sm", only_sm: "sm-value" }) });

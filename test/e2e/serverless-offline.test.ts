@@ -1,7 +1,7 @@
 /**
  * The deployed artifacts end to end: `serverless offline` runs the zips of infra/build.mjs with
- * serverless.yml, and every operation is driven against the demo connectors (CONTRACT.md §6)
- * three ways: HTTP with JSON, HTTP with protobuf (CONTRACT.md §3), and Lambda Invoke with
+ * serverless.yml, and every operation is driven against the demo connectors (docs/CONTRACT.md §6)
+ * three ways: HTTP with JSON, HTTP with protobuf (docs/CONTRACT.md §3), and Lambda Invoke with
  * @aws-sdk/client-lambda (§2). The wire formats are written out here, independently of the
  * project's own clients, so a bug shared by a client and a server cannot hide. Then the
  * production topology: the gRPC front's Lambda backend pointed at the same instance, driven by a
@@ -43,12 +43,12 @@ interface Transport {
   call(op: OperationName, requests: Json[]): Promise<Json[]>;
 }
 
-/** grpc-gateway's status for each gRPC code this suite meets (CONTRACT.md §3). */
+/** grpc-gateway's status for each gRPC code this suite meets (docs/CONTRACT.md §3). */
 const HTTP_STATUS: Record<number, number> = { 3: 400, 5: 404, 12: 501 };
 
 const base64url = (standard: string) => standard.replace(/\+/g, "-").replace(/\//g, "_");
 
-/** Method, path and query of an operation's route, from its request (CONTRACT.md §3). */
+/** Method, path and query of an operation's route, from its request (docs/CONTRACT.md §3). */
 function route(op: OperationName, request: Json): { method: string; path: string } {
   const category = request["taskCategory"] as { name: string; version: number } | undefined;
   const task = () => `${category!.name}/${category!.version}/${base64url(request["resourceMeta"] as string)}`;
@@ -103,7 +103,7 @@ function httpJson(offline: () => ServerlessOffline): Transport {
   };
 }
 
-/** A stream over HTTP as protobuf: varint-length-delimited messages (CONTRACT.md §3). */
+/** A stream over HTTP as protobuf: varint-length-delimited messages (docs/CONTRACT.md §3). */
 function delimited(messages: readonly Uint8Array[]): Uint8Array {
   const writer = Writer.create();
   for (const message of messages) writer.bytes(message);

@@ -1,5 +1,5 @@
 /**
- * Faults, answered with CONTRACT.md §5's status and message where FlytePropeller sees them: at a
+ * Faults, answered with docs/CONTRACT.md §5's status and message where FlytePropeller sees them: at a
  * plain gRPC client of the front.
  *
  * - Connectors that throw, hang, return no phase, return a non-terminal phase from `do`, or
@@ -254,7 +254,7 @@ test("a hang answers DEADLINE_EXCEEDED before the function's own deadline (the r
 
 // --- A Lambda backend that misbehaves -----------------------------------------------------------
 
-/** Safe to repeat (CONTRACT.md and FlytePropeller's use of them); written out, not read from lib. */
+/** Safe to repeat (docs/CONTRACT.md §5 and FlytePropeller's use of them); written out, not read from lib. */
 const IDEMPOTENT: readonly OperationName[] = ["getTask", "deleteTask", "getTaskMetrics", "getTaskLogs", "getAgent", "listAgents"];
 /** What the Lambda dispatch does by default: three attempts in all. */
 const ATTEMPTS = 3;
@@ -329,7 +329,7 @@ describe("the Lambda backend failing, as a gRPC client of the front sees it (aws
       "Lambda function flyte-connectors-dev-getTask failed: TypeError: x is undefined",
     ],
     [
-      "the function stopped at its timeout (a crash, CONTRACT.md §2)",
+      "the function stopped at its timeout (a crash, docs/CONTRACT.md §2)",
       { errorType: "Sandbox.Timedout", errorMessage: "RequestId: 1 Error: Task timed out after 3.00 seconds" },
       status.INTERNAL,
       "Lambda function flyte-connectors-dev-getTask failed: Sandbox.Timedout: RequestId: 1 Error: Task timed out after 3.00 seconds",

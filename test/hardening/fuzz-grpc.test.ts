@@ -1,5 +1,5 @@
 /**
- * Bad input over gRPC (CONTRACT.md §4): a plain grpc-js client sends raw bytes to the real front
+ * Bad input over gRPC (docs/CONTRACT.md §4): a plain grpc-js client sends raw bytes to the real front
  * (startGrpcServer on a free loopback port, over the in-process service): damaged messages, the
  * wrong number of messages for each method's shape, unknown methods, and messages above the
  * 4 MB limit. Every call carries a deadline, as FlytePropeller's do; every answer is OK or a

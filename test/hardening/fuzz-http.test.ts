@@ -1,5 +1,5 @@
 /**
- * Bad input over HTTP (CONTRACT.md §3), by three ways in: API Gateway events of both payload
+ * Bad input over HTTP (docs/CONTRACT.md §3), by three ways in: API Gateway events of both payload
  * versions (HTTP API 2.0 and REST API 1.0, on the real-shaped fixtures) through the real function
  * handlers, and the same requests over a socket to the local stack's HTTP server. Damaged
  * protobuf and JSON bodies, malformed JSON and JSON of the wrong shape, bad path and query

@@ -1,5 +1,5 @@
 /**
- * Bad input over direct invocation (CONTRACT.md §2): the real function handlers
+ * Bad input over direct invocation (docs/CONTRACT.md §2): the real function handlers
  * (createLambdaHandler, one per operation, with a Lambda context whose deadline bounds every case)
  * get damaged messages, text that is not base64, envelopes of the wrong shape and payloads above
  * Lambda's limit. Every answer is OK or a readable refusal; nothing is logged as a failure of ours.

@@ -1,5 +1,5 @@
 /**
- * Requests for the demo connectors (CONTRACT.md §6), written once in the proto3 JSON mapping
+ * Requests for the demo connectors (docs/CONTRACT.md §6), written once in the proto3 JSON mapping
  * (what an HTTP caller sends as JSON) and turned into flyteidl messages for the binary paths.
  * Only messages without well-known types are used here, so protobufjs's fromObject/toObject
  * agree with the proto3 JSON mapping on them.

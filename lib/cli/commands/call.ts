@@ -19,7 +19,7 @@ export const callCommand: Command = {
     ...transportOptions,
   },
   details: `<op> is one of ${operationNames.join(", ")}.
-The request and response are proto3 JSON (CONTRACT.md §3). executeTaskSync takes an array of
+The request and response are proto3 JSON (docs/CONTRACT.md §3). executeTaskSync takes an array of
 messages (a header, then the inputs); getTaskLogs and executeTaskSync print an array.
 
 Examples:

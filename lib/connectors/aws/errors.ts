@@ -1,5 +1,5 @@
 /**
- * An AWS SDK failure as the service must answer it (CONTRACT.md §5): AWS refusing the request
+ * An AWS SDK failure as the service must answer it (docs/CONTRACT.md §10): AWS refusing the request
  * itself (a ValidationException, a missing resource) fails the task; refused credentials or
  * permissions are FAILED_PRECONDITION; throttling, AWS's own faults, a garbled answer or no answer
  * after the SDK's retries are UNAVAILABLE.

@@ -1,7 +1,7 @@
 /**
  * AWS SDK v3 clients for the connectors. Credentials come from the SDK's default chain (the
  * function's role). The endpoint is AWS's own unless the service's own override is set,
- * `AWS_ENDPOINT_URL_<SERVICE ID>` (CONTRACT.md §8): the SDK would also honour the global
+ * `AWS_ENDPOINT_URL_<SERVICE ID>` (docs/CONTRACT.md §8): the SDK would also honour the global
  * AWS_ENDPOINT_URL and the shared config's endpoint_url, which redirect every service at once
  * (Secrets Manager and SSM included), so the clients ignore those and read the service's override
  * themselves. S3 behind an override is addressed path-style, as a local endpoint needs.

@@ -11,7 +11,7 @@ import { PlatformAuthError, PlatformClient, type PlatformRequest, type PlatformR
 import { googleAuthHeaders } from "./google-credentials.js";
 import type { QueryParameter } from "./query-parameters.js";
 
-/** Replaces https://bigquery.googleapis.com (CONTRACT.md §8). */
+/** Replaces https://bigquery.googleapis.com (docs/CONTRACT.md §8). */
 export const BIGQUERY_ENDPOINT_ENV = "FLYTE_BIGQUERY_ENDPOINT";
 const DEFAULT_ENDPOINT = "https://bigquery.googleapis.com";
 export const BIGQUERY_SCOPE = "https://www.googleapis.com/auth/bigquery";

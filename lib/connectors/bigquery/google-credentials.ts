@@ -1,7 +1,7 @@
 /**
  * Google credentials for the connectors that call Google APIs (BigQuery; the file sensor's `gs://`
  * paths), through google-auth-library. One secret, `google_application_credentials`, looked for
- * as every connector secret is (CONTRACT.md §9): the call's connection (Flyte 2: the key's JSON,
+ * as every connector secret is (docs/CONTRACT.md §9): the call's connection (Flyte 2: the key's JSON,
  * as flyte-sdk's BigQuery connector takes it), env `_FSEC_GOOGLE_APPLICATION_CREDENTIALS`, env
  * `GOOGLE_APPLICATION_CREDENTIALS` (Application Default Credentials: the path of a credentials
  * file, or the JSON itself), the file /etc/secrets/google_application_credentials, the Secrets

@@ -2,7 +2,7 @@
  * The BigQuery resource metas, byte for byte as the Python connectors write them
  * (`json.dumps(asdict(meta))`): flytekit's `BigQueryMetadata(job_id, project, location)` and
  * flyte-sdk's, which adds `user_agent`. A meta holds no credential: the connector reads those
- * again on every call (CONTRACT.md §9).
+ * again on every call (docs/CONTRACT.md §9).
  */
 import type { ResourceMetaClass } from "../../connector/resource-meta.js";
 import { defineResourceMeta, field } from "../../connector/resource-meta.js";

@@ -23,7 +23,7 @@ import type { DatabricksCredential } from "./credentials.js";
 import { forgetAccessToken, oauthAccessToken } from "./oauth.js";
 import type { RunState } from "./run-state.js";
 
-/** Replaces `https://<instance>` in every API call (CONTRACT.md §8); log links keep the instance. */
+/** Replaces `https://<instance>` in every API call (docs/CONTRACT.md §8); log links keep the instance. */
 export const ENDPOINT_ENV = "FLYTE_DATABRICKS_ENDPOINT";
 
 const JOBS_API = "/api/2.1/jobs";

@@ -1,7 +1,7 @@
 /**
  * The OpenAI API through the official `openai` package (imported only here, so only the OpenAI
  * connectors' chunk loads it), bounded by the call's deadline and with every failure classified as
- * PlatformClient classifies its own (CONTRACT.md §5): the task's fault (an unknown model, a prompt
+ * PlatformClient classifies its own (docs/CONTRACT.md §10): the task's fault (an unknown model, a prompt
  * over the context length, an exhausted quota) is a FAILED task, a refused key FAILED_PRECONDITION,
  * an API that stays throttled, failing, unreachable or garbled UNAVAILABLE.
  *
@@ -21,7 +21,7 @@ import { getSecret } from "../../connector/secrets.js";
 
 /** flytekit's OPENAI_API_KEY: the secret holding the API key (both OpenAI plugins). */
 export const OPENAI_API_KEY_SECRET = "FLYTE_OPENAI_API_KEY";
-/** The API's base URL override (CONTRACT.md §8), as the package itself names it. */
+/** The API's base URL override (docs/CONTRACT.md §8), as the package itself names it. */
 export const OPENAI_BASE_URL_ENV = "OPENAI_BASE_URL";
 
 const PLATFORM = "OpenAI";

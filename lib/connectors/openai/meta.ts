@@ -1,7 +1,7 @@
 /**
  * The `openai-batch` resource meta: flytekit's BatchEndpointMetadata (batch/connector.py lines
  * 35-45), same fields in the same order. flytekit encodes it with cloudpickle, which no other
- * language reads; this one is JSON (CONTRACT.md §5), so a meta written by the Python service is
+ * language reads; this one is JSON (docs/CONTRACT.md §5), so a meta written by the Python service is
  * not read here, nor ours there: a running batch task cannot move between the two services.
  */
 import { defineResourceMeta, field } from "../../connector/resource-meta.js";

@@ -9,7 +9,7 @@ import { findSecret, getSecret } from "../../connector/secrets.js";
 import { cachedJwt, keyPairOf, PASSPHRASE_SECRET, PRIVATE_KEY_SECRET } from "./jwt.js";
 import type { Binding } from "./sql/params.js";
 
-/** Replaces `https://<account>.snowflakecomputing.com` (CONTRACT.md §8). */
+/** Replaces `https://<account>.snowflakecomputing.com` (docs/CONTRACT.md §8). */
 export const SNOWFLAKE_ENDPOINT_ENV = "FLYTE_SNOWFLAKE_ENDPOINT";
 
 /** The SQL API requires a User-Agent naming the application. */

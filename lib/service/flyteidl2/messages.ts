@@ -81,7 +81,7 @@ interface LogsBody {
 }
 
 /**
- * CONTRACT.md §7: a logs body carries each line as `lines` (LogLine, with its timestamp when the
+ * docs/CONTRACT.md §7: a logs body carries each line as `lines` (LogLine, with its timestamp when the
  * connector gave one) and as the deprecated `results` (its text); whichever the other side wrote
  * fills the other.
  */

@@ -1,5 +1,5 @@
 /**
- * Flyte 2's operations (CONTRACT.md §7): the same function keys as Flyte 1's, served by
+ * Flyte 2's operations (docs/CONTRACT.md §7): the same function keys as Flyte 1's, served by
  * `flyteidl2.connector.AsyncConnectorService` and `ConnectorMetadataService`. Flyte 2 has no
  * sync service, so there is no executeTaskSync. The message classes are looked up on first use,
  * which is when the Flyte 2 codec builds its reflection.

@@ -1,5 +1,5 @@
 /**
- * Flyte 2's `flyteidl2.connector` served by the Flyte 1 operations (CONTRACT.md §7): each request
+ * Flyte 2's `flyteidl2.connector` served by the Flyte 1 operations (docs/CONTRACT.md §7): each request
  * is mapped to its Flyte 1 operation, run by the same service and connectors, and the answers
  * mapped back. Connectors never learn which protocol called them; what Flyte 2 alone sends (the
  * connection, Inputs.context) reaches them through the call context.

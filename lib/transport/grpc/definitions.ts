@@ -2,7 +2,7 @@
  * grpc-js method definitions from the generated codecs (no proto-loader, so no second
  * protobufjs): the op table's operations and grpc.health.v1. Request bytes that do not decode
  * reach the handler as a `failure` instead of being thrown: grpc-js would answer a throwing
- * deserializer with INTERNAL, where CONTRACT.md §5 says INVALID_ARGUMENT.
+ * deserializer with INTERNAL, where docs/CONTRACT.md §5 says INVALID_ARGUMENT.
  */
 import type { MethodDefinition, ServiceDefinition } from "@grpc/grpc-js";
 import type { ConnectorError } from "../../connector/errors.js";

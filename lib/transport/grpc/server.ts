@@ -1,5 +1,5 @@
 /**
- * The gRPC front FlytePropeller dials (CONTRACT.md §4): the three flyteidl agent services, the two
+ * The gRPC front FlytePropeller dials (docs/CONTRACT.md §4): the three flyteidl agent services, the two
  * flyteidl2 connector services Flyte 2's executor dials (§7) on the same port, and
  * grpc.health.v1.Health over any Dispatch — the in-process service, or the deployed functions.
  *

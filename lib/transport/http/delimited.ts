@@ -1,5 +1,5 @@
 /**
- * Streams over HTTP as binary protobuf (CONTRACT.md §3): messages one after the other, each
+ * Streams over HTTP as binary protobuf (docs/CONTRACT.md §3): messages one after the other, each
  * preceded by its length as a varint, as protobuf's writeDelimitedTo/parseDelimitedFrom do. The
  * generated code is built without the delimited helpers, so the prefix is written and read here.
  */

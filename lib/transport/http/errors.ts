@@ -1,5 +1,5 @@
 /**
- * HTTP statuses: grpc-gateway's mapping of gRPC codes (CONTRACT.md §3), and the failures that
+ * HTTP statuses: grpc-gateway's mapping of gRPC codes (docs/CONTRACT.md §3), and the failures that
  * exist only over HTTP (routing, content negotiation), which carry their own status.
  */
 import { ConnectorError, Status, type StatusCode } from "../../connector/errors.js";

@@ -1,5 +1,5 @@
 /**
- * The API Gateway adapter (CONTRACT.md §3): an HTTP API (payload 2.0) or REST API (payload 1.0)
+ * The API Gateway adapter (docs/CONTRACT.md §3): an HTTP API (payload 2.0) or REST API (payload 1.0)
  * event in, its route's operation dispatched, the answer out in the type Accept asks for.
  * Everything a caller can send ends in an answer: 4xx for what it got wrong, 5xx for the rest.
  */

@@ -1,5 +1,5 @@
 /**
- * Content types (CONTRACT.md §3): `application/json` is the proto3 JSON mapping,
+ * Content types (docs/CONTRACT.md §3): `application/json` is the proto3 JSON mapping,
  * `application/x-protobuf` and `application/octet-stream` binary protobuf. The request's type
  * comes from Content-Type, the response's from Accept.
  */

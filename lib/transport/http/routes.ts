@@ -1,6 +1,6 @@
 /**
  * The HTTP routes: the google.api.http annotations of flyteidl and flyteidl2 as their operations
- * tables carry them (CONTRACT.md §3 and §7), compiled once. A template is matched against the end of the path, so whatever
+ * tables carry them (docs/CONTRACT.md §3 and §7), compiled once. A template is matched against the end of the path, so whatever
  * API Gateway puts before it — a named stage (`/prod/...` in payload 2.0 `rawPath`), a custom
  * domain's base path (`/flyte/...` in payload 1.0 `path` and 2.0 `rawPath`) — is passed over.
  */

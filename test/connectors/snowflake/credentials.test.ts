@@ -1,5 +1,5 @@
 /**
- * Where the private key comes from (CONTRACT.md §9: Flyte 2's connection, flytekit's `_FSEC_`
+ * Where the private key comes from (docs/CONTRACT.md §9: Flyte 2's connection, flytekit's `_FSEC_`
  * variables and mounted files, the service's Secrets Manager secret), the key formats both
  * plugins accept (cryptography's load_pem_private_key: flytekit connector.py:30-45, flyte-sdk
  * _crypto.py:4-22), and that neither the key, its passphrase nor a JWT ever leaves in an answer,

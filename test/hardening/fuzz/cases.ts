@@ -1,6 +1,6 @@
 /**
  * What the fuzz suite throws at every transport: valid seed requests for each operation, over the
- * demo connectors echo and sleep (CONTRACT.md §6: nothing reaches the network), and the
+ * demo connectors echo and sleep (docs/CONTRACT.md §6: nothing reaches the network), and the
  * arbitraries that spoil them. A case carries its request ready to send and what its answer may
  * be; fast-check reports a failing case by its one-line description, not its (maybe megabytes of)
  * bytes.

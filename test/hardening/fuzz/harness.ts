@@ -31,7 +31,7 @@ export function functionHandlers(): (op: OperationName, event: unknown) => Promi
   return (op, event) => handlers.get(op)!(event, lambdaContext(`flyte-connectors-fuzz-${op}`, CALL_TIMEOUT_MS));
 }
 
-/** Padded standard base64, as CONTRACT.md §2 asks: the oracle, written apart from the code under test. */
+/** Padded standard base64, as docs/CONTRACT.md §2 asks: the oracle, written apart from the code under test. */
 export const isBase64 = (text: unknown) => typeof text === "string" && /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text);
 
 /** How a transport answered one case. */
@@ -43,7 +43,7 @@ export interface Outcome {
   readonly httpStatus?: number;
 }
 
-/** The statuses of a caller's mistake: CONTRACT.md §5's, and those of sizes, preconditions and ranges. */
+/** The statuses of a caller's mistake: docs/CONTRACT.md §5's, and those of sizes, preconditions and ranges. */
 const REFUSALS: ReadonlySet<number> = new Set([
   Status.INVALID_ARGUMENT,
   Status.NOT_FOUND,
@@ -53,7 +53,7 @@ const REFUSALS: ReadonlySet<number> = new Set([
   Status.OUT_OF_RANGE,
 ]);
 
-/** HTTP's own refusals, whose status is not grpc-gateway's for the body's code (CONTRACT.md §3). */
+/** HTTP's own refusals, whose status is not grpc-gateway's for the body's code (docs/CONTRACT.md §3). */
 const HTTP_ONLY_STATUSES: ReadonlySet<number> = new Set([404, 405, 406, 413, 415]);
 
 /** Multiplies every property's runs (FLYTE_FUZZ_SCALE, default 1): CI runs the default, a deeper search more. */

@@ -37,7 +37,7 @@ describe("route table", () => {
     ]);
   });
 
-  test("serves the routes of CONTRACT.md §3 and §7", () => {
+  test("serves the routes of docs/CONTRACT.md §3 and §7", () => {
     expect(routes.map((route) => `${route.method} ${route.template}`)).toEqual([
       "POST /api/v1/agent/task",
       "GET /api/v1/agent/task/{task_category.name}/{task_category.version}/{resource_meta}",

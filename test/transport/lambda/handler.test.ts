@@ -142,7 +142,7 @@ describe("direct invocation", () => {
   });
 });
 
-describe("Flyte 2 (CONTRACT.md §7)", () => {
+describe("Flyte 2 (docs/CONTRACT.md §7)", () => {
   const c2 = flyteidl2.connector;
 
   test("an envelope of protocol flyteidl2 is answered with Flyte 2 messages by the same function", async () => {
