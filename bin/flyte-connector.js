@@ -1,9 +1,24 @@
 #!/usr/bin/env node
-// The CLI is TypeScript (lib/cli/main.ts): tsx's ESM loader runs it with no build step.
-import { register } from "tsx/esm/api";
+// Installed, the CLI is the package's compiled dist/lib/cli/main.js. In the repository its
+// TypeScript sources sit beside this file, and tsx runs them with no build step (dist, which only
+// `npm pack` writes, is never read there: it could be stale).
+// tsx is registered either way: `--connector` loads the user's own .ts modules.
+import { existsSync } from "node:fs";
+import { register } from "node:module";
+import { register as registerTsx } from "tsx/esm/api";
 
-register();
-const { main } = await import("../lib/cli/main.ts");
+const sources = new URL("../lib/cli/main.ts", import.meta.url);
+const inRepository = existsSync(sources);
+
+registerTsx();
+if (inRepository) {
+  // A connector module in the repository importing the package by name gets its sources too
+  // (package.json's "source" export condition), as the CLI itself does.
+  const addSourceCondition =
+    "export const resolve = (specifier, context, next) => next(specifier, { ...context, conditions: [...context.conditions, 'source'] });";
+  register(`data:text/javascript,${encodeURIComponent(addSourceCondition)}`);
+}
+const { main } = await import(inRepository ? sources.href : "../dist/lib/cli/main.js");
 // Exit explicitly: the AWS SDK's keep-alive sockets must not hold a finished command open.
 // (stdout and stderr are synchronous on Linux pipes and terminals, so nothing is cut off.)
 process.exit(await main(process.argv.slice(2)));

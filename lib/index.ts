@@ -39,8 +39,13 @@ export {
   ResourceMetaError,
   defineResourceMeta,
   field,
+  type Field,
+  type FieldMap,
+  type ResourceMeta,
   type ResourceMetaClass,
+  type ResourceMetaInit,
   type ResourceMetaInstance,
+  type ResourceMetaType,
 } from "./connector/resource-meta.js";
 export { SecretNotFoundError, findSecret, getConnectorSecret, getSecret, type SecretChainOptions } from "./connector/secrets.js";
 export { clientToken, executionKey, uuidV5, type TokenShape } from "./connector/idempotency.js";
