@@ -10,7 +10,7 @@
 FROM node:22-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-# The postinstall step generates the IDL from the sources copied next: run it as part of the build.
+# No install script is needed: build:front generates the IDL itself.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
 COPY infra/ infra/
