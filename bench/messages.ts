@@ -172,7 +172,7 @@ export function connectorOf(op: OperationName): string {
   return "sleep";
 }
 
-/** The direct-invocation event (CONTRACT.md §2) carrying these request messages. */
+/** The direct-invocation event (docs/CONTRACT.md §2) carrying these request messages. */
 export function invokeEvent(op: OperationName, requests: readonly Uint8Array[]): { body: string } | { messages: string[] } {
   const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
   return op === "executeTaskSync" ? { messages: requests.map(base64) } : { body: base64(requests[0]!) };

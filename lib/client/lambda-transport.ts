@@ -1,6 +1,6 @@
 /**
  * The Lambda transport: one RequestResponse `Invoke` per call, through the direct-invocation
- * envelope of CONTRACT.md §2. Region, endpoint and credentials come from the standard AWS chain
+ * envelope of docs/CONTRACT.md §2. Region, endpoint and credentials come from the standard AWS chain
  * unless given.
  */
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
@@ -113,7 +113,7 @@ function decodeAnswer(operation: Operation, functionName: string, text: string):
 }
 
 /**
- * A crash (an exception out of the handler, a timeout, out of memory) is INTERNAL, as CONTRACT.md
+ * A crash (an exception out of the handler, a timeout, out of memory) is INTERNAL, as docs/CONTRACT.md
  * §2 has it: the functions answer DEADLINE_EXCEEDED themselves before their timeout, so Lambda
  * stopping one is a fault of ours. Lambda's error type and message say which; the trace is not
  * passed on.

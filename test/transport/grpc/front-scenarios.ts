@@ -1,6 +1,6 @@
 /**
  * What FlytePropeller (flyteidl) and Flyte 2's executor (flyteidl2.connector) ask of the gRPC
- * front, over the demo connectors (CONTRACT.md §4, §6, §7), as one scenario list every backend runs: in-process and Lambda (demo-connectors.test.ts), and the
+ * front, over the demo connectors (docs/CONTRACT.md §4, §6, §7), as one scenario list every backend runs: in-process and Lambda (demo-connectors.test.ts), and the
  * built functions under `serverless offline` (test/e2e/serverless-offline.test.ts). The client is
  * a plain grpc-js client with the generated codecs, independent of lib/client, and every call
  * carries a deadline as FlytePropeller's do.
