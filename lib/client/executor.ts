@@ -6,8 +6,9 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Connection } from "../connector/connector.js";
-import { ConnectorNotFoundError, errorMessage, InternalError } from "../connector/errors.js";
+import { errorMessage, InternalError } from "../connector/errors.js";
 import { isTerminalPhase, Phase } from "../connector/phase.js";
+import { connectorNotFound } from "../connector/registry.js";
 import { TaskCategory } from "../connector/task-category.js";
 import { flyteidl } from "../idl/index.js";
 import { literalMapToPlain, toLiteralMap, type PlainValue } from "../literals/index.js";
@@ -148,8 +149,15 @@ async function connectorIsSync(client: ConnectorClient, category: TaskCategory, 
       // Services older than task categories list task types only, all at version 0.
       (category.version === 0 && candidate.supportedTaskCategories.length === 0 && candidate.supportedTaskTypes.includes(category.name)),
   );
-  if (!agent) throw new ConnectorNotFoundError(`Cannot find connector for task category: ${category}.`);
+  if (!agent) throw connectorNotFound(category, agents.flatMap(servedCategories));
   return agent.isSync;
+}
+
+function servedCategories(agent: flyteidl.admin.IAgent): TaskCategory[] {
+  const categories = agent.supportedTaskCategories ?? [];
+  return categories.length > 0
+    ? categories.map(({ name, version }) => new TaskCategory(name ?? "", version ?? 0))
+    : (agent.supportedTaskTypes ?? []).map((name) => new TaskCategory(name));
 }
 
 function inputLiterals(

@@ -57,7 +57,7 @@ export class ConnectorRegistry {
   async getConnector(taskTypeName: string, taskTypeVersion = 0): Promise<Connector> {
     const category = new TaskCategory(taskTypeName, taskTypeVersion);
     const entry = this.#entries.get(category.toString());
-    if (!entry) throw new ConnectorNotFoundError(`Cannot find connector for task category: ${category}.`);
+    if (!entry) throw connectorNotFound(category, [...this.#entries.values()].map((known) => known.category));
     if (entry.connector) return entry.connector;
     // Forgotten once settled, success or not (a reaction runs after this assignment, always).
     return (entry.loading ??= loadEntry(entry).finally(() => (entry.loading = undefined)));
@@ -105,6 +105,15 @@ export class ConnectorRegistry {
     }
     return agents;
   }
+}
+
+/**
+ * NOT_FOUND for a task category, naming the categories that are served: a misspelt type or a
+ * wrong version (`sleep_v1` for `sleep_v0`) is then plain from the message, over any transport.
+ */
+export function connectorNotFound(category: TaskCategory, served: readonly TaskCategory[]): ConnectorNotFoundError {
+  const known = served.length === 0 ? "No connector is registered." : `Task categories served: ${served.join(", ")}.`;
+  return new ConnectorNotFoundError(`Cannot find connector for task category: ${category}. ${known}`);
 }
 
 /**

@@ -81,15 +81,23 @@ describe("ConnectorRegistry", () => {
     const error = await rejection(registry.getConnector("echo", 1));
     expect(error).toBeInstanceOf(ConnectorNotFoundError);
     expect((error as ConnectorNotFoundError).code).toBe(Status.NOT_FOUND);
-    expect((error as Error).message).toBe("Cannot find connector for task category: echo_v1.");
+    expect((error as Error).message).toBe("Cannot find connector for task category: echo_v1. Task categories served: echo_v0.");
     await expect(registry.getConnector("missing")).rejects.toThrow("Cannot find connector for task category: missing_v0.");
+  });
+
+  test("NOT_FOUND says when no connector is registered at all", async () => {
+    await expect(new ConnectorRegistry().getConnector("echo")).rejects.toThrow(
+      new ConnectorNotFoundError("Cannot find connector for task category: echo_v0. No connector is registered."),
+    );
   });
 
   test("getAgent is getConnector under flytekit's old name", async () => {
     const echo = new TestSyncConnector("echo", 3);
     const registry = new ConnectorRegistry().register(echo);
     await expect(registry.getAgent("echo", 3)).resolves.toBe(echo);
-    await expect(registry.getAgent("echo")).rejects.toThrow(new ConnectorNotFoundError("Cannot find connector for task category: echo_v0."));
+    await expect(registry.getAgent("echo")).rejects.toThrow(
+      new ConnectorNotFoundError("Cannot find connector for task category: echo_v0. Task categories served: echo_v3."),
+    );
   });
 
   test("gathers every category of one connector name, in registration order, with isSync and task types", () => {
@@ -243,7 +251,7 @@ describe("ConnectorRegistry, lazy connectors", () => {
     const registry = new ConnectorRegistry().registerLazy(lazy);
     const error = await rejection(registry.getConnector("query", 1));
     expect(error).toBeInstanceOf(ConnectorNotFoundError);
-    expect(error.message).toBe("Cannot find connector for task category: query_v1.");
+    expect(error.message).toBe("Cannot find connector for task category: query_v1. Task categories served: query_v0.");
     expect(loads.count).toBe(0);
   });
 

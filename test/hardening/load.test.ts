@@ -272,7 +272,7 @@ class VirtualClient {
       "createTask",
       (options) => this.client.createTask({ template: template("no-such-type") }, options),
       Status.NOT_FOUND,
-      /^Cannot find connector for task category: no-such-type_v0\.$/,
+      /^Cannot find connector for task category: no-such-type_v0\. Task categories served: echo_v0, sleep_v0, gauge_v0\.$/,
     );
     await this.#failure(
       "getTask",

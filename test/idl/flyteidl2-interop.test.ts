@@ -228,6 +228,6 @@ describe("flyteidl2.connector through @flyteorg/flyteidl2's protobuf-es code", (
 
   test("an error: NOT_FOUND with the contract's message", async () => {
     const error = (await unary(methods.createTask, create(CreateTaskRequestSchema, { template: template("nope") })).catch((e: unknown) => e)) as ServiceError;
-    expect({ code: error.code, details: error.details }).toEqual({ code: status.NOT_FOUND, details: "Cannot find connector for task category: nope_v0." });
+    expect({ code: error.code, details: error.details }).toEqual({ code: status.NOT_FOUND, details: "Cannot find connector for task category: nope_v0. Task categories served: probe_v0, probe_sync_v0." });
   });
 });

@@ -119,7 +119,7 @@ describe("createTask", () => {
   test("an unknown task type is NOT_FOUND with flytekit's message", async () => {
     const error = await rejection(setup().service.createTask({ template: template("nope", { taskTypeVersion: 2 }) }));
     expect(error.code).toBe(Status.NOT_FOUND);
-    expect(error.message).toBe("Cannot find connector for task category: nope_v2.");
+    expect(error.message).toBe("Cannot find connector for task category: nope_v2. Task categories served: job_v0, double_v0, bare_v0.");
   });
 
   test("a connector that throws is INTERNAL with flytekit's message and no stack", async () => {

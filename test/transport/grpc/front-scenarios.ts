@@ -164,7 +164,7 @@ export function describeGrpcFront(backend: string, start: () => Promise<FrontUnd
         [
           "CreateTask of an unknown task type",
           () => client.unary(operations.createTask, new admin.CreateTaskRequest({ template: template("no-such-type") }), deadline()),
-          "Cannot find connector for task category: no-such-type_v0.",
+          `Cannot find connector for task category: no-such-type_v0. ${served()}`,
         ],
         [
           "GetTask of an unknown category",
@@ -174,12 +174,12 @@ export function describeGrpcFront(backend: string, start: () => Promise<FrontUnd
               new admin.GetTaskRequest({ taskCategory: { name: "sleep", version: 3 }, resourceMeta: new Uint8Array() }),
               deadline(),
             ),
-          "Cannot find connector for task category: sleep_v3.",
+          `Cannot find connector for task category: sleep_v3. ${served()}`,
         ],
         [
           "ExecuteTaskSync of an unknown task type",
           () => client.bidi(operations.executeTaskSync, [new admin.ExecuteTaskSyncRequest({ header: { template: template("no-such-type") } })], deadline()),
-          "Cannot find connector for task category: no-such-type_v0.",
+          `Cannot find connector for task category: no-such-type_v0. ${served()}`,
         ],
         [
           "GetAgent of an unknown name",
@@ -328,7 +328,7 @@ function describeFlyte2(client: () => RawClient): void {
     });
 
     test.each([
-      ["CreateTask of an unknown task type", () => client().unary(v2ops.createTask, { template: template2("no-such-type") }, deadline()), status.NOT_FOUND, /^Cannot find connector for task category: no-such-type_v0\.$/],
+      ["CreateTask of an unknown task type", () => client().unary(v2ops.createTask, { template: template2("no-such-type") }, deadline()), status.NOT_FOUND, new RegExp(`^Cannot find connector for task category: no-such-type_v0\\. ${served().replaceAll(".", "\\.")}$`)],
       ["GetConnector of an unknown name", () => client().unary(v2ops.getConnector, { name: "No Such Connector" }, deadline()), status.NOT_FOUND, /^Cannot find connector for name: No Such Connector\.$/],
       ["request bytes that do not decode", () => client().unaryBytes(v2ops.createTask.path, UNDECODABLE, c2.CreateTaskResponse), status.INVALID_ARGUMENT, /^Cannot decode flyteidl2\.connector\.CreateTaskRequest: /],
       ["CreateTask without a template", () => client().unary(v2ops.createTask, { outputPrefix: "s3://out" }, deadline()), status.INVALID_ARGUMENT, /^CreateTaskRequest has no task template\.$/],
@@ -344,6 +344,11 @@ function describeFlyte2(client: () => RawClient): void {
       expect(error.details).toMatch(message);
     });
   });
+}
+
+/** What NOT_FOUND for a task category lists: every category of the deployed registry. */
+function served(): string {
+  return `Task categories served: ${Object.keys(expectedCategories()).join(", ")}.`;
 }
 
 /** Every category the deployed registry serves, and whether it is sync: the front serves that registry. */

@@ -117,7 +117,7 @@ describe("AsyncAgentService", () => {
   test("an unknown task type is NOT_FOUND with flytekit's message", async () => {
     const error = await grpcError(client.unary(operations.createTask, new admin.CreateTaskRequest({ template: template("nope") })));
     expect(error.code).toBe(status.NOT_FOUND);
-    expect(error.details).toBe("Cannot find connector for task category: nope_v0.");
+    expect(error.details).toBe("Cannot find connector for task category: nope_v0. Task categories served: mirror_v0, countdown_v0, hanging_v0.");
   });
 
   test("request bytes that do not decode are INVALID_ARGUMENT, not INTERNAL", async () => {
