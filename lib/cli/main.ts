@@ -3,6 +3,7 @@ import { callCommand } from "./commands/call.js";
 import { listCommand } from "./commands/list.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
+import { packageInfo } from "./package-info.js";
 import {
   commandHelp,
   describeError,
@@ -26,13 +27,17 @@ Flyte connectors in TypeScript: serve them locally, and call them over any trans
 Commands:
 ${list}
 
-Run '${PROGRAM} <command> --help' for the options of a command.
+Run '${PROGRAM} <command> --help' for the options of a command, '${PROGRAM} --version' for the version.
 `;
 }
 
 /** Runs one command line; resolves with the exit status. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...args] = argv;
+  if (name === "--version" || name === "-V") {
+    io.stdout.write(`${packageInfo().version}\n`);
+    return ExitCode.OK;
+  }
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     const topic = name === "help" ? commands.find((command) => command.name === args[0]) : undefined;
     (name === undefined ? io.stderr : io.stdout).write(topic ? commandHelp(topic) : programHelp());

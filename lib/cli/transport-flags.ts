@@ -31,7 +31,11 @@ export const transportOptions: OptionSpecs = {
     description: `How to reach the service: ${TRANSPORTS.join(", ")} (default in-process).`,
   },
   connector: { ...connectorOption.connector!, description: `in-process: ${connectorOption.connector!.description}` },
-  address: { type: "string", value: "<host:port>", description: `grpc: the gRPC front (default ${DEFAULT_GRPC_ADDRESS}).` },
+  address: {
+    type: "string",
+    value: "<host[:port]>",
+    description: `grpc: the gRPC front, plaintext (default ${DEFAULT_GRPC_ADDRESS}; the port defaults to ${DEFAULT_GRPC_PORT}, serve's).`,
+  },
   url: { type: "string", value: "<url>", description: `http: base URL of the HTTP routes (default ${DEFAULT_HTTP_URL}).` },
   format: { type: "string", value: "<format>", description: "http: body format, protobuf (default) or json." },
   sign: { type: "boolean", description: "http: sign requests with SigV4 for an IAM-protected API Gateway." },
@@ -84,7 +88,7 @@ async function transportClient(transport: TransportName, flags: Flags, cwd: stri
     case "in-process":
       return ConnectorClient.inProcess(await inProcessRegistry(listFlag(flags, "connector"), cwd));
     case "grpc":
-      return ConnectorClient.grpc({ address: stringFlag(flags, "address") ?? DEFAULT_GRPC_ADDRESS });
+      return ConnectorClient.grpc({ address: withGrpcPort(stringFlag(flags, "address") ?? DEFAULT_GRPC_ADDRESS) });
     case "http": {
       const baseUrl = stringFlag(flags, "url") ?? DEFAULT_HTTP_URL;
       if (!URL.canParse(baseUrl)) throw new UsageError(`--url must be an absolute URL, got '${baseUrl}'.`);
@@ -106,6 +110,16 @@ export async function inProcessRegistry(modules: readonly string[], cwd: string)
   // Imported on demand: the other transports must not load every built-in connector.
   const { registry } = await import("../../functions/registry.js");
   return registerConnectorModules(registry, modules, cwd);
+}
+
+/**
+ * A host with no port dials serve's port: left to grpc-js it would be 443, a TLS port, which a
+ * plaintext client never wants. A host name, an IPv4 address or a bracketed IPv6 one gets the
+ * port; anything else (`host:port`, a grpc-js target such as `unix:/path` or `dns:///host`) is
+ * passed as given.
+ */
+export function withGrpcPort(address: string): string {
+  return /^(?:[^:/[\]]+|\[[^\]]*\])$/.test(address) ? `${address}:${DEFAULT_GRPC_PORT}` : address;
 }
 
 function signingRegion(region: string | undefined): string {

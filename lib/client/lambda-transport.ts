@@ -3,7 +3,7 @@
  * envelope of docs/CONTRACT.md §2. Region, endpoint and credentials come from the standard AWS chain
  * unless given.
  */
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { InvokeCommand, LambdaClient, type LambdaClientConfig } from "@aws-sdk/client-lambda";
 import {
   ConnectorError,
   DeadlineExceededError,
@@ -43,7 +43,8 @@ export function createLambdaDispatch(options: LambdaDispatchOptions = {}): Dispa
   // The SDK would retry timeouts of any operation, createTask included: our own retries,
   // limited to idempotent operations, replace its own.
   const client =
-    options.client ?? new LambdaClient({ region: options.region, endpoint: options.endpoint, maxAttempts: 1 });
+    options.client ??
+    new LambdaClient({ region: options.region, endpoint: options.endpoint, maxAttempts: 1, ...loopbackDefaults(options) });
   const prefix = options.prefix ?? DEFAULT_FUNCTION_PREFIX;
   const functionFor = (name: OperationName) =>
     options.functionNames?.[name] ?? options.functionName?.(name) ?? `${prefix}${name}`;
@@ -71,6 +72,30 @@ export function createLambdaDispatch(options: LambdaDispatchOptions = {}): Dispa
     return decodeAnswer(operation, functionName, text);
   };
   return withRetries(invoke, options.retry);
+}
+
+/**
+ * A Lambda endpoint on this machine (serverless offline, LocalStack) checks no signatures, but
+ * the SDK still wants a region and credentials to sign with: when the environment has none, a
+ * region and dummy credentials are given, so `--endpoint http://localhost:3002` works as is.
+ * Never for another endpoint, where the SDK's chain (and its errors) stay in charge.
+ */
+function loopbackDefaults({ endpoint, region }: LambdaDispatchOptions): Partial<LambdaClientConfig> {
+  if (endpoint === undefined || !isLoopbackUrl(endpoint)) return {};
+  const { AWS_REGION, AWS_DEFAULT_REGION, AWS_ACCESS_KEY_ID, AWS_PROFILE } = process.env;
+  return {
+    ...((region ?? AWS_REGION ?? AWS_DEFAULT_REGION) ? {} : { region: LOOPBACK_REGION }),
+    ...(AWS_ACCESS_KEY_ID || AWS_PROFILE ? {} : { credentials: LOOPBACK_CREDENTIALS }),
+  };
+}
+
+const LOOPBACK_REGION = "us-east-1";
+const LOOPBACK_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+
+function isLoopbackUrl(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const host = new URL(url).hostname;
+  return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function envelope(operation: Operation, requests: readonly object[]): InvokeRequest {

@@ -5,6 +5,7 @@
  * topology on one machine).
  */
 import { createServer, type Server } from "node:http";
+import { errorMessage } from "../connector/errors.js";
 import type { ConnectorRegistry } from "../connector/registry.js";
 import { flyteidl } from "../idl/index.js";
 import { metaSealerFromEnv } from "../service/meta-keys.js";
@@ -56,6 +57,24 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/** A port of the stack that another process holds: `server` says which, so a caller can name the setting that moves it. */
+export class PortInUseError extends Error {
+  constructor(
+    readonly server: "grpc" | "http",
+    readonly host: string,
+    readonly port: number,
+    options?: ErrorOptions,
+  ) {
+    super(`${server === "grpc" ? "gRPC" : "HTTP"} port ${port} on ${host} is already in use.`, options);
+    this.name = "PortInUseError";
+  }
+}
+
+/** Node's listen error, or grpc-js's bind error, which carries it in its message alone. */
+function isAddressInUse(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === "EADDRINUSE" || /\bEADDRINUSE\b/.test(errorMessage(error));
+}
+
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const logger = options.logger ?? console;
   const host = options.host ?? "127.0.0.1";
@@ -67,13 +86,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const [listed] = await dispatch("listAgents", [new flyteidl.admin.ListAgentsRequest()]);
   const agents = (listed as flyteidl.admin.IListAgentsResponse).agents ?? [];
 
-  const grpc = await startGrpcServer({
-    dispatch,
-    host,
-    port: options.grpcPort ?? DEFAULT_GRPC_PORT,
-    tls: options.tls,
-    logger,
-    shutdownTimeoutMs,
+  const grpcPort = options.grpcPort ?? DEFAULT_GRPC_PORT;
+  const grpc = await startGrpcServer({ dispatch, host, port: grpcPort, tls: options.tls, logger, shutdownTimeoutMs }).catch((error: unknown) => {
+    throw isAddressInUse(error) ? new PortInUseError("grpc", host, grpcPort, { cause: error }) : error;
   });
 
   let http: Server | undefined;
@@ -84,11 +99,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       timeoutMs: options.httpTimeoutMs,
       logger,
     });
+    const httpPort = options.httpPort ?? DEFAULT_HTTP_PORT;
     try {
-      http = await listen(createServer(listener), options.httpPort ?? DEFAULT_HTTP_PORT, host);
+      http = await listen(createServer(listener), httpPort, host);
     } catch (error) {
       await grpc.close();
-      throw error;
+      throw isAddressInUse(error) ? new PortInUseError("http", host, httpPort, { cause: error }) : error;
     }
     const { port } = http.address() as { port: number };
     httpUrl = `http://${hostForUrl(dialableHost(host))}:${port}`;

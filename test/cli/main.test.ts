@@ -2,61 +2,16 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Readable, Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import type { CliIo } from "../../lib/cli/command.js";
 import { commands, main } from "../../lib/cli/main.js";
 import { ConnectorRegistry } from "../../lib/connector/registry.js";
 import type { LocalStack } from "../../lib/local/local-stack.js";
 import { CountdownConnector, deletedTasks, ShoutConnector } from "../client/fixtures/test-connectors.js";
 import { startLambdaEndpoint, type LambdaEndpoint } from "../client/support/lambda-endpoint.js";
 import { startTestStack } from "../client/support/local-stack.js";
-import { REPO_ROOT } from "../support/build.js";
+import { cli, fakeIo } from "./support/fake-io.js";
 
 const FIXTURE = "test/client/fixtures/test-connectors.ts";
-
-function fakeIo(stdin = "") {
-  let stdout = "";
-  let stderr = "";
-  const interrupts = new Set<() => void>();
-  let resolveStopped: (signal: NodeJS.Signals) => void = () => {};
-  const stopped = new Promise<NodeJS.Signals>((resolve) => (resolveStopped = resolve));
-  const sink = (append: (text: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _encoding, callback) {
-        append(chunk.toString());
-        callback();
-      },
-    });
-  const io: CliIo = {
-    stdin: Readable.from([stdin]),
-    stdout: sink((text) => (stdout += text)),
-    stderr: sink((text) => (stderr += text)),
-    cwd: REPO_ROOT,
-    onInterrupt(handler) {
-      interrupts.add(handler);
-      return () => interrupts.delete(handler);
-    },
-    untilStopped: () => stopped,
-    exit(code) {
-      throw new Error(`exit(${code}) called`);
-    },
-  };
-  return {
-    io,
-    out: () => stdout,
-    err: () => stderr,
-    interrupt: () => interrupts.forEach((handler) => handler()),
-    listening: () => interrupts.size > 0,
-    stop: (signal: NodeJS.Signals = "SIGINT") => resolveStopped(signal),
-  };
-}
-
-async function cli(args: string[], stdin?: string) {
-  const fake = fakeIo(stdin);
-  const code = await main(args, fake.io);
-  return { code, out: fake.out(), err: fake.err() };
-}
 
 describe("help", () => {
   test("no command: the program's help on stderr, exit 2", async () => {
@@ -197,7 +152,7 @@ describe("in-process", () => {
   test("an error from the service exits 1 with its status and message", async () => {
     const { code, err } = await cli(["run", "--type", "nope", "--version", "4"]);
     expect(code).toBe(1);
-    expect(err).toMatch(/✖ nope_v4 ERROR in \d\.\ds: NOT_FOUND: Cannot find connector for task category: nope_v4\.\n$/);
+    expect(err).toMatch(/✖ nope_v4 ERROR in \d\.\ds: NOT_FOUND: Cannot find connector for task category: nope_v4\. Task categories served: echo_v0, sleep_v0, .*\.\n$/);
   });
 
   test("Ctrl-C deletes the running task and exits 130", async () => {

@@ -22,7 +22,11 @@ export const runCommand: Command = {
   maxPositionals: 1,
   options: {
     type: { type: "string", value: "<task type>", description: "Task type to run, when no template file is given." },
-    version: { type: "string", value: "<n>", description: "Task type version (default 0)." },
+    version: {
+      type: "string",
+      value: "<n>",
+      description: "Task type version (default 0, or N when --type is name_vN; with --version, --type is taken as is).",
+    },
     custom: { type: "string", value: "<json>", description: "The template's custom field, a JSON object." },
     input: {
       type: "string",
@@ -43,6 +47,7 @@ fails (its message on stderr), 2 for a command line that cannot be used, 130 aft
 
 Examples:
   flyte-connector run --type sleep --input seconds=2
+  flyte-connector run --type sleep_v0 --input seconds=2
   flyte-connector run --type echo -i x=1 -i 'y="text"'
   flyte-connector run task.json --transport grpc --address localhost:8000`,
 
@@ -112,11 +117,19 @@ async function runWithDisplay(
   }
 }
 
+/** A task category as printed, `<type>_v<version>`. */
+const CATEGORY = /^(.+)_v(\d{1,9})$/;
+
 function templateFromFlags(flags: Flags): flyteidl.core.ITaskTemplate {
-  const type = stringFlag(flags, "type");
-  if (type === undefined) throw new UsageError("Give a template file or --type.");
-  if (!type) throw new UsageError("--type must not be empty.");
-  const version = integerFlag(flags, "version", 0, 2 ** 31 - 1) ?? 0;
+  const given = stringFlag(flags, "type");
+  if (given === undefined) throw new UsageError("Give a template file or --type.");
+  if (!given) throw new UsageError("--type must not be empty.");
+  const explicitVersion = integerFlag(flags, "version", 0, 2 ** 31 - 1);
+  // `sleep_v0` is how categories print (list, errors): read it as type and version. With
+  // --version given the type is taken as is, for a task type whose own name ends in _vN.
+  const category = explicitVersion === undefined ? CATEGORY.exec(given) : null;
+  const type = category ? category[1]! : given;
+  const version = category ? Number(category[2]) : (explicitVersion ?? 0);
   const custom = customFlag(flags);
   return {
     id: { resourceType: flyteidl.core.ResourceType.TASK, project: "local", domain: "development", name: type, version: "local" },

@@ -4,7 +4,8 @@
  * the built functions under `serverless offline` (`npm run start:offline`).
  */
 import { readFileSync } from "node:fs";
-import { DEFAULT_HTTP_PORT, startLocalStack, type LocalStackOptions } from "../../local/local-stack.js";
+import { setLogger } from "@grpc/grpc-js";
+import { DEFAULT_HTTP_PORT, PortInUseError, startLocalStack, type LocalStackOptions } from "../../local/local-stack.js";
 import { startServerlessOffline } from "../../local/serverless-offline.js";
 import { createLambdaDispatch } from "../../client/lambda-transport.js";
 import { DEFAULT_GRPC_PORT } from "../../transport/grpc/index.js";
@@ -105,6 +106,7 @@ Examples:
       }
     }
     const host = stringFlag(flags, "host") ?? "127.0.0.1";
+    quietBindFailures();
     const httpPort = integerFlag(flags, "http-port", 0, 65_535);
     const metricsPort = integerFlag(flags, "metrics-port", 0, 65_535);
     const common = {
@@ -158,7 +160,8 @@ Examples:
       options = { ...options, dispatch: metrics.instrument(served) };
       metricsServer = await startMetricsServer(metrics.registry, { host, port: metricsPort }).catch((error: unknown) => {
         stopOffline();
-        throw error;
+        const inUse = (error as NodeJS.ErrnoException).code === "EADDRINUSE";
+        throw inUse ? portFlagError(`Metrics port ${metricsPort} on ${host} is already in use.`, "metrics-port") : error;
       });
       io.stdout.write(`Prometheus metrics on ${metricsServer.url}\n`);
     }
@@ -169,7 +172,7 @@ Examples:
     } catch (error) {
       await metricsServer?.close();
       stopOffline();
-      throw error;
+      throw error instanceof PortInUseError ? portFlagError(error.message, `${error.server}-port`) : error;
     }
     io.stdout.write("Ctrl-C to stop.\n");
     const signal = await io.untilStopped();
@@ -180,6 +183,25 @@ Examples:
     return ExitCode.OK;
   },
 };
+
+/** One line that names the flag that moves the port: what a person needs when a port is taken. */
+function portFlagError(message: string, flag: string): Error {
+  return new Error(`${message} Give another with --${flag} (0 picks a free one), or stop what holds it.`);
+}
+
+/**
+ * grpc-js logs a failed bind ("No address added out of total 1 resolved") before rejecting with
+ * it; serve reports the rejection, naming the flag, so that log line would only repeat it without
+ * saying what to do. Its other log lines stay as they were.
+ */
+function quietBindFailures(): void {
+  setLogger({
+    ...console,
+    error: (message?: unknown, ...rest: unknown[]) => {
+      if (!String(message).startsWith("No address added")) console.error(`E ${String(message)}`, ...rest);
+    },
+  });
+}
 
 function withEnvironment(flags: Flags): Flags {
   const merged: Record<string, Flags[string]> = { ...flags };

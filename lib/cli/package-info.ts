@@ -1,0 +1,37 @@
+/**
+ * This package's own package.json, found from this module's location: the same walk works from
+ * the sources (lib/cli/) and from a compiled copy at another depth (dist/), installed or not.
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const PACKAGE_NAME = "flyte-connectors-serverless";
+
+export interface PackageInfo {
+  readonly name: string;
+  readonly version: string;
+  /** The directory holding package.json. */
+  readonly root: string;
+}
+
+let found: PackageInfo | undefined;
+
+export function packageInfo(): PackageInfo {
+  if (found) return found;
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const manifest = readManifest(join(dir, "package.json"));
+    if (manifest?.name === PACKAGE_NAME && typeof manifest.version === "string") {
+      return (found = { name: PACKAGE_NAME, version: manifest.version, root: dir });
+    }
+    if (dirname(dir) === dir) throw new Error(`Cannot find the package.json of ${PACKAGE_NAME} above ${fileURLToPath(import.meta.url)}.`);
+  }
+}
+
+function readManifest(path: string): { name?: unknown; version?: unknown } | undefined {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as { name?: unknown; version?: unknown };
+  } catch {
+    return undefined;
+  }
+}
