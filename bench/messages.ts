@@ -118,9 +118,14 @@ function inputs(): flyteidl.core.LiteralMap {
 
 /** A CreateTaskRequest of a task of `type` (sleep by default) with the 20 inputs. */
 export function createTaskRequest(type = "sleep", custom?: Record<string, unknown>): Uint8Array {
+  return createTaskRequestOf(taskTemplate(type, custom), inputs());
+}
+
+/** A CreateTaskRequest of this template (a plugin's, as the connector tests build it) and inputs. */
+export function createTaskRequestOf(template: flyteidl.core.ITaskTemplate, taskInputs?: flyteidl.core.ILiteralMap): Uint8Array {
   return admin.CreateTaskRequest.encode({
-    inputs: inputs(),
-    template: taskTemplate(type, custom),
+    inputs: taskInputs ?? null,
+    template,
     outputPrefix: OUTPUT_PREFIX,
     taskExecutionMetadata: TASK_EXECUTION_METADATA,
   }).finish();
@@ -128,8 +133,13 @@ export function createTaskRequest(type = "sleep", custom?: Record<string, unknow
 
 /** FlytePropeller's ExecuteTaskSync stream of a task of `type` (echo by default): the header, then the inputs. */
 export function executeTaskSyncRequests(type = "echo", custom?: Record<string, unknown>): Uint8Array[] {
-  const header = { template: taskTemplate(type, custom), outputPrefix: OUTPUT_PREFIX, taskExecutionMetadata: TASK_EXECUTION_METADATA };
-  return [admin.ExecuteTaskSyncRequest.encode({ header }).finish(), admin.ExecuteTaskSyncRequest.encode({ inputs: inputs() }).finish()];
+  return executeTaskSyncRequestsOf(taskTemplate(type, custom), inputs());
+}
+
+/** The ExecuteTaskSync stream of this template and inputs. */
+export function executeTaskSyncRequestsOf(template: flyteidl.core.ITaskTemplate, taskInputs?: flyteidl.core.ILiteralMap): Uint8Array[] {
+  const header = { template, outputPrefix: OUTPUT_PREFIX, taskExecutionMetadata: TASK_EXECUTION_METADATA };
+  return [admin.ExecuteTaskSyncRequest.encode({ header }).finish(), admin.ExecuteTaskSyncRequest.encode({ inputs: taskInputs ?? {} }).finish()];
 }
 
 const SLEEP_CATEGORY = { name: "sleep", version: 0 };

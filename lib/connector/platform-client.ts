@@ -7,6 +7,7 @@
  */
 import type { CallContext, MaybePromise } from "./connector.js";
 import { FailedPreconditionError, TaskFailedError, UnavailableError } from "./errors.js";
+import { exchange, type HttpAnswer, ResponseHeaders, ResponseTooLargeError } from "./http-exchange.js";
 import { networkCause } from "./network-cause.js";
 import { knownSecrets } from "./redact.js";
 import { attemptTimeout, type Backoff, jitteredBackoff, MAX_WAIT_MS, MIN_ATTEMPT_MS, retryAfterMs, timeLeftFor } from "./retry-timing.js";
@@ -53,7 +54,7 @@ export interface PlatformRequest {
 
 export interface PlatformResponse<T = unknown> {
   readonly status: number;
-  readonly headers: Headers;
+  readonly headers: ResponseHeaders;
   /** The parsed JSON body, or undefined when the body is empty. */
   readonly body: T;
 }
@@ -154,28 +155,29 @@ export class PlatformClient {
   ): Promise<PlatformResponse<T> | Transient> {
     const timeoutMs = attemptTimeout(this.#options.timeoutMs ?? 10_000, context.deadline);
     const timeout = AbortSignal.timeout(timeoutMs);
-    const headers = new Headers(request.headers);
+    const headers: Record<string, string> = { accept: "application/json" };
+    for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
     for (const [name, value] of Object.entries((await this.#options.auth?.()) ?? {})) {
       rememberCredential(value);
-      headers.set(name, value);
+      headers[name.toLowerCase()] = value;
     }
     let body = request.body;
     if (request.json !== undefined) {
       body = JSON.stringify(request.json);
-      if (!headers.has("content-type")) headers.set("content-type", "application/json");
+      headers["content-type"] ??= "application/json";
     }
-    if (!headers.has("accept")) headers.set("accept", "application/json");
-    let response: Response;
-    let text: string;
+    let response: HttpAnswer;
     try {
-      response = await fetch(this.#url(request), { method, headers, body, redirect: "error", signal: AbortSignal.any([context.signal, timeout]) });
-      text = await response.text();
+      // Redirects are not followed: the auth headers must not go to another host.
+      response = await exchange({ method, url: this.#url(request), headers, body, signal: AbortSignal.any([context.signal, timeout]) });
     } catch (error) {
       // The caller's deadline or cancellation ends the call; the service answers for it.
       if (context.signal.aborted) throw context.signal.reason ?? error;
       if (timeout.aborted) return { reason: `no answer within ${timeoutMs} ms`, cause: error };
+      if (error instanceof ResponseTooLargeError) throw new PlatformUnavailableError(this.#message(request, error.message, undefined), this.platform);
       return { reason: `cannot reach it (${networkCause(error)})`, cause: error };
     }
+    const text = response.text;
     const parsed = parseJson(text);
     const ok = (response.status >= 200 && response.status < 300) || request.accept?.includes(response.status);
     if (ok) {

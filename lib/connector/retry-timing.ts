@@ -25,7 +25,7 @@ export function jitteredBackoff(retry: number, backoff: Backoff = DEFAULT_BACKOF
 }
 
 /** The wait a Retry-After header asks, in seconds or as an HTTP date; undefined when absent or unreadable. */
-export function retryAfterMs(headers: Headers | undefined): number | undefined {
+export function retryAfterMs(headers: { get(name: string): string | null } | undefined): number | undefined {
   const value = headers?.get("retry-after");
   if (value == null) return undefined;
   const seconds = Number(value);

@@ -368,11 +368,11 @@ describe("WebhookConnector", () => {
       expect(failed.message).not.toMatch(/dXNlcjpwYXNzd29yZA|k-from-input-123/);
     });
 
-    it("redacts a secret quoted in an error", async () => {
+    it("names the header, never the secret, when a secret is no valid header value", async () => {
       vi.stubEnv("_FSEC_WEBHOOK_BAD", "bad\nvalue");
       const resource = await run({ url: base, headers: { "X-Key": "{secrets.webhook_bad}" } });
       expect(resource.phase).toBe(Phase.FAILED);
-      expect(resource.message).toContain("[redacted]");
+      expect(resource.message).toBe('Webhook request failed: Invalid character in header content ["x-key"]');
       expect(resource.message).not.toContain("bad\nvalue");
       expect(resource.message).not.toContain("bad\\nvalue");
       expect(received).toEqual([]);

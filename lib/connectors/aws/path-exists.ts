@@ -7,6 +7,7 @@
  */
 import type { CallContext } from "../../connector/connector.js";
 import { InvalidArgumentError } from "../../connector/errors.js";
+import { exchange } from "../../connector/http-exchange.js";
 import { networkCause } from "../../connector/network-cause.js";
 import { PlatformClient } from "../../connector/platform-client.js";
 import { AwsApiError } from "./errors.js";
@@ -123,6 +124,9 @@ async function gcsExists({ bucket, key }: Location, context: Context): Promise<b
 
 const HTTP_TIMEOUT_MS = 10_000;
 const HTTP_DEADLINE_RESERVE_MS = 250;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** aiohttp's default, which fsspec's HTTP file system uses. */
+const MAX_REDIRECTS = 10;
 
 /**
  * Hosts a sensor path may not name: the Lambda Runtime API the function itself is served by (a GET
@@ -142,14 +146,22 @@ async function httpExists(url: string, context: Context): Promise<PathCheck> {
   const timeout = AbortSignal.timeout(Math.max(1, Math.min(HTTP_TIMEOUT_MS, left)));
   const signal = AbortSignal.any([context.signal, timeout]);
   try {
-    let response = await fetch(url, { method: "HEAD", signal, redirect: "follow" });
-    // A server that does not do HEAD: fsspec asks with GET; the body is not needed.
-    if (response.status === 405 || response.status === 501) {
-      response = await fetch(url, { method: "GET", signal, redirect: "follow" });
-      await response.body?.cancel();
+    // Redirects are followed here, each hop checked as the first was (aiohttp follows up to 10).
+    for (let target = new URL(url), hop = 0; ; hop += 1) {
+      let response = await exchange({ method: "HEAD", url: target, signal });
+      // A server that does not do HEAD: fsspec asks with GET; the body is not needed.
+      if (response.status === 405 || response.status === 501) response = await exchange({ method: "GET", url: target, signal, readBody: false });
+      const location = response.headers.get("location");
+      if (REDIRECTS.has(response.status) && location !== null) {
+        if (hop === MAX_REDIRECTS) return { exists: false, note: `it redirects more than ${MAX_REDIRECTS} times` };
+        target = new URL(location, target);
+        if (forbiddenHost(target)) throw new InvalidArgumentError(`FileSensor path ${JSON.stringify(url)} redirects to a host the connector may not call.`);
+        continue;
+      }
+      return response.status < 400 ? { exists: true } : { exists: false, note: `it answers HTTP ${response.status}` };
     }
-    return response.status < 400 ? { exists: true } : { exists: false, note: `it answers HTTP ${response.status}` };
   } catch (error) {
+    if (error instanceof InvalidArgumentError) throw error;
     if (context.signal.aborted) throw context.signal.reason ?? error;
     const why = timeout.aborted ? "no answer in time" : networkCause(error);
     return { exists: false, note: `it cannot be reached (${why})` };

@@ -4,6 +4,7 @@
  * of its own (flytekit opens a client per call).
  */
 import { errorMessage } from "../../connector/errors.js";
+import { exchange } from "../../connector/http-exchange.js";
 import { networkCause } from "../../connector/network-cause.js";
 import type { JsonValue } from "../../literals/index.js";
 import type { WebhookConfig } from "./config.js";
@@ -21,28 +22,23 @@ export interface WebhookResponse {
 export async function sendWebhook(config: WebhookConfig, signal: AbortSignal): Promise<WebhookResponse> {
   const timeout = AbortSignal.timeout(config.timeoutSec * 1000);
   const url = new URL(config.url);
-  const headers = new Headers(config.headers);
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = value;
   let body: string | undefined;
   if (config.method === "GET") {
     for (const [name, value] of Object.entries(config.data ?? {})) appendQuery(url.searchParams, name, value);
   } else if (config.data !== null) {
     body = JSON.stringify(config.data);
-    if (!headers.has("content-type")) headers.set("content-type", "application/json");
+    headers["content-type"] ??= "application/json";
   }
   // No connection is kept for the next call: Lambda freezes the process between invocations, and
   // a pooled connection the server or a NAT closed meanwhile would fail that call (a POST cannot
   // be retried), where a new connection costs one handshake.
-  headers.set("connection", "close");
+  headers["connection"] = "close";
   try {
-    // Not following redirects keeps the headers (credentials) from being sent to another host.
-    const response = await fetch(url, {
-      method: config.method,
-      headers,
-      body,
-      redirect: "manual",
-      signal: AbortSignal.any([signal, timeout]),
-    });
-    return { status: response.status, text: await response.text() };
+    // Not following redirects (exchange never does) keeps the headers (credentials) from being sent to another host.
+    const response = await exchange({ method: config.method, url, headers, body, signal: AbortSignal.any([signal, timeout]) });
+    return { status: response.status, text: response.text };
   } catch (error) {
     if (timeout.aborted) throw new Error(`Webhook request timed out after ${config.timeoutSec} seconds.`);
     if (signal.aborted) throw new Error(`Webhook request was cancelled: ${errorMessage(signal.reason)}`);

@@ -252,11 +252,15 @@ function xml(text: string): string {
 /** Files over plain HTTP(S), for the sensor's http paths; `/no-head/...` answers HEAD with 405. */
 export class HttpFilesFake extends PlatformFake {
   readonly files = new Set<string>();
+  readonly redirects = new Map<string, string>();
 
   constructor() {
     super();
     const serve = (request: FakeRequest): FakeResponse => {
       if (request.method === "HEAD" && request.path.startsWith("/no-head/")) return { status: 405, text: "" };
+      // `/moved/<path>` redirects to `/<path>`; `redirects` maps a path to any other Location.
+      const location = this.redirects.get(request.path) ?? (request.path.startsWith("/moved/") ? request.path.slice("/moved".length) : undefined);
+      if (location !== undefined) return { status: 302, text: "", headers: { location } };
       return this.files.has(request.path) ? { status: 200, text: request.method === "HEAD" ? "" : "content" } : { status: 404, text: "not found" };
     };
     this.route("HEAD", /^\/.*$/, serve);

@@ -146,6 +146,16 @@ describe("FileSensor", () => {
     expect(http.calls.map((call) => `${call.method} ${call.path}`)).toEqual(["HEAD /files/a.txt", "HEAD /no-head/b.txt", "GET /no-head/b.txt", "HEAD /files/missing.txt"]);
   });
 
+  it("follows redirects, checking every hop's host (aiohttp follows them for fsspec)", async () => {
+    http.files.add("/files/c.txt");
+    expect((await poke(`${http.url}/moved/files/c.txt`)).phase).toBe(Phase.SUCCEEDED);
+    expect(http.calls.map((call) => `${call.method} ${call.path}`)).toEqual(["HEAD /moved/files/c.txt", "HEAD /files/c.txt"]);
+    http.redirects.set("/to-metadata", "http://169.254.169.254/latest/meta-data/");
+    await expect(poke(`${http.url}/to-metadata`)).rejects.toThrow(/redirects to a host the connector may not call/);
+    http.redirects.set("/loop", "/loop");
+    expect(await poke(`${http.url}/loop`)).toEqual({ phase: Phase.RUNNING, message: `Waiting for ${http.url}/loop to exist: it redirects more than 10 times.` });
+  });
+
   it("refuses the instance metadata and the function's own Runtime API", async () => {
     await expect(poke("http://169.254.169.254/latest/meta-data/")).rejects.toThrow(/names a host the connector may not call/);
     vi.stubEnv("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001");

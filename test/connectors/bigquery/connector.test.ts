@@ -2,7 +2,7 @@
  * The BigQuery connector through the service, against the BigQuery fake: the plugins' templates
  * and metas, every job state, every fault, idempotent create, each credential source, redaction.
  */
-import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +18,7 @@ import type { DispatchOptions } from "../../../lib/service/operations.js";
 import { ConnectorService } from "../../../lib/service/service.js";
 import { rejection } from "../../support/rejection.js";
 import { BIGQUERY_SCOPE, BigQueryFake } from "./fake.js";
+import { serviceAccountKey, type ServiceAccountKey } from "./service-account.js";
 import { TASK_TYPE, executionMetadata, flyteSdkTemplate, flytekitTemplate, inputMap, literal, types, type PluginTask } from "./templates.js";
 
 const fake = new BigQueryFake();
@@ -28,29 +29,11 @@ const service = new ConnectorService(new ConnectorRegistry().register(new BigQue
 const category = { name: TASK_TYPE, version: 0 };
 const directory = mkdtempSync(join(tmpdir(), "bigquery-test-"));
 
-interface ServiceAccount {
-  readonly json: string;
-  readonly privateKeyPem: string;
-  readonly publicKey: KeyObject;
-}
-
-/** A service-account key file as the Cloud console downloads it, with a fresh RSA key. */
-function serviceAccount(keyId: string, email = `flyte-${keyId}@dummy-project.iam.gserviceaccount.com`): ServiceAccount {
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const privateKeyPem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-  fake.addServiceAccount(keyId, email, publicKey);
-  const json = JSON.stringify({
-    type: "service_account",
-    project_id: "dummy-project",
-    private_key_id: keyId,
-    private_key: privateKeyPem,
-    client_email: email,
-    client_id: "1234567890",
-    auth_uri: "https://accounts.google.com/o/oauth2/auth",
-    // Never used: the key authenticates with a self-signed JWT, and no test reaches Google.
-    token_uri: "https://oauth2.googleapis.com/token",
-  });
-  return { json, privateKeyPem, publicKey };
+/** A service-account key the fake accepts. */
+function serviceAccount(keyId: string, email?: string): ServiceAccountKey {
+  const key = serviceAccountKey(keyId, email);
+  fake.addServiceAccount(keyId, key.email, key.publicKey);
+  return key;
 }
 
 const adcKey = serviceAccount("adc-key");

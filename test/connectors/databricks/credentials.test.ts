@@ -8,7 +8,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, describe, expect, test, vi } from "vitest";
 import { Status } from "../../../lib/connector/errors.js";
 import { Phase } from "../../../lib/connector/phase.js";
-import { attempt, flytekitCustom, flyteSdkCustom, INSTANCE, newClusterConf, PAT, template, useDatabricks } from "./plugin-templates.js";
+import { attempt, flytekitCustom, flyteSdkCustom, INSTANCE, newClusterConf, PAT, template } from "./plugin-templates.js";
+import { useDatabricks } from "./harness.js";
 
 const h = useDatabricks();
 const databricks = { name: "databricks", version: 0 };

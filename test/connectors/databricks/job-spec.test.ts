@@ -19,8 +19,8 @@ import {
   PAT,
   SPARK_CONF,
   template,
-  useDatabricks,
 } from "./plugin-templates.js";
+import { useDatabricks } from "./harness.js";
 
 const h = useDatabricks();
 

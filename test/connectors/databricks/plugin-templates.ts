@@ -1,17 +1,10 @@
 /**
  * Task templates built as the Python plugins build them (flytekit v1.16.24 e96c720, flyte-sdk
- * 7e2d423), and the service the tests drive them through, against the Databricks fake.
+ * 7e2d423). Free of vitest, so the bench builds its requests from them too; the tests' harness is
+ * harness.ts.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
-import type { Connection } from "../../../lib/connector/connector.js";
-import { ConnectorRegistry } from "../../../lib/connector/registry.js";
-import { clearSecretsCache } from "../../../lib/connector/secrets.js";
-import { DatabricksConnector, DatabricksConnectorV2 } from "../../../lib/connectors/databricks/connector.js";
-import { clearAccessTokens } from "../../../lib/connectors/databricks/oauth.js";
 import type { flyteidl } from "../../../lib/idl/index.js";
 import { type JsonObject, structFromJson } from "../../../lib/literals/index.js";
-import { ConnectorService } from "../../../lib/service/service.js";
-import { DatabricksFake } from "./fake.js";
 
 export const INSTANCE = "test-account.cloud.databricks.com";
 export const PAT = "dapi0123456789abcdef0123456789abcdef";
@@ -126,44 +119,6 @@ export function attempt(retryAttempt: number, name = "f6a8b2c4d0e1"): flyteidl.a
       retryAttempt,
     },
     namespace: "flytesnacks-development",
-  };
-}
-
-export interface Harness {
-  readonly fake: DatabricksFake;
-  readonly service: ConnectorService;
-  /** A Flyte 2 call's options. */
-  connection(secrets: Record<string, string>): { connection: Connection };
-}
-
-/** Starts the fake once per file; each test starts with a fresh secret, token and env state. */
-export function useDatabricks(): Harness {
-  const fake = new DatabricksFake();
-  const service = new ConnectorService(new ConnectorRegistry().register(new DatabricksConnector()).register(new DatabricksConnectorV2()));
-  beforeAll(async () => {
-    await fake.start();
-  });
-  afterAll(async () => {
-    await fake.stop();
-  });
-  beforeEach(() => {
-    fake.reset();
-    fake.tokens.add(PAT);
-    clearSecretsCache();
-    clearAccessTokens();
-    vi.stubEnv("FLYTE_DATABRICKS_ENDPOINT", fake.url);
-    vi.stubEnv("FLYTE_DATABRICKS_ACCESS_TOKEN", PAT);
-    for (const name of ["FLYTE_DATABRICKS_INSTANCE", "FLYTE_DATABRICKS_ALLOWED_INSTANCES", "FLYTE_DATABRICKS_SERVICE_CREDENTIAL_PROVIDER", "FLYTE_CONNECTOR_SECRETS_ID", "DATABRICKS_TOKEN", "DATABRICKS_CLIENT_ID", "DATABRICKS_CLIENT_SECRET"]) {
-      vi.stubEnv(name, undefined);
-    }
-  });
-  afterEach(() => {
-    vi.unstubAllEnvs();
-  });
-  return {
-    fake,
-    service,
-    connection: (secrets) => ({ connection: { secrets, configs: {} } }),
   };
 }
 

@@ -1,0 +1,78 @@
+/** The connectors' HTTP exchange on node:http, against a loopback server. */
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { exchange, ResponseTooLargeError } from "../../lib/connector/http-exchange.js";
+
+let server: Server;
+let base: string;
+const seen: { method: string; url: string; headers: Record<string, unknown>; body: string }[] = [];
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+    request.on("end", () => {
+      seen.push({ method: request.method!, url: request.url!, headers: request.headers, body });
+      if (request.url === "/big") return response.end("x".repeat(2048));
+      if (request.url === "/stall") return; // never answers
+      if (request.url === "/moved") {
+        response.writeHead(302, { location: "/elsewhere" });
+        return response.end();
+      }
+      response.setHeader("set-cookie", ["a=1", "b=2"]);
+      response.setHeader("retry-after", "3");
+      response.end(JSON.stringify({ ok: true }));
+    });
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => {
+  server.closeAllConnections();
+  server.close();
+});
+
+const signal = () => new AbortController().signal;
+
+describe("exchange", () => {
+  it("sends the method, headers (lower-cased) and body, and reads status, headers and text", async () => {
+    const answer = await exchange({ method: "POST", url: new URL(`${base}/x?q=1`), headers: { "X-Token": "t", "Content-Type": "application/json" }, body: '{"a":"é"}', signal: signal() });
+    expect(answer.status).toBe(200);
+    expect(answer.text).toBe('{"ok":true}');
+    expect(answer.headers.get("Retry-After")).toBe("3");
+    expect(answer.headers.get("set-cookie")).toBe("a=1, b=2");
+    expect(answer.headers.get("missing")).toBeNull();
+    const request = seen.at(-1)!;
+    expect(request).toMatchObject({ method: "POST", url: "/x?q=1", body: '{"a":"é"}' });
+    expect(request.headers).toMatchObject({ "x-token": "t", "content-type": "application/json", "content-length": "10" });
+  });
+
+  it("answers a redirect as it is", async () => {
+    const answer = await exchange({ method: "GET", url: new URL(`${base}/moved`), signal: signal() });
+    expect(answer.status).toBe(302);
+    expect(answer.headers.get("location")).toBe("/elsewhere");
+  });
+
+  it("refuses an answer larger than the limit, and drains one unread when asked", async () => {
+    await expect(exchange({ method: "GET", url: new URL(`${base}/big`), signal: signal(), maxBodyBytes: 1024 })).rejects.toThrow(ResponseTooLargeError);
+    expect(await exchange({ method: "GET", url: new URL(`${base}/big`), signal: signal(), readBody: false, maxBodyBytes: 1024 })).toMatchObject({ status: 200, text: "" });
+  });
+
+  it("rejects with the signal's reason when it aborts, before or during the exchange", async () => {
+    const controller = new AbortController();
+    const pending = exchange({ method: "GET", url: new URL(`${base}/stall`), signal: controller.signal });
+    const reason = new Error("the caller's deadline");
+    setTimeout(() => controller.abort(reason), 20);
+    await expect(pending).rejects.toBe(reason);
+    await expect(exchange({ method: "GET", url: new URL(`${base}/x`), signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+  });
+
+  it("reports a refused connection, and refuses a URL that is not http(s)", async () => {
+    await expect(exchange({ method: "GET", url: new URL("http://127.0.0.1:9/"), signal: signal() })).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    await expect(exchange({ method: "GET", url: new URL("ftp://127.0.0.1/x"), signal: signal() })).rejects.toThrow("not an http(s) URL: ftp:");
+  });
+});
