@@ -35,6 +35,11 @@ export interface ConnectorColdStart {
   readonly env?: (fake: PlatformFake) => Readonly<Record<string, string>>;
   /** The call's request message(s), as FlytePropeller sends them. */
   readonly requests: (fake: PlatformFake | undefined) => Uint8Array[];
+  /**
+   * The platform's own library the connector loads (its API client): the suite also times the
+   * floor plus that library's bare import, so the report tells the library's share from ours.
+   */
+  readonly library?: string;
 }
 
 /** What a webhook task calls: any POST to /hook answers 200 with a small JSON body. */
@@ -130,6 +135,7 @@ export const CONNECTOR_COLD_STARTS: readonly ConnectorColdStart[] = [
     connector: "bigquery_query_job_task",
     op: "createTask",
     fake: () => new BigQueryWithKey(),
+    library: "google-auth-library",
     env: (fake) => ({ FLYTE_BIGQUERY_ENDPOINT: fake.url, GOOGLE_APPLICATION_CREDENTIALS: (fake as BigQueryWithKey).keyFile }),
     requests: () => [
       createTaskRequestOf(
@@ -150,6 +156,7 @@ export const CONNECTOR_COLD_STARTS: readonly ConnectorColdStart[] = [
     op: "executeTaskSync",
     fake: () => new OpenAIFake(),
     env: (fake) => ({ OPENAI_BASE_URL: (fake as OpenAIFake).baseUrl, _FSEC_FLYTE_OPENAI_API_KEY: (fake as OpenAIFake).apiKey }),
+    library: "openai",
     requests: () => executeTaskSyncRequestsOf(chatgptTemplate({ model: "gpt-3.5-turbo", temperature: 0.7 }), stringInputs({ message: "hi" })),
   },
   {
@@ -157,6 +164,7 @@ export const CONNECTOR_COLD_STARTS: readonly ConnectorColdStart[] = [
     op: "createTask",
     fake: () => new OpenAIFake(),
     env: (fake) => ({ OPENAI_BASE_URL: (fake as OpenAIFake).baseUrl, _FSEC_FLYTE_OPENAI_API_KEY: (fake as OpenAIFake).apiKey }),
+    library: "openai",
     requests: () => [createTaskRequestOf(batchTemplate({ metadata: { batch_description: "Nightly eval job" } }), stringInputs({ input_file_id: "file-abc123" }))],
   },
   {
@@ -164,6 +172,7 @@ export const CONNECTOR_COLD_STARTS: readonly ConnectorColdStart[] = [
     op: "executeTaskSync",
     fake: () => new SageMakerFake(),
     env: (fake) => awsEnvironment({ AWS_ENDPOINT_URL_SAGEMAKER: fake.url }),
+    library: "@aws-sdk/client-sagemaker",
     requests: () => executeTaskSyncRequestsOf(BOTO),
   },
   {
@@ -171,6 +180,7 @@ export const CONNECTOR_COLD_STARTS: readonly ConnectorColdStart[] = [
     op: "createTask",
     fake: () => new SageMakerFake(),
     env: (fake) => awsEnvironment({ AWS_ENDPOINT_URL_SAGEMAKER: fake.url }),
+    library: "@aws-sdk/client-sagemaker",
     requests: () => [createTaskRequestOf(SAGEMAKER_ENDPOINT, toLiteralMap({ endpoint_config_name: "xgboost-config", idempotence_token: "432aa64034f37edb" }, variablesOf(SAGEMAKER_ENDPOINT), "input"))],
   },
   {

@@ -11,6 +11,7 @@ import type { Results, SuiteName } from "./results.js";
 import { runCodec } from "./suites/codec.js";
 import { runColdStart } from "./suites/coldstart.js";
 import { runCost } from "./suites/cost.js";
+import { runFlyteidl2 } from "./suites/flyteidl2.js";
 import { runGrpc } from "./suites/grpc.js";
 import { runSize } from "./suites/size.js";
 import { runWarm } from "./suites/warm.js";
@@ -24,6 +25,7 @@ const SUITES: { readonly [K in SuiteName]: () => Promise<Results[K]> } = {
   grpc: runGrpc,
   codec: runCodec,
   cost: runCost,
+  flyteidl2: runFlyteidl2,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -1,5 +1,6 @@
 /** BENCHMARKS.md, rendered from the stored results and the budget checks. */
 import { costSection } from "./suites/cost-report.js";
+import { renderFlyteidl2 } from "./suites/flyteidl2.js";
 import { BUDGET, kb, type BudgetCheck } from "./budget.js";
 import type { CodecCase, Results, RunInfo, SuiteName, Timing } from "./results.js";
 import { SUITE_NAMES } from "./results.js";
@@ -14,6 +15,7 @@ const TITLES: Record<SuiteName, string> = {
   grpc: "4. gRPC front",
   codec: "5. Codec comparison",
   cost: "6. Cost, scale and end to end",
+  flyteidl2: "7. Flyte 2",
 };
 
 export function renderReport(results: Partial<Results>, checks: readonly BudgetCheck[], notes = ""): string {
@@ -73,6 +75,8 @@ export function renderSuite(name: SuiteName, results: Partial<Results>): string 
       return results.codec && codecSection(results.codec);
     case "cost":
       return results.cost && costSection(TITLES.cost, results.cost);
+    case "flyteidl2":
+      return results.flyteidl2 && renderFlyteidl2(TITLES.flyteidl2, results.flyteidl2);
   }
 }
 
@@ -123,10 +127,12 @@ function coldStartSection(r: Results["coldstart"]): string {
       `median of ${r.floor.runs} interleaved runs. The floor is a bundle, built the same way, whose handler returns at once. ` +
       "listAgents runs with every connector registered; a connector's row is the call that loads it (createTask, or executeTaskSync " +
       "for a sync connector), against its platform's fake where it calls one (bench/connector-cold-starts.ts). " +
-      `"import done" is when the bundle finished loading; "spawn to answer" is what the parent saw, process creation included.`,
+      `"import done" is when the bundle finished loading; "spawn to answer" is what the parent saw, process creation included. ` +
+      "The last rows are references, not budgeted: the floor plus the bare import of a connector's platform library (its API client), " +
+      "the share of a connector's row that is the library's own.",
     table(
       ["function (request)", "median", "p90", "import done", "spawn to answer", "/ floor", "above floor"],
-      [row(r.floor, true), ...r.cases.map((c) => row(c, false))],
+      [row(r.floor, true), ...r.cases.map((c) => row(c, false)), ...(r.libraries ?? []).map((c) => row(c, false))],
     ),
   ].join("\n\n");
 }

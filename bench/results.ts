@@ -4,6 +4,7 @@
  * sections and leaves the others as last measured.
  */
 import type { CostResult } from "./suites/cost.js";
+import type { Flyteidl2Result } from "./suites/flyteidl2.js";
 
 export interface Machine {
   readonly cpu: string;
@@ -79,6 +80,8 @@ export interface ColdStartResult {
   readonly run: RunInfo;
   readonly floor: ColdStartCase;
   readonly cases: readonly ColdStartCase[];
+  /** The floor plus the bare import of a connector's platform library (a reference, not budgeted). */
+  readonly libraries?: readonly ColdStartCase[];
 }
 
 export interface Timing {
@@ -166,12 +169,13 @@ export interface Results {
   readonly grpc: GrpcResult;
   readonly codec: CodecResult;
   readonly cost: CostResult;
+  readonly flyteidl2: Flyteidl2Result;
 }
 
 export type SuiteName = keyof Results;
 
 /** In the order they run and are reported. */
-export const SUITE_NAMES: readonly SuiteName[] = ["size", "coldstart", "warm", "grpc", "codec", "cost"];
+export const SUITE_NAMES: readonly SuiteName[] = ["size", "coldstart", "warm", "grpc", "codec", "cost", "flyteidl2"];
 
 export function isSuiteName(name: string): name is SuiteName {
   return (SUITE_NAMES as readonly string[]).includes(name);

@@ -45,6 +45,7 @@ export async function runColdStart(): Promise<ColdStartResult> {
   await bundleLikeAFunction({ entry: { contents: "export const handler = async () => ({});", resolveDir: DEPS_DIR }, outfile: floorBundle });
 
   const floor: Case = { label: "empty handler (floor)", functionName: "floor", bundle: floorBundle, event: "{}" };
+  const libraries = await Promise.all([...new Set(CONNECTOR_COLD_STARTS.flatMap((c) => (c.library ? [c.library] : [])))].map(libraryFloor));
   const connectors = registry.listConnectors().length;
   const listAgents = JSON.stringify(invokeEvent("listAgents", [flyteidl.admin.ListAgentsRequest.encode({}).finish()]));
   const fakes = new Map(CONNECTOR_COLD_STARTS.flatMap((c) => (c.fake ? [[c, c.fake()] as const] : [])));
@@ -58,10 +59,19 @@ export async function runColdStart(): Promise<ColdStartResult> {
         return { ...functionCase(bundles, c.op, `${c.op} (${c.connector})`, event), connector: c.connector, env: fake && c.env?.(fake) };
       }),
     ];
-    return { run, ...(await measure(floor, cases)) };
+    const measured = await measure(floor, [...cases, ...libraries]);
+    return { run, floor: measured.floor, cases: measured.cases.slice(0, cases.length), libraries: measured.cases.slice(cases.length) };
   } finally {
     await Promise.all([...fakes.values()].map((fake) => fake.stop()));
   }
+}
+
+/** The floor's handler in a bundle that also imports `library`, bundled as the functions bundle it (the AWS SDK left external). */
+async function libraryFloor(library: string, index: number): Promise<Case> {
+  const bundle = join(DEPS_DIR, `library-floor-${index}/index.mjs`);
+  const contents = `import * as library from ${JSON.stringify(library)};\nexport const handler = async () => ({ loaded: Object.keys(library).length > 0 });`;
+  await bundleLikeAFunction({ entry: { contents, resolveDir: DEPS_DIR }, outfile: bundle });
+  return { label: `floor + import "${library}"`, functionName: "floor", bundle, event: "{}" };
 }
 
 /** Each case's runs, interleaved with the floor's. */

@@ -3,20 +3,20 @@
  * protocol layer add to each function — loaded at start, or in the chunks the first Flyte 2
  * request loads — and the cold start of createTask answering a Flyte 1 request beside the same
  * function answering a Flyte 2 one (which loads those chunks and builds Flyte 2's reflection).
- *
- *   npx tsx bench/suites/flyteidl2.ts     prints both tables (builds the functions first)
+ * `npm run bench -- flyteidl2` runs it alone.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 import { FUNCTION_CHUNKS, FUNCTION_PLUGINS, FUNCTION_SETTINGS, loadedWith } from "../../infra/function-bundle.mjs";
 import { buildFunctions } from "../bundle.js";
 import { runChild } from "../child.js";
 import { lambdaEnvironment } from "../children/lambda-context.mjs";
+import { currentRun } from "../machine.js";
 import { createTaskRequest, invokeEvent } from "../messages.js";
 import { CHILDREN_DIR, ROOT } from "../paths.js";
+import type { RunInfo } from "../results.js";
 import { percentile, summarize } from "../stats.js";
 import { isInvokeFailure } from "../../lib/transport/envelope.js";
 
@@ -41,12 +41,14 @@ export interface Flyteidl2ColdStart {
 }
 
 export interface Flyteidl2Result {
+  readonly run: RunInfo;
   readonly bytes: readonly Flyteidl2Bytes[];
   readonly coldStart: readonly Flyteidl2ColdStart[];
 }
 
 export async function runFlyteidl2(): Promise<Flyteidl2Result> {
-  return { bytes: await measureBytes(), coldStart: await measureColdStart() };
+  const run = currentRun();
+  return { run, bytes: await measureBytes(), coldStart: await measureColdStart() };
 }
 
 /** Each function built as infra/build.mjs builds it (in memory), its output attributed to modules by esbuild's metafile. */
@@ -115,9 +117,15 @@ async function measureColdStart(): Promise<Flyteidl2ColdStart[]> {
   });
 }
 
-export function renderFlyteidl2(result: Flyteidl2Result): string {
+export function renderFlyteidl2(title: string, result: Flyteidl2Result): string {
   const kb = (bytes: number) => (bytes / 1024).toFixed(1);
   return [
+    `## ${title}`,
+    "",
+    "What serving `flyteidl2.connector` beside Flyte 1 costs each function: the bytes of the Flyte 2 codec, its descriptor and the protocol layer " +
+      "loaded at start and in the chunks the first Flyte 2 request loads (bench/suites/flyteidl2.ts), and createTask's cold start answering " +
+      `a Flyte 1 request beside the same function answering a Flyte 2 one (median of ${RUNS} interleaved runs).`,
+    "",
     "| function | Flyte 2 modules loaded at start (KB, minified) | in chunks of the first Flyte 2 request (KB) |",
     "|---|---:|---:|",
     ...result.bytes.map((row) => `| ${row.functionName} | ${kb(row.atStart)} | ${kb(row.onFirstUse)} |`),
@@ -126,8 +134,4 @@ export function renderFlyteidl2(result: Flyteidl2Result): string {
     "|---|---:|---:|---:|",
     ...result.coldStart.map((row) => `| ${row.label} | ${row.medianMs.toFixed(1)} | ${row.p90Ms.toFixed(1)} | ${row.importMs.toFixed(1)} |`),
   ].join("\n");
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  process.stdout.write(`${renderFlyteidl2(await runFlyteidl2())}\n`);
 }

@@ -35,6 +35,8 @@ export function cannedResults(): Results {
         // 1.7x and +70 ms: both missed.
         { label: "listAgents", runs: 20, medianMs: 170, p90Ms: 180, importMs: 160, spawnMs: 175 },
       ],
+      // A reference row: never budgeted.
+      libraries: [{ label: 'floor + import "openai"', runs: 20, medianMs: 400, p90Ms: 420, importMs: 390, spawnMs: 405 }],
     },
     warm: {
       run: RUN,
@@ -79,6 +81,14 @@ export function cannedResults(): Results {
       load: [
         { backend: "offline", op: "getTask", streams: 16, calls: 2000, errors: 0, perSec: 300, frontCpuUsPerCall: 1500 },
         { backend: "in-process", op: "getTask", streams: 16, calls: 20000, errors: 0, perSec: 9000, frontCpuUsPerCall: 90 },
+      ],
+    },
+    flyteidl2: {
+      run: RUN,
+      bytes: [{ functionName: "createTask", atStart: 0, onFirstUse: 61_440 }],
+      coldStart: [
+        { label: "createTask, a Flyte 1 request", medianMs: 150, p90Ms: 160, importMs: 120 },
+        { label: "createTask, a Flyte 2 request (first of the process)", medianMs: 180, p90Ms: 190, importMs: 121 },
       ],
     },
   };

@@ -22,12 +22,19 @@ describe("renderReport", () => {
 
   it("has one section per suite, in the suites' order", () => {
     const titles = [...report.matchAll(/^## (\d\. .*)$/gm)].map((m) => m[1]);
-    expect(titles).toEqual(["1. Bundle size", "2. Cold start", "3. Warm per-op cost", "4. gRPC front", "5. Codec comparison", "6. Cost, scale and end to end"]);
+    expect(titles).toEqual(["1. Bundle size", "2. Cold start", "3. Warm per-op cost", "4. gRPC front", "5. Codec comparison", "6. Cost, scale and end to end", "7. Flyte 2"]);
   });
 
   it("gives each cold start its ratio and difference to the floor", () => {
     expect(report).toContain("| empty handler (floor) | 100.0 ms | 110.0 ms | 99.0 ms | 105.0 ms | 1.00x | - |");
     expect(report).toContain("| listAgents | 170.0 ms | 180.0 ms | 160.0 ms | 175.0 ms | 1.70x | +70.0 ms |");
+    expect(report).toContain('| floor + import "openai" | 400.0 ms | 420.0 ms | 390.0 ms | 405.0 ms | 4.00x | +300.0 ms |');
+    expect(report).not.toContain("floor + import \"openai\" / floor");
+  });
+
+  it("gives Flyte 2's bytes per function and its cold start beside Flyte 1's", () => {
+    expect(report).toContain("| createTask | 0.0 | 60.0 |");
+    expect(report).toContain("| createTask, a Flyte 2 request (first of the process) | 180.0 | 190.0 | 121.0 |");
   });
 
   it("gives each warm op its three timings, the ratio and the µs above the floor", () => {
