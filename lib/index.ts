@@ -33,7 +33,7 @@ export {
   type StatusName,
 } from "./connector/errors.js";
 export { Phase, convertToFlytePhase, isTerminalPhase } from "./connector/phase.js";
-export { ConnectorRegistry } from "./connector/registry.js";
+export { ConnectorRegistry, type LazyConnector } from "./connector/registry.js";
 export { Resource, type ResourceInit } from "./connector/resource.js";
 export {
   ResourceMetaError,
@@ -47,7 +47,7 @@ export {
   type ResourceMetaInstance,
   type ResourceMetaType,
 } from "./connector/resource-meta.js";
-export { SecretNotFoundError, findSecret, getConnectorSecret, getSecret, type SecretChainOptions } from "./connector/secrets.js";
+export { SecretNotFoundError, findSecret, getConnectorSecret, getSecret, type SecretChainOptions, type SecretLookupOptions } from "./connector/secrets.js";
 export { clientToken, executionKey, uuidV5, type TokenShape } from "./connector/idempotency.js";
 export {
   PlatformAuthError,
@@ -61,6 +61,8 @@ export {
   type PlatformRequest,
   type PlatformResponse,
 } from "./connector/platform-client.js";
+/** What `field.json()` holds: Python's JSON values (a PythonFloat is written as a float, even when integral). */
+export { PythonFloat, pythonFloat, type JsonValue as PythonJsonValue } from "./connector/python-json.js";
 export { TaskCategory } from "./connector/task-category.js";
 export { taskParams, type TaskParamsInit } from "./connector/task-params.js";
 export { renderTaskTemplate } from "./connector/template.js";
@@ -68,5 +70,5 @@ export { flyteidl, google } from "./idl/index.js";
 export * from "./literals/index.js";
 export { metaSealerFromEnv, type MetaSealerProvider } from "./service/meta-keys.js";
 export { MetaSealer, parseMetaKeys, type MetaKey } from "./service/meta-seal.js";
-export { ConnectorService, type ConnectorServiceOptions } from "./service/service.js";
-export { operations, type Dispatch, type DispatchOptions, type OperationName } from "./service/operations.js";
+export { ConnectorService, type ConnectorServiceOptions, type ServiceLogger } from "./service/service.js";
+export { operations, type Dispatch, type DispatchOptions, type OperationName, type Protocol } from "./service/operations.js";

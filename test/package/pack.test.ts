@@ -100,6 +100,28 @@ function result(stdout: string): unknown {
 }
 const EXPECTED_RESULT = { outputs: { greeting: "hello" }, lambda: ["Greeter"], client: ["Greeter"] };
 
+/**
+ * A deployment's own module: a value of each subpath, and a meta of every field kind, exported
+ * with inferred types, so that declaration emit must name every type they reach (TS2742 when the
+ * package does not export one).
+ */
+const DEPLOYMENT_MODULE = `import { ConnectorRegistry, defineResourceMeta, field } from "${PACKAGE}";
+import { createLambdaHandler } from "${PACKAGE}/lambda";
+import { ConnectorClient } from "${PACKAGE}/client";
+import { runConnector, taskTemplate } from "${PACKAGE}/testing";
+
+export const EveryField = defineResourceMeta("EveryField", {
+  text: field.string(), count: field.integer().optional(), ratio: field.float().default(1), flag: field.boolean(), data: field.json(),
+});
+export const meta = new EveryField({ text: "a", flag: true, data: { rows: [1, 2.5] } });
+export const registry = new ConnectorRegistry();
+export const handler = createLambdaHandler("createTask", registry);
+export const answer = (event: unknown, context: Parameters<typeof handler>[1]) => handler(event, context);
+export const client = ConnectorClient.inProcess(registry);
+export const template = taskTemplate({ type: "my_job", custom: { query: "select 1" }, outputs: { rows: "integer" } });
+export const run = () => runConnector([], { template });
+`;
+
 /** The first TypeScript block of the README's "Writing a connector", which the user copies. */
 async function readmeExample(): Promise<string> {
   const readme = await readFile(join(REPO_ROOT, "README.md"), "utf8");
@@ -168,7 +190,7 @@ describe("the packed package, installed in a fresh npm init -y project", () => {
   );
 
   test(
-    "type-checks and emits the README's connector under tsc --init defaults (an .mts in a CommonJS project)",
+    "type-checks and emits the README's connector and a deployment module under tsc --init defaults (.mts in a CommonJS project)",
     async () => {
       const dir = join(project, "typed");
       await mkdir(dir);
@@ -179,11 +201,13 @@ describe("the packed package, installed in a fresh npm init -y project", () => {
       // The example's calls to "your platform's API", declared as a user's own module would.
       const platform = ["startJob", "fetchJob", "cancelJob"].map((name) => `declare function ${name}(...args: unknown[]): Promise<any>;\n`);
       await writeFile(join(dir, "my-job-connector.mts"), `${await readmeExample()}\n${platform.join("")}`);
+      await writeFile(join(dir, "deployment.mts"), DEPLOYMENT_MODULE);
       // Emitting, since declaration emit is where a type the package does not export fails (TS2742).
       const ran = await run(process.execPath, [TSC, "-p", "."], dir);
       expect(ran.stdout + ran.stderr).toBe("");
       expect(ran.code).toBe(0);
       expect(await readFile(join(dir, "my-job-connector.d.mts"), "utf8")).toContain("export declare class MyJobConnector");
+      expect(await readFile(join(dir, "deployment.d.mts"), "utf8")).toContain(`export declare const handler: import("${PACKAGE}/lambda").LambdaHandler;`);
     },
     STEP_TIMEOUT,
   );
