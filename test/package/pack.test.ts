@@ -213,9 +213,11 @@ describe("the packed package, installed in a fresh npm init -y project", () => {
   );
 
   test(
-    "npx flyte-connector runs the installed CLI",
+    "npx flyte-connector runs the installed CLI: --version, --help",
     async () => {
       // --no: never ask the registry for a package of that name; -- ends npx's own options.
+      const version = await run("npx", ["--no", "--", "flyte-connector", "--version"], project);
+      expect(version).toEqual({ code: 0, stdout: `${manifest.version}\n`, stderr: "" });
       const help = await run("npx", ["--no", "--", "flyte-connector", "--help"], project);
       expect(help.stderr).toBe("");
       expect(help.code).toBe(0);
