@@ -213,7 +213,7 @@ describe("the packed package, installed in a fresh npm init -y project", () => {
   );
 
   test(
-    "npx flyte-connector runs the installed CLI: --version, --help",
+    "npx flyte-connector runs the installed CLI: --version, --help, run",
     async () => {
       // --no: never ask the registry for a package of that name; -- ends npx's own options.
       const version = await run("npx", ["--no", "--", "flyte-connector", "--version"], project);
@@ -222,6 +222,10 @@ describe("the packed package, installed in a fresh npm init -y project", () => {
       expect(help.stderr).toBe("");
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(/^Usage: flyte-connector <command>/);
+      // The compiled registry and a connector it loads on first use, in-process.
+      const echo = await run("npx", ["--no", "--", "flyte-connector", "run", "--type", "echo", "-i", "x=1"], project);
+      expect(echo.code).toBe(0);
+      expect(JSON.parse(echo.stdout)).toEqual({ x: 1 });
     },
     STEP_TIMEOUT,
   );
