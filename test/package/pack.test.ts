@@ -92,7 +92,7 @@ const cjsConsumer = () =>
     .map(([subpath, names]) => `const { ${names.join(", ")} } = require("${PACKAGE}${subpath}");\n`)
     .join("") + CONSUMER_BODY;
 
-/** The lines the consumer scripts print last (the Lambda handler's log lines come before it). */
+/** The line a consumer script prints last (the Lambda handler's log lines come before it). */
 function result(stdout: string): unknown {
   const line = stdout.split("\n").find((text) => text.startsWith("RESULT "));
   if (!line) throw new Error(`no RESULT line in:\n${stdout}`);
@@ -125,8 +125,8 @@ export const run = () => runConnector([], { template });
 /** The first TypeScript block of the README's "Writing a connector", which the user copies. */
 async function readmeExample(): Promise<string> {
   const readme = await readFile(join(REPO_ROOT, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("\n## Writing a connector\n"));
-  const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  const start = readme.indexOf("\n## Writing a connector\n");
+  const block = start < 0 ? undefined : /```ts\n([\s\S]*?)```/.exec(readme.slice(start))?.[1];
   if (!block) throw new Error("README.md: no ```ts block under '## Writing a connector'");
   return block;
 }
