@@ -1,24 +1,17 @@
 /**
- * `--connector <module>`: connectors a user brings without touching functions/registry.ts. A
- * module contributes every export (default or named) that is a connector instance, or a
- * connector class constructible with no arguments.
+ * The modules a user brings without touching functions/registry.ts: `--registry <module>`, a
+ * module exporting `registry` (a ConnectorRegistry, as functions/registry.ts does), and
+ * `--connector <module>`, which contributes every export (default or named) that is a connector
+ * instance, or a connector class constructible with no arguments.
  */
-import { existsSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import type { Connector } from "../connector/connector.js";
 import { errorMessage } from "../connector/errors.js";
-import { ConnectorRegistry } from "../connector/registry.js";
+import type { ConnectorRegistry } from "../connector/registry.js";
 import { UsageError } from "./command.js";
+import { importUserModule } from "./user-modules.js";
 
 export async function loadConnectorModule(specifier: string, cwd: string): Promise<Connector[]> {
-  let exports: Record<string, unknown>;
-  try {
-    exports = (await import(moduleUrl(specifier, cwd))) as Record<string, unknown>;
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`Cannot load connector module '${specifier}': ${errorMessage(error)}`);
-  }
+  const exports = await importUserModule(specifier, cwd, "Connector module");
   const found = new Set<Connector>();
   const classes = new Set<unknown>();
   // The default export first, so that its connectors come first in ListAgents.
@@ -54,13 +47,21 @@ export async function registerConnectorModules(
   return registry;
 }
 
-/** A path (relative to `cwd`) when it looks like one, else a package name. */
-function moduleUrl(specifier: string, cwd: string): string {
-  const isPath = specifier.startsWith(".") || isAbsolute(specifier) || /\.[cm]?[jt]s$/.test(specifier);
-  if (!isPath) return specifier;
-  const path = resolve(cwd, specifier);
-  if (!existsSync(path)) throw new UsageError(`Connector module '${specifier}' not found (looked for ${path}).`);
-  return pathToFileURL(path).href;
+/** The `registry` a module exports: named, or a CommonJS module's `exports.registry`. */
+export async function loadRegistryModule(specifier: string, cwd: string): Promise<ConnectorRegistry> {
+  const exports = await importUserModule(specifier, cwd, "Registry module");
+  const registry = "registry" in exports ? exports.registry : (exports.default as Record<string, unknown> | undefined)?.registry;
+  if (registry === undefined) {
+    const names = Object.keys(exports).filter((name) => name !== "default");
+    throw new UsageError(
+      `Registry module '${specifier}' has no 'registry' export (it exports ${names.length ? names.join(", ") : "nothing by name"}); ` +
+        "export one: export const registry = new ConnectorRegistry().registerLazy({ ... }).",
+    );
+  }
+  if (!isRegistry(registry)) {
+    throw new UsageError(`The 'registry' export of '${specifier}' is not a ConnectorRegistry (it is ${describeValue(registry)}).`);
+  }
+  return registry;
 }
 
 /**
@@ -76,6 +77,20 @@ function isConnector(value: unknown): value is Connector {
     typeof category?.name === "string" &&
     (typeof candidate.do === "function" || typeof candidate.create === "function")
   );
+}
+
+/** Shape, as for connectors: the module's copy of ConnectorRegistry may not be this one. */
+function isRegistry(value: unknown): value is ConnectorRegistry {
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return ["getConnector", "listConnectors", "getConnectorMetadata", "register"].every((method) => typeof candidate[method] === "function");
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "function") return `a function${value.name ? ` (${value.name})` : ""}`;
+  if (typeof value === "object") return `an object of class ${value.constructor?.name ?? "none"}`;
+  return `a ${typeof value}`;
 }
 
 /** A class whose prototype implements `do` or `create`: the abstract base classes themselves do not. */

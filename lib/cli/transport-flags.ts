@@ -6,7 +6,7 @@ import { DEFAULT_FUNCTION_PREFIX } from "../client/lambda-transport.js";
 import type { ConnectorRegistry } from "../connector/registry.js";
 import { PROTOCOLS } from "../service/flyteidl2/operations.js";
 import { choiceFlag, listFlag, stringFlag, UsageError, type Flags, type OptionSpecs } from "./command.js";
-import { registerConnectorModules } from "./connector-modules.js";
+import { loadRegistryModule, registerConnectorModules } from "./connector-modules.js";
 
 export const TRANSPORTS = ["in-process", "grpc", "http", "lambda"] as const;
 export type TransportName = (typeof TRANSPORTS)[number];
@@ -14,7 +14,13 @@ export type TransportName = (typeof TRANSPORTS)[number];
 export const DEFAULT_GRPC_ADDRESS = `localhost:${DEFAULT_GRPC_PORT}`;
 export const DEFAULT_HTTP_URL = `http://localhost:${DEFAULT_HTTP_PORT}`;
 
+/** The connectors served in-process: a registry module, and connector modules over it. */
 export const connectorOption: OptionSpecs = {
+  registry: {
+    type: "string",
+    value: "<module>",
+    description: "Serve the 'registry' this module exports (a ConnectorRegistry) instead of the built-in connectors.",
+  },
   connector: {
     type: "string",
     multiple: true,
@@ -30,7 +36,7 @@ export const transportOptions: OptionSpecs = {
     value: "<name>",
     description: `How to reach the service: ${TRANSPORTS.join(", ")} (default in-process).`,
   },
-  connector: { ...connectorOption.connector!, description: `in-process: ${connectorOption.connector!.description}` },
+  ...inProcess(connectorOption),
   address: {
     type: "string",
     value: "<host[:port]>",
@@ -57,8 +63,14 @@ export const transportOptions: OptionSpecs = {
   },
 };
 
+/** The options, each described as one for `in-process` alone. */
+export function inProcess(options: OptionSpecs): OptionSpecs {
+  return Object.fromEntries(Object.entries(options).map(([name, spec]) => [name, { ...spec, description: `in-process: ${spec.description}` }]));
+}
+
 /** Which transports each specific flag means something to. */
 const FLAG_TRANSPORTS: Readonly<Record<string, readonly TransportName[]>> = {
+  registry: ["in-process"],
   connector: ["in-process"],
   address: ["grpc"],
   url: ["http"],
@@ -86,7 +98,7 @@ async function transportClient(transport: TransportName, flags: Flags, cwd: stri
   const region = stringFlag(flags, "region");
   switch (transport) {
     case "in-process":
-      return ConnectorClient.inProcess(await inProcessRegistry(listFlag(flags, "connector"), cwd));
+      return ConnectorClient.inProcess(await inProcessRegistry(flags, cwd));
     case "grpc":
       return ConnectorClient.grpc({ address: withGrpcPort(stringFlag(flags, "address") ?? DEFAULT_GRPC_ADDRESS) });
     case "http": {
@@ -105,11 +117,12 @@ async function transportClient(transport: TransportName, flags: Flags, cwd: stri
   }
 }
 
-/** The functions' static registry, with the `--connector` modules' connectors over it. */
-export async function inProcessRegistry(modules: readonly string[], cwd: string): Promise<ConnectorRegistry> {
+/** The `--registry` module's registry, else the built-in one of functions/registry.ts, with the `--connector` modules' connectors over it. */
+export async function inProcessRegistry(flags: Flags, cwd: string): Promise<ConnectorRegistry> {
+  const module = stringFlag(flags, "registry");
   // Imported on demand: the other transports must not load every built-in connector.
-  const { registry } = await import("../../functions/registry.js");
-  return registerConnectorModules(registry, modules, cwd);
+  const registry = module === undefined ? (await import("../../functions/registry.js")).registry : await loadRegistryModule(module, cwd);
+  return registerConnectorModules(registry, listFlag(flags, "connector"), cwd);
 }
 
 /**

@@ -12,8 +12,8 @@ import { DEFAULT_GRPC_PORT } from "../../transport/grpc/index.js";
 import { createFrontMetrics, startMetricsServer } from "../../transport/grpc/metrics.js";
 import { metaSealerFromEnv } from "../../service/meta-keys.js";
 import { ConnectorService } from "../../service/service.js";
-import { choiceFlag, describeError, ExitCode, integerFlag, listFlag, stringFlag, UsageError, type Command, type Flags } from "../command.js";
-import { connectorOption, inProcessRegistry, transportOptions } from "../transport-flags.js";
+import { choiceFlag, describeError, ExitCode, integerFlag, stringFlag, UsageError, type Command, type Flags } from "../command.js";
+import { connectorOption, inProcess, inProcessRegistry, transportOptions } from "../transport-flags.js";
 
 const BACKENDS = ["in-process", "lambda", "offline"] as const;
 type Backend = (typeof BACKENDS)[number];
@@ -33,6 +33,7 @@ const ENVIRONMENT: Readonly<Record<string, string>> = {
 
 /** Which backends each specific flag means something to. */
 const FLAG_BACKENDS: Readonly<Record<string, readonly Backend[]>> = {
+  registry: ["in-process"],
   connector: ["in-process"],
   "function-prefix": ["lambda"],
   endpoint: ["lambda"],
@@ -69,7 +70,7 @@ export const serveCommand: Command = {
       value: "<name>",
       description: `What answers the calls: ${BACKENDS.join(", ")} (default in-process).`,
     },
-    connector: { ...connectorOption.connector!, description: `in-process: ${connectorOption.connector!.description}` },
+    ...inProcess(connectorOption),
     "function-prefix": transportOptions["function-prefix"]!,
     endpoint: transportOptions.endpoint!,
     region: { ...transportOptions.region!, description: "lambda: AWS region (default: AWS SDK chain)." },
@@ -84,8 +85,8 @@ export const serveCommand: Command = {
       description: "Serve Prometheus metrics on GET /metrics at this port (none unless given; 9090 is flytekit's; 0 picks a free one).",
     },
   },
-  details: `in-process serves the connectors of functions/registry.ts plus those of every --connector
-module. lambda invokes the deployed functions (<prefix><op>; credentials from the AWS SDK chain):
+  details: `in-process serves the connectors of the --registry module (default: the built-in ones of
+functions/registry.ts) plus those of every --connector module. lambda invokes the deployed functions (<prefix><op>; credentials from the AWS SDK chain):
 the gRPC front of a deployment. offline runs the built functions (npm run build) under
 serverless offline from this repository — HTTP API on --http-port, Lambda Invoke on
 --lambda-port — with the gRPC front invoking them: the production topology on one machine.
@@ -95,6 +96,7 @@ FLYTE_TLS_KEY, FLYTE_BACKEND, FLYTE_FUNCTION_PREFIX and FLYTE_METRICS_PORT.
 Examples:
   flyte-connector serve
   flyte-connector serve --grpc-port 8001 --connector ./my-connector.ts
+  flyte-connector serve --registry ./src/registry.ts
   flyte-connector serve --backend lambda --function-prefix flyte-connectors-prod- --host 0.0.0.0`,
 
   async run(givenFlags, _positionals, io) {
@@ -123,7 +125,7 @@ Examples:
     let stopOffline = () => {};
     switch (backend) {
       case "in-process":
-        options = { ...common, httpPort, registry: await inProcessRegistry(listFlag(flags, "connector"), io.cwd) };
+        options = { ...common, httpPort, registry: await inProcessRegistry(flags, io.cwd) };
         break;
       case "lambda":
         options = {

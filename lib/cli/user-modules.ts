@@ -1,0 +1,51 @@
+/**
+ * Imports a module a user names on the command line (`--registry`, `--connector`): a path, in
+ * TypeScript or JavaScript, in an ES module or a CommonJS project, or a package name. Every failure
+ * is a usage error that says which module and why.
+ */
+import { existsSync } from "node:fs";
+import { register } from "node:module";
+import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { errorMessage } from "../connector/errors.js";
+import { UsageError } from "./command.js";
+
+/**
+ * A resolve hook: a project's own .ts/.tsx files are ES modules, whatever its package.json says.
+ * TypeScript is written with import and export; in a CommonJS project (`npm init -y`) Node would
+ * take such a file for CommonJS and fail inside the import that loads it ("Cannot require() ES
+ * Module ... in a cycle"). Compiling it to CommonJS instead (tsx's require hook) would load a
+ * second copy of this package for it, whose errors and classes the service does not recognize.
+ * .cts, .js and .cjs files keep their format: CommonJS JavaScript requires this package as the
+ * same ES module (require(esm) shares the module cache).
+ */
+const TYPESCRIPT_AS_ESM = `export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  const own = resolved.url.startsWith("file:") && /\\.tsx?$/.test(resolved.url) && !resolved.url.includes("/node_modules/");
+  return own ? { ...resolved, format: "module" } : resolved;
+}`;
+
+let hooked = false;
+
+/** `what` names the module in messages, e.g. "Registry module". TypeScript needs tsx's loader, which bin/flyte-connector.js registers. */
+export async function importUserModule(specifier: string, cwd: string, what: string): Promise<Record<string, unknown>> {
+  const url = moduleUrl(specifier, cwd, what);
+  if (!hooked) {
+    register(`data:text/javascript,${encodeURIComponent(TYPESCRIPT_AS_ESM)}`);
+    hooked = true;
+  }
+  try {
+    return (await import(url)) as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`Cannot load ${what.toLowerCase()} '${specifier}': ${errorMessage(error)}`);
+  }
+}
+
+/** A path (relative to `cwd`) when it looks like one, else a package name. */
+function moduleUrl(specifier: string, cwd: string, what: string): string {
+  const isPath = specifier.startsWith(".") || isAbsolute(specifier) || /\.[cm]?[jt]sx?$/.test(specifier);
+  if (!isPath) return specifier;
+  const path = resolve(cwd, specifier);
+  if (!existsSync(path)) throw new UsageError(`${what} '${specifier}' not found (looked for ${path}).`);
+  return pathToFileURL(path).href;
+}
