@@ -1,185 +1,40 @@
-// Builds the deployable Lambda functions: one esbuild build per operation, from each
-// functions/<file>.ts (all but registry.ts), and one zip per function for `package.artifact`.
+// Builds the repository's deployable Lambda functions (infra/build-functions.mjs): one per
+// functions/<file>.ts (all but registry.ts), over the registry of functions/registry.ts.
 //
 //   node infra/build.mjs [--analyze]
 //
-// Output (.build/ is gitignored):
-//   .build/<function>/index.mjs   the entry; handler `index.handler`
-//   .build/<function>/*.mjs       its chunks: what the entry imports (loaded at start) and what
-//                                 a literal import() loads on first use (each connector, the
-//                                 HTTP adapter), beside the entry
-//   .build/<function>.zip         the function's directory, what serverless.yml deploys
-//   .build/meta.json              esbuild metafile of all builds, merged (esbuild's analyzer reads it)
-// and tables of sizes on stdout, per function and per file; --analyze adds esbuild's per-module
-// breakdown.
-//
-// One build per function rather than one for all: a function's chunks then hold only the code
-// it shares with its own lazy chunks, so it loads as few files as it can at start, and its zip
-// is its directory. The functions that answer from the registry's entries alone (getAgent,
-// listAgents) never load a connector, and are built without the connectors' chunks.
+// Output in .build/ (gitignored; see infra/build-functions.mjs), and tables of sizes on stdout,
+// per function and per file; --analyze adds esbuild's per-module breakdown.
 //
 // It regenerates lib/idl/gen first (a no-op when up to date), so it is self-sufficient.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, relative } from "node:path";
+import { readdirSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
-import yazl from "yazl";
-import { compileModuleBodiesEagerly, FUNCTION_CHUNKS, FUNCTION_PLUGINS, FUNCTION_SETTINGS, loadedWith } from "./function-bundle.mjs";
+import { buildFunctions, sizeReport } from "./build-functions.mjs";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const functionsDir = join(root, "functions");
 const outDir = join(root, ".build");
 /** Not a function: the static connector registry every function imports. */
 const REGISTRY = "registry.ts";
-/** The functions that answer from the registry's entries alone, never loading a connector. */
-const METADATA_FUNCTIONS = new Set(["getAgent", "listAgents"]);
-/** Fixed zip timestamp: identical bundles give identical zips, so deploys skip unchanged functions. */
-const ZIP_MTIME = new Date(2000, 0, 1);
 
-/** `create-task.ts` -> `createTask`, the function key serverless.yml and CONTRACT.md use. */
+/** `create-task.ts` -> `createTask`, the function key serverless.yml and docs/CONTRACT.md use. */
 function functionKey(fileName) {
   return basename(fileName, ".ts").replace(/-([a-z0-9])/g, (_, c) => c.toUpperCase());
 }
 
-function functionEntries() {
-  const files = readdirSync(functionsDir).filter((f) => f.endsWith(".ts") && f !== REGISTRY);
-  return files.sort().map((f) => ({ key: functionKey(f), entry: join(functionsDir, f) }));
-}
-
-/**
- * The registry's import() of each connector left to run time, where it would fail (a clear
- * "Cannot load" error), so that a metadata function's zip carries no connector code.
- */
-const connectorsLeftOut = {
-  name: "connectors-left-out",
-  setup(build) {
-    const registry = join(functionsDir, REGISTRY);
-    build.onResolve({ filter: /.*/ }, ({ kind, importer, path }) =>
-      kind === "dynamic-import" && importer === registry ? { path, external: true } : undefined,
-    );
-  },
-};
-
-/** Written beside the target then renamed: a concurrent reader (serverless offline, a test) never sees half a file. */
-function writeAtomically(path, contents) {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, contents);
-  renameSync(temporary, path);
-}
-
-/** The files, by name, in name order: the same files give the same zip. */
-function zipOf(files) {
-  const zip = new yazl.ZipFile();
-  for (const { name, bytes } of [...files].sort((a, b) => a.name.localeCompare(b.name))) {
-    zip.addBuffer(bytes, name, { mtime: ZIP_MTIME, mode: 0o100644 });
-  }
-  zip.end();
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    zip.outputStream
-      .on("data", (chunk) => chunks.push(chunk))
-      .on("error", reject)
-      .on("end", () => resolve(Buffer.concat(chunks)));
-  });
-}
-
-async function buildFunction({ key, entry }) {
-  const dir = join(outDir, key);
-  const result = await esbuild.build({
-    absWorkingDir: root,
-    entryPoints: { index: entry },
-    outdir: dir,
-    ...FUNCTION_SETTINGS,
-    ...FUNCTION_CHUNKS,
-    plugins: METADATA_FUNCTIONS.has(key) ? [...FUNCTION_PLUGINS, connectorsLeftOut] : FUNCTION_PLUGINS,
-    metafile: true,
-    write: false,
-  });
-  const { outputs } = result.metafile;
-  const entryOutput = relative(root, join(dir, "index.mjs"));
-  const atStart = loadedWith(outputs, entryOutput);
-  // A file not loaded at start is loaded by the chunks of the literal import()s that reach it.
-  const lazyChunks = Object.entries(outputs).filter(([path]) => isDynamicTarget(outputs, path));
-  const loadedBy = (path) =>
-    atStart.has(path)
-      ? "at start"
-      : lazyChunks.filter(([chunk]) => loadedWith(outputs, chunk).has(path)).map(([, output]) => output.entryPoint ?? "?").join(", ");
-
-  const compiled = compileModuleBodiesEagerly(result.outputFiles.map((file) => ({ path: file.path, code: file.text })));
-  const startRewrites = compiled.filter(({ path }) => atStart.has(relative(root, path))).reduce((sum, file) => sum + file.rewritten, 0);
-  if (startRewrites === 0) throw new Error(`build: found no module bodies to compile eagerly in ${key}: has esbuild's output changed?`);
-
-  const files = compiled.map(({ path, code }) => {
-    const bytes = Buffer.from(code);
-    return { name: basename(path), path, bytes, gzip: gzipSync(bytes, { level: 9 }).byteLength, loaded: loadedBy(relative(root, path)) };
-  });
-  for (const file of files) writeAtomically(file.path, file.bytes);
-  // Chunks of an earlier build have other hashes; a temporary file is another build's, writing.
-  const current = new Set(files.map((file) => file.name));
-  for (const name of readdirSync(dir)) if (name.endsWith(".mjs") && !current.has(name)) rmSync(join(dir, name), { force: true });
-  const zip = await zipOf(files);
-  writeAtomically(join(outDir, `${key}.zip`), zip);
-  return { key, files, zip, metafile: result.metafile };
-}
-
-/** Whether another output imports `path` with import(). */
-function isDynamicTarget(outputs, path) {
-  return Object.values(outputs).some((output) => output.imports.some((i) => i.kind === "dynamic-import" && i.path === path));
-}
-
-/** Numbers right-aligned, text left. */
-function printTable(columns, rows) {
-  const table = [columns, ...rows.map((row) => row.map(String))];
-  const widths = columns.map((_, i) => Math.max(...table.map((row) => row[i].length)));
-  const numeric = columns.map((_, i) => rows.every((row) => typeof row[i] === "number"));
-  for (const row of table) {
-    console.log(row.map((cell, i) => (numeric[i] ? cell.padStart(widths[i]) : cell.padEnd(widths[i]))).join("  ").trimEnd());
-  }
-}
+const entries = readdirSync(functionsDir)
+  .filter((f) => f.endsWith(".ts") && f !== REGISTRY)
+  .sort()
+  .map((f) => ({ key: functionKey(f), entry: join(functionsDir, f) }));
 
 execFileSync(process.execPath, [join(root, "infra/generate-idl.mjs")], { stdio: "inherit" });
 
-const started = performance.now();
-const built = await Promise.all(functionEntries().map(buildFunction));
-// Inputs as the functions that load connectors see them (in a metadata function, the registry's
-// imports of the connectors are left out), so theirs are merged last.
-const mergeOrder = [...built].sort((a, b) => Number(!METADATA_FUNCTIONS.has(a.key)) - Number(!METADATA_FUNCTIONS.has(b.key)));
-const metafile = {
-  inputs: Object.assign({}, ...mergeOrder.map((b) => b.metafile.inputs)),
-  outputs: Object.assign({}, ...built.map((b) => b.metafile.outputs)),
-};
-writeAtomically(join(outDir, "meta.json"), JSON.stringify(metafile));
-const elapsed = Math.round(performance.now() - started);
-
-const sum = (files, size) => files.reduce((total, file) => total + size(file), 0);
-printTable(
-  ["function", "at start", "gzip", "files", "zip", "files"],
-  built.map(({ key, files, zip }) => {
-    const start = files.filter((file) => file.loaded === "at start");
-    return [key, sum(start, (file) => file.bytes.byteLength), sum(start, (file) => file.gzip), start.length, zip.byteLength, files.length];
-  }),
-);
-// The chunks loaded on first use, each once: every function that can load one holds the same file.
-const lazy = new Map();
-for (const { key, files } of built) {
-  for (const file of files.filter((f) => f.loaded !== "at start")) {
-    const seen = lazy.get(file.name) ?? { ...file, functions: [] };
-    seen.functions.push(key);
-    lazy.set(file.name, seen);
-  }
-}
-console.log();
-printTable(
-  ["chunk", "minified", "gzip", "functions", "loaded on first use of"],
-  [...lazy.values()]
-    .sort((a, b) => a.loaded.localeCompare(b.loaded) || a.name.localeCompare(b.name))
-    .map((file) => [file.name, file.bytes.byteLength, file.gzip, file.functions.length, file.loaded]),
-);
-console.log(`bytes; ${built.length} functions built into ${relative(process.cwd(), outDir) || "."} in ${elapsed} ms`);
+const result = await buildFunctions({ root, outDir, registry: join(functionsDir, REGISTRY), entries });
+for (const line of sizeReport(result, outDir)) console.log(line);
 
 if (process.argv.includes("--analyze")) {
-  console.log(await esbuild.analyzeMetafile(metafile));
+  console.log(await esbuild.analyzeMetafile(result.metafile));
 }

@@ -68,9 +68,15 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
   return { lambdaEndpoint: base(options.lambdaPort), httpUrl: base(options.httpPort), stop };
 }
 
-function serverlessCli(cwd: string): string {
+/** The serverless CLI installed in the project at `cwd` (serverless, or osls under that name). */
+export function serverlessCli(cwd: string): string {
   const require = createRequire(join(cwd, "package.json"));
-  const manifest = require.resolve("serverless/package.json");
+  let manifest: string;
+  try {
+    manifest = require.resolve("serverless/package.json");
+  } catch {
+    throw new Error(`serverless is not installed in ${cwd}: add it to the project (npm install --save-dev serverless, or osls as serverless).`);
+  }
   const { bin } = require(manifest) as { bin: Record<string, string> | string };
   const cli = typeof bin === "string" ? bin : bin["serverless"];
   if (!cli) throw new Error(`${manifest} names no serverless binary.`);
