@@ -1,6 +1,9 @@
-/** `flyte-connector`: serve the local stack, list connectors, run a task, call an operation. */
+/** `flyte-connector`: serve the local stack, list connectors, run a task, call an operation, build and package a deployment. */
+import { buildCommand } from "./commands/build.js";
 import { callCommand } from "./commands/call.js";
+import { initCommand } from "./commands/init.js";
 import { listCommand } from "./commands/list.js";
+import { packageCommand } from "./commands/package.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
 import { packageInfo } from "./package-info.js";
@@ -15,7 +18,7 @@ import {
   type Command,
 } from "./command.js";
 
-export const commands: readonly Command[] = [serveCommand, listCommand, runCommand, callCommand];
+export const commands: readonly Command[] = [serveCommand, listCommand, runCommand, callCommand, initCommand, buildCommand, packageCommand];
 
 export function programHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

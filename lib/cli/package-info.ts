@@ -13,6 +13,15 @@ export interface PackageInfo {
   readonly version: string;
   /** The directory holding package.json. */
   readonly root: string;
+  /** Version ranges by package name, dependencies and devDependencies together. */
+  readonly dependencies: Readonly<Record<string, string>>;
+}
+
+interface Manifest {
+  readonly name?: unknown;
+  readonly version?: unknown;
+  readonly dependencies?: Record<string, string>;
+  readonly devDependencies?: Record<string, string>;
 }
 
 let found: PackageInfo | undefined;
@@ -22,15 +31,16 @@ export function packageInfo(): PackageInfo {
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
     const manifest = readManifest(join(dir, "package.json"));
     if (manifest?.name === PACKAGE_NAME && typeof manifest.version === "string") {
-      return (found = { name: PACKAGE_NAME, version: manifest.version, root: dir });
+      const dependencies = { ...manifest.devDependencies, ...manifest.dependencies };
+      return (found = { name: PACKAGE_NAME, version: manifest.version, root: dir, dependencies });
     }
     if (dirname(dir) === dir) throw new Error(`Cannot find the package.json of ${PACKAGE_NAME} above ${fileURLToPath(import.meta.url)}.`);
   }
 }
 
-function readManifest(path: string): { name?: unknown; version?: unknown } | undefined {
+function readManifest(path: string): Manifest | undefined {
   try {
-    return JSON.parse(readFileSync(path, "utf8")) as { name?: unknown; version?: unknown };
+    return JSON.parse(readFileSync(path, "utf8")) as Manifest;
   } catch {
     return undefined;
   }

@@ -48,7 +48,7 @@ describe("help", () => {
 
 describe("command lines that cannot be used exit 2 with a clear message", () => {
   test.each([
-    [["deploy"], "flyte-connector: unknown command 'deploy'. Commands: serve, list, run, call."],
+    [["deploy"], "flyte-connector: unknown command 'deploy'. Commands: serve, list, run, call, init, build, package."],
     [["run", "--type", "x", "--nope"], "flyte-connector run: Unknown option '--nope'."],
     [["run", "--type"], "flyte-connector run: Option '--type <value>' argument missing"],
     [["run"], "flyte-connector run: Give a template file or --type."],

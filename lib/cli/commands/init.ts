@@ -1,0 +1,77 @@
+/** `init <dir>`: a new connector project, ready to test, serve, build and deploy. */
+import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { ExitCode, stringFlag, UsageError, type Command } from "../command.js";
+import { packageInfo } from "../package-info.js";
+import { packageNameFrom, REGISTRY_MODULE, scaffoldFiles, TASK_TYPE, type ScaffoldOptions } from "../scaffold.js";
+
+export const initCommand: Command = {
+  name: "init",
+  summary: "Create a connector project: a connector, its test, a registry and serverless.yml.",
+  synopsis: "[options] <dir>",
+  maxPositionals: 1,
+  options: {
+    name: { type: "string", value: "<name>", description: "The package and serverless service name (default: the directory's name)." },
+  },
+  details: `<dir> is created, or must be empty. The project is TypeScript (ES modules, run by tsx, no
+compile step): src/connector.ts (an async connector calling a jobs API), src/connector.test.ts
+(its test against a fake of that API, node --test), src/registry.ts, and serverless.yml for the
+functions 'flyte-connector build --registry ${REGISTRY_MODULE}' writes.
+
+Example:
+  flyte-connector init my-connectors`,
+
+  async run(flags, positionals, io) {
+    const [given] = positionals;
+    if (given === undefined) throw new UsageError("Name the directory to create the project in: flyte-connector init <dir>.");
+    const dir = resolve(io.cwd, given);
+    const name = stringFlag(flags, "name") ?? packageNameFrom(basename(dir));
+    if (name === undefined || packageNameFrom(name) !== name) {
+      throw new UsageError(`'${name ?? basename(dir)}' is not a usable package name: give one with --name (lower case, digits, - . _ ~).`);
+    }
+    if ((await entriesOf(dir)).length > 0) {
+      throw new UsageError(`${given} is not empty: init writes a new project into a new or empty directory.`);
+    }
+    const files = scaffoldFiles({ name, version: packageInfo().version, tools: tools() });
+    for (const [path, contents] of Object.entries(files)) {
+      await mkdir(dirname(join(dir, path)), { recursive: true });
+      await writeFile(join(dir, path), contents, { flag: "wx" });
+    }
+    const cd = relative(io.cwd, dir) || ".";
+    io.stdout.write(`Created ${cd}: ${Object.keys(files).join(", ")}.
+
+Next:
+  cd ${cd}
+  npm install
+  npm test                      the connector against a fake of its API
+  npm start                     serve it locally: gRPC on :8000 (FlytePropeller), HTTP on :3000
+  npx flyte-connector run --registry ${REGISTRY_MODULE} --type ${TASK_TYPE} -i day=2024-01-01
+                                run one task (with JOBS_API_URL set to a jobs API)
+  npm run build                 the eight Lambda functions in .build/
+  npm run package               build, then serverless package
+  npx serverless deploy         deploy; functions are named ${name}-<stage>-<operation>
+`);
+    return ExitCode.OK;
+  },
+};
+
+async function entriesOf(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+    if ((error as NodeJS.ErrnoException).code === "ENOTDIR") throw new UsageError(`${dir} is a file, not a directory.`);
+    throw error;
+  }
+}
+
+/** The development tools' versions, as this package itself uses them. */
+function tools(): ScaffoldOptions["tools"] {
+  const { dependencies } = packageInfo();
+  const range = (name: keyof ScaffoldOptions["tools"]) => {
+    const version = dependencies[name];
+    if (version === undefined) throw new Error(`package.json of ${packageInfo().name} names no version of ${name}.`);
+    return version;
+  };
+  return { tsx: range("tsx"), typescript: range("typescript"), "@types/node": range("@types/node"), serverless: range("serverless") };
+}

@@ -1,0 +1,330 @@
+/**
+ * The files of a new connector project (`flyte-connector init`): one async connector against a
+ * platform's HTTP API, its test on a fake of that platform (the test kit), a registry module, and
+ * a serverless.yml deploying the eight functions `flyte-connector build` makes from that registry.
+ * An ES module project in TypeScript, tested with `node --test` under tsx: nothing to compile,
+ * no test framework to install.
+ */
+import { operationNames, type OperationName } from "../service/operations.js";
+import { PACKAGE_NAME } from "./package-info.js";
+
+export interface ScaffoldOptions {
+  /** The npm package name, also the serverless service name (functions are `<name>-<stage>-<op>`). */
+  readonly name: string;
+  /** This package's version, which the project depends on. */
+  readonly version: string;
+  /** Version ranges of the development tools, as this package uses them. */
+  readonly tools: Readonly<Record<"tsx" | "typescript" | "@types/node" | "serverless", string>>;
+}
+
+export const REGISTRY_MODULE = "./src/registry.ts";
+export const TASK_TYPE = "job";
+
+/** Path (relative to the project) → contents. */
+export function scaffoldFiles(options: ScaffoldOptions): Record<string, string> {
+  return {
+    "package.json": `${JSON.stringify(packageJson(options), null, 2)}\n`,
+    "tsconfig.json": TSCONFIG,
+    ".gitignore": "node_modules/\n.build/\n.serverless/\n",
+    "src/connector.ts": CONNECTOR,
+    "src/connector.test.ts": CONNECTOR_TEST,
+    "src/registry.ts": REGISTRY,
+    "serverless.yml": serverlessYml(options.name),
+  };
+}
+
+/** A valid npm package name from a directory's name, or undefined when nothing usable is left. */
+export function packageNameFrom(directoryName: string): string | undefined {
+  const name = directoryName
+    .toLowerCase()
+    .replace(/[^a-z0-9._~-]+/g, "-")
+    .replace(/^[._~-]+|-+$/g, "")
+    .slice(0, 64);
+  return name === "" || name === "node_modules" ? undefined : name;
+}
+
+function packageJson({ name, version, tools }: ScaffoldOptions) {
+  const cli = `flyte-connector`;
+  return {
+    name,
+    version: "0.1.0",
+    private: true,
+    type: "module",
+    scripts: {
+      test: "node --import tsx --test src/*.test.ts",
+      typecheck: "tsc",
+      start: `${cli} serve --registry ${REGISTRY_MODULE}`,
+      build: `${cli} build --registry ${REGISTRY_MODULE}`,
+      package: `${cli} package --registry ${REGISTRY_MODULE}`,
+    },
+    dependencies: { [PACKAGE_NAME]: `^${version}` },
+    devDependencies: {
+      "@types/node": tools["@types/node"],
+      serverless: tools.serverless,
+      tsx: tools.tsx,
+      typescript: tools.typescript,
+    },
+  };
+}
+
+const TSCONFIG = `${JSON.stringify(
+  {
+    compilerOptions: {
+      target: "ES2022",
+      // Node, not a browser: no DOM types.
+      lib: ["ES2022"],
+      module: "nodenext",
+      types: ["node"],
+      strict: true,
+      verbatimModuleSyntax: true,
+      allowImportingTsExtensions: true,
+      noEmit: true,
+      skipLibCheck: true,
+    },
+    include: ["src"],
+  },
+  null,
+  2,
+)}\n`;
+
+const CONNECTOR = `/**
+ * An async connector: create submits a job to a platform's HTTP API, get polls it, delete cancels
+ * it. Replace the API calls with your platform's; keep what the base class asks for.
+ */
+import {
+  AsyncConnectorBase,
+  FailedPreconditionError,
+  Phase,
+  PlatformClient,
+  Resource,
+  defineResourceMeta,
+  field,
+  getSecret,
+  type CallContext,
+  type GetParams,
+  type TaskParams,
+} from "${PACKAGE_NAME}";
+
+/** What create hands to get and delete, through Flyte: keep it small, and never a secret. */
+export const JobMeta = defineResourceMeta("JobMeta", { job_id: field.string(), api_url: field.string() });
+export type JobMeta = InstanceType<typeof JobMeta>;
+
+interface Job {
+  readonly id: string;
+  readonly state: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
+  readonly rows?: number;
+  readonly error?: string;
+}
+
+export class JobConnector extends AsyncConnectorBase<JobMeta> {
+  constructor() {
+    super({ name: "Job Connector", taskTypeName: "${TASK_TYPE}", metadataType: JobMeta });
+  }
+
+  /** custom is the task template's custom as plain JSON, inputValues its inputs as plain values. */
+  async create(params: TaskParams): Promise<JobMeta> {
+    const apiUrl = process.env.JOBS_API_URL;
+    if (!apiUrl) throw new FailedPreconditionError("JOBS_API_URL is not set: the base URL of the jobs API.");
+    const { body } = await (await client(apiUrl, params)).request<Job>(
+      { method: "POST", path: "/jobs", json: { query: params.custom.query, inputs: params.inputValues }, action: "submit the job" },
+      params,
+    );
+    return new JobMeta({ job_id: body.id, api_url: apiUrl });
+  }
+
+  async get(meta: JobMeta, params: GetParams): Promise<Resource> {
+    const { body: job } = await (await client(meta.api_url, params)).request<Job>({ path: \`/jobs/\${meta.job_id}\`, action: "read the job" }, params);
+    switch (job.state) {
+      case "SUCCEEDED":
+        return new Resource({ phase: Phase.SUCCEEDED, outputs: { rows: job.rows ?? 0 } });
+      case "FAILED":
+        return new Resource({ phase: Phase.FAILED, message: job.error ?? "the job failed" });
+      default:
+        return new Resource({ phase: job.state === "QUEUED" ? Phase.QUEUED : Phase.RUNNING, message: job.state });
+    }
+  }
+
+  /** Idempotent: a job already gone (404) is cancelled. */
+  async delete(meta: JobMeta, params: CallContext): Promise<void> {
+    await (await client(meta.api_url, params)).request({ method: "DELETE", path: \`/jobs/\${meta.job_id}\`, accept: [404], action: "cancel the job" }, params);
+  }
+}
+
+/** The API's client; its token is a secret (Flyte 2's connection, the environment, or a secret store). */
+async function client(baseUrl: string, context: CallContext): Promise<PlatformClient> {
+  const token = await getSecret("jobs_api_token", context);
+  return new PlatformClient({ platform: "Jobs API", baseUrl, auth: () => ({ authorization: \`Bearer \${token}\` }) });
+}
+`;
+
+const CONNECTOR_TEST = `/** The connector against a fake of its platform: an HTTP server on loopback, with faults on demand. */
+import assert from "node:assert/strict";
+import { after, before, beforeEach, test } from "node:test";
+import { Phase } from "${PACKAGE_NAME}";
+import { PlatformFake, TaskRunFailedError, runConnector, taskTemplate } from "${PACKAGE_NAME}/testing";
+import { JobConnector } from "./connector.ts";
+
+/** The jobs API, as far as the connector uses it: each job finishes when the test says so. */
+class JobsApi extends PlatformFake {
+  readonly jobs = new Map<string, { state: string; rows?: number; error?: string }>();
+  constructor() {
+    super();
+    this.route("POST", "/jobs", () => {
+      const id = \`job-\${this.jobs.size + 1}\`;
+      this.jobs.set(id, { state: "RUNNING" });
+      return { json: { id, state: "RUNNING" } };
+    });
+    this.route("GET", "/jobs/{id}", ({ params }) => {
+      const job = this.jobs.get(params.id);
+      return job ? { json: { id: params.id, ...job } } : this.error(404, "no such job");
+    });
+    this.route("DELETE", "/jobs/{id}", ({ params }) => (this.jobs.delete(params.id) ? { status: 204 } : this.error(404, "no such job")));
+  }
+}
+
+const api = new JobsApi();
+const connection = { secrets: { jobs_api_token: "test-token" }, configs: {} };
+const template = taskTemplate({ type: "${TASK_TYPE}", custom: { query: "SELECT 1" }, inputs: { day: "string" }, outputs: { rows: "integer" } });
+
+before(async () => {
+  await api.start();
+  process.env.JOBS_API_URL = api.url;
+});
+after(() => api.stop());
+beforeEach(() => {
+  api.reset();
+  api.jobs.clear();
+});
+
+test("create, then get until the job succeeds: its outputs as plain values", async () => {
+  const result = await runConnector(new JobConnector(), {
+    template,
+    inputs: { day: "2024-01-01" },
+    connection,
+    // Before each poll after the first: the job finishes at the second.
+    beforePoll: (poll) => {
+      if (poll === 2) api.jobs.set("job-1", { state: "SUCCEEDED", rows: 42 });
+    },
+  });
+  assert.equal(result.phase, Phase.SUCCEEDED);
+  assert.deepEqual(result.outputs, { rows: 42 });
+  assert.deepEqual(api.callsTo("POST /jobs")[0]?.json, { query: "SELECT 1", inputs: { day: "2024-01-01" } });
+  assert.equal(api.callsTo("POST /jobs")[0]?.headers.authorization, "Bearer test-token");
+});
+
+test("a job that fails is a FAILED task with the platform's message", async () => {
+  const run = runConnector(new JobConnector(), {
+    template,
+    connection,
+    beforePoll: () => void api.jobs.set("job-1", { state: "FAILED", error: "table not found" }),
+  });
+  await assert.rejects(run, (error) => error instanceof TaskRunFailedError && error.phase === Phase.FAILED && error.taskMessage === "table not found");
+});
+
+test("a poll the platform throttles once is retried", async () => {
+  api.fault({ route: "GET /jobs", status: 503 });
+  const result = await runConnector(new JobConnector(), {
+    template,
+    connection,
+    beforePoll: () => void api.jobs.set("job-1", { state: "SUCCEEDED", rows: 1 }),
+  });
+  assert.deepEqual(result.outputs, { rows: 1 });
+  assert.equal(api.callsTo("GET /jobs/job-1").filter((call) => call.status === 503).length, 1);
+});
+`;
+
+const REGISTRY = `/**
+ * The connectors this project deploys (flyte-connector build --registry ${REGISTRY_MODULE}). Each
+ * is an entry, loaded on its first use from a chunk of its own: listAgents and getAgent never load
+ * one. The loaded connector must have the name, task type and kind its entry gives.
+ */
+import { ConnectorRegistry } from "${PACKAGE_NAME}";
+
+export const registry = new ConnectorRegistry().registerLazy({
+  name: "Job Connector",
+  taskTypeName: "${TASK_TYPE}",
+  isSync: false,
+  load: () => import("./connector.ts").then((m) => new m.JobConnector()),
+});
+`;
+
+/** Each function's HTTP routes (docs/CONTRACT.md §3, and §7 for Flyte 2) and its settings beside the defaults. */
+const FUNCTIONS: Readonly<Record<OperationName, { readonly routes: readonly string[]; readonly settings?: string }>> = {
+  createTask: { routes: ["POST /api/v1/agent/task", "POST /api/v1/connector/task"] },
+  getTask: { routes: ["GET /api/v1/agent/task/{name}/{version}/{resource_meta}", "GET /api/v1/connector/task/{name}/{version}/{resource_meta}"] },
+  deleteTask: {
+    routes: ["DELETE /api/v1/agent/task_executions/{name}/{version}/{resource_meta}", "DELETE /api/v1/connector/task_executions/{name}/{version}/{resource_meta}"],
+  },
+  getTaskMetrics: {
+    routes: ["GET /api/v1/agent/task/metrics/{name}/{version}/{resource_meta}", "GET /api/v1/connector/task/metrics/{name}/{version}/{resource_meta}"],
+  },
+  getTaskLogs: {
+    routes: ["GET /api/v1/agent/task/logs/{name}/{version}/{resource_meta}", "GET /api/v1/connector/task/logs/{name}/{version}/{resource_meta}"],
+  },
+  executeTaskSync: {
+    routes: ["POST /api/v1/agent/task/stream"],
+    settings: "    # A sync connector does the whole task in the call: the most API Gateway's 30 s allows.\n    timeout: 29\n",
+  },
+  getAgent: {
+    routes: ["GET /api/v1/agent/{name}", "GET /api/v1/connector/{name}"],
+    settings: "    # Metadata only: no connector code runs.\n    memorySize: 256\n    timeout: 5\n",
+  },
+  listAgents: {
+    // The catch-all answers other paths with the contract's 404 or 405 instead of API Gateway's own.
+    routes: ["GET /api/v1/agents", "GET /api/v1/connectors", "* *"],
+    settings: "    memorySize: 256\n    timeout: 5\n",
+  },
+};
+
+function serverlessYml(service: string): string {
+  const functions = operationNames
+    .map((key) => {
+      const { routes, settings = "" } = FUNCTIONS[key];
+      const events = routes.map((route) => {
+        const [method, path] = route.split(" ") as [string, string];
+        const quote = (text: string) => (/[*{]/.test(text) ? JSON.stringify(text) : text);
+        return `      - httpApi: { method: ${quote(method)}, path: ${quote(path)}, authorizer: { type: aws_iam } }\n`;
+      });
+      return `  ${key}:\n    handler: index.handler\n    package: { artifact: .build/${key}.zip }\n${settings}    events:\n${events.join("")}`;
+    })
+    .join("\n");
+  return `# The connectors of src/registry.ts as eight Lambda functions, one per operation of Flyte's
+# connector service, each reachable by Lambda Invoke (the gRPC front, flyte-connector serve
+# --backend lambda) and by its HTTP route with IAM authorization.
+#
+#   npm run build                     .build/<function>.zip (flyte-connector build)
+#   npm run package                   build, then the CloudFormation template in .serverless/
+#   npx serverless deploy --stage prod
+#
+# Functions are named ${service}-<stage>-<operation>: give the gRPC front and the CLI
+# --function-prefix ${service}-<stage>-.
+service: ${service}
+frameworkVersion: "4"
+
+params:
+  default:
+    # The jobs API the example connector calls (src/connector.ts).
+    jobsApiUrl: "https://jobs.example.com"
+
+provider:
+  name: aws
+  runtime: nodejs22.x
+  architecture: arm64
+  stage: \${opt:stage, 'dev'}
+  region: \${opt:region, 'us-east-1'}
+  # FlytePropeller's own deadlines are 3 s to 10 s: the functions answer DEADLINE_EXCEEDED
+  # themselves a margin before their timeout.
+  memorySize: 512
+  timeout: 10
+  logRetentionInDays: 14
+  httpApi:
+    payload: "2.0"
+  environment:
+    JOBS_API_URL: \${param:jobsApiUrl}
+
+package:
+  individually: true
+
+functions:
+${functions}`;
+}

@@ -1,0 +1,159 @@
+/**
+ * `flyte-connector init`, then the author's path in the new project, from this repository's
+ * sources (the package linked into it): its test passes, it type-checks, `build --registry` makes
+ * the eight functions serving its registry, and `package` hands them to serverless. Its
+ * serverless.yml routes each function as the repository's own does.
+ */
+import { mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import { operationNames } from "../../lib/service/operations.js";
+import { REPO_ROOT } from "../support/build.js";
+import { cli } from "./support/fake-io.js";
+import { flyteConnector, linkPackages, makeProject, run } from "./support/project.js";
+
+const TSC = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+const STEP_TIMEOUT = 120_000;
+
+interface ServerlessYml {
+  service: string;
+  functions: Record<string, { handler: string; package: { artifact: string }; events: { httpApi: { method: string; path: string } }[] }>;
+}
+
+describe("init <dir>", () => {
+  let work: string;
+  let project: string;
+  beforeAll(async () => {
+    work = await makeProject({});
+    project = join(work, "my-connectors");
+    const { code, out, err } = await cli(["init", "my-connectors"], undefined, work);
+    if (code !== 0) throw new Error(`init exited ${code}: ${err}`);
+    expect(out).toMatch(/^Created my-connectors: package.json, tsconfig.json, .gitignore, src\/connector.ts, src\/connector.test.ts, src\/registry.ts, serverless.yml\.\n\nNext:\n  cd my-connectors\n  npm install\n/);
+    await linkPackages(project, ["tsx", "@types/node"]);
+  });
+  afterAll(() => rm(work, { recursive: true, force: true }));
+
+  test("writes an ES module project depending on this package, with its scripts", async () => {
+    const repo = JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as { version: string; dependencies: Record<string, string> };
+    const manifest = JSON.parse(await readFile(join(project, "package.json"), "utf8")) as Record<string, Record<string, string>>;
+    expect(manifest).toMatchObject({
+      name: "my-connectors",
+      type: "module",
+      dependencies: { "flyte-connectors-serverless": `^${repo.version}` },
+      devDependencies: { tsx: repo.dependencies.tsx },
+      scripts: {
+        test: "node --import tsx --test src/*.test.ts",
+        start: "flyte-connector serve --registry ./src/registry.ts",
+        build: "flyte-connector build --registry ./src/registry.ts",
+        package: "flyte-connector package --registry ./src/registry.ts",
+      },
+    });
+    const tsconfig = JSON.parse(await readFile(join(project, "tsconfig.json"), "utf8")) as { compilerOptions: Record<string, unknown> };
+    expect(tsconfig.compilerOptions.module).toBe("nodenext");
+  });
+
+  test(
+    "its test passes, against the fake of its platform",
+    async () => {
+      // The test script, with the package's sources for its compiled code (not built in the repository).
+      const ran = await run(process.execPath, ["--conditions=source", "--import", "tsx", "--test", "src/connector.test.ts"], project);
+      expect(ran.stdout).toMatch(/^# pass 3$/m);
+      expect(ran.stdout).toMatch(/^# fail 0$/m);
+      expect(ran.code).toBe(0);
+    },
+    STEP_TIMEOUT,
+  );
+
+  test(
+    "it type-checks with its own tsconfig",
+    async () => {
+      const ran = await run(process.execPath, [TSC, "-p", ".", "--customConditions", "source"], project);
+      expect(ran.stdout + ran.stderr).toBe("");
+      expect(ran.code).toBe(0);
+    },
+    STEP_TIMEOUT,
+  );
+
+  test(
+    "build --registry writes the eight functions, serving its registry",
+    async () => {
+      const ran = await flyteConnector(["build", "--registry", "./src/registry.ts"], project);
+      expect(ran.stderr).toBe("");
+      expect(ran.stdout).toMatch(/^bytes; 8 functions built into \.build in \d+ ms$/m);
+      const built = await readdir(join(project, ".build"));
+      for (const key of operationNames) expect(built).toContain(`${key}.zip`);
+      // The built listAgents, run by a bare node: the project's connector, not the repository's.
+      const probe = `const { handler } = await import(${JSON.stringify(join(project, ".build/listAgents/index.mjs"))});
+const answer = await handler({ body: "" }, { awsRequestId: "r", functionName: "listAgents", getRemainingTimeInMillis: () => 5000 });
+console.log("ANSWER " + JSON.stringify(answer));`;
+      await writeFile(join(work, "probe.mjs"), probe);
+      const listed = await run(process.execPath, ["probe.mjs"], work);
+      const answer = JSON.parse(/^ANSWER (.*)$/m.exec(listed.stdout)?.[1] ?? "null") as { body: string };
+      expect(Buffer.from(answer.body, "base64").toString("latin1")).toContain("Job Connector");
+      expect(Buffer.from(answer.body, "base64").toString("latin1")).not.toContain("Echo Connector");
+    },
+    STEP_TIMEOUT,
+  );
+
+  test("serverless.yml deploys each function from its artifact, on the routes of the repository's own", async () => {
+    const ours = parse(await readFile(join(REPO_ROOT, "serverless.yml"), "utf8"), { logLevel: "error" }) as ServerlessYml; // CloudFormation tags: not read here
+    const theirs = parse(await readFile(join(project, "serverless.yml"), "utf8")) as ServerlessYml;
+    expect(theirs.service).toBe("my-connectors");
+    expect(Object.keys(theirs.functions)).toEqual(operationNames);
+    const routes = (yml: ServerlessYml, key: string) => yml.functions[key]!.events.map(({ httpApi }) => `${httpApi.method} ${httpApi.path}`);
+    for (const key of operationNames) {
+      expect(theirs.functions[key]).toMatchObject({ handler: "index.handler", package: { artifact: `.build/${key}.zip` } });
+      expect(routes(theirs, key)).toEqual(routes(ours, key));
+    }
+  });
+
+  test("init refuses a directory that is not empty, and a name npm would not take", async () => {
+    expect(await cli(["init", "my-connectors"], undefined, work)).toMatchObject({
+      code: 2,
+      err: "flyte-connector init: my-connectors is not empty: init writes a new project into a new or empty directory.\nRun 'flyte-connector init --help' for usage.\n",
+    });
+    expect((await cli(["init", "other", "--name", "Not A Name"], undefined, work)).err).toContain("'Not A Name' is not a usable package name");
+    expect(await cli(["init"], undefined, work)).toMatchObject({ code: 2 });
+  });
+
+  test("build without --registry says what to give", async () => {
+    expect((await cli(["build"], undefined, project)).err).toContain("Name the registry module to build: --registry ./src/registry.ts.");
+  });
+
+  describe("package", () => {
+    test(
+      "without serverless in the project: a clear error, before building",
+      async () => {
+        const ran = await flyteConnector(["package", "--registry", "./src/registry.ts"], project);
+        expect(ran.code).toBe(1);
+        expect(ran.stderr).toMatch(/^flyte-connector package: serverless is not installed in .*my-connectors: add it to the project/);
+      },
+      STEP_TIMEOUT,
+    );
+
+    test(
+      "with serverless: builds, then serverless package writes the template of the eight functions",
+      async () => {
+        await symlink(join(REPO_ROOT, "node_modules/serverless"), join(project, "node_modules/serverless"), "dir");
+        const home = join(work, "home");
+        await mkdir(home, { recursive: true });
+        const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")));
+        const ran = await run(process.execPath, [join(REPO_ROOT, "bin/flyte-connector.js"), "package", "--registry", "./src/registry.ts"], project, {
+          ...env,
+          HOME: home,
+          AWS_SDK_LOAD_CONFIG: "0",
+        });
+        expect(ran.stderr).not.toMatch(/Error/);
+        expect(ran.code).toBe(0);
+        const template = JSON.parse(await readFile(join(project, ".serverless/cloudformation-template-update-stack.json"), "utf8")) as {
+          Resources: Record<string, { Type: string; Properties: { FunctionName?: string } }>;
+        };
+        const functions = Object.values(template.Resources).filter((resource) => resource.Type === "AWS::Lambda::Function");
+        expect(functions.map((resource) => resource.Properties.FunctionName).sort()).toEqual(operationNames.map((key) => `my-connectors-dev-${key}`).sort());
+      },
+      STEP_TIMEOUT,
+    );
+  });
+});
