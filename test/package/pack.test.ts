@@ -229,4 +229,26 @@ describe("the packed package, installed in a fresh npm init -y project", () => {
     },
     STEP_TIMEOUT,
   );
+
+  test(
+    "npx flyte-connector init makes a project whose functions build, whose test passes and which type-checks",
+    async () => {
+      // Inside the installed project: the package, tsx and @types/node resolve from its node_modules.
+      const init = await run("npx", ["--no", "--", "flyte-connector", "init", "scaffold"], project);
+      expect(init.stderr).toBe("");
+      expect(init.code).toBe(0);
+      const scaffold = join(project, "scaffold");
+      const build = await run("npx", ["--no", "--", "flyte-connector", "build", "--registry", "./src/registry.ts"], scaffold);
+      expect(build.stderr).toBe("");
+      expect(build.stdout).toMatch(/^bytes; 8 functions built into \.build in \d+ ms$/m);
+      expect((await readdir(join(scaffold, ".build"))).filter((name) => name.endsWith(".zip"))).toHaveLength(8);
+      const tested = await run("npm", ["test"], scaffold);
+      expect(tested.stdout).toMatch(/^# pass 3$/m);
+      expect(tested.code).toBe(0);
+      const typed = await run(process.execPath, [TSC, "-p", "."], scaffold);
+      expect(typed.stdout + typed.stderr).toBe("");
+      expect(typed.code).toBe(0);
+    },
+    STEP_TIMEOUT,
+  );
 });
