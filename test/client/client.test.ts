@@ -114,7 +114,7 @@ describe.each(transports)("ConnectorClient over $name", (transport) => {
       .getTask({ taskCategory: { name: "nope", version: 2 }, resourceMeta: new Uint8Array([1]) })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConnectorError);
-    expect(error).toMatchObject({ code: Status.NOT_FOUND, message: "Cannot find connector for task category: nope_v2." });
+    expect(error).toMatchObject({ code: Status.NOT_FOUND, message: "Cannot find connector for task category: nope_v2. Task categories served: countdown_v0, shout_v0." });
 
     await expect(client.getTask({ ...countdown, resourceMeta: new TextEncoder().encode("{}") })).rejects.toMatchObject({
       code: Status.INVALID_ARGUMENT,
@@ -213,7 +213,7 @@ describe.each(transports)("ConnectorClient over Flyte 2, $name", (transport) => 
   test("errors keep the service's status and message", async () => {
     await expect(client.getTask({ taskCategory: { name: "nope", version: 2 }, resourceMeta: new Uint8Array([1]) })).rejects.toMatchObject({
       code: Status.NOT_FOUND,
-      message: "Cannot find connector for task category: nope_v2.",
+      message: "Cannot find connector for task category: nope_v2. Task categories served: countdown_v0, shout_v0.",
     });
   });
 });

@@ -162,7 +162,7 @@ describe("runTask with an async connector", () => {
     const { client } = recordingClient();
     await expect(runTask({ client, template: { type: "nope", taskTypeVersion: 3 } })).rejects.toMatchObject({
       code: Status.NOT_FOUND,
-      message: "Cannot find connector for task category: nope_v3.",
+      message: "Cannot find connector for task category: nope_v3. Task categories served: countdown_v0, shout_v0.",
     });
   });
 });

@@ -145,7 +145,7 @@ test("an HTTP port in use fails the start and releases the gRPC port", async () 
   await new Promise((resolve) => taken.once("listening", resolve));
   try {
     const httpPort = (taken.address() as { port: number }).port;
-    await expect(startLocalStack({ registry: testRegistry(), grpcPort, httpPort, logger: recordingLogger() })).rejects.toThrow(/EADDRINUSE/);
+    await expect(startLocalStack({ registry: testRegistry(), grpcPort, httpPort, logger: recordingLogger() })).rejects.toThrow(`HTTP port ${httpPort} on 127.0.0.1 is already in use.`);
     expect(await bindable(grpcPort)).toBe(true);
   } finally {
     taken.close();

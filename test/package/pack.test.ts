@@ -154,9 +154,9 @@ describe("the packed package, installed in a fresh npm init -y project", () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  test("ships compiled JavaScript and declarations, the CLI, and no tests, bench or sources", async () => {
+  test("ships compiled JavaScript and declarations, the CLI and its function builder (infra/build-functions.mjs), and no tests, bench or sources", async () => {
     const files = await filesUnder(installed);
-    const outside = files.filter((file) => !/^(dist\/(lib|functions)\/.+\.(js|d\.ts)|bin\/flyte-connector\.js|package\.json|README\.md|LICENSE)$/.test(file));
+    const outside = files.filter((file) => !/^(dist\/(lib|functions)\/.+\.(js|d\.ts)|bin\/flyte-connector\.js|infra\/(build-functions|function-bundle)\.mjs|package\.json|README\.md|LICENSE)$/.test(file));
     expect(outside).toEqual([]);
     expect(files.filter((file) => /(^|\/)(test|bench)\/|\.test\./.test(file))).toEqual([]);
     expect(files).toContain("dist/lib/idl/gen/flyteidl.js");
