@@ -8,6 +8,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, describe, expect, test, vi } from "vitest";
 import { Status } from "../../../lib/connector/errors.js";
 import { Phase } from "../../../lib/connector/phase.js";
+import { toFlyteidl2Request } from "../../../lib/service/flyteidl2/messages.js";
 import { attempt, flytekitCustom, flyteSdkCustom, INSTANCE, newClusterConf, PAT, template } from "./plugin-templates.js";
 import { useDatabricks } from "./harness.js";
 
@@ -74,6 +75,21 @@ describe("a personal access token", () => {
     await h.service.getTask({ taskCategory: databricks, resourceMeta }, options);
     expect(bearers()).toEqual(["dapi-from-connection", "dapi-from-connection"]);
     expect(h.fake.callsTo("/oidc/v1/token")).toEqual([]);
+  });
+
+  test("over Flyte 2's own protocol (flyteidl2), the executor's connection carries the token to create, get and delete", async () => {
+    vi.stubEnv("FLYTE_DATABRICKS_ACCESS_TOKEN", undefined);
+    h.fake.tokens.add("dapi-from-connection");
+    const { connection } = h.connection({ databricks_token: "dapi-from-connection" });
+    const custom = flyteSdkCustom({ databricksConf: newClusterConf(), databricksInstance: INSTANCE, databricksToken: "MY_PAT" });
+    const options = { connection, protocol: "flyteidl2" as const };
+    const createRequest = toFlyteidl2Request("createTask", { template: template("databricks", custom), taskExecutionMetadata: attempt(0) }, { connection });
+    const [created] = (await h.service.dispatch("createTask", [createRequest], options)) as { resourceMeta: Uint8Array }[];
+    for (const op of ["getTask", "deleteTask"] as const) {
+      await h.service.dispatch(op, [toFlyteidl2Request(op, { taskCategory: databricks, resourceMeta: created!.resourceMeta }, { connection })], options);
+    }
+    expect(bearers()).toEqual(["dapi-from-connection", "dapi-from-connection", "dapi-from-connection"]);
+    expect(new TextDecoder().decode(created!.resourceMeta)).not.toContain("dapi-");
   });
 
   test("none anywhere is FAILED_PRECONDITION naming the secrets and where they were looked for; nothing is submitted", async () => {
