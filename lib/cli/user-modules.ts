@@ -4,8 +4,8 @@
  * is a usage error that says which module and why.
  */
 import { existsSync } from "node:fs";
-import { register } from "node:module";
-import { isAbsolute, resolve } from "node:path";
+import { createRequire, register } from "node:module";
+import { isAbsolute, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { errorMessage } from "../connector/errors.js";
 import { UsageError } from "./command.js";
@@ -41,11 +41,27 @@ export async function importUserModule(specifier: string, cwd: string, what: str
   }
 }
 
-/** A path (relative to `cwd`) when it looks like one, else a package name. */
+/** A path (relative to `cwd`) when it looks like one, else a package name, found from `cwd` as the user's own imports are. */
 function moduleUrl(specifier: string, cwd: string, what: string): string {
   const isPath = specifier.startsWith(".") || isAbsolute(specifier) || /\.[cm]?[jt]sx?$/.test(specifier);
-  if (!isPath) return specifier;
+  if (!isPath) return packageUrl(specifier, cwd, what);
   const path = resolve(cwd, specifier);
   if (!existsSync(path)) throw new UsageError(`${what} '${specifier}' not found (looked for ${path}).`);
   return pathToFileURL(path).href;
+}
+
+/**
+ * A package's entry, resolved from `cwd`: the CLI itself may be installed elsewhere (npx, a
+ * global install, a workspace's root), where a bare import() would look. Node 20 resolves from
+ * another directory only through require's algorithm; a package that exports for `import` alone is
+ * left to import(), which then looks from the CLI's own location.
+ */
+function packageUrl(specifier: string, cwd: string, what: string): string {
+  try {
+    return pathToFileURL(createRequire(join(cwd, "package.json")).resolve(specifier)).href;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ERR_PACKAGE_PATH_NOT_EXPORTED") return specifier;
+    throw new UsageError(`${what} '${specifier}' not found: no such package is installed for ${cwd}.`);
+  }
 }

@@ -67,6 +67,9 @@ describe.each([
       "package.json": JSON.stringify({ name: "user-project", version: "1.0.0", main: "index.js", type }),
       "src/greeter.ts": CONNECTOR,
       "src/registry.ts": REGISTRY,
+      // A package of the project's own, in its node_modules (the CLI runs from this repository).
+      "node_modules/greeter-registry/package.json": JSON.stringify({ name: "greeter-registry", version: "1.0.0", type: "module", exports: "./index.js" }),
+      "node_modules/greeter-registry/index.js": REGISTRY.replace("./greeter.ts", "../../src/greeter.ts"),
     });
   });
   afterAll(() => rm(project, { recursive: true, force: true }));
@@ -75,6 +78,14 @@ describe.each([
     const ran = await flyteConnector(["run", "--type", "greet", "-i", "name=ada", ...modules], project);
     expect(ran.stderr).toMatch(/greet_v0: SUCCEEDED/);
     expect(JSON.parse(ran.stdout)).toEqual({ greeting: "hello ada" });
+  });
+
+  test("a package name is found from the working directory, where the project installed it", async () => {
+    const ran = await flyteConnector(["run", "--type", "greet", "-i", "name=ada", "--registry", "greeter-registry"], project);
+    expect(ran.stderr).toMatch(/greet_v0: SUCCEEDED/);
+    expect(JSON.parse(ran.stdout)).toEqual({ greeting: "hello ada" });
+    const missing = await flyteConnector(["list", "--registry", "no-such-registry"], project);
+    expect(missing.stderr).toBe(`flyte-connector list: Registry module 'no-such-registry' not found: no such package is installed for ${project}.\nRun 'flyte-connector list --help' for usage.\n`);
   });
 
   test("a connector's ConnectorError keeps its status: one copy of the SDK", async () => {
