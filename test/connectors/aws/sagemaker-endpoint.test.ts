@@ -5,7 +5,7 @@
  * names the endpoint `<name>-{idempotence_token}` and its config `...-{inputs.idempotence_token}`
  * (workflow.py:41-45, 95-96), with the previous node's token as input `idempotence_token`.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FailedPreconditionError, TaskFailedError, UnavailableError } from "../../../lib/connector/errors.js";
 import { Phase } from "../../../lib/connector/phase.js";
 import { TaskCategory } from "../../../lib/connector/task-category.js";
@@ -16,18 +16,12 @@ import { runConnector, TaskRunFailedError, taskTemplate } from "../../../lib/tes
 import { SECRET_ACCESS_KEY, stubAwsEnv } from "./aws-env.js";
 import { ACCOUNT, SageMakerFake } from "./fake.js";
 import { taskParams } from "../../../lib/connector/task-params.js";
+import { useFake } from "../../support/use-fake.js";
 
-const fake = new SageMakerFake();
+const fake = useFake(new SageMakerFake());
 const connector = new SageMakerEndpointConnector();
 
-beforeAll(async () => {
-  await fake.start();
-});
-afterAll(async () => {
-  await fake.stop();
-});
 beforeEach(() => {
-  fake.reset();
   fake.endpoints.clear();
   fake.statusesOnCreate = ["Creating", "Creating", "InService"];
   stubAwsEnv({ AWS_ENDPOINT_URL_SAGEMAKER: fake.url });

@@ -6,7 +6,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Connection } from "../../../lib/connector/connector.js";
 import { Status } from "../../../lib/connector/errors.js";
 import { Phase } from "../../../lib/connector/phase.js";
@@ -20,8 +20,9 @@ import { rejection } from "../../support/rejection.js";
 import { BIGQUERY_SCOPE, BigQueryFake } from "./fake.js";
 import { serviceAccountKey, type ServiceAccountKey } from "./service-account.js";
 import { TASK_TYPE, executionMetadata, flyteSdkTemplate, flytekitTemplate, inputMap, literal, types, type PluginTask } from "./templates.js";
+import { useFake } from "../../support/use-fake.js";
 
-const fake = new BigQueryFake();
+const fake = useFake(new BigQueryFake());
 const logged: unknown[][] = [];
 const service = new ConnectorService(new ConnectorRegistry().register(new BigQueryConnector()), {
   logger: { error: (...args: unknown[]) => logged.push(args) },
@@ -81,17 +82,12 @@ function text(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString("utf8");
 }
 
-beforeAll(async () => {
-  await fake.start();
-});
 
 afterAll(async () => {
-  await fake.stop();
   rmSync(directory, { recursive: true, force: true });
 });
 
 beforeEach(() => {
-  fake.reset();
   logged.length = 0;
   for (const name of [
     "GOOGLE_APPLICATION_CREDENTIALS",

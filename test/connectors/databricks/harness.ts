@@ -1,5 +1,5 @@
 /** The service the Databricks tests drive the plugin templates through, against the fake. */
-import { afterAll, afterEach, beforeAll, beforeEach, vi } from "vitest";
+import { afterEach, beforeEach, vi } from "vitest";
 import type { Connection } from "../../../lib/connector/connector.js";
 import { ConnectorRegistry } from "../../../lib/connector/registry.js";
 import { clearSecretsCache } from "../../../lib/connector/secrets.js";
@@ -8,6 +8,7 @@ import { clearAccessTokens } from "../../../lib/connectors/databricks/oauth.js";
 import { ConnectorService } from "../../../lib/service/service.js";
 import { DatabricksFake } from "./fake.js";
 import { PAT } from "./plugin-templates.js";
+import { useFake } from "../../support/use-fake.js";
 
 export interface Harness {
   readonly fake: DatabricksFake;
@@ -18,16 +19,9 @@ export interface Harness {
 
 /** Starts the fake once per file; each test starts with a fresh secret, token and env state. */
 export function useDatabricks(): Harness {
-  const fake = new DatabricksFake();
+  const fake = useFake(new DatabricksFake());
   const service = new ConnectorService(new ConnectorRegistry().register(new DatabricksConnector()).register(new DatabricksConnectorV2()));
-  beforeAll(async () => {
-    await fake.start();
-  });
-  afterAll(async () => {
-    await fake.stop();
-  });
   beforeEach(() => {
-    fake.reset();
     fake.tokens.add(PAT);
     clearSecretsCache();
     clearAccessTokens();

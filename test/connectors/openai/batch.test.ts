@@ -3,7 +3,7 @@
  * OPENAI_BASE_URL), with templates as flytekit's BatchEndpointTask writes them.
  */
 import { decode as decodeMessagePack } from "@msgpack/msgpack";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Status } from "../../../lib/connector/errors.js";
 import { Phase } from "../../../lib/connector/phase.js";
 import { ConnectorRegistry } from "../../../lib/connector/registry.js";
@@ -14,25 +14,19 @@ import type { DispatchOptions } from "../../../lib/service/operations.js";
 import { rejection } from "../../support/rejection.js";
 import { OpenAIFake } from "./fake.js";
 import { batchTemplate, executionMetadata, stringInputs } from "./templates.js";
+import { useFake } from "../../support/use-fake.js";
 
-const fake = new OpenAIFake();
+const fake = useFake(new OpenAIFake());
 fake.organizations.add("testorg");
 const service = new ConnectorService(new ConnectorRegistry().register(new BatchEndpointConnector()));
 const taskCategory = { name: "openai-batch", version: 0 };
 
-beforeAll(async () => {
-  await fake.start();
-});
-afterAll(async () => {
-  await fake.stop();
-});
 beforeEach(() => {
   vi.stubEnv("OPENAI_BASE_URL", fake.baseUrl);
   vi.stubEnv("_FSEC_FLYTE_OPENAI_API_KEY", fake.apiKey);
 });
 afterEach(() => {
   vi.unstubAllEnvs();
-  fake.reset();
   fake.clearState();
 });
 

@@ -5,7 +5,7 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Status } from "../../../lib/connector/errors.js";
 import { Phase } from "../../../lib/connector/phase.js";
 import { ConnectorRegistry } from "../../../lib/connector/registry.js";
@@ -16,26 +16,20 @@ import type { DispatchOptions } from "../../../lib/service/operations.js";
 import { rejection } from "../../support/rejection.js";
 import { OpenAIFake } from "./fake.js";
 import { chatgptTemplate, stringInputs } from "./templates.js";
+import { useFake } from "../../support/use-fake.js";
 
-const fake = new OpenAIFake();
+const fake = useFake(new OpenAIFake());
 const logged: string[] = [];
 const service = new ConnectorService(new ConnectorRegistry().register(new ChatGPTConnector()), {
   logger: { error: (...args: unknown[]) => logged.push(args.map((arg) => (arg instanceof Error ? `${arg.message}\n${arg.stack}` : String(arg))).join(" ")) },
 });
 
-beforeAll(async () => {
-  await fake.start();
-});
-afterAll(async () => {
-  await fake.stop();
-});
 beforeEach(() => {
   vi.stubEnv("OPENAI_BASE_URL", fake.baseUrl);
   vi.stubEnv("_FSEC_FLYTE_OPENAI_API_KEY", fake.apiKey);
 });
 afterEach(() => {
   vi.unstubAllEnvs();
-  fake.reset();
   fake.reply = (message) => ({ content: `You said: ${message}` });
   logged.length = 0;
 });

@@ -2,7 +2,7 @@
  * The `snowflake` connector through the real service against the fake SQL API: each plugin's
  * template, every statement state, every fault, idempotent creates.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { Status } from "../../../lib/connector/errors.js";
 import { executionKey, uuidV5 } from "../../../lib/connector/idempotency.js";
 import { Phase } from "../../../lib/connector/phase.js";
@@ -24,20 +24,14 @@ import {
   makeKeys,
   makeService,
 } from "./support.js";
+import { useFake } from "../../support/use-fake.js";
 
 const keys = makeKeys();
-const fake = new FakeSnowflake();
+const fake = useFake(new FakeSnowflake());
 const { service } = makeService();
 const decoder = new TextDecoder();
 
-beforeAll(async () => {
-  await fake.start();
-});
-afterAll(async () => {
-  await fake.stop();
-});
 beforeEach(() => {
-  fake.reset();
   fake.trust(SUBJECT, keys.publicKey);
   vi.stubEnv("FLYTE_SNOWFLAKE_ENDPOINT", fake.url);
   vi.stubEnv("_FSEC_SNOWFLAKE_PRIVATE_KEY", keys.pem);

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } 
 import { generateKeyPairSync } from "node:crypto";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import type { Connection } from "../../../lib/connector/connector.js";
 import { Status } from "../../../lib/connector/errors.js";
 import { Phase } from "../../../lib/connector/phase.js";
@@ -19,20 +19,14 @@ import { SnowflakeConnector } from "../../../lib/connectors/snowflake/connector.
 import { rejection } from "../../support/rejection.js";
 import { FakeSnowflake } from "./fake.js";
 import { CATEGORY, SUBJECT, STRUCTURED_DATASET, executionMetadata, flyte2Connection, flyteSdkTemplate, flytekitTemplate, makeKeys, makeService, pemBody } from "./support.js";
+import { useFake } from "../../support/use-fake.js";
 
 const keys = makeKeys();
-const fake = new FakeSnowflake();
+const fake = useFake(new FakeSnowflake());
 const secretsManager = mockClient(SecretsManagerClient);
 const SECRET_ID = "arn:aws:secretsmanager:us-east-1:123456789012:secret:flyte-connectors-AbCdEf";
 
-beforeAll(async () => {
-  await fake.start();
-});
-afterAll(async () => {
-  await fake.stop();
-});
 beforeEach(() => {
-  fake.reset();
   fake.trust(SUBJECT, keys.publicKey);
   secretsManager.reset();
   clearSecretsCache();

@@ -3,7 +3,7 @@
  * (as the driver's client-side `%` would fill them), flyte-sdk's batch expansion, and the
  * statements the SQL API refuses. Through the service: what reaches the fake, or the error.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { Status } from "../../../lib/connector/errors.js";
 import { expandBatchQuery } from "../../../lib/connectors/snowflake/sql/batch.js";
 import { sqlParam } from "../../../lib/connectors/snowflake/sql/params.js";
@@ -14,6 +14,7 @@ import { Duration, toLiteralMap } from "../../../lib/literals/index.js";
 import { rejection } from "../../support/rejection.js";
 import { FakeSnowflake } from "./fake.js";
 import { SUBJECT, executionMetadata, flytekitTemplate, makeKeys, makeService } from "./support.js";
+import { useFake } from "../../support/use-fake.js";
 
 const params = (values: Record<string, unknown>) =>
   new Map(Object.entries(values).map(([name, value]) => [name, sqlParam(value as never, name, false)]));
@@ -119,16 +120,9 @@ test("statementsOf splits at ; outside quotes and comments", () => {
 
 describe("through the service", () => {
   const keys = makeKeys();
-  const fake = new FakeSnowflake();
+  const fake = useFake(new FakeSnowflake());
   const { service } = makeService();
-  beforeAll(async () => {
-    await fake.start();
-  });
-  afterAll(async () => {
-    await fake.stop();
-  });
   beforeEach(() => {
-    fake.reset();
     fake.trust(SUBJECT, keys.publicKey);
     vi.stubEnv("FLYTE_SNOWFLAKE_ENDPOINT", fake.url);
     vi.stubEnv("_FSEC_SNOWFLAKE_PRIVATE_KEY", keys.pem);
