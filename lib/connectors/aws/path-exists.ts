@@ -106,7 +106,7 @@ const GCS_SCOPES = ["https://www.googleapis.com/auth/devstorage.read_only"];
 
 async function gcsExists({ bucket, key }: Location, context: Context): Promise<boolean> {
   // Loaded only for gs:// paths: google-auth-library stays out of the sensor's common path.
-  const { googleAuthHeaders } = await import("../bigquery/google-credentials.js");
+  const { googleAuthHeaders } = await import("../google/credentials.js");
   const baseUrl = gcsBaseUrl();
   const client = new PlatformClient({ platform: "Google Cloud Storage", baseUrl, auth: () => googleAuthHeaders(GCS_SCOPES, context, baseUrl) });
   const bucketPath = `/storage/v1/b/${encodeURIComponent(bucket)}`;

@@ -8,7 +8,7 @@
 import type { CallContext } from "../../connector/connector.js";
 import { TaskFailedError, UnavailableError } from "../../connector/errors.js";
 import { PlatformAuthError, PlatformClient, type PlatformRequest, type PlatformResponse } from "../../connector/platform-client.js";
-import { googleAuthHeaders } from "./google-credentials.js";
+import { googleAuthHeaders } from "../google/credentials.js";
 import type { QueryParameter } from "./query-parameters.js";
 
 /** Replaces https://bigquery.googleapis.com (docs/CONTRACT.md §8). */
