@@ -154,12 +154,12 @@ describe("the packed package, installed in a fresh npm init -y project", () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  test("ships compiled JavaScript and declarations, the CLI and its function builder (infra/build-functions.mjs), and no tests, bench or sources", async () => {
+  test("ships compiled JavaScript and declarations, the CLI and its function builder (infra/build-functions.mjs), the contract its messages cite (docs/CONTRACT.md), and no tests, bench or sources", async () => {
     const files = await filesUnder(installed);
-    const outside = files.filter((file) => !/^(dist\/(lib|functions)\/.+\.(js|d\.ts)|bin\/flyte-connector\.js|infra\/(build-functions|function-bundle)\.mjs|package\.json|README\.md|LICENSE)$/.test(file));
+    const outside = files.filter((file) => !/^(dist\/(lib|functions)\/.+\.(js|d\.ts)|bin\/flyte-connector\.js|infra\/(build-functions|function-bundle)\.mjs|docs\/CONTRACT\.md|package\.json|README\.md|LICENSE)$/.test(file));
     expect(outside).toEqual([]);
     expect(files.filter((file) => /(^|\/)(test|bench)\/|\.test\./.test(file))).toEqual([]);
-    expect(files).toContain("dist/lib/idl/gen/flyteidl.js");
+    expect(files).toEqual(expect.arrayContaining(["dist/lib/idl/gen/flyteidl.js", "docs/CONTRACT.md", "infra/build-functions.mjs"]));
     for (const file of files.filter((name) => name.endsWith(".d.ts"))) {
       // A declaration naming a .ts module would send the user's tsc into sources it does not have.
       expect(await readFile(join(installed, file), "utf8"), file).not.toMatch(/from "[^"]*\.ts"|import\("[^"]*\.ts"\)/);
