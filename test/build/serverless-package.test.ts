@@ -57,12 +57,18 @@ const CONNECTOR_SECRETS = "arn:aws:secretsmanager:us-east-1:123456789012:secret:
 const CONNECTOR_SECRETS_PARAMS = [`connectorSecrets=${CONNECTOR_SECRETS}`, `connectorSecretsKmsKeyArn=${META_KEYS_KMS_KEY}`];
 /** The operations that run a connector, and so may read its secrets. */
 const CONNECTOR_OPERATIONS: readonly OperationName[] = [...META_OPERATIONS, "executeTaskSync"];
+/** The AWS connectors' grants (serverless.yml): SageMaker endpoints by name pattern, the file sensor's bucket, boto's managed policies. */
+const SAGEMAKER_ENDPOINTS = "flyte-*";
+const SENSOR_BUCKET = "flyte-sensor-data";
+const BOTO_POLICIES = ["arn:aws:iam::123456789012:policy/flyte-boto-ec2", "arn:aws:iam::123456789012:policy/flyte-boto-sfn"];
+const AWS_CONNECTOR_PARAMS = [`sagemakerEndpoints=${SAGEMAKER_ENDPOINTS}`, `s3SensorBuckets=${SENSOR_BUCKET}`, `botoPolicyArns=${BOTO_POLICIES.join(",")}`];
 const SECRET_SEALING_PARAMS = [`metaKeysSecret=${META_KEYS_SECRET}`, `metaKeysKmsKeyArn=${META_KEYS_KMS_KEY}`, "plainMetas=accept"];
 /** What the pseudo parameters are taken to be when the template is read as deployed. */
 const PSEUDO: Readonly<Record<string, string>> = { "AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012" };
 
 interface Resource {
   readonly Type: string;
+  readonly Condition?: string;
   readonly Properties: Record<string, unknown>;
   readonly DependsOn?: string[];
 }
@@ -86,6 +92,7 @@ let deployed: Template;
 let sealed: Template;
 let sealedBySecret: Template;
 let withConnectorSecrets: Template;
+let withAwsConnectors: Template;
 /** What serverless packaged each function from. */
 let state: { service: { functions: Record<string, { handler: string; package: { artifact: string } }> } };
 
@@ -134,7 +141,9 @@ function asDeployed(raw: Template): Template {
     }
     return Object.fromEntries(entries.map(([key, value]) => [key, resolve(value)]).filter(([, value]) => value !== NO_VALUE));
   };
-  return { Resources: resolve(raw.Resources) as Template["Resources"] };
+  const resources = Object.entries(resolve(raw.Resources) as Template["Resources"]);
+  // A resource whose condition does not hold is not created.
+  return { Resources: Object.fromEntries(resources.filter(([, resource]) => resource.Condition === undefined || holds({ Condition: resource.Condition }))) };
 }
 
 async function packaged(name: string, params: readonly string[] = []): Promise<Template> {
@@ -150,6 +159,7 @@ beforeAll(async () => {
   sealed = asDeployed(await packaged("sealed", SEALING_PARAMS));
   sealedBySecret = asDeployed(await packaged("sealed-by-secret", SECRET_SEALING_PARAMS));
   withConnectorSecrets = asDeployed(await packaged("connector-secrets", CONNECTOR_SECRETS_PARAMS));
+  withAwsConnectors = asDeployed(await packaged("aws-connectors", AWS_CONNECTOR_PARAMS));
   template = await packaged("off");
   deployed = asDeployed(template);
   state = JSON.parse(await readFile(join(packageDir, "off", "serverless-state.json"), "utf8")) as typeof state;
@@ -282,6 +292,48 @@ describe("serverless package", () => {
     );
   });
 
+  describe("the AWS connectors' grants (sagemakerEndpoints, s3SensorBuckets, botoPolicyArns)", () => {
+    const endpoint = `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${SAGEMAKER_ENDPOINTS}`;
+    /** Each IAM policy's roles and statements, by logical name. */
+    const policies = (from: Template) =>
+      Object.fromEntries(
+        Object.entries(from.Resources)
+          .filter(([, resource]) => resource.Type === "AWS::IAM::Policy")
+          .map(([name, { Properties }]) => [name, { roles: Properties["Roles"], statements: (Properties["PolicyDocument"] as { Statement: Statement[] }).Statement }]),
+      );
+
+    it("grants each SageMaker call to the one function that makes it, and the sensor's reads to getTask, on the named resources only", () => {
+      expect(policies(withAwsConnectors)).toEqual({
+        SageMakerEndpointCreatePolicy: {
+          roles: [{ Ref: "CreateTaskRole" }],
+          statements: [
+            { Effect: "Allow", Action: ["sagemaker:CreateEndpoint", "sagemaker:AddTags"], Resource: endpoint },
+            { Effect: "Allow", Action: "sagemaker:CreateEndpoint", Resource: "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/*" },
+          ],
+        },
+        SageMakerEndpointDescribePolicy: { roles: [{ Ref: "GetTaskRole" }], statements: [{ Effect: "Allow", Action: "sagemaker:DescribeEndpoint", Resource: endpoint }] },
+        SageMakerEndpointDeletePolicy: { roles: [{ Ref: "DeleteTaskRole" }], statements: [{ Effect: "Allow", Action: "sagemaker:DeleteEndpoint", Resource: endpoint }] },
+        FileSensorS3Policy: {
+          roles: [{ Ref: "GetTaskRole" }],
+          statements: [
+            { Effect: "Allow", Action: "s3:ListBucket", Resource: `arn:aws:s3:::${SENSOR_BUCKET}` },
+            { Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::${SENSOR_BUCKET}/*` },
+          ],
+        },
+      });
+    });
+
+    it("attaches boto's policies to the functions that run a sync connector (executeTaskSync; createTask, for Flyte 2) and no other", () => {
+      const managed = Object.fromEntries(operationNames.map((key) => [key, withAwsConnectors.Resources[`${logicalName(key)}Role`]!.Properties["ManagedPolicyArns"]]));
+      expect(managed).toEqual(Object.fromEntries(operationNames.map((key) => [key, ["createTask", "executeTaskSync"].includes(key) ? BOTO_POLICIES : undefined])));
+    });
+
+    it("grants none of it while the parameters are unset", () => {
+      expect(policies(deployed)).toEqual({});
+      expect(operationNames.map((key) => deployed.Resources[`${logicalName(key)}Role`]!.Properties["ManagedPolicyArns"])).toEqual(operationNames.map(() => undefined));
+    });
+  });
+
   it("has no route without IAM authorization, and no route outside the contract but the catch-all", () => {
     const routes = resourcesOfType("AWS::ApiGatewayV2::Route").map(([, route]) => route.Properties);
     expect(routes.filter((route) => route["AuthorizationType"] !== "AWS_IAM")).toEqual([]);
@@ -299,6 +351,7 @@ describe("serverless package", () => {
     ["on", () => sealed],
     ["on with a secret", () => sealedBySecret],
     ["off, with connector secrets", () => withConnectorSecrets],
+    ["off, with the AWS connectors' grants", () => withAwsConnectors],
   ])("allows no wildcard action or resource anywhere in the template, sealing %s", (_, which) => {
     const allowed: Statement[] = [];
     const walk = (node: unknown): void => {
