@@ -13,14 +13,27 @@ import { awsErrorName, isAwsRetryable, readSecretString } from "./secrets-manage
 
 export const defaultSecretsDir = "/etc/secrets";
 
-/** flytekit's SECRETS_ENV_PREFIX. */
-const envPrefix = "_FSEC_";
+/** flytekit's default SECRETS_ENV_PREFIX. */
+const defaultEnvPrefix = "_FSEC_";
 
 export interface SecretLookupOptions {
   /** Defaults to process.env. */
   readonly env?: NodeJS.ProcessEnv;
-  /** Defaults to /etc/secrets. */
+  /** Defaults to env FLYTE_SECRETS_DEFAULT_DIR, else /etc/secrets. */
   readonly secretsDir?: string;
+}
+
+/**
+ * Where flytekit looks for secrets, from the variables its SecretsManager reads
+ * (flytekit/configuration/internal.py, `Secrets`): a deployment configured for the Python
+ * connector keeps its settings here.
+ */
+function secretsLayout(env: NodeJS.ProcessEnv, secretsDir: string | undefined) {
+  return {
+    envPrefix: env["FLYTE_SECRETS_ENV_PREFIX"]?.trim() || defaultEnvPrefix,
+    dir: secretsDir ?? (env["FLYTE_SECRETS_DEFAULT_DIR"]?.trim() || defaultSecretsDir),
+    filePrefix: env["FLYTE_SECRETS_FILE_PREFIX"]?.trim() ?? "",
+  };
 }
 
 /**
@@ -42,7 +55,9 @@ function errorCode(error: unknown): unknown {
 
 /**
  * The secret under `key`: env `_FSEC_<KEY>`, then env `<KEY>` (upper-cased), then the file
- * `<secretsDir>/<key>` (lower-cased, one trailing newline dropped). An env variable that is set
+ * `<secretsDir>/<key>` (lower-cased, one trailing newline dropped); the prefix, the directory and
+ * a file name prefix are flytekit's FLYTE_SECRETS_ENV_PREFIX, FLYTE_SECRETS_DEFAULT_DIR and
+ * FLYTE_SECRETS_FILE_PREFIX when set. An env variable that is set
  * counts even when empty, as in flytekit. Keys are limited to letters, digits, `_`, `-` and `.`
  * (Kubernetes secret keys) so a key can never reach outside the secrets directory.
  */
@@ -60,12 +75,13 @@ function localSecret(key: string, options: SecretLookupOptions): { value?: strin
     );
   }
   const env = options.env ?? process.env;
-  const envNames = [`${envPrefix}${key.toUpperCase()}`, key.toUpperCase()];
+  const layout = secretsLayout(env, options.secretsDir);
+  const envNames = [`${layout.envPrefix}${key.toUpperCase()}`, key.toUpperCase()];
   for (const name of envNames) {
     const value = env[name];
     if (value !== undefined) return { value: remembered(value), lookedIn: [] };
   }
-  const file = join(options.secretsDir ?? defaultSecretsDir, key.toLowerCase());
+  const file = join(layout.dir, `${layout.filePrefix}${key.toLowerCase()}`);
   try {
     return { value: remembered(readFileSync(file, "utf8").replace(/\r?\n$/, "")), lookedIn: [] };
   } catch (error) {
@@ -87,7 +103,7 @@ const DEFAULT_CACHE_TTL_MS = 5 * 60_000;
 /**
  * The secret under the first of `names` that any source has (docs/CONTRACT.md §9). Each name is looked
  * for in turn, through: the call's `connection.secrets`; env `_FSEC_<NAME>` and `<NAME>`; the file
- * `/etc/secrets/<name>`; and, when FLYTE_CONNECTOR_SECRETS_ID names one, that Secrets Manager
+ * `/etc/secrets/<name>` (both as flytekit's settings place them, getConnectorSecret); and, when FLYTE_CONNECTOR_SECRETS_ID names one, that Secrets Manager
  * secret's JSON key `<name>`. Several names serve a secret known by more than one (flyte-sdk's
  * kwarg, flytekit's secret name). None found: SecretNotFoundError (FAILED_PRECONDITION) naming
  * every name and source tried.

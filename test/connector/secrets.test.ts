@@ -45,6 +45,18 @@ describe("getConnectorSecret", () => {
     );
   });
 
+  test("flytekit's FLYTE_SECRETS_DEFAULT_DIR, FLYTE_SECRETS_FILE_PREFIX and FLYTE_SECRETS_ENV_PREFIX place the secrets", () => {
+    writeFileSync(join(secretsDir, "pre_token"), "prefixed-file");
+    expect(getConnectorSecret("api_key", { env: { FLYTE_SECRETS_DEFAULT_DIR: secretsDir } })).toBe("from-file");
+    expect(getConnectorSecret("token", { env: { FLYTE_SECRETS_DEFAULT_DIR: secretsDir, FLYTE_SECRETS_FILE_PREFIX: "pre_" } })).toBe("prefixed-file");
+    expect(getConnectorSecret("token", { env: { _MINE_TOKEN: "mine", _FSEC_TOKEN: "not this", FLYTE_SECRETS_ENV_PREFIX: "_MINE_" }, secretsDir })).toBe("mine");
+    // secretsDir, when given, wins over the environment's.
+    expect(getConnectorSecret("api_key", { env: { FLYTE_SECRETS_DEFAULT_DIR: "/nowhere" }, secretsDir })).toBe("from-file");
+    expect(() => getConnectorSecret("absent", { env: { FLYTE_SECRETS_DEFAULT_DIR: secretsDir, FLYTE_SECRETS_FILE_PREFIX: "pre_", FLYTE_SECRETS_ENV_PREFIX: "_MINE_" } })).toThrow(
+      `looked in env _MINE_ABSENT, env ABSENT, file ${join(secretsDir, "pre_absent")}.`,
+    );
+  });
+
   test("throws SecretNotFoundError naming the key and every place looked, and no value", () => {
     const env = { OTHER: "do-not-leak" };
     let thrown: unknown;

@@ -5,7 +5,9 @@
  * _crypto.py:4-22), and that neither the key, its passphrase nor a JWT ever leaves in an answer,
  * a message, a meta or a log line.
  */
-import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { generateKeyPairSync } from "node:crypto";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
@@ -13,7 +15,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import type { Connection } from "../../../lib/connector/connector.js";
 import { Status } from "../../../lib/connector/errors.js";
 import { Phase } from "../../../lib/connector/phase.js";
-import { clearSecretsCache, defaultSecretsDir } from "../../../lib/connector/secrets.js";
+import { clearSecretsCache } from "../../../lib/connector/secrets.js";
 import { runConnector, TaskRunFailedError } from "../../../lib/testing/index.js";
 import { SnowflakeConnector } from "../../../lib/connectors/snowflake/connector.js";
 import { rejection } from "../../support/rejection.js";
@@ -55,17 +57,15 @@ describe("sources", () => {
     expect(fake.callsTo("POST /api/v2/statements").map((call) => call.status)).toEqual([202, 202]);
   });
 
-  test("the mounted file /etc/secrets/snowflake_private_key (flytekit's get_connector_secret)", async () => {
-    const created = !existsSync(defaultSecretsDir);
-    const file = `${defaultSecretsDir}/snowflake_private_key`;
-    mkdirSync(defaultSecretsDir, { recursive: true });
-    writeFileSync(file, `${keys.pem}\n`, { mode: 0o600 });
+  test("the mounted file <FLYTE_SECRETS_DEFAULT_DIR>/snowflake_private_key (flytekit's get_connector_secret)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "snowflake-secrets-"));
+    writeFileSync(join(dir, "snowflake_private_key"), `${keys.pem}\n`, { mode: 0o600 });
+    vi.stubEnv("FLYTE_SECRETS_DEFAULT_DIR", dir);
     try {
       await createWith();
       expect(fake.statements.size).toBe(1);
     } finally {
-      rmSync(file, { force: true });
-      if (created && readdirSync(defaultSecretsDir).length === 0) rmdirSync(defaultSecretsDir);
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
