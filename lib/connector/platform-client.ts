@@ -29,6 +29,11 @@ export interface PlatformClientOptions {
   readonly backoffMs?: Backoff;
   /** The platform's message in an error answer's body; the default knows the common shapes. */
   readonly errorMessage?: (body: unknown, text: string) => string | undefined;
+  /**
+   * Whether an error answer besides 429 and 5xx means "not now" on this platform (BigQuery answers
+   * its rate limits with 403): retried as those are where a retry is safe, then UNAVAILABLE.
+   */
+  readonly transient?: (status: number, body: unknown) => boolean;
 }
 
 export interface PlatformRequest {
@@ -185,7 +190,7 @@ export class PlatformClient {
       return { status: response.status, headers: response.headers, body: parsed.value as T };
     }
     const platformMessage = this.#platformMessage(parsed.value, text);
-    if (RETRYABLE_STATUS.has(response.status)) {
+    if (RETRYABLE_STATUS.has(response.status) || this.#options.transient?.(response.status, parsed.value)) {
       return { reason: `HTTP ${response.status}`, httpStatus: response.status, platformMessage, retryAfterMs: retryAfterMs(response.headers) };
     }
     const message = this.#message(request, `HTTP ${response.status}`, platformMessage);

@@ -180,6 +180,21 @@ describe("PlatformClient", () => {
     expect(fake.callsTo("GET /api/jobs/99")).toHaveLength(1);
   });
 
+  test("a platform's own 'not now' answer (transient) is retried as a 429 is, and only where it says so", async () => {
+    fake.jobs.set("1", { state: "RUNNING" });
+    const transient = (status: number, body: unknown) => status === 403 && JSON.stringify(body).includes("rateLimited");
+    const throttled = { error: { message: "slow down", reason: "rateLimited" } };
+    fake.fault({ route: "GET /api/jobs", status: 403, body: throttled });
+    expect((await client({ transient }).request({ path: "/api/jobs/1", action: "read" }, context())).status).toBe(200);
+    expect(fake.callsTo("GET /api/jobs/1").map((call) => call.status)).toEqual([403, 200]);
+    // Still never for a POST not marked safe; a 403 of another kind stays a credential problem.
+    fake.fault({ route: "POST /api/jobs", status: 403, body: throttled, times: 2 });
+    const submit = await rejection(client({ transient }).request({ method: "POST", path: "/api/jobs", json: {}, action: "submit" }, context()));
+    expect(submit).toMatchObject({ code: Status.UNAVAILABLE, httpStatus: 403, platformMessage: "slow down" });
+    fake.fault({ route: "GET /api/jobs", status: 403, body: { error: { message: "forbidden" } } });
+    expect(await rejection(client({ transient }).request({ path: "/api/jobs/1", action: "read" }, context()))).toBeInstanceOf(PlatformAuthError);
+  });
+
   test("a credential the platform echoes never reaches a message", async () => {
     const error = await rejection(client().request({ path: "/api/echo-credential", action: "read" }, context()));
     expect((error as Error).message).not.toContain(TOKEN);

@@ -6,8 +6,8 @@
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs
  */
 import type { CallContext } from "../../connector/connector.js";
-import { TaskFailedError, UnavailableError } from "../../connector/errors.js";
-import { PlatformAuthError, PlatformClient, type PlatformRequest, type PlatformResponse } from "../../connector/platform-client.js";
+import { TaskFailedError } from "../../connector/errors.js";
+import { PlatformClient, type PlatformRequest, type PlatformResponse } from "../../connector/platform-client.js";
 import { googleAuthHeaders } from "../google/credentials.js";
 import type { QueryParameter } from "./query-parameters.js";
 
@@ -67,6 +67,8 @@ export class BigQueryClient {
       baseUrl,
       auth: () => googleAuthHeaders([BIGQUERY_SCOPE], context, baseUrl),
       errorMessage: googleErrorMessage,
+      // BigQuery's throttling and quota answers are 403s: "not now", not a credential problem.
+      transient: (status, body) => status === 403 && errorReasons(body).some((reason) => THROTTLED_REASONS.has(reason)),
     });
     this.#headers = userAgent ? { "user-agent": userAgent } : {};
   }
@@ -132,22 +134,9 @@ export class BigQueryClient {
     );
   }
 
-  /**
-   * A request whose 403 is read here: BigQuery answers throttling and quota with 403 too, which is
-   * UNAVAILABLE (try again later), not a credential problem.
-   */
-  async #send<T>(request: PlatformRequest, context: Context): Promise<PlatformResponse<T>> {
-    const response = await this.#http.request<T>(
-      { ...request, headers: { ...this.#headers, ...request.headers }, accept: [...(request.accept ?? []), 403] },
-      context,
-    );
-    if (response.status !== 403) return response;
-    const message = googleErrorMessage(response.body, "");
-    const what = `${PLATFORM} could not ${request.action}: HTTP 403${message ? `: ${message}` : ""}`;
-    if (errorReasons(response.body).some((reason) => THROTTLED_REASONS.has(reason))) {
-      throw new UnavailableError(`${what}; try again later.`);
-    }
-    throw new PlatformAuthError(`${what} (check the credentials and their permissions)`, PLATFORM, 403, message);
+  /** A request with the connector's own headers (the plugins' user agent). */
+  #send<T>(request: PlatformRequest, context: Context): Promise<PlatformResponse<T>> {
+    return this.#http.request<T>({ ...request, headers: { ...this.#headers, ...request.headers } }, context);
   }
 }
 

@@ -388,13 +388,24 @@ describe("faults", () => {
     expect(error.message).toMatch(/^BigQuery could not get the job: HTTP 503: injected fault 503\b/);
   });
 
-  it("a 403 rateLimitExceeded is UNAVAILABLE, not a credential problem", async () => {
+  // https://cloud.google.com/bigquery/docs/error-messages: rateLimitExceeded and quotaExceeded are 403s, to retry with backoff.
+  const throttled = (reason: string) => ({ error: { code: 403, message: "Exceeded rate limits: too many api requests per user per method", errors: [{ reason }] } });
+
+  it.each(["rateLimitExceeded", "quotaExceeded"])("a 403 %s is retried within the call, as a 429 is", async (reason) => {
+    fake.fault({ route: "POST /bigquery", status: 403, body: throttled(reason) });
     const meta = await create(flytekitTemplate(dogecoin));
-    const body = { error: { code: 403, message: "Exceeded rate limits: too many api requests per user per method", errors: [{ reason: "rateLimitExceeded" }] } };
-    fake.fault({ route: "GET /bigquery", status: 403, body });
+    fake.fault({ route: "GET /bigquery", status: 403, body: throttled(reason) });
+    expect((await get(meta)).phase).toBe(Phase.RUNNING);
+    expect(fake.callsTo("POST /bigquery").map((call) => call.status)).toEqual([403, 200]);
+    expect(fake.callsTo("GET /bigquery").map((call) => call.status)).toEqual([403, 200]);
+  });
+
+  it("a 403 rateLimitExceeded that lasts is UNAVAILABLE, not a credential problem", async () => {
+    const meta = await create(flytekitTemplate(dogecoin));
+    fake.fault({ route: "GET /bigquery", status: 403, body: throttled("rateLimitExceeded"), times: Infinity });
     const error = await rejection(get(meta));
     expect(error.code).toBe(Status.UNAVAILABLE);
-    expect(error.message).toMatch(/Exceeded rate limits.*try again later/);
+    expect(error.message).toMatch(/^BigQuery could not get the job: HTTP 403: Exceeded rate limits: too many api requests per user per method \(after \d attempts\)$/);
   });
 
   it("a 403 accessDenied is FAILED_PRECONDITION", async () => {
