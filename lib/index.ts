@@ -61,8 +61,8 @@ export {
   type PlatformRequest,
   type PlatformResponse,
 } from "./connector/platform-client.js";
-/** What `field.json()` holds: Python's JSON values (a PythonFloat is written as a float, even when integral). */
-export { PythonFloat, pythonFloat, type JsonValue as PythonJsonValue } from "./connector/python-json.js";
+/** What `field.json()` holds: Python's JSON values (a PythonFloat, exported with the literals, is written as a float even when integral). */
+export { type JsonValue as PythonJsonValue } from "./connector/python-json.js";
 export { TaskCategory } from "./connector/task-category.js";
 export { taskParams, type TaskParamsInit } from "./connector/task-params.js";
 export { renderTaskTemplate } from "./connector/template.js";

@@ -4,27 +4,10 @@
  * separators, ensure_ascii escapes, Python float repr, NaN/Infinity, ints of any size, dict
  * key order kept.
  */
+import { PythonFloat } from "../literals/values.js";
 
-/**
- * A Python float whose value is a whole number (`2.0`, `1e+16`, `-0.0`). A JS number cannot say
- * whether `2` was an int or a float, so parsed integral floats come back wrapped in this to be
- * written back as floats; wrap a number in it (`pythonFloat(2)`) to write a float yourself.
- */
-export class PythonFloat {
-  constructor(readonly value: number) {}
-
-  valueOf(): number {
-    return this.value;
-  }
-
-  toJSON(): number {
-    return this.value;
-  }
-}
-
-export function pythonFloat(value: number): PythonFloat {
-  return new PythonFloat(value);
-}
+/** A whole-number float (`pythonFloat(2)`), written as a float: it lives with the literals' values, which convert it too. */
+export { PythonFloat, pythonFloat } from "../literals/values.js";
 
 /**
  * A value `json.dumps` can write. Numbers: an integral JS number or a bigint is a Python int, any

@@ -4,7 +4,7 @@ import { describeValue, keyPath, LiteralConversionError, type Role } from "./err
 import { declaredType, describeType } from "./literal-type.js";
 import { dateToTimestamp, durationToProto, toInt64 } from "./primitives.js";
 import { isPlainObject, structFromJson } from "./struct.js";
-import { Duration, FlyteDirectory, FlyteFile, StructuredDataset } from "./values.js";
+import { Duration, FlyteDirectory, FlyteFile, PythonFloat, StructuredDataset } from "./values.js";
 
 const core = flyteidl.core;
 const { SimpleType } = core;
@@ -16,13 +16,13 @@ const { BlobDimensionality } = core.BlobType;
  *
  * With a declared type the value must fit it, or a LiteralConversionError says why: an
  * integer must be an integer number or bigint within int64 (never rounded), a float takes
- * any number (and a bigint it holds exactly), a union takes the first variant that fits and
- * records that variant (with its structure tag) in the Union, an enum takes one of its
+ * any number, a PythonFloat or a bigint it holds exactly, a union takes the first variant that
+ * fits and records that variant (with its structure tag) in the Union, an enum takes one of its
  * strings, a blob or structured dataset also takes a bare URI string.
  *
  * Without a declared type (or with a LiteralType that has no case set) the value decides:
  * null/undefined -> none; boolean -> boolean; a number that is an integer within int64 ->
- * integer, any other number -> float; bigint -> integer; string -> string; Date -> datetime;
+ * integer, any other number or a PythonFloat -> float; bigint -> integer; string -> string; Date -> datetime;
  * Duration -> duration; Uint8Array -> binary; FlyteFile / FlyteDirectory -> blob (single /
  * multipart); StructuredDataset -> structured dataset; array -> collection and Map -> map,
  * each element inferred on its own; plain object -> generic (google.protobuf.Struct).
@@ -117,6 +117,7 @@ function convertSimple(value: unknown, simple: flyteidl.core.SimpleType, where: 
       break;
     case SimpleType.FLOAT:
       if (typeof value === "number") return primitiveLiteral({ floatValue: value });
+      if (value instanceof PythonFloat) return primitiveLiteral({ floatValue: value.value });
       if (typeof value === "bigint" && BigInt(Number(value)) === value) return primitiveLiteral({ floatValue: Number(value) });
       break;
     case SimpleType.STRING:
@@ -165,6 +166,7 @@ function infer(value: unknown, where: string): flyteidl.core.Literal {
 function inferObject(value: object, where: string): flyteidl.core.Literal {
   if (value instanceof Date) return datetimeLiteral(value, where, { simple: SimpleType.DATETIME });
   if (value instanceof Duration) return primitiveLiteral({ duration: durationToProto(value) });
+  if (value instanceof PythonFloat) return primitiveLiteral({ floatValue: value.value });
   if (value instanceof Uint8Array) return binaryLiteral(value);
   if (value instanceof FlyteFile) return blobLiteral(value.uri, value.format, false);
   if (value instanceof FlyteDirectory) return blobLiteral(value.uri, value.format, true);

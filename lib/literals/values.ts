@@ -1,6 +1,6 @@
 /**
  * The JavaScript values that stand for Flyte types JavaScript has no value for: durations,
- * files, directories and structured datasets.
+ * files, directories, structured datasets, and a float whose value is whole.
  */
 import type { JsonValue } from "./struct.js";
 
@@ -79,3 +79,25 @@ export type PlainValue =
   | StructuredDataset
   | PlainValue[]
   | { [key: string]: PlainValue };
+
+/**
+ * A Python float whose value is a whole number (`2.0`, `1e+16`, `-0.0`). A JS number cannot say
+ * whether `2` was an int or a float, so parsed integral floats come back wrapped in this to be
+ * written back as floats; wrap a number in it (`pythonFloat(2)`) to write a float yourself: in
+ * Python's JSON (resource metas) and as a literal (a float, where a bare 2 would be an integer).
+ */
+export class PythonFloat {
+  constructor(readonly value: number) {}
+
+  valueOf(): number {
+    return this.value;
+  }
+
+  toJSON(): number {
+    return this.value;
+  }
+}
+
+export function pythonFloat(value: number): PythonFloat {
+  return new PythonFloat(value);
+}

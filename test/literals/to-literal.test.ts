@@ -6,6 +6,7 @@ import {
   FlyteDirectory,
   FlyteFile,
   LiteralConversionError,
+  pythonFloat,
   StructuredDataset,
   toLiteral,
   toLiteralMap,
@@ -396,6 +397,17 @@ describe("toLiteral without a declared type infers", () => {
     ],
   ])("%s", (_, value, expected) => {
     expect(shape(toLiteral(value))).toEqual(expected);
+  });
+
+  test("a whole number wrapped as a PythonFloat -> float, where the bare number is an integer", () => {
+    expect(shape(toLiteral(pythonFloat(3)))).toEqual(primitive({ floatValue: 3 }));
+    expect(shape(toLiteral(3))).toEqual(primitive({ integer: "3" }));
+    expect(shape(toLiteral([pythonFloat(2), 2]))).toEqual({ collection: { literals: [primitive({ floatValue: 2 }), primitive({ integer: "2" })] } });
+  });
+
+  test("a declared float takes a PythonFloat; a declared integer does not", () => {
+    expect(shape(toLiteral(pythonFloat(2), FLOAT))).toEqual(primitive({ floatValue: 2 }));
+    expect(() => toLiteral(pythonFloat(2), INTEGER, "n")).toThrow(LiteralConversionError);
   });
 
   test("NaN -> float NaN", () => {
