@@ -24,7 +24,7 @@ describe("loadConnectorModule", () => {
     ["./test/cli/fixtures/needs-arguments.ts", "Cannot construct connector ApiConnector of './test/cli/fixtures/needs-arguments.ts' with no arguments: an API key is required"],
     ["./test/cli/fixtures/missing.ts", "Connector module './test/cli/fixtures/missing.ts' not found (looked for "],
     ["lib/cli/input-values.ts", "Connector module 'lib/cli/input-values.ts' exports no connector"],
-    ["no-such-package-anywhere", "Cannot load connector module 'no-such-package-anywhere': "],
+    ["no-such-package-anywhere", "Connector module 'no-such-package-anywhere' not found: no such package is installed for "],
   ])("%s is a usage error saying why", async (specifier, message) => {
     const error = await loadConnectorModule(specifier, REPO_ROOT).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UsageError);
