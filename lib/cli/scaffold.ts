@@ -1,7 +1,8 @@
 /**
  * The files of a new connector project (`flyte-connector init`): one async connector against a
  * platform's HTTP API, its test on a fake of that platform (the test kit), a registry module, and
- * a serverless.yml deploying the eight functions `flyte-connector build` makes from that registry.
+ * a serverless.yml deploying the eight functions `flyte-connector build` makes from that registry,
+ * which serverless offline also runs locally behind the gRPC front (`npm run start:offline`).
  * An ES module project in TypeScript, tested with `node --test` under tsx: nothing to compile,
  * no test framework to install.
  */
@@ -14,7 +15,7 @@ export interface ScaffoldOptions {
   /** This package's version, which the project depends on. */
   readonly version: string;
   /** Version ranges of the development tools, as this package uses them. */
-  readonly tools: Readonly<Record<"tsx" | "typescript" | "@types/node" | "serverless", string>>;
+  readonly tools: Readonly<Record<"tsx" | "typescript" | "@types/node" | "serverless" | "serverless-offline", string>>;
 }
 
 export const REGISTRY_MODULE = "./src/registry.ts";
@@ -54,6 +55,7 @@ function packageJson({ name, version, tools }: ScaffoldOptions) {
       test: "node --import tsx --test src/*.test.ts",
       typecheck: "tsc",
       start: `${cli} serve --registry ${REGISTRY_MODULE}`,
+      "start:offline": `${cli} build --registry ${REGISTRY_MODULE} && ${cli} serve --backend offline`,
       build: `${cli} build --registry ${REGISTRY_MODULE}`,
       package: `${cli} package --registry ${REGISTRY_MODULE}`,
     },
@@ -61,6 +63,7 @@ function packageJson({ name, version, tools }: ScaffoldOptions) {
     devDependencies: {
       "@types/node": tools["@types/node"],
       serverless: tools.serverless,
+      "serverless-offline": tools["serverless-offline"],
       tsx: tools.tsx,
       typescript: tools.typescript,
     },
@@ -293,6 +296,8 @@ function serverlessYml(service: string): string {
 # --backend lambda) and by its HTTP route with IAM authorization.
 #
 #   npm run build                     .build/<function>.zip (flyte-connector build)
+#   npm run start:offline             build, then the functions under serverless offline behind
+#                                     the gRPC front (flyte-connector serve --backend offline)
 #   npm run package                   build, then the CloudFormation template in .serverless/
 #   npx serverless deploy --stage prod
 #
@@ -324,6 +329,17 @@ provider:
 
 package:
   individually: true
+
+plugins:
+  - serverless-offline
+
+custom:
+  serverless-offline:
+    httpPort: 3000
+    lambdaPort: 3002
+    # serverless offline cannot check IAM signatures, and mistakes \`type: aws_iam\` on an httpApi
+    # route for a JWT authorizer; locally, routes are open.
+    noAuth: true
 
 functions:
 ${functions}`;

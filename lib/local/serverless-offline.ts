@@ -1,10 +1,11 @@
 /**
- * `serverless offline` as a child of the local stack, for `npm run start:offline`: the built
- * functions (.build/*.zip) behind a local HTTP API and a Lambda Invoke endpoint, its output on
- * ours. It runs in its own process group, ended with the parent.
+ * `serverless offline` as a child of the local stack, for `npm run start:offline` (this
+ * repository's, or a project's made by `flyte-connector init`): the built functions
+ * (.build/*.zip) of the serverless.yml in the working directory behind a local HTTP API and a
+ * Lambda Invoke endpoint, its output on ours. It runs in its own process group, ended with the parent.
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createConnection } from "node:net";
 import { dirname, join } from "node:path";
@@ -25,11 +26,14 @@ export interface ServerlessOfflineOptions {
 export interface ServerlessOfflineProcess {
   /** `endpoint` for `@aws-sdk/client-lambda`. */
   readonly lambdaEndpoint: string;
+  /** What the functions are invoked by, before the operation: `<service>-dev-` of serverless.yml. */
+  readonly functionPrefix: string;
   readonly httpUrl: string;
   stop(): void;
 }
 
 export async function startServerlessOffline(options: ServerlessOfflineOptions): Promise<ServerlessOfflineProcess> {
+  const functionPrefix = `${serviceName(options.cwd)}-${STAGE}-`;
   const missing = operationNames.filter((name) => !existsSync(join(options.cwd, ".build", `${name}.zip`)));
   if (missing.length > 0) {
     throw new Error(`The functions are not built (no .build/${missing[0]}.zip): run \`npm run build\` first.`);
@@ -65,7 +69,19 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
     }
   }
   const base = (port: number) => `http://${hostForUrl(local)}:${port}`;
-  return { lambdaEndpoint: base(options.lambdaPort), httpUrl: base(options.httpPort), stop };
+  return { lambdaEndpoint: base(options.lambdaPort), functionPrefix, httpUrl: base(options.httpPort), stop };
+}
+
+/** serverless' default stage, which offline runs unless told otherwise. */
+const STAGE = "dev";
+
+/** The `service:` of the serverless.yml in `cwd`: the functions are named `<service>-<stage>-<op>`. */
+function serviceName(cwd: string): string {
+  const file = join(cwd, "serverless.yml");
+  if (!existsSync(file)) throw new Error(`No serverless.yml in ${cwd}: run serve --backend offline in the project that deploys the functions.`);
+  const service = /^service:\s*["']?([A-Za-z0-9][A-Za-z0-9-]*)/m.exec(readFileSync(file, "utf8"))?.[1];
+  if (service === undefined) throw new Error(`${file} names no service: serve --backend offline needs it to name the functions.`);
+  return service;
 }
 
 /** The serverless CLI installed in the project at `cwd` (serverless, or osls under that name). */

@@ -4,6 +4,8 @@
  * the eight functions serving its registry, and `package` hands them to serverless. Its
  * serverless.yml routes each function as the repository's own does.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -11,11 +13,21 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { operationNames } from "../../lib/service/operations.js";
 import { REPO_ROOT } from "../support/build.js";
+import { freePort } from "../support/serverless-offline.js";
 import { cli } from "./support/fake-io.js";
 import { flyteConnector, linkPackages, makeProject, run } from "./support/project.js";
 
 const TSC = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 const STEP_TIMEOUT = 120_000;
+
+/** serverless and serverless-offline in the project, as its devDependencies install them (links to the repository's). */
+async function linkTools(project: string): Promise<void> {
+  for (const name of ["serverless", "serverless-offline"]) {
+    await symlink(join(REPO_ROOT, "node_modules", name), join(project, "node_modules", name), "dir").catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== "EEXIST") throw error;
+    });
+  }
+}
 
 interface ServerlessYml {
   service: string;
@@ -36,16 +48,21 @@ describe("init <dir>", () => {
   afterAll(() => rm(work, { recursive: true, force: true }));
 
   test("writes an ES module project depending on this package, with its scripts", async () => {
-    const repo = JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as { version: string; dependencies: Record<string, string> };
+    const repo = JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as {
+      version: string;
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     const manifest = JSON.parse(await readFile(join(project, "package.json"), "utf8")) as Record<string, Record<string, string>>;
     expect(manifest).toMatchObject({
       name: "my-connectors",
       type: "module",
       dependencies: { "flyte-connectors-serverless": `^${repo.version}` },
-      devDependencies: { tsx: repo.dependencies.tsx },
+      devDependencies: { tsx: repo.dependencies.tsx, "serverless-offline": repo.devDependencies["serverless-offline"] },
       scripts: {
         test: "node --import tsx --test src/*.test.ts",
         start: "flyte-connector serve --registry ./src/registry.ts",
+        "start:offline": "flyte-connector build --registry ./src/registry.ts && flyte-connector serve --backend offline",
         build: "flyte-connector build --registry ./src/registry.ts",
         package: "flyte-connector package --registry ./src/registry.ts",
       },
@@ -136,7 +153,7 @@ console.log("ANSWER " + JSON.stringify(answer));`;
     test(
       "with serverless: builds, then serverless package writes the template of the eight functions",
       async () => {
-        await symlink(join(REPO_ROOT, "node_modules/serverless"), join(project, "node_modules/serverless"), "dir");
+        await linkTools(project);
         const home = join(work, "home");
         await mkdir(home, { recursive: true });
         const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")));
@@ -156,4 +173,35 @@ console.log("ANSWER " + JSON.stringify(answer));`;
       STEP_TIMEOUT,
     );
   });
+
+  test(
+    "start:offline's serve --backend offline runs the built functions under serverless offline, behind the gRPC front",
+    async () => {
+      await linkTools(project);
+      const [grpcPort, httpPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
+      const server = spawn(process.execPath, [join(REPO_ROOT, "bin/flyte-connector.js"), "serve", "--backend", "offline", "--grpc-port", String(grpcPort), "--http-port", String(httpPort), "--lambda-port", String(lambdaPort)], {
+        cwd: project,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      server.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      server.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      try {
+        await expect.poll(() => output, { timeout: 60_000, interval: 200 }).toMatch(/gRPC front on /);
+        // Through the front: the gRPC call invokes the project's listAgents function, named from its serverless.yml.
+        const listed = await flyteConnector(["list", "-t", "grpc", "--address", `127.0.0.1:${grpcPort}`], project);
+        expect(listed.stdout).toMatch(/^Job Connector\s+job_v0\s+async$/m);
+        expect(listed.stdout).not.toContain("Echo Connector");
+        // And serverless offline's own HTTP routes.
+        const agents = (await (await fetch(`http://127.0.0.1:${httpPort}/api/v1/agents`)).json()) as { agents: { name: string }[] };
+        expect(agents.agents.map((agent) => agent.name)).toEqual(["Job Connector"]);
+      } finally {
+        server.kill("SIGTERM");
+        await once(server, "exit");
+      }
+      // Stopping the front stops serverless offline with it.
+      await expect.poll(async () => (await fetch(`http://127.0.0.1:${httpPort}/api/v1/agents`).then(() => "open", () => "closed")), { timeout: 10_000 }).toBe("closed");
+    },
+    STEP_TIMEOUT,
+  );
 });

@@ -48,6 +48,7 @@ Next:
   npx flyte-connector run --registry ${REGISTRY_MODULE} --type ${TASK_TYPE} -i day=2024-01-01
                                 run one task (with JOBS_API_URL set to a jobs API)
   npm run build                 the eight Lambda functions in .build/
+  npm run start:offline         build, then run them under serverless offline behind the gRPC front
   npm run package               build, then serverless package
   npx serverless deploy         deploy; functions are named ${name}-<stage>-<operation>
 `);
@@ -73,5 +74,11 @@ function tools(): ScaffoldOptions["tools"] {
     if (version === undefined) throw new Error(`package.json of ${packageInfo().name} names no version of ${name}.`);
     return version;
   };
-  return { tsx: range("tsx"), typescript: range("typescript"), "@types/node": range("@types/node"), serverless: range("serverless") };
+  return {
+    tsx: range("tsx"),
+    typescript: range("typescript"),
+    "@types/node": range("@types/node"),
+    serverless: range("serverless"),
+    "serverless-offline": range("serverless-offline"),
+  };
 }

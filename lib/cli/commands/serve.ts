@@ -87,9 +87,10 @@ export const serveCommand: Command = {
   },
   details: `in-process serves the connectors of the --registry module (default: the built-in ones of
 functions/registry.ts) plus those of every --connector module. lambda invokes the deployed functions (<prefix><op>; credentials from the AWS SDK chain):
-the gRPC front of a deployment. offline runs the built functions (npm run build) under
-serverless offline from this repository — HTTP API on --http-port, Lambda Invoke on
---lambda-port — with the gRPC front invoking them: the production topology on one machine.
+the gRPC front of a deployment. offline runs the built functions (npm run build, or
+flyte-connector build --registry) of the serverless.yml in the working directory under
+serverless offline — HTTP API on --http-port, Lambda Invoke on --lambda-port — with the gRPC
+front invoking them: the production topology on one machine.
 Flags may also come from FLYTE_GRPC_PORT, FLYTE_HTTP_PORT, FLYTE_HOST, FLYTE_TLS_CERT,
 FLYTE_TLS_KEY, FLYTE_BACKEND, FLYTE_FUNCTION_PREFIX and FLYTE_METRICS_PORT.
 
@@ -149,7 +150,8 @@ Examples:
         // serverless offline checks no signatures: any credentials do.
         process.env.AWS_ACCESS_KEY_ID ??= "offline";
         process.env.AWS_SECRET_ACCESS_KEY ??= "offline";
-        options = { ...common, httpPort: false, dispatch: createLambdaDispatch({ endpoint: offline.lambdaEndpoint, region: "us-east-1" }) };
+        const dispatch = createLambdaDispatch({ endpoint: offline.lambdaEndpoint, region: "us-east-1", prefix: offline.functionPrefix });
+        options = { ...common, httpPort: false, dispatch };
         io.stdout.write(`HTTP routes on ${offline.httpUrl} (serverless offline)\n`);
         break;
       }
