@@ -103,8 +103,8 @@ const DEFAULT_CACHE_TTL_MS = 5 * 60_000;
 /**
  * The secret under the first of `names` that any source has (docs/CONTRACT.md §9). Each name is looked
  * for in turn, through: the call's `connection.secrets`; env `_FSEC_<NAME>` and `<NAME>`; the file
- * `/etc/secrets/<name>` (both as flytekit's settings place them, getConnectorSecret); and, when FLYTE_CONNECTOR_SECRETS_ID names one, that Secrets Manager
- * secret's JSON key `<name>`. Several names serve a secret known by more than one (flyte-sdk's
+ * `/etc/secrets/<name>` (flytekit's settings may move both, as getConnectorSecret says); and,
+ * when FLYTE_CONNECTOR_SECRETS_ID names one, that Secrets Manager secret's JSON key `<name>`. Several names serve a secret known by more than one (flyte-sdk's
  * kwarg, flytekit's secret name). None found: SecretNotFoundError (FAILED_PRECONDITION) naming
  * every name and source tried.
  */
