@@ -1,17 +1,17 @@
 /**
  * Every real connector, given spoiled tasks: the first call the cold-start suite makes of each
  * (bench/connector-cold-starts.ts: the plugin's own template, against the platform's fake), with
- * one value of the template's `custom` replaced by an arbitrary JSON value or removed, and
- * GetTask/DeleteTask with arbitrary resource metas. A caller's mistake is answered with its own
+ * one value of the template's `custom` replaced by an arbitrary JSON value or removed, with inputs
+ * of any type, and GetTask/DeleteTask with arbitrary resource metas. A caller's mistake is answered with its own
  * status: never INTERNAL or UNKNOWN (the service's "our fault"), never a crash or a hang.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { CONNECTOR_COLD_STARTS } from "../../bench/connector-cold-starts.js";
 import { registry } from "../../functions/registry.js";
 import { ConnectorError, Status } from "../../lib/connector/errors.js";
 import { flyteidl } from "../../lib/idl/index.js";
-import { structFromJson, structToJson, type JsonValue } from "../../lib/literals/index.js";
+import { structFromJson, structToJson, toLiteralMap, type JsonValue } from "../../lib/literals/index.js";
 import type { PlatformFake } from "../../lib/testing/platform-fake.js";
 import { operations } from "../../lib/service/operations.js";
 import { ConnectorService } from "../../lib/service/service.js";
@@ -39,6 +39,10 @@ beforeAll(async () => {
     }
     seeds.set(seed.connector, seed.requests(fake).map((bytes) => operations[seed.op].requestType.decode(bytes) as object));
   }
+});
+
+beforeEach(() => {
+  internalErrors.length = 0;
 });
 
 afterAll(async () => {
@@ -131,6 +135,24 @@ describe.each(REAL.map((seed) => [seed.connector, seed] as const))("%s", (connec
     expect(internalErrors).toEqual([]);
     // Some spoiled tasks were answered otherwise than the seed: they reached the connector's own checks.
     expect([...seen].some((outcome) => outcome !== JSON.stringify(served))).toBe(true);
+  });
+
+  test(`${seed.op} with inputs of any type is answered with the caller's status`, async () => {
+    const [first, ...rest] = seeds.get(connector)!;
+    const declared = Object.keys(templateOf(first!).interface?.inputs?.variables ?? {});
+    // Each declared input given, or not, as a value of whatever type (a nested value is a Struct, a list a collection).
+    const inputs = fc.record(Object.fromEntries(declared.map((name) => [name, fc.jsonValue({ maxDepth: 2 })])), { requiredKeys: [] });
+    await fc.assert(
+      fc.asyncProperty(inputs, async (values) => {
+        const literals = toLiteralMap(values as Record<string, unknown>);
+        const requests = seed.op === "createTask" ? [{ ...first, inputs: literals }] : [first!, { inputs: literals }];
+        const { code } = await outcomeOf(service.dispatch(seed.op, requests, { deadline: Date.now() + DEADLINE_MS }));
+        expect(OURS.has(code), `status ${code}`).toBe(false);
+      }),
+      { numRuns: declared.length > 0 ? RUNS : 1 },
+    );
+    expect(rest.length).toBeLessThanOrEqual(1);
+    expect(internalErrors).toEqual([]);
   });
 
   if (seed.op !== "createTask") return;

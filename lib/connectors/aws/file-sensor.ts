@@ -8,7 +8,6 @@ import { AsyncConnectorBase, type GetParams, type TaskParams } from "../../conne
 import { InvalidArgumentError } from "../../connector/errors.js";
 import { Phase } from "../../connector/phase.js";
 import { Resource } from "../../connector/resource.js";
-import { literalMapToPlain } from "../../literals/index.js";
 import { readCustom } from "./custom.js";
 import { SensorMetadata } from "./meta.js";
 import { pathExists } from "./path-exists.js";
@@ -28,8 +27,8 @@ export class FileSensorConnector extends AsyncConnectorBase<SensorMetadata> {
     const sensorModule = custom["sensor_module"];
     const sensorName = custom["sensor_name"];
     checkFileSensor(sensorModule, sensorName);
-    const inputs = literalMapToPlain(params.inputs ?? {}, params.taskTemplate.interface?.inputs?.variables);
-    const path = inputs["path"];
+    // A literal that is not the declared type is the caller's: inputValues says so (INVALID_ARGUMENT).
+    const path = params.inputValues["path"];
     if (typeof path !== "string" || path === "") {
       throw new InvalidArgumentError(`FileSensor needs the input "path" (a string), got ${path === undefined ? "none" : JSON.stringify(String(path))}.`);
     }

@@ -177,6 +177,14 @@ describe("FileSensor", () => {
     return expect(connector.get(meta, getParams())).rejects.toThrow(InvalidArgumentError);
   });
 
+  it("a path that is not a string (the literal not of the declared type) is INVALID_ARGUMENT, as is none", () => {
+    const template = fileSensorTemplate();
+    const create = (inputs: Record<string, unknown>) => () => connector.create(taskParams({ signal: new AbortController().signal, taskTemplate: template, inputs: toLiteralMap(inputs), outputPrefix: "" }));
+    expect(create({ path: [] })).toThrow(new InvalidArgumentError('Cannot read the task\'s inputs: cannot read input "path" as string: got a collection literal'));
+    expect(create({ path: 3 })).toThrow(InvalidArgumentError);
+    expect(create({})).toThrow(new InvalidArgumentError('FileSensor needs the input "path" (a string), got none.'));
+  });
+
   it("refuses local and unsupported paths", async () => {
     await expect(poke("/tmp/file")).rejects.toThrow(/local to the connector/);
     await expect(poke("abfs://container/file")).rejects.toThrow(/abfs:\/\/ paths are not supported/);
