@@ -7,6 +7,7 @@
  */
 import type { CallContext, MaybePromise } from "./connector.js";
 import { FailedPreconditionError, TaskFailedError, UnavailableError } from "./errors.js";
+import { isHeaderValue } from "./header-value.js";
 import { exchange, type HttpAnswer, ResponseHeaders, ResponseTooLargeError } from "./http-exchange.js";
 import { networkCause } from "./network-cause.js";
 import { knownSecrets } from "./redact.js";
@@ -164,6 +165,9 @@ export class PlatformClient {
     for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
     for (const [name, value] of Object.entries((await this.#options.auth?.()) ?? {})) {
       rememberCredential(value);
+      if (!isHeaderValue(value)) {
+        throw new FailedPreconditionError(`The ${this.platform} credentials cannot be sent: they hold characters an HTTP header cannot carry.`);
+      }
       headers[name.toLowerCase()] = value;
     }
     let body = request.body;

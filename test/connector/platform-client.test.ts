@@ -195,6 +195,12 @@ describe("PlatformClient", () => {
     expect(await rejection(client({ transient }).request({ path: "/api/jobs/1", action: "read" }, context()))).toBeInstanceOf(PlatformAuthError);
   });
 
+  test("a credential no header can carry is FAILED_PRECONDITION, never quoted, and nothing is sent", async () => {
+    const error = await rejection(client({ auth: () => ({ authorization: "Bearer dapi-first\ndapi-second" }) }).request({ path: "/api/jobs/1", action: "read" }, context()));
+    expect(error).toMatchObject({ code: Status.FAILED_PRECONDITION, message: "The Jobs credentials cannot be sent: they hold characters an HTTP header cannot carry." });
+    expect(fake.calls).toEqual([]);
+  });
+
   test("a credential the platform echoes never reaches a message", async () => {
     const error = await rejection(client().request({ path: "/api/echo-credential", action: "read" }, context()));
     expect((error as Error).message).not.toContain(TOKEN);

@@ -2,7 +2,8 @@
  * Every real connector, given spoiled tasks: the first call the cold-start suite makes of each
  * (bench/connector-cold-starts.ts: the plugin's own template, against the platform's fake), with
  * one value of the template's `custom` replaced by an arbitrary JSON value or removed, with inputs
- * of any type, and GetTask/DeleteTask with arbitrary resource metas. A caller's mistake is answered with its own
+ * of any type, with a Flyte 2 connection of any secrets, and GetTask/DeleteTask with arbitrary
+ * resource metas. A caller's mistake is answered with its own
  * status: never INTERNAL or UNKNOWN (the service's "our fault"), never a crash or a hang.
  */
 import fc from "fast-check";
@@ -100,6 +101,17 @@ function withTemplate(request: object, template: flyteidl.core.ITaskTemplate): o
   return header ? { ...request, header: { ...header, template } } : { ...request, template };
 }
 
+/** The secrets the real connectors read (docs/CONTRACT.md §9), which a Flyte 2 connection may carry, whatever their values. */
+const CONNECTION_SECRETS = [
+  "databricks_token",
+  "databricks_client_id",
+  "databricks_client_secret",
+  "google_application_credentials",
+  "snowflake_private_key",
+  "snowflake_private_key_passphrase",
+  "FLYTE_OPENAI_API_KEY",
+];
+
 const mutation = fc.record({
   at: fc.nat(),
   replacement: fc.option(fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<JsonValue>, { nil: undefined, freq: 4 }),
@@ -152,6 +164,20 @@ describe.each(REAL.map((seed) => [seed.connector, seed] as const))("%s", (connec
       { numRuns: declared.length > 0 ? RUNS : 1 },
     );
     expect(rest.length).toBeLessThanOrEqual(1);
+    expect(internalErrors).toEqual([]);
+  });
+
+  test(`${seed.op} with a Flyte 2 connection of any secrets is answered with the caller's status`, async () => {
+    const requests = seeds.get(connector)!;
+    const secrets = fc.dictionary(fc.constantFrom(...CONNECTION_SECRETS), fc.oneof(fc.string(), fc.json(), fc.constant("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")), { minKeys: 1 });
+    await fc.assert(
+      fc.asyncProperty(secrets, async (given) => {
+        const connection = { secrets: given, configs: {} };
+        const { code } = await outcomeOf(service.dispatch(seed.op, requests, { deadline: Date.now() + DEADLINE_MS, connection }));
+        expect(OURS.has(code), `status ${code}`).toBe(false);
+      }),
+      { numRuns: RUNS },
+    );
     expect(internalErrors).toEqual([]);
   });
 

@@ -13,6 +13,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAI } from "openai";
 import type { CallContext } from "../../connector/connector.js";
 import { ConnectorError, FailedPreconditionError } from "../../connector/errors.js";
+import { isHeaderValue } from "../../connector/header-value.js";
 import { networkCause } from "../../connector/network-cause.js";
 import { PlatformAuthError, PlatformTaskError, PlatformUnavailableError } from "../../connector/platform-client.js";
 import { knownSecrets } from "../../connector/redact.js";
@@ -92,6 +93,9 @@ export class OpenAIClient {
     const apiKey = await getSecret(OPENAI_API_KEY_SECRET, context);
     // The package would refuse an empty key with an error of its own, an INTERNAL one here.
     if (apiKey.trim() === "") throw new FailedPreconditionError(`Secret "${OPENAI_API_KEY_SECRET}" is empty: it must hold an OpenAI API key.`);
+    if (!isHeaderValue(apiKey)) {
+      throw new FailedPreconditionError(`Secret "${OPENAI_API_KEY_SECRET}" is not an OpenAI API key: it holds characters an HTTP header cannot carry.`);
+    }
     const baseURL = process.env[OPENAI_BASE_URL_ENV] || undefined;
     if (baseURL !== undefined && !isHttpUrl(baseURL)) {
       throw new FailedPreconditionError(`${OPENAI_BASE_URL_ENV} is not an http(s) URL: ${JSON.stringify(baseURL)}.`);

@@ -100,6 +100,7 @@ describe("chatgpt", () => {
 
   it.each([
     ["an empty key", "_FSEC_FLYTE_OPENAI_API_KEY", "", 'Secret "FLYTE_OPENAI_API_KEY" is empty'],
+    ["a key no header can carry", "_FSEC_FLYTE_OPENAI_API_KEY", "sk-proj-abc\nsk-proj-def", 'Secret "FLYTE_OPENAI_API_KEY" is not an OpenAI API key: it holds characters an HTTP header cannot carry.'],
     ["a base URL that is no http(s) URL", "OPENAI_BASE_URL", "localhost:1234/v1", 'OPENAI_BASE_URL is not an http(s) URL: "localhost:1234/v1".'],
   ])("is FAILED_PRECONDITION with %s", async (_, name, value, expected) => {
     vi.stubEnv(name, value);
