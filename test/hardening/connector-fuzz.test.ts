@@ -2,8 +2,8 @@
  * Every real connector, given spoiled tasks: the first call the cold-start suite makes of each
  * (bench/connector-cold-starts.ts: the plugin's own template, against the platform's fake), with
  * one value of the template's `custom` replaced by an arbitrary JSON value or removed, with inputs
- * of any type, with a Flyte 2 connection of any secrets, and GetTask/DeleteTask with arbitrary
- * resource metas. A caller's mistake is answered with its own
+ * of any type, with a Flyte 2 connection of any secrets, over Flyte 2's own protocol (a sync
+ * connector's result in the meta), and GetTask/DeleteTask with arbitrary resource metas. A caller's mistake is answered with its own
  * status: never INTERNAL or UNKNOWN (the service's "our fault"), never a crash or a hang.
  */
 import fc from "fast-check";
@@ -14,13 +14,17 @@ import { ConnectorError, Status } from "../../lib/connector/errors.js";
 import { flyteidl } from "../../lib/idl/index.js";
 import { structFromJson, structToJson, toLiteralMap, type JsonValue } from "../../lib/literals/index.js";
 import type { PlatformFake } from "../../lib/testing/platform-fake.js";
+import { toFlyteidl2Request } from "../../lib/service/flyteidl2/messages.js";
 import { operations } from "../../lib/service/operations.js";
 import { ConnectorService } from "../../lib/service/service.js";
 
 const REAL = CONNECTOR_COLD_STARTS.filter(({ connector }) => !["sleep", "echo"].includes(connector));
 /** Each call's deadline: a spoiled task that reaches a platform gets its answer, or UNAVAILABLE, well within it. */
 const DEADLINE_MS = 3_000;
-const RUNS = 40 * Number(process.env["FLYTE_FUZZ_SCALE"] ?? 1);
+const SCALE = Math.max(1, Number(process.env["FLYTE_FUZZ_SCALE"] ?? 1));
+const RUNS = 40 * SCALE;
+// A run against a fake takes a few milliseconds, an AWS SDK call tens of them.
+vi.setConfig({ testTimeout: 20_000 * SCALE });
 
 /** The service's own failures: whatever else a spoiled task is answered, it is not these. */
 const OURS = new Set<number>([Status.INTERNAL, Status.UNKNOWN]);
@@ -117,28 +121,33 @@ const mutation = fc.record({
   replacement: fc.option(fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<JsonValue>, { nil: undefined, freq: 4 }),
 });
 
+/**
+ * `template` with one value of what its plugin wrote the task in (custom, or flytekit Snowflake's
+ * string map config) replaced by an arbitrary JSON value, or removed.
+ */
+function spoiledTemplates(template: flyteidl.core.ITaskTemplate): fc.Arbitrary<flyteidl.core.ITaskTemplate> {
+  const inConfig = !template.custom;
+  const written: JsonValue = inConfig ? { ...template.config } : structToJson(template.custom!);
+  const paths = pathsOf(written);
+  return mutation.map(({ at, replacement }) => {
+    const stringly = inConfig && replacement !== undefined ? JSON.stringify(replacement) : replacement;
+    const changed = spoiled(written, paths[at % paths.length]!, stringly);
+    if (inConfig) return { ...template, config: changed as Record<string, string> };
+    return { ...template, custom: changed !== null && typeof changed === "object" && !Array.isArray(changed) ? structFromJson(changed) : null };
+  });
+}
+
 describe.each(REAL.map((seed) => [seed.connector, seed] as const))("%s", (connector, seed) => {
   test(`a spoiled template's ${seed.op} is answered with the caller's status`, async () => {
     const [first, ...rest] = seeds.get(connector)!;
-    const template = templateOf(first!);
-    // What the plugin wrote its task in: custom, or (flytekit's Snowflake) the string map config.
-    const inConfig = !template.custom;
-    const written: JsonValue = inConfig ? { ...template.config } : structToJson(template.custom!);
-    const paths = pathsOf(written);
     // The seed itself is served; first, as the spoiled tasks share its execution id (a platform
     // may then hold them as that task's job: BigQuery's job id, Snowflake's request id).
     const served = await outcomeOf(service.dispatch(seed.op, [first!, ...rest], { deadline: Date.now() + DEADLINE_MS }));
     expect(served.code).toBe(Status.OK);
     const seen = new Set<string>();
     await fc.assert(
-      fc.asyncProperty(mutation, async ({ at, replacement }) => {
-        const stringly = inConfig && replacement !== undefined ? JSON.stringify(replacement) : replacement;
-        const changed = spoiled(written, paths[at % paths.length]!, stringly);
-        const spoiledTemplate = inConfig
-          ? { ...template, config: changed as Record<string, string> }
-          : { ...template, custom: changed !== null && typeof changed === "object" && !Array.isArray(changed) ? structFromJson(changed) : null };
-        const request = withTemplate(first!, spoiledTemplate);
-        const outcome = await outcomeOf(service.dispatch(seed.op, [request, ...rest], { deadline: Date.now() + DEADLINE_MS }));
+      fc.asyncProperty(spoiledTemplates(templateOf(first!)), async (template) => {
+        const outcome = await outcomeOf(service.dispatch(seed.op, [withTemplate(first!, template), ...rest], { deadline: Date.now() + DEADLINE_MS }));
         seen.add(JSON.stringify(outcome));
         expect(OURS.has(outcome.code), `status ${outcome.code}`).toBe(false);
       }),
@@ -147,6 +156,31 @@ describe.each(REAL.map((seed) => [seed.connector, seed] as const))("%s", (connec
     expect(internalErrors).toEqual([]);
     // Some spoiled tasks were answered otherwise than the seed: they reached the connector's own checks.
     expect([...seen].some((outcome) => outcome !== JSON.stringify(served))).toBe(true);
+  });
+
+  test("over Flyte 2, a spoiled template's CreateTask and the GetTask of its meta are answered with the caller's status", async () => {
+    const [first, ...rest] = seeds.get(connector)!;
+    const { header, inputs } = { ...(first as { header?: object; inputs?: object }), ...(rest[0] as { inputs?: object } | undefined) };
+    const taskExecutionMetadata = ((header ?? first) as { taskExecutionMetadata?: object }).taskExecutionMetadata;
+    const options = { protocol: "flyteidl2" as const };
+    await fc.assert(
+      fc.asyncProperty(spoiledTemplates(templateOf(first!)), async (template) => {
+        const request = toFlyteidl2Request("createTask", { template, inputs, taskExecutionMetadata, outputPrefix: "s3://bucket/outputs" });
+        const created = await service.dispatch("createTask", [request], { ...options, deadline: Date.now() + DEADLINE_MS }).then(
+          ([answer]) => answer as { resourceMeta: Uint8Array },
+          (error: unknown) => {
+            expect(OURS.has(error instanceof ConnectorError ? error.code : Status.UNKNOWN), String(error)).toBe(false);
+            return undefined;
+          },
+        );
+        if (!created) return;
+        const get = toFlyteidl2Request("getTask", { taskCategory: { name: template.type!, version: 0 }, resourceMeta: created.resourceMeta });
+        const { code } = await outcomeOf(service.dispatch("getTask", [get], { ...options, deadline: Date.now() + DEADLINE_MS }));
+        expect(OURS.has(code), `status ${code}`).toBe(false);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(internalErrors).toEqual([]);
   });
 
   test(`${seed.op} with inputs of any type is answered with the caller's status`, async () => {
