@@ -3,8 +3,9 @@
  * (bench/connector-cold-starts.ts: the plugin's own template, against the platform's fake), with
  * one value of the template's `custom` replaced by an arbitrary JSON value or removed, with inputs
  * of any type, with a Flyte 2 connection of any secrets, over Flyte 2's own protocol (a sync
- * connector's result in the meta), and GetTask/DeleteTask with arbitrary resource metas. A caller's mistake is answered with its own
- * status: never INTERNAL or UNKNOWN (the service's "our fault"), never a crash or a hang.
+ * connector's result in the meta), and GetTask/DeleteTask with arbitrary resource metas. A
+ * caller's mistake is answered with its own status: never INTERNAL or UNKNOWN (the service's "our
+ * fault"), never a crash or a hang.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
@@ -78,7 +79,7 @@ function spoiled(custom: JsonValue, path: readonly (string | number)[], replacem
 }
 
 interface Outcome {
-  /** 0 for an answer, the error's status otherwise; a non-ConnectorError is the service's own failure. */
+  /** 0 for an answer, the failure's status otherwise (codeOf). */
   readonly code: number;
   /** The answer's resource phase, for a sync task's answer or a GetTask. */
   readonly phase?: number;
@@ -90,8 +91,13 @@ async function outcomeOf(call: Promise<object[]>): Promise<Outcome> {
     const { resource, header } = (first ?? {}) as { resource?: { phase?: number }; header?: { resource?: { phase?: number } } };
     return { code: Status.OK, phase: (resource ?? header?.resource)?.phase };
   } catch (error) {
-    return { code: error instanceof ConnectorError ? error.code : Status.UNKNOWN };
+    return { code: codeOf(error) };
   }
+}
+
+/** A failure's status; a non-ConnectorError is the service's own failure. */
+function codeOf(error: unknown): number {
+  return error instanceof ConnectorError ? error.code : Status.UNKNOWN;
 }
 
 /** The template of a CreateTaskRequest, or of ExecuteTaskSyncRequest's header. */
@@ -169,7 +175,7 @@ describe.each(REAL.map((seed) => [seed.connector, seed] as const))("%s", (connec
         const created = await service.dispatch("createTask", [request], { ...options, deadline: Date.now() + DEADLINE_MS }).then(
           ([answer]) => answer as { resourceMeta: Uint8Array },
           (error: unknown) => {
-            expect(OURS.has(error instanceof ConnectorError ? error.code : Status.UNKNOWN), String(error)).toBe(false);
+            expect(OURS.has(codeOf(error)), String(error)).toBe(false);
             return undefined;
           },
         );
