@@ -10,7 +10,7 @@ export const REDACTED = "[redacted]";
 
 export class SecretRedactor {
   readonly #secrets = new Set<string>();
-  /** Each secret as read, JSON-escaped, percent-encoded and in base64; longest first. */
+  /** Each secret as read, JSON-escaped, percent-encoded and in base64. */
   #forms: string[] = [];
 
   add(secret: string): void {
@@ -19,12 +19,29 @@ export class SecretRedactor {
     // Padded and not: encoders differ (JWT parts and URL-safe forms drop the padding).
     const base64 = Buffer.from(secret, "utf8").toString("base64");
     const encoded = [JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), base64, base64.replace(/=+$/, "")];
-    const forms = new Set([...this.#forms, secret, ...encoded]);
-    this.#forms = [...forms].sort((a, b) => b.length - a.length);
+    this.#forms = [...new Set([...this.#forms, secret, ...encoded])];
   }
 
+  /**
+   * `text` with every occurrence of every form replaced, found in the text as given: replacing
+   * form by form would look for the later forms inside the markers already put in (a secret "d"
+   * would turn "[redacted]" into "[re[redacted]acte[redacted]]"). Overlapping occurrences make
+   * one marker, so a secret overlapping another is hidden whole too.
+   */
   text(text: string): string {
-    return this.#forms.reduce((redacted, form) => redacted.split(form).join(REDACTED), text);
+    const found: [start: number, end: number][] = [];
+    for (const form of this.#forms) {
+      for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) found.push([at, at + form.length]);
+    }
+    if (found.length === 0) return text;
+    found.sort((a, b) => a[0] - b[0]);
+    let redacted = "";
+    let shown = 0;
+    for (const [start, end] of found) {
+      if (start >= shown) redacted += `${text.slice(shown, start)}${REDACTED}`;
+      shown = Math.max(shown, end);
+    }
+    return redacted + text.slice(shown);
   }
 
   /** Every string in `value`, keys included. */

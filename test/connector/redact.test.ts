@@ -17,6 +17,21 @@ describe("SecretRedactor", () => {
     expect(redactor.text("abcdef abc")).toBe("[redacted] [redacted]");
   });
 
+  it("hides two secrets that overlap without either holding the other as one, leaving nothing of either", () => {
+    const redactor = new SecretRedactor();
+    redactor.add("token-abcd");
+    redactor.add("cd-suffix");
+    expect(redactor.text("x token-abcd-suffix y, cd-suffix")).toBe("x [redacted] y, [redacted]");
+  });
+
+  it("never looks for a secret inside the markers: a secret that is part of '[redacted]' leaves them whole", () => {
+    const redactor = new SecretRedactor();
+    redactor.add("abcdef-ghi");
+    redactor.add("d");
+    redactor.add("act");
+    expect(redactor.text("abcdef-ghi and d, exact")).toBe("[redacted] an[redacted] [redacted], ex[redacted]");
+  });
+
   it("ignores an empty secret and leaves other text alone", () => {
     const redactor = new SecretRedactor();
     redactor.add("");
