@@ -7,6 +7,8 @@
 import { AsyncConnectorBase, type GetParams, type TaskParams } from "../../connector/connector.js";
 import { InvalidArgumentError } from "../../connector/errors.js";
 import { Phase } from "../../connector/phase.js";
+import { type JsonValue } from "../../connector/python-json.js";
+import { pythonStr } from "../../connector/python-str.js";
 import { Resource } from "../../connector/resource.js";
 import { readCustom } from "./custom.js";
 import { SensorMetadata } from "./meta.js";
@@ -54,9 +56,10 @@ export class FileSensorConnector extends AsyncConnectorBase<SensorMetadata> {
   delete(): void {}
 }
 
-function checkFileSensor(sensorModule: unknown, sensorName: unknown): void {
+/** The sensor as flytekit names it: its custom's values as Python's str() writes them, a missing one None. */
+function checkFileSensor(sensorModule: JsonValue | undefined, sensorName: JsonValue | undefined): void {
   if (sensorModule === FILE_SENSOR_MODULE && sensorName === FILE_SENSOR_NAME) return;
   throw new InvalidArgumentError(
-    `Sensor ${JSON.stringify(`${String(sensorModule)}.${String(sensorName)}`)} runs user Python (its poke method), which this connector service cannot run; only ${FILE_SENSOR_MODULE}.${FILE_SENSOR_NAME} is served here. Serve other sensors with flytekit's connector.`,
+    `Sensor ${JSON.stringify(`${pythonStr(sensorModule ?? null)}.${pythonStr(sensorName ?? null)}`)} runs user Python (its poke method), which this connector service cannot run; only ${FILE_SENSOR_MODULE}.${FILE_SENSOR_NAME} is served here. Serve other sensors with flytekit's connector.`,
   );
 }

@@ -16,7 +16,7 @@ import { InvalidArgumentError } from "../../connector/errors.js";
 import { type JsonValue, PythonFloat } from "../../connector/python-json.js";
 import type { flyteidl } from "../../idl/index.js";
 import { literalMapStringRepr } from "./input-strings.js";
-import { pythonRepr, pythonStr } from "./python-str.js";
+import { pythonRepr, pythonStr } from "../../connector/python-str.js";
 
 type JsonObject = { readonly [key: string]: JsonValue };
 

@@ -9,7 +9,7 @@ import { type JsonValue, PythonFloat, toPythonJson } from "../../connector/pytho
 import type { flyteidl, google } from "../../idl/index.js";
 import { MSGPACK_TAG } from "../../literals/python.js";
 import { fromInt64 } from "../../literals/primitives.js";
-import { pythonIsoformat } from "./python-str.js";
+import { pythonIsoformat } from "../../connector/python-str.js";
 
 export function literalMapStringRepr(inputs: flyteidl.core.ILiteralMap | null | undefined): Record<string, JsonValue> {
   return Object.fromEntries(Object.entries(inputs?.literals ?? {}).map(([name, literal]) => [name, literalStringRepr(literal)]));

@@ -5,7 +5,7 @@
  * they are their isoformat text. A streamed body is read into bytes, up to MAX_BODY_BYTES.
  */
 import { TaskFailedError } from "../../connector/errors.js";
-import { pythonIsoformat } from "./python-str.js";
+import { pythonIsoformat } from "../../connector/python-str.js";
 import type { AwsSdkClient } from "./services.js";
 
 /** The most of a streamed body a result holds: the whole answer must fit a Lambda response (6 MB). */

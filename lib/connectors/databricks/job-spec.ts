@@ -18,6 +18,7 @@
  *   194364210c47c49ce66c419e8fb68d6f9c06fd7e, always.
  */
 import { InvalidArgumentError } from "../../connector/errors.js";
+import { pythonStr } from "../../connector/python-str.js";
 import type { flyteidl } from "../../idl/index.js";
 import type { JsonObject, JsonValue } from "../../literals/index.js";
 
@@ -144,7 +145,7 @@ function pythonFileJobSpec(
     const provider = Object.hasOwn(custom, "databricksServiceCredentialProvider")
       ? custom["databricksServiceCredentialProvider"]
       : options.serviceCredentialProvider;
-    if (truthy(provider)) parameters.push(`--flyte-credential-provider=${String(provider)}`);
+    if (provider !== undefined && truthy(provider)) parameters.push(`--flyte-credential-provider=${pythonStr(provider)}`);
     job["tasks"] = [
       {
         task_key: "flyte_task",

@@ -185,6 +185,17 @@ describe("FileSensor", () => {
     expect(create({})).toThrow(new InvalidArgumentError('FileSensor needs the input "path" (a string), got none.'));
   });
 
+  it("names a sensor of any custom as Python's str() would, a missing module as None", () => {
+    const refusal = (sensorModule: unknown) => {
+      const template = fileSensorTemplate();
+      if (sensorModule === undefined) delete template.custom!.fields!["sensor_module"];
+      else template.custom!.fields!["sensor_module"] = { structValue: { fields: { toString: { nullValue: 0 } } } };
+      return () => connector.create(taskParams({ signal: new AbortController().signal, taskTemplate: template, inputs: toLiteralMap({ path: "s3://b/k" }), outputPrefix: "" }));
+    };
+    expect(refusal({})).toThrow(new InvalidArgumentError(`Sensor "{'toString': None}.FileSensor" runs user Python (its poke method), which this connector service cannot run; only flytekit.sensor.file_sensor.FileSensor is served here. Serve other sensors with flytekit's connector.`));
+    expect(refusal(undefined)).toThrow(/^Sensor "None\.FileSensor" runs user Python/);
+  });
+
   it("refuses local and unsupported paths", async () => {
     await expect(poke("/tmp/file")).rejects.toThrow(/local to the connector/);
     await expect(poke("abfs://container/file")).rejects.toThrow(/abfs:\/\/ paths are not supported/);

@@ -7,7 +7,7 @@ import { encode } from "@msgpack/msgpack";
 import { describe, expect, it } from "vitest";
 import { PythonFloat } from "../../../lib/connector/python-json.js";
 import { literalMapStringRepr } from "../../../lib/connectors/aws/input-strings.js";
-import { pythonIsoformat, pythonRepr, pythonStr } from "../../../lib/connectors/aws/python-str.js";
+import { pythonIsoformat, pythonRepr, pythonStr } from "../../../lib/connector/python-str.js";
 import { flyteidl } from "../../../lib/idl/index.js";
 import { structFromJson } from "../../../lib/literals/index.js";
 

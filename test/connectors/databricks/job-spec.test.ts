@@ -119,6 +119,14 @@ describe("flytekit templates (task types spark and databricks)", () => {
     });
   });
 
+  test("serverless, a credential provider that is no string: in the f-string as Python's str() writes it (connector.py's f\"--flyte-credential-provider={provider}\")", async () => {
+    const custom = flytekitCustom({ databricksConf: { run_name: "serverless", environment_key: "my-env" }, databricksInstance: INSTANCE, databricksServiceCredentialProvider: "x" });
+    (custom as JsonObject)["databricksServiceCredentialProvider"] = { toString: null, on: true };
+    const { body } = await submitted("databricks", custom);
+    const [task] = (body as { tasks: { spark_python_task: { parameters: string[] } }[] }).tasks;
+    expect(task!.spark_python_task.parameters.at(-1)).toBe("--flyte-credential-provider={'toString': None, 'on': True}");
+  });
+
   test("serverless, inline environments, the connector's default credential provider, the task's git_source and python_file", async () => {
     vi.stubEnv("FLYTE_DATABRICKS_SERVICE_CREDENTIAL_PROVIDER", "default-provider");
     const gitSource = { git_url: "https://github.com/me/repo", git_provider: "gitHub", git_branch: "main" };

@@ -1,10 +1,10 @@
 /**
- * Python's `str()` and `repr()` of the values a boto task's config holds once filled (JSON-like
- * values: flytekit hands the plugin dicts, lists, str, int, float, bool and None). The plugin
- * splices `str(value)` into strings and hashes `str()` of its config for the idempotence token, so
- * both must be written exactly as Python writes them.
+ * Python's `str()` and `repr()` of the JSON-like values a plugin reads from a template (dicts,
+ * lists, str, int, float, bool and None), written exactly as Python writes them: the boto plugin
+ * splices `str(value)` into strings and hashes `str()` of its config for the idempotence token,
+ * and Databricks' entrypoint puts a setting into an f-string.
  */
-import { formatPythonFloat, type JsonValue, PythonFloat } from "../../connector/python-json.js";
+import { formatPythonFloat, type JsonValue, PythonFloat } from "./python-json.js";
 
 /** Python's `str(value)`: a string as it is, anything else as its repr. */
 export function pythonStr(value: JsonValue): string {
