@@ -1,10 +1,14 @@
 /**
- * `serverless offline` as a child of the local stack, for `npm run start:offline` (this
- * repository's, or a project's made by `flyte-connector init`): the built functions
- * (.build/*.zip) of the serverless.yml in the working directory behind a local HTTP API and a
- * Lambda Invoke endpoint, its output on ours. It runs in its own process group, ended with the parent.
+ * `serverless offline` as a child process: the built functions (.build/*.zip) of the
+ * serverless.yml in a directory behind a local HTTP API and a Lambda Invoke endpoint. The local
+ * stack runs it for `npm run start:offline` (this repository's, or a project's made by
+ * `flyte-connector init`), with its output on ours; the end-to-end tests run it with its output
+ * kept for their failure messages. It runs in its own process group, so stopping it also reaches
+ * the workers it spawns, and the group ends with the parent. Readiness is polled (both ports
+ * accept connections), never read from its log.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createConnection } from "node:net";
@@ -21,6 +25,8 @@ export interface ServerlessOfflineOptions {
   readonly lambdaPort: number;
   /** Default 60 s. */
   readonly readyTimeoutMs?: number;
+  /** Where its output goes: ours ("inherit", the default), or kept for `output()` ("capture"). */
+  readonly output?: "inherit" | "capture";
 }
 
 export interface ServerlessOfflineProcess {
@@ -28,8 +34,12 @@ export interface ServerlessOfflineProcess {
   readonly lambdaEndpoint: string;
   /** What the functions are invoked by, before the operation: `<service>-dev-` of serverless.yml. */
   readonly functionPrefix: string;
+  /** Base URL of the HTTP API, e.g. `http://127.0.0.1:3000` (no stage prefix: an HTTP API). */
   readonly httpUrl: string;
-  stop(): void;
+  /** What it printed so far, when captured; "" when it went to our output. */
+  output(): string;
+  /** Ends its process group (SIGTERM, then SIGKILL after 10 s) and waits for it to exit; safe to call twice. */
+  stop(): Promise<void>;
 }
 
 export async function startServerlessOffline(options: ServerlessOfflineOptions): Promise<ServerlessOfflineProcess> {
@@ -39,37 +49,43 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
     throw new Error(`The functions are not built (no .build/${missing[0]}.zip): run \`npm run build\` first.`);
   }
   const local = dialableHost(options.host);
+  // Readiness is "the port accepts connections": a port someone else holds would fake it.
   for (const port of [options.httpPort, options.lambdaPort]) {
     if (await accepts(local, port)) throw new Error(`Port ${port} is already in use; serverless offline needs it.`);
   }
   const args = ["offline", "start", "--host", options.host, "--httpPort", String(options.httpPort), "--lambdaPort", String(options.lambdaPort)];
-  const child = spawn(process.execPath, [serverlessCli(options.cwd), ...args], { cwd: options.cwd, detached: true, stdio: "inherit" });
-  const stop = () => {
-    process.removeListener("exit", stop);
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
-    } catch {
-      // Already gone.
-    }
-  };
-  process.once("exit", stop);
+  const capture = options.output === "capture";
+  const child = spawn(process.execPath, [serverlessCli(options.cwd), ...args], {
+    cwd: options.cwd,
+    detached: true,
+    stdio: capture ? ["ignore", "pipe", "pipe"] : "inherit",
+  });
+  let log = "";
+  child.stdout?.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  const exited = once(child, "exit");
+  // The parent cannot wait at its exit: the group goes at once.
+  const killOnExit = () => killGroup(child, "SIGKILL");
+  process.once("exit", killOnExit);
 
-  const giveUpAt = Date.now() + (options.readyTimeoutMs ?? 60_000);
-  for (const port of [options.httpPort, options.lambdaPort]) {
-    while (!(await accepts(local, port))) {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        stop();
-        throw new Error(`serverless offline exited (${child.exitCode ?? child.signalCode}) before port ${port} was open.`);
-      }
-      if (Date.now() > giveUpAt) {
-        stop();
-        throw new Error(`serverless offline did not open port ${port} in time.`);
-      }
-      await sleep(200);
-    }
+  const stop = async () => {
+    process.removeListener("exit", killOnExit);
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    killGroup(child, "SIGTERM");
+    const timer = setTimeout(() => killGroup(child, "SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  try {
+    await waitUntilListening(child, local, [options.httpPort, options.lambdaPort], options.readyTimeoutMs ?? 60_000);
+  } catch (error) {
+    await stop();
+    const printed = capture ? `\n--- its output ---\n${log}` : "";
+    throw new Error(`serverless offline did not start: ${(error as Error).message}.${printed}`);
   }
   const base = (port: number) => `http://${hostForUrl(local)}:${port}`;
-  return { lambdaEndpoint: base(options.lambdaPort), functionPrefix, httpUrl: base(options.httpPort), stop };
+  return { lambdaEndpoint: base(options.lambdaPort), functionPrefix, httpUrl: base(options.httpPort), output: () => log, stop };
 }
 
 /** serverless' default stage, which offline runs unless told otherwise. */
@@ -97,6 +113,28 @@ export function serverlessCli(cwd: string): string {
   const cli = typeof bin === "string" ? bin : bin["serverless"];
   if (!cli) throw new Error(`${manifest} names no serverless binary.`);
   return join(dirname(manifest), cli);
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+async function waitUntilListening(child: ChildProcess, host: string, ports: readonly number[], timeoutMs: number): Promise<void> {
+  const giveUpAt = Date.now() + timeoutMs;
+  for (const port of ports) {
+    while (!(await accepts(host, port))) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`it exited (${child.exitCode ?? child.signalCode}) before port ${port} was open`);
+      }
+      if (Date.now() > giveUpAt) throw new Error(`port ${port} was not open after ${timeoutMs} ms`);
+      await sleep(200);
+    }
+  }
 }
 
 function accepts(host: string, port: number): Promise<boolean> {

@@ -21,6 +21,7 @@ afterEach(() => {
 
 describe("startServerlessOffline", () => {
   it("refuses a port something else listens on, before starting anything", async () => {
+    await buildFunctions();
     const squatter = createServer().listen(0, "127.0.0.1");
     await once(squatter, "listening");
     const { port } = squatter.address() as { port: number };
@@ -31,7 +32,7 @@ describe("startServerlessOffline", () => {
     } finally {
       squatter.close();
     }
-  });
+  }, 120_000);
 
   it("refuses a port variable that is not a TCP port", async () => {
     vi.stubEnv("FLYTE_OFFLINE_HTTP_PORT", "http");

@@ -123,7 +123,7 @@ Examples:
     };
 
     let options: LocalStackOptions;
-    let stopOffline = () => {};
+    let stopOffline = async () => {};
     switch (backend) {
       case "in-process":
         options = { ...common, httpPort, registry: await inProcessRegistry(flags, io.cwd) };
@@ -162,8 +162,8 @@ Examples:
       const metrics = createFrontMetrics();
       const served = options.dispatch ?? new ConnectorService(options.registry!, { logger: common.logger, metaSealer: metaSealerFromEnv() }).dispatch;
       options = { ...options, dispatch: metrics.instrument(served) };
-      metricsServer = await startMetricsServer(metrics.registry, { host, port: metricsPort }).catch((error: unknown) => {
-        stopOffline();
+      metricsServer = await startMetricsServer(metrics.registry, { host, port: metricsPort }).catch(async (error: unknown) => {
+        await stopOffline();
         const inUse = (error as NodeJS.ErrnoException).code === "EADDRINUSE";
         throw inUse ? portFlagError(`Metrics port ${metricsPort} on ${host} is already in use.`, "metrics-port") : error;
       });
@@ -175,7 +175,7 @@ Examples:
       stack = await startLocalStack(options);
     } catch (error) {
       await metricsServer?.close();
-      stopOffline();
+      await stopOffline();
       throw error instanceof PortInUseError ? portFlagError(error.message, `${error.server}-port`) : error;
     }
     io.stdout.write("Ctrl-C to stop.\n");
@@ -183,7 +183,7 @@ Examples:
     io.stdout.write(`${signal}: shutting down.\n`);
     await stack.close();
     await metricsServer?.close();
-    stopOffline();
+    await stopOffline();
     return ExitCode.OK;
   },
 };
