@@ -2,8 +2,9 @@
  * Python's `str()` and `repr()` of the JSON-like values a plugin reads from a template (dicts,
  * lists, str, int, float, bool and None), written exactly as Python writes them: the boto plugin
  * splices `str(value)` into strings and hashes `str()` of its config for the idempotence token,
- * and Databricks' entrypoint puts a setting into an f-string.
+ * and Databricks' entrypoint puts a setting into an f-string; and a datetime's isoformat().
  */
+import { nanosWithinSecond } from "../literals/values.js";
 import { formatPythonFloat, type JsonValue, PythonFloat } from "./python-json.js";
 
 /** Python's `str(value)`: a string as it is, anything else as its repr. */
@@ -58,10 +59,12 @@ function hex(code: number, width: number): string {
 }
 
 /**
- * `datetime.isoformat()` of an aware UTC datetime, as flytekit reads a Timestamp:
- * `2024-05-01T12:00:00+00:00`, with `.ffffff` microseconds when they are not zero.
+ * `datetime.isoformat(sep)` of an aware UTC datetime, as flytekit reads a Timestamp:
+ * `2024-05-01T12:00:00+00:00`, with `.ffffff` microseconds (a PreciseDate's) when they are not
+ * zero. `str(datetime)` is `isoformat(" ")`.
  */
-export function pythonIsoformat(epochSeconds: number, micros: number): string {
-  const seconds = new Date(epochSeconds * 1000).toISOString().slice(0, 19);
-  return `${seconds}${micros === 0 ? "" : `.${String(micros).padStart(6, "0")}`}+00:00`;
+export function pythonIsoformat(date: Date, sep = "T"): string {
+  const micros = Math.floor(nanosWithinSecond(date) / 1000);
+  const iso = date.toISOString();
+  return `${iso.slice(0, 10)}${sep}${iso.slice(11, 19)}${micros === 0 ? "" : `.${String(micros).padStart(6, "0")}`}+00:00`;
 }

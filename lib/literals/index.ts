@@ -15,4 +15,14 @@ export {
 } from "./struct.js";
 export { MSGPACK_TAG, pythonLiteral, pythonOutputs } from "./python.js";
 export { toLiteral, toLiteralMap } from "./to-literal.js";
-export { Duration, FlyteDirectory, FlyteFile, type PlainValue, PythonFloat, pythonFloat, StructuredDataset } from "./values.js";
+export {
+  Duration,
+  FlyteDirectory,
+  FlyteFile,
+  nanosWithinSecond,
+  type PlainValue,
+  PreciseDate,
+  PythonFloat,
+  pythonFloat,
+  StructuredDataset,
+} from "./values.js";

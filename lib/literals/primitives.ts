@@ -4,7 +4,7 @@
  */
 import Long from "long";
 import { google } from "../idl/index.js";
-import { Duration } from "./values.js";
+import { Duration, nanosWithinSecond, PreciseDate } from "./values.js";
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -33,17 +33,14 @@ export function fromInt64(value: number | Long): number | bigint {
   return big >= SAFE_MIN && big <= SAFE_MAX ? Number(big) : big;
 }
 
-/** A valid Date as a Timestamp (millisecond precision, nanos always non-negative). */
+/** A valid Date as a Timestamp (a PreciseDate to the nanosecond, nanos always non-negative). */
 export function dateToTimestamp(date: Date): google.protobuf.Timestamp {
-  const ms = date.getTime();
-  const seconds = Math.floor(ms / 1000);
-  return new google.protobuf.Timestamp({ seconds, nanos: (ms - seconds * 1000) * 1_000_000 });
+  return new google.protobuf.Timestamp({ seconds: Math.floor(date.getTime() / 1000), nanos: nanosWithinSecond(date) });
 }
 
-/** A Timestamp as a Date (sub-millisecond digits dropped); undefined outside Date's range. */
-export function timestampToDate(timestamp: google.protobuf.ITimestamp): Date | undefined {
-  const seconds = Number(fromInt64(timestamp.seconds ?? 0));
-  const date = new Date(seconds * 1000 + Math.floor((timestamp.nanos ?? 0) / 1_000_000));
+/** A Timestamp as a PreciseDate; undefined outside Date's range. */
+export function timestampToDate(timestamp: google.protobuf.ITimestamp): PreciseDate | undefined {
+  const date = new PreciseDate(Number(fromInt64(timestamp.seconds ?? 0)), timestamp.nanos ?? 0);
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 

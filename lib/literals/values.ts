@@ -1,6 +1,7 @@
 /**
- * The JavaScript values that stand for Flyte types JavaScript has no value for: durations,
- * files, directories, structured datasets, and a float whose value is whole.
+ * The JavaScript values that stand for Flyte types JavaScript has no value for: durations, a
+ * datetime to the nanosecond, files, directories, structured datasets, and a float whose value is
+ * whole.
  */
 import type { JsonValue } from "./struct.js";
 
@@ -41,6 +42,35 @@ export class Duration {
   toMilliseconds(): number {
     return this.seconds * 1000 + this.nanos / NANOS_PER_MILLISECOND;
   }
+}
+
+/**
+ * A datetime literal's instant to the nanosecond: a Date, which keeps milliseconds, that also
+ * carries the nanoseconds within its second (never negative, as google.protobuf.Timestamp holds
+ * them). Python reads the literal to the microsecond, and what a connector writes from a datetime
+ * input (a SQL parameter, a URL) must keep them.
+ */
+export class PreciseDate extends Date {
+  readonly nanos: number;
+
+  /** `nanos` beyond one second, or negative, carries into the seconds, as a Timestamp normalizes. */
+  constructor(epochSeconds: number, nanos = 0) {
+    if (!Number.isInteger(nanos)) throw new RangeError(`PreciseDate nanos must be an integer, got ${nanos}`);
+    const carried = epochSeconds + Math.floor(nanos / NANOS_PER_SECOND);
+    const within = nanos - Math.floor(nanos / NANOS_PER_SECOND) * NANOS_PER_SECOND;
+    super(carried * 1000 + Math.floor(within / NANOS_PER_MILLISECOND));
+    this.nanos = within;
+  }
+
+  /** The microseconds within the second, Python's `datetime.microsecond`. */
+  get microsecond(): number {
+    return Math.floor(this.nanos / 1000);
+  }
+}
+
+/** The nanoseconds within `date`'s second: a PreciseDate's own, a Date's from its milliseconds. */
+export function nanosWithinSecond(date: Date): number {
+  return date instanceof PreciseDate ? date.nanos : (((date.getTime() % 1000) + 1000) % 1000) * NANOS_PER_MILLISECOND;
 }
 
 /** A single file (a Blob of dimensionality SINGLE), e.g. `new FlyteFile("s3://bucket/a.csv", "csv")`. */

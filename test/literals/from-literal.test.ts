@@ -8,6 +8,7 @@ import {
   fromLiteral,
   LiteralConversionError,
   literalMapToPlain,
+  PreciseDate,
   StructuredDataset,
   toLiteral,
   toLiteralMap,
@@ -49,8 +50,9 @@ describe("fromLiteral without a declared type", () => {
     ["float", primitiveOf({ floatValue: 2.5 }), 2.5],
     ["string", primitiveOf({ stringValue: "s" }), "s"],
     ["boolean", primitiveOf({ boolean: true }), true],
-    ["datetime -> Date", primitiveOf({ datetime: { seconds: 1, nanos: 500_999_999 } }), new Date(1500)],
-    ["datetime before 1970", primitiveOf({ datetime: { seconds: -1, nanos: 500_000_000 } }), new Date(-500)],
+    // A Date that keeps the nanoseconds: Python reads the literal to the microsecond.
+    ["datetime -> PreciseDate", primitiveOf({ datetime: { seconds: 1, nanos: 500_999_999 } }), new PreciseDate(1, 500_999_999)],
+    ["datetime before 1970", primitiveOf({ datetime: { seconds: -1, nanos: 500_000_000 } }), new PreciseDate(-1, 500_000_000)],
     ["duration -> Duration", primitiveOf({ duration: { seconds: 3, nanos: 7 } }), new Duration(3, 7)],
     ["none -> null", literalOf({ noneType: {} }), null],
     ["binary -> Uint8Array", literalOf({ binary: { value: new Uint8Array([1, 2]), tag: "" } }), new Uint8Array([1, 2])],
@@ -202,7 +204,7 @@ describe("round trips: toLiteral -> wire -> fromLiteral", () => {
     ["float", 0.1, FLOAT],
     ["string", "héllo ✓", STRING],
     ["boolean", true, BOOLEAN],
-    ["datetime", new Date("2024-03-01T12:34:56.789Z"), DATETIME],
+    ["datetime", new PreciseDate(Date.parse("2024-03-01T12:34:56Z") / 1000, 789_123_456), DATETIME],
     ["duration", Duration.fromMilliseconds(-1500.25), DURATION],
     ["none", null, NONE],
     ["binary", new Uint8Array([0, 1, 254, 255]), BINARY],
@@ -246,5 +248,19 @@ describe("literalMapToPlain", () => {
     const plain = literalMapToPlain(map);
     expect(Object.keys(plain)).toEqual(Object.keys(map.literals));
     expect(Object.getPrototypeOf(plain)).toBe(Object.prototype);
+  });
+});
+
+describe("PreciseDate", () => {
+  test("a Date's literal reads back as the same instant, its milliseconds as nanoseconds", () => {
+    const read = fromLiteral(overTheWire(toLiteral(new Date("2024-03-01T12:34:56.789Z"))));
+    expect(read).toStrictEqual(new PreciseDate(Date.parse("2024-03-01T12:34:56Z") / 1000, 789_000_000));
+    expect((read as Date).toISOString()).toBe("2024-03-01T12:34:56.789Z");
+  });
+
+  test("nanoseconds beyond a second, or negative, carry into the seconds as a Timestamp normalizes them", () => {
+    expect(new PreciseDate(10, 1_500_000_000)).toStrictEqual(new PreciseDate(11, 500_000_000));
+    const before = new PreciseDate(0, -1);
+    expect([before.getTime(), before.nanos, before.microsecond]).toEqual([-1, 999_999_999, 999_999]);
   });
 });

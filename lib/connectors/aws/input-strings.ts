@@ -9,6 +9,7 @@ import { type JsonValue, PythonFloat, toPythonJson } from "../../connector/pytho
 import type { flyteidl, google } from "../../idl/index.js";
 import { MSGPACK_TAG } from "../../literals/python.js";
 import { fromInt64 } from "../../literals/primitives.js";
+import { PreciseDate } from "../../literals/values.js";
 import { pythonIsoformat } from "../../connector/python-str.js";
 
 export function literalMapStringRepr(inputs: flyteidl.core.ILiteralMap | null | undefined): Record<string, JsonValue> {
@@ -47,7 +48,7 @@ function primitiveString(primitive: flyteidl.core.IPrimitive): JsonValue {
   if (primitive.stringValue != null) return primitive.stringValue;
   if (primitive.datetime != null) {
     const { seconds, nanos } = primitive.datetime;
-    return pythonIsoformat(Number(fromInt64(seconds ?? 0)), Math.floor((nanos ?? 0) / 1000));
+    return pythonIsoformat(new PreciseDate(Number(fromInt64(seconds ?? 0)), nanos ?? 0));
   }
   if (primitive.duration != null) {
     const { seconds, nanos } = primitive.duration;

@@ -45,10 +45,7 @@ export async function botoResult(output: Record<string, unknown>, headers: Recor
 }
 
 async function plain(value: unknown, where: string): Promise<unknown> {
-  if (value instanceof Date) {
-    const ms = value.getTime();
-    return pythonIsoformat(Math.floor(ms / 1000), (((ms % 1000) + 1000) % 1000) * 1000);
-  }
+  if (value instanceof Date) return pythonIsoformat(value);
   if (value instanceof Uint8Array) return value;
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return Promise.all(value.map((item, index) => plain(item, `${where}[${index}]`)));

@@ -11,9 +11,8 @@
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/QueryParameter
  */
 import { InvalidArgumentError } from "../../connector/errors.js";
-import { flyteidl, type google } from "../../idl/index.js";
-import { describeType, fromLiteral, LiteralConversionError } from "../../literals/index.js";
-import { fromInt64 } from "../../literals/primitives.js";
+import { flyteidl } from "../../idl/index.js";
+import { describeType, fromLiteral, LiteralConversionError, nanosWithinSecond } from "../../literals/index.js";
 
 const { SimpleType } = flyteidl.core;
 
@@ -107,19 +106,17 @@ function scalarValue(literal: flyteidl.core.ILiteral, declared: flyteidl.core.IL
     case "BYTES":
       return { value: Buffer.from(value as Uint8Array).toString("base64") };
     case "DATETIME":
-      return { value: civilTime((literal.scalar?.union?.value ?? literal).scalar!.primitive!.datetime!) };
+      return { value: civilTime(value as Date) };
     default:
       // STRING, INT64 (number or bigint), FLOAT64 (NaN and ±Infinity as BigQuery casts them), BOOL.
       return { value: String(value) };
   }
 }
 
-/** A Timestamp as google-cloud-bigquery's DATETIME parameter: UTC, to the microsecond. */
-function civilTime(timestamp: google.protobuf.ITimestamp): string {
-  const seconds = Number(fromInt64(timestamp.seconds ?? 0));
-  const date = new Date(seconds * 1000);
+/** A datetime (a PreciseDate, read to the nanosecond) as google-cloud-bigquery's DATETIME parameter: UTC, to the microsecond. */
+function civilTime(date: Date): string {
   const year = date.getUTCFullYear();
-  if (Number.isNaN(year) || year < 1 || year > 9999) throw new LiteralConversionError("a DATETIME must fall in the years 1 to 9999");
-  const micros = String(Math.floor((timestamp.nanos ?? 0) / 1000)).padStart(6, "0");
+  if (year < 1 || year > 9999) throw new LiteralConversionError("a DATETIME must fall in the years 1 to 9999");
+  const micros = String(Math.floor(nanosWithinSecond(date) / 1000)).padStart(6, "0");
   return `${date.toISOString().slice(0, 19)}.${micros}`;
 }

@@ -4,6 +4,7 @@
  * seconds and bytes their base64.
  */
 import { PythonFloat } from "../../connector/python-json.js";
+import { pythonIsoformat } from "../../connector/python-str.js";
 import type { flyteidl } from "../../idl/index.js";
 import {
   Duration,
@@ -56,7 +57,7 @@ function isFloatLiteral(literal: flyteidl.core.ILiteral): boolean {
 
 function templateValue(value: PlainValue): TemplateValue {
   if (value === null || typeof value !== "object") return value;
-  if (value instanceof Date) return pythonIsoFormat(value);
+  if (value instanceof Date) return pythonIsoformat(value);
   if (value instanceof Duration) return pythonFloat(value.toMilliseconds() / 1000);
   if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
   if (value instanceof FlyteFile || value instanceof FlyteDirectory || value instanceof StructuredDataset) {
@@ -71,9 +72,3 @@ function pythonFloat(value: number): TemplateValue {
   return Number.isInteger(value) ? new PythonFloat(value) : value;
 }
 
-/** A UTC datetime's isoformat(): `2024-05-01T12:00:00+00:00`, microseconds only when not zero. */
-function pythonIsoFormat(date: Date): string {
-  const seconds = date.toISOString().replace(/\.\d{3}Z$/, "");
-  const millis = date.getUTCMilliseconds();
-  return `${seconds}${millis === 0 ? "" : `.${String(millis * 1000).padStart(6, "0")}`}+00:00`;
-}

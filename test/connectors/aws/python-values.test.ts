@@ -9,7 +9,7 @@ import { PythonFloat } from "../../../lib/connector/python-json.js";
 import { literalMapStringRepr } from "../../../lib/connectors/aws/input-strings.js";
 import { pythonIsoformat, pythonRepr, pythonStr } from "../../../lib/connector/python-str.js";
 import { flyteidl } from "../../../lib/idl/index.js";
-import { structFromJson } from "../../../lib/literals/index.js";
+import { PreciseDate, structFromJson } from "../../../lib/literals/index.js";
 
 describe("pythonRepr", () => {
   it("quotes as CPython does", () => {
@@ -26,9 +26,13 @@ describe("pythonRepr", () => {
     expect(pythonStr(12345678901234567890n)).toBe("12345678901234567890");
   });
 
-  it("writes an aware UTC datetime's isoformat", () => {
-    expect(pythonIsoformat(1714564800, 0)).toBe("2024-05-01T12:00:00+00:00");
-    expect(pythonIsoformat(1714564800, 123456)).toBe("2024-05-01T12:00:00.123456+00:00");
+  it("writes an aware UTC datetime's isoformat, to a PreciseDate's microsecond", () => {
+    expect(pythonIsoformat(new Date(1714564800_000))).toBe("2024-05-01T12:00:00+00:00");
+    expect(pythonIsoformat(new Date(1714564800_120))).toBe("2024-05-01T12:00:00.120000+00:00");
+    expect(pythonIsoformat(new PreciseDate(1714564800, 123_456_789))).toBe("2024-05-01T12:00:00.123456+00:00");
+    expect(pythonIsoformat(new PreciseDate(-1, 999_999_000))).toBe("1969-12-31T23:59:59.999999+00:00");
+    // str(datetime) is isoformat(" ").
+    expect(pythonIsoformat(new PreciseDate(1714564800, 5_000), " ")).toBe("2024-05-01 12:00:00.000005+00:00");
   });
 });
 

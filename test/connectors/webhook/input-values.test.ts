@@ -24,6 +24,8 @@ describe("InputValues", () => {
       bool: primitive({ boolean: false }),
       when: primitive({ datetime: { seconds: 1714564800, nanos: 0 } }),
       whenMs: primitive({ datetime: { seconds: 1714564800, nanos: 250_000_000 } }),
+      // Python reads the literal to the microsecond; the nanoseconds beyond are dropped.
+      whenUs: primitive({ datetime: { seconds: 1714564800, nanos: 123_456_789 } }),
       span: primitive({ duration: { seconds: 90 } }),
       spanFrac: primitive({ duration: { seconds: 1, nanos: 500_000_000 } }),
     });
@@ -35,6 +37,7 @@ describe("InputValues", () => {
     expect(values.get(["bool"])).toBe(false);
     expect(values.get(["when"])).toBe("2024-05-01T12:00:00+00:00");
     expect(values.get(["whenMs"])).toBe("2024-05-01T12:00:00.250000+00:00");
+    expect(values.get(["whenUs"])).toBe("2024-05-01T12:00:00.123456+00:00");
     expect(values.get(["span"])).toEqual(new PythonFloat(90));
     expect(values.get(["spanFrac"])).toBe(1.5);
   });

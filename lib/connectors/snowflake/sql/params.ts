@@ -8,6 +8,7 @@
  * writes (the statement casts it as it cast the quoted literal).
  */
 import { InvalidArgumentError } from "../../../connector/errors.js";
+import { pythonIsoformat } from "../../../connector/python-str.js";
 import { Duration, type PlainValue } from "../../../literals/index.js";
 
 export type BindingType = "TEXT" | "FIXED" | "REAL" | "BOOLEAN" | "BINARY";
@@ -61,13 +62,12 @@ function realText(value: number): string {
 
 /**
  * The driver's `_datetime_to_snowflake` of the aware UTC datetime the SDKs read a datetime literal
- * as: `YYYY-MM-DD HH:MM:SS+00:00`, with `.ffffff` before the offset when there are microseconds.
+ * as (to the microsecond: a PreciseDate): `YYYY-MM-DD HH:MM:SS+00:00`, with `.ffffff` before the
+ * offset when there are microseconds.
  */
 function datetimeText(date: Date): string {
   if (Number.isNaN(date.getTime())) throw new InvalidArgumentError("an invalid datetime cannot be a SQL parameter.");
-  const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
-  const fraction = date.getUTCMilliseconds() === 0 ? "" : `.${iso.slice(20, 23)}000`;
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction}+00:00`;
+  return pythonIsoformat(date, " ");
 }
 
 const MICROS_PER_SECOND = 1_000_000;
