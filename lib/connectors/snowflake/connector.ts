@@ -124,10 +124,20 @@ function inputValues(
   }
 }
 
-/** A float input (or list of floats): its integral values still bind as REAL, as Python's floats do. */
+/**
+ * A float input (or list of floats, either optional): its integral values still bind as REAL, as
+ * Python's floats do.
+ */
 function declaresFloat(type: flyteidl.core.ILiteralType | null | undefined): boolean {
-  const element = type?.collectionType ?? type;
+  const value = withoutNone(type);
+  const element = withoutNone(value?.collectionType) ?? value;
   return element?.simple === flyteidl.core.SimpleType.FLOAT;
+}
+
+/** Optional[T] (a union of T and none) as T; any other type as it is. */
+function withoutNone(type: flyteidl.core.ILiteralType | null | undefined): flyteidl.core.ILiteralType | null | undefined {
+  const others = type?.unionType?.variants?.filter((variant) => variant.simple !== flyteidl.core.SimpleType.NONE);
+  return others?.length === 1 ? others[0] : type;
 }
 
 function metaFor(task: SnowflakeTask, queryId: string): SnowflakeMetadata {

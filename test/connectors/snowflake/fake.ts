@@ -143,7 +143,9 @@ export class FakeSnowflake extends PlatformFake {
     const count = (parameters as Record<string, string> | undefined)?.["MULTI_STATEMENT_COUNT"];
     const statements = statement.replace(/'(?:[^'\\]|\\.|'')*'/g, "''").split(";").filter((part) => part.trim() !== "").length;
     if (statements > 1 && count === undefined) return `Actual statement count ${statements} did not match the desired statement count 1.`;
-    const marks = (statement.replace(/'(?:[^'\\]|\\.|'')*'|"(?:[^"]|"")*"/g, "").match(/\?/g) ?? []).length;
+    // A `?` in quoted text or a comment is no bind variable.
+    const code = statement.replace(/'(?:[^'\\]|\\.|'')*'|"(?:[^"]|"")*"|\$\$[\s\S]*?\$\$|(?:--|\/\/)[^\n]*|\/\*[\s\S]*?\*\//g, "");
+    const marks = (code.match(/\?/g) ?? []).length;
     const entries = Object.entries((bindings ?? {}) as Record<string, { type?: unknown; value?: unknown }>);
     if (entries.length > 0 && statements > 1) return "Bind variables are not supported in multi-statement requests.";
     if (entries.length !== marks) return `Bind variable count ${entries.length} does not match the ${marks} placeholders.`;

@@ -168,6 +168,39 @@ describe("through the service", () => {
     expect(fake.statements.size).toBe(1);
   });
 
+  const { SimpleType } = flyteidl.core;
+  const bindingsOf = () => [...fake.statements.values()][0]!.body["bindings"];
+
+  // flytekit connector.py:71 reads a datetime literal to a datetime with its microseconds, and the
+  // driver writes all six digits (converter.py, _datetime_to_snowflake: "%Y-%m-%d %H:%M:%S.%f").
+  test("a datetime, alone or listed, binds to the microsecond, as the driver writes it", async () => {
+    const template = flytekitTemplate({ sql: "SELECT %(t)s, %(ts)s", inputs: { t: "datetime", ts: { collectionType: { simple: SimpleType.DATETIME } } } });
+    const datetime = (seconds: number, nanos: number) => ({ scalar: { primitive: { datetime: { seconds, nanos } } } });
+    const inputs = new flyteidl.core.LiteralMap({
+      literals: { t: datetime(1_704_164_645, 123_456_789), ts: { collection: { literals: [datetime(-1, 5_000), datetime(0, 0)] } } },
+    });
+    await service.createTask({ template, inputs, taskExecutionMetadata: executionMetadata() });
+    expect(bindingsOf()).toEqual({
+      "1": { type: "TEXT", value: "2024-01-02 03:04:05.123456+00:00" },
+      "2": { type: "TEXT", value: "1969-12-31 23:59:59.000005+00:00" },
+      "3": { type: "TEXT", value: "1970-01-01 00:00:00+00:00" },
+    });
+  });
+
+  // An Optional[float] input (flytekit's union of float and none) is a Python float: REAL, as 2.0 is.
+  test("an optional float binds as REAL even when integral", async () => {
+    const float = { simple: SimpleType.FLOAT, structure: { tag: "float" } };
+    const template = flytekitTemplate({ sql: "SELECT %(f)s", inputs: { f: { unionType: { variants: [float, { simple: SimpleType.NONE, structure: { tag: "none" } }] } } } });
+    const inputs = new flyteidl.core.LiteralMap({ literals: { f: { scalar: { union: { value: { scalar: { primitive: { floatValue: 2 } } }, type: float } } } } });
+    await service.createTask({ template, inputs, taskExecutionMetadata: executionMetadata() });
+    expect(bindingsOf()).toEqual({ "1": { type: "REAL", value: "2" } });
+  });
+
+  test("a ? in a comment or a dollar-quoted string is no bind variable", async () => {
+    await create("SELECT %(a)s, $$why?$$ /* and? */ -- who?", { a: 1 });
+    expect(bindingsOf()).toEqual({ "1": { type: "FIXED", value: "1" } });
+  });
+
   test("an input that is no SQL value is INVALID_ARGUMENT naming it", async () => {
     const template = flytekitTemplate({ sql: "SELECT %(s)s", inputs: { s: { simple: flyteidl.core.SimpleType.STRUCT } } });
     const inputs = new flyteidl.core.LiteralMap({ literals: { s: { scalar: { generic: { fields: { a: { numberValue: 1 } } } } } } });
