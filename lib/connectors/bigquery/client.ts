@@ -77,6 +77,8 @@ export class BigQueryClient {
    * jobs.insert of a standard-SQL query with named parameters. The job id makes it idempotent, so
    * it is retried; a 409 says the id is taken, by this same job when a first insert got through
    * unanswered: that job is read and returned (as Google's clients do), provided it runs this query.
+   * A task that names no location ran where its data is, and jobs.get finds a job outside the US
+   * and EU multi-regions only in its location: the 409's message names it.
    */
   async insertQueryJob(job: QueryJob, context: Context): Promise<BigQueryJob> {
     const { reference } = job;
@@ -103,7 +105,8 @@ export class BigQueryClient {
       context,
     );
     if (response.status !== 409) return response.body;
-    const existing = await this.getJob(reference, context);
+    const location = reference.location ?? conflictLocation(response.body, reference.jobId);
+    const existing = await this.getJob({ ...reference, location }, context);
     if (existing.configuration?.query?.query !== job.query) {
       throw new TaskFailedError(`BigQuery job id ${reference.jobId} is already taken by another job in project ${reference.projectId}.`);
     }
@@ -150,6 +153,14 @@ function googleErrorMessage(body: unknown, text: string): string | undefined {
   if (typeof error?.message === "string" && error.message !== "") return error.message;
   const trimmed = text.trim();
   return trimmed === "" ? undefined : trimmed.slice(0, 500);
+}
+
+/** The location in a 409's `Already Exists: Job <project>:<location>.<job id>`, if it says one. */
+function conflictLocation(body: unknown, jobId: string): string | null {
+  const message = (body as { error?: { message?: unknown } } | undefined)?.error?.message;
+  if (typeof message !== "string") return null;
+  // Job ids are [A-Za-z0-9_-]: nothing in one is special to a RegExp.
+  return new RegExp(`Job \\S*:([A-Za-z0-9-]+)\\.${jobId}(?![\\w-])`).exec(message)?.[1] ?? null;
 }
 
 function errorReasons(body: unknown): string[] {

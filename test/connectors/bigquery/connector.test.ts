@@ -332,6 +332,19 @@ describe("idempotent create", () => {
     expect(fake.callsTo("GET /bigquery")).toHaveLength(1);
   });
 
+  it("a task without Location whose job ran in a region: the 409 names where, and the job is read there", async () => {
+    // flytekit task.py:24 and flyte-sdk task.py:27: Location is Optional, None in custom (:74 / :76);
+    // BigQuery then runs the job where the queried datasets are.
+    const template = flytekitTemplate({ ...dogecoin, location: null });
+    fake.plan({ location: "asia-northeast1" });
+    const first = await create(template);
+    const second = await create(template);
+    expect(text(second)).toBe(text(first));
+    expect(text(second)).toMatch(/"location": "asia-northeast1"\}$/);
+    expect(fake.jobs.size).toBe(1);
+    expect(fake.callsTo("GET /bigquery").map((call) => [call.status, call.query.get("location")])).toEqual([[200, "asia-northeast1"]]);
+  });
+
   it("a new attempt is a new job", async () => {
     const template = flytekitTemplate(dogecoin);
     const first = await create(template, undefined, {}, 0);

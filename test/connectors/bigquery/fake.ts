@@ -5,7 +5,9 @@
  * - jobs.insert https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/insert (a used job
  *   id is 409 ALREADY_EXISTS "Already Exists: Job p:LOC.id"; job ids are [A-Za-z0-9_-], ≤ 1024);
  * - jobs.get https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/get (a job asked for
- *   in another location is 404 "Not found: Job p:LOC.id");
+ *   in another location is 404 "Not found: Job p:LOC.id"; without a location only jobs in the US
+ *   and EU multi-regions are found: "You must specify the location ... if the location to run a
+ *   job is not in the us or the eu multi-regional location");
  * - jobs.cancel https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/cancel (answers
  *   `{kind, job}`; a DONE job stays as it was);
  * - Job.status https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobStatus;
@@ -23,6 +25,8 @@ import { type FakeRequest, type FakeResponse, PlatformFake } from "../../../lib/
 
 export const BIGQUERY_SCOPE = "https://www.googleapis.com/auth/bigquery";
 const JOB_ID = /^[A-Za-z0-9_-]{1,1024}$/;
+/** The locations jobs.get searches when the request names none. */
+const MULTI_REGIONS = new Set(["US", "EU"]);
 const PARAMETER_TYPES = new Set(["STRING", "INT64", "FLOAT64", "BOOL", "BYTES", "DATETIME", "ARRAY"]);
 
 export interface TableReference {
@@ -33,6 +37,8 @@ export interface TableReference {
 
 /** How the next inserted job behaves. */
 export interface JobPlan {
+  /** Where it runs when the insert names no location, as its datasets' location decides (default US). */
+  readonly location?: string;
   /** The states it shows, one more per jobs.get, the last kept (default PENDING, RUNNING, DONE). */
   readonly states?: readonly string[];
   /** Set once the job reaches DONE: the job failed. */
@@ -166,13 +172,14 @@ export class BigQueryFake extends PlatformFake {
       return this.error(400, "Query parameters must be NAMED for @name references.", "invalidQuery");
     }
     const projectId = request.params["project"]!;
-    const location = typeof reference.location === "string" ? reference.location : "US";
     const key = `${projectId}/${reference.jobId}`;
     const existing = this.jobs.get(key);
     if (existing) {
       return this.error(409, `Already Exists: Job ${projectId}:${existing.location}.${reference.jobId}`, "duplicate");
     }
-    const job: FakeJob = { projectId, jobId: reference.jobId, location, query: query.query, body: body!, plan: this.#plans.shift() ?? {}, step: 0, cancelled: false };
+    const plan = this.#plans.shift() ?? {};
+    const location = typeof reference.location === "string" ? reference.location : (plan.location ?? "US");
+    const job: FakeJob = { projectId, jobId: reference.jobId, location, query: query.query, body: body!, plan, step: 0, cancelled: false };
     this.jobs.set(key, job);
     return { json: this.#resource(job) };
   }
@@ -196,7 +203,8 @@ export class BigQueryFake extends PlatformFake {
     const { project, jobId } = request.params as { project: string; jobId: string };
     const job = this.jobs.get(`${project}/${jobId}`);
     const location = request.query.get("location");
-    if (!job || (location !== null && location.toLowerCase() !== job.location.toLowerCase())) {
+    const found = location === null ? MULTI_REGIONS.has(job?.location.toUpperCase() ?? "") : location.toLowerCase() === job?.location.toLowerCase();
+    if (!job || !found) {
       return { refusal: this.error(404, `Not found: Job ${project}:${location ?? "US"}.${jobId}`, "notFound") };
     }
     return { job };
