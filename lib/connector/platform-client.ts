@@ -3,7 +3,8 @@
  * retried with jittered backoff where a retry is safe, and every failure classified so that the
  * service answers it right (docs/CONTRACT.md §10): the task's own fault is a FAILED task, a credential or
  * setting is FAILED_PRECONDITION, a platform that stays throttled or down is UNAVAILABLE. No
- * credential ever reaches a message: auth header values join the redaction set.
+ * credential ever reaches a message: the auth headers' credentials (sensitive-headers.ts) join the
+ * redaction set.
  */
 import type { CallContext, MaybePromise } from "./connector.js";
 import { FailedPreconditionError, TaskFailedError, UnavailableError } from "./errors.js";
@@ -11,6 +12,7 @@ import { isHeaderValue } from "./header-value.js";
 import { exchange, type HttpAnswer, ResponseHeaders, ResponseTooLargeError } from "./http-exchange.js";
 import { networkCause } from "./network-cause.js";
 import { knownSecrets } from "./redact.js";
+import { sensitiveHeaderValues } from "./sensitive-headers.js";
 import { attemptTimeout, type Backoff, jitteredBackoff, MAX_WAIT_MS, MIN_ATTEMPT_MS, retryAfterMs, timeLeftFor } from "./retry-timing.js";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
@@ -163,8 +165,9 @@ export class PlatformClient {
     const timeout = AbortSignal.timeout(timeoutMs);
     const headers: Record<string, string> = { accept: "application/json" };
     for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
-    for (const [name, value] of Object.entries((await this.#options.auth?.()) ?? {})) {
-      rememberCredential(value);
+    const auth = (await this.#options.auth?.()) ?? {};
+    for (const credential of sensitiveHeaderValues(auth)) knownSecrets.add(credential);
+    for (const [name, value] of Object.entries(auth)) {
       if (!isHeaderValue(value)) {
         throw new FailedPreconditionError(`The ${this.platform} credentials cannot be sent: they hold characters an HTTP header cannot carry.`);
       }
@@ -258,11 +261,6 @@ export function defaultErrorMessage(body: unknown, text: string): string | undef
 }
 
 /** A credential header's value, and the token inside a `Bearer`/`Basic` one, are secrets. */
-function rememberCredential(value: string): void {
-  knownSecrets.add(value);
-  const token = /^\s*(?:bearer|basic|token)\s+(.+)$/i.exec(value)?.[1];
-  if (token) knownSecrets.add(token.trim());
-}
 
 function parseJson(text: string): { value?: unknown; malformed?: true } {
   if (text.trim() === "") return {};

@@ -1,7 +1,9 @@
 /**
- * Header values a webhook task wrote into its template that are credentials by convention
- * (`Authorization`, `Cookie`, `X-Api-Key`, ...). They are redacted like connector secrets: a
- * remote that echoes its request back must not put them in the task's message or outputs.
+ * Header values that are credentials by convention (`Authorization`, `Cookie`, `X-Api-Key`, ...):
+ * those a webhook task wrote into its template, and those a platform client's auth adds. They are
+ * redacted like connector secrets, so a remote that echoes its request back cannot put them in a
+ * message or an output. The other headers an auth adds stay readable: Google's
+ * `x-goog-user-project` is a project id a message may need to name.
  */
 
 const SENSITIVE_NAME = /^(proxy-)?authorization$|^cookie$|auth|token|secret|key|passw|session|signature|credential/i;

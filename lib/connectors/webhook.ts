@@ -17,7 +17,7 @@ import { parseWebhookConfig, type WebhookConfig } from "./webhook/config.js";
 import { sendWebhook, type WebhookResponse } from "./webhook/http.js";
 import { InputValues } from "./webhook/input-values.js";
 import { fillPlaceholders, type Placeholder } from "./webhook/placeholders.js";
-import { sensitiveHeaderValues } from "./webhook/sensitive-headers.js";
+import { sensitiveHeaderValues } from "../connector/sensitive-headers.js";
 import type { TemplateValue } from "./webhook/template-value.js";
 
 export const WEBHOOK_TASK_TYPE = "webhook";

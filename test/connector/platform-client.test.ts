@@ -208,6 +208,14 @@ describe("PlatformClient", () => {
     expect(knownSecrets.text(`Bearer ${TOKEN}`)).not.toContain(TOKEN);
   });
 
+  test("an auth header that is no credential stays readable: Google's quota project names the project", async () => {
+    const auth = () => ({ authorization: `Bearer ${TOKEN}`, "x-goog-user-project": "analytics-quota-project" });
+    fake.fault({ route: "GET /api/jobs", status: 400, body: { error: { message: "job lives in analytics-quota-project" } } });
+    const error = await rejection(client({ auth }).request({ path: "/api/jobs/1", action: "read" }, context()));
+    expect((error as Error).message).toContain("job lives in analytics-quota-project");
+    expect(knownSecrets.text(`Bearer ${TOKEN}`)).toBe("Bearer [redacted]");
+  });
+
   test("the caller's abort ends the call at once with its reason", async () => {
     fake.fault({ route: "GET /api/jobs", delayMs: 2000 });
     const controller = new AbortController();

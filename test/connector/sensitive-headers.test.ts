@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { sensitiveHeaderValues } from "../../../lib/connectors/webhook/sensitive-headers.js";
+import { sensitiveHeaderValues } from "../../lib/connector/sensitive-headers.js";
 
 describe("sensitiveHeaderValues", () => {
   it("takes credential-like headers, whatever their case, and leaves the rest", () => {
