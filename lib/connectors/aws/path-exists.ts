@@ -7,7 +7,7 @@
  */
 import type { CallContext } from "../../connector/connector.js";
 import { InvalidArgumentError } from "../../connector/errors.js";
-import { exchange } from "../../connector/http-exchange.js";
+import { exchange, type HttpAnswer } from "../../connector/http-exchange.js";
 import { networkCause } from "../../connector/network-cause.js";
 import { PlatformClient } from "../../connector/platform-client.js";
 import { AwsApiError } from "./errors.js";
@@ -138,7 +138,17 @@ function forbiddenHost(url: URL, env: NodeJS.ProcessEnv = process.env): boolean 
   return /^169\.254\./.test(host) || host.startsWith("fe80:") || host === "fd00:ec2::254";
 }
 
-/** fsspec's HTTPFileSystem._exists: an answer below 400 is a file; no answer is not one (yet). */
+/** A GET's status and headers: the exchange ends once they arrive, leaving a large body unread. */
+async function statusOfGet(url: URL, signal: AbortSignal): Promise<HttpAnswer> {
+  const done = new AbortController();
+  try {
+    return await exchange({ method: "GET", url, signal: AbortSignal.any([signal, done.signal]), readBody: false });
+  } finally {
+    done.abort();
+  }
+}
+
+/** fsspec's HTTPFileSystem._exists (a GET): an answer below 400 is a file; no answer is not one (yet). */
 async function httpExists(url: string, context: Context): Promise<PathCheck> {
   if (!URL.canParse(url)) throw new InvalidArgumentError(`FileSensor path ${JSON.stringify(url)} is not a valid URL.`);
   if (forbiddenHost(new URL(url))) throw new InvalidArgumentError(`FileSensor path ${JSON.stringify(url)} names a host the connector may not call.`);
@@ -149,8 +159,9 @@ async function httpExists(url: string, context: Context): Promise<PathCheck> {
     // Redirects are followed here, each hop checked as the first was (aiohttp follows up to 10).
     for (let target = new URL(url), hop = 0; ; hop += 1) {
       let response = await exchange({ method: "HEAD", url: target, signal });
-      // A server that does not do HEAD: fsspec asks with GET; the body is not needed.
-      if (response.status === 405 || response.status === 501) response = await exchange({ method: "GET", url: target, signal, readBody: false });
+      // fsspec asks with GET, which a server may answer otherwise: one without HEAD (405, 501), a
+      // URL presigned for GET (HEAD breaks its signature: 403). So GET decides any refusal.
+      if (response.status >= 400) response = await statusOfGet(target, signal);
       const location = response.headers.get("location");
       if (REDIRECTS.has(response.status) && location !== null) {
         if (hop === MAX_REDIRECTS) return { exists: false, note: `it redirects more than ${MAX_REDIRECTS} times` };

@@ -48,8 +48,9 @@ export function createClient<C extends AwsSdkClient>(
 
 /**
  * Sends `command`, bounded by the call's deadline: the SDK's retries stop in time to answer
- * UNAVAILABLE before it. Failures are classified (errors.ts); the caller's own cancellation is
- * rethrown for the service to answer.
+ * UNAVAILABLE before it. Failures are classified (errors.ts), knowing whether the request left:
+ * the SDK refuses some parameters itself (a missing key, a region that is no host name). The
+ * caller's own cancellation is rethrown for the service to answer.
  */
 export async function send<T = Record<string, unknown>>(
   client: AwsSdkClient,
@@ -59,11 +60,30 @@ export async function send<T = Record<string, unknown>>(
 ): Promise<T> {
   const deadline = context.deadline === undefined ? undefined : AbortSignal.timeout(Math.max(1, context.deadline - DEADLINE_RESERVE_MS - Date.now()));
   const signal = deadline ? AbortSignal.any([context.signal, deadline]) : context.signal;
+  const sent = markSending(command);
   try {
     return (await client.send(command, { abortSignal: signal })) as T;
   } catch (error) {
     if (context.signal.aborted) throw context.signal.reason ?? error;
     if (deadline?.aborted) throw new UnavailableError(`${what.service} could not ${what.action}: no answer before the call's deadline`, { cause: error });
-    throw awsError(error, what.service, what.action);
+    throw awsError(error, what.service, what.action, sent());
   }
+}
+
+/**
+ * Whether the command's request got past serializing, building and signing: the deserialize step
+ * wraps the sending itself, so the request leaves once it is reached.
+ */
+function markSending(command: object): () => boolean {
+  let sent = false;
+  const stack = (command as { readonly middlewareStack?: AwsSdkClient["middlewareStack"] }).middlewareStack;
+  stack?.add(
+    (next) => (args) => {
+      sent = true;
+      return next(args);
+    },
+    { step: "deserialize" },
+  );
+  // Every v3 command has a stack; without one, a failure cannot be placed and counts as sent.
+  return () => sent || stack === undefined;
 }

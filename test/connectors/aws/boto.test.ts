@@ -162,6 +162,19 @@ describe("boto", () => {
     await expect(connector.do(params(botoTemplate({ service: "sagemaker", method: "list_endpoints", config: {} })))).rejects.toThrow(/Region parameter is required/);
   });
 
+  it("refuses, with INVALID_ARGUMENT, parameters the SDK refuses before sending: botocore's ParamValidationError, never UNAVAILABLE", async () => {
+    const call = (method: string, config: Record<string, unknown>, region = "us-east-1") =>
+      connector.do(params(botoTemplate({ service: "s3", method, region, config }))).catch((caught: unknown) => caught);
+    const missingKey = await call("get_object", { Bucket: "data" });
+    expect(missingKey).toBeInstanceOf(InvalidArgumentError);
+    expect((missingKey as Error).message).toMatch(/S3 could not call get_object: the AWS SDK refused the call's parameters: .*Key/);
+    expect(await call("put_object", { Bucket: "data", Key: "k", Body: { not: "bytes" } })).toBeInstanceOf(InvalidArgumentError);
+    const badRegion = await call("head_object", { Bucket: "data", Key: "k" }, "us east 1");
+    expect(badRegion).toBeInstanceOf(InvalidArgumentError);
+    expect((badRegion as Error).message).toMatch(/us east 1/);
+    expect(s3.calls).toEqual([]);
+  });
+
   it("answers UNAVAILABLE when S3 keeps answering 503 SlowDown, and recovers from one", async () => {
     s3.put("data", "k", "v");
     const template = botoTemplate({ service: "s3", method: "head_object", region: "us-east-1", config: { Bucket: "data", Key: "k" } });
@@ -171,6 +184,17 @@ describe("boto", () => {
     expect(s3.calls.map((call) => call.status)).toEqual([503, 200]);
     s3.fault({ status: 503, times: Infinity });
     await expect(connector.do(params(template))).rejects.toThrow(UnavailableError);
+  });
+
+  it("answers UNAVAILABLE when S3 keeps timing the request out (a 400 RequestTimeout the SDK retries), never a failed task", async () => {
+    s3.put("data", "k", "v");
+    // A GET: HEAD's answer has no body to carry the code.
+    const template = botoTemplate({ service: "s3", method: "get_object", region: "us-east-1", config: { Bucket: "data", Key: "k" } });
+    s3.fault({ status: 408, times: Infinity });
+    const error = await connector.do(params(template)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect((error as Error).message).toContain("RequestTimeout");
+    expect(s3.calls.length).toBeGreaterThan(1);
   });
 
   it("reads the outputs back as flytekit would: result is a dict", async () => {

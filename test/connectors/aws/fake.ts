@@ -203,6 +203,8 @@ export class S3Fake extends PlatformFake {
 
   protected override error(status: number, message: string): FakeResponse {
     if (status === 429 || status === 503) return s3Error(503, "SlowDown", "Please reduce your request rate.");
+    // S3 times an idle upload out with a 400 (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html): a fault's 408 stands for it.
+    if (status === 408) return s3Error(400, "RequestTimeout", "Your socket connection to the server was not read from or written to within the timeout period.");
     if (status >= 500) return s3Error(status, "InternalError", message);
     return s3Error(status, "InvalidRequest", message);
   }
@@ -249,7 +251,11 @@ function xml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 
-/** Files over plain HTTP(S), for the sensor's http paths; `/no-head/...` answers HEAD with 405. */
+/**
+ * Files over plain HTTP(S), for the sensor's http paths; `/no-head/...` answers HEAD with 405, and
+ * `/signed/...` with 403, as a URL presigned for GET does (S3 signs the method: a HEAD of it is
+ * SignatureDoesNotMatch).
+ */
 export class HttpFilesFake extends PlatformFake {
   readonly files = new Set<string>();
   readonly redirects = new Map<string, string>();
@@ -258,6 +264,7 @@ export class HttpFilesFake extends PlatformFake {
     super();
     const serve = (request: FakeRequest): FakeResponse => {
       if (request.method === "HEAD" && request.path.startsWith("/no-head/")) return { status: 405, text: "" };
+      if (request.method === "HEAD" && request.path.startsWith("/signed/")) return { status: 403, text: "" };
       // `/moved/<path>` redirects to `/<path>`; `redirects` maps a path to any other Location.
       const location = this.redirects.get(request.path) ?? (request.path.startsWith("/moved/") ? request.path.slice("/moved".length) : undefined);
       if (location !== undefined) return { status: 302, text: "", headers: { location } };

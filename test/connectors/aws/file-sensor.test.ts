@@ -137,13 +137,24 @@ describe("FileSensor", () => {
     expect(gcs.calls.every((call) => call.status !== 401 && call.status !== 403)).toBe(true);
   });
 
-  it("checks http(s) paths with HEAD, then GET where HEAD is refused (fsspec)", async () => {
+  it("checks http(s) paths with HEAD, then GET where HEAD is refused, since fsspec's _exists GETs", async () => {
     http.files.add("/files/a.txt");
     http.files.add("/no-head/b.txt");
+    http.files.add("/signed/c.txt");
     expect((await poke(`${http.url}/files/a.txt`)).phase).toBe(Phase.SUCCEEDED);
     expect((await poke(`${http.url}/no-head/b.txt`)).phase).toBe(Phase.SUCCEEDED);
+    // A URL presigned for GET: HEAD is refused (403) where fsspec's GET finds the file.
+    expect((await poke(`${http.url}/signed/c.txt`)).phase).toBe(Phase.SUCCEEDED);
     expect(await poke(`${http.url}/files/missing.txt`)).toEqual({ phase: Phase.RUNNING, message: `Waiting for ${http.url}/files/missing.txt to exist: it answers HTTP 404.` });
-    expect(http.calls.map((call) => `${call.method} ${call.path}`)).toEqual(["HEAD /files/a.txt", "HEAD /no-head/b.txt", "GET /no-head/b.txt", "HEAD /files/missing.txt"]);
+    expect(http.calls.map((call) => `${call.method} ${call.path} ${call.status}`)).toEqual([
+      "HEAD /files/a.txt 200",
+      "HEAD /no-head/b.txt 405",
+      "GET /no-head/b.txt 200",
+      "HEAD /signed/c.txt 403",
+      "GET /signed/c.txt 200",
+      "HEAD /files/missing.txt 404",
+      "GET /files/missing.txt 404",
+    ]);
   });
 
   it("follows redirects, checking every hop's host (aiohttp follows them for fsspec)", async () => {

@@ -6,7 +6,7 @@
  * (workflow.py:41-45, 95-96), with the previous node's token as input `idempotence_token`.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { FailedPreconditionError, TaskFailedError, UnavailableError } from "../../../lib/connector/errors.js";
+import { FailedPreconditionError, InvalidArgumentError, TaskFailedError, UnavailableError } from "../../../lib/connector/errors.js";
 import { Phase } from "../../../lib/connector/phase.js";
 import { TaskCategory } from "../../../lib/connector/task-category.js";
 import { SageMakerEndpointMetadata } from "../../../lib/connectors/aws/meta.js";
@@ -119,6 +119,9 @@ describe("sagemaker-endpoint", () => {
   it("needs a region and an endpoint name", async () => {
     await expect(connector.create(taskParams({ ...context(), taskTemplate: template({ EndpointName: "ep", EndpointConfigName: "c" }, null), outputPrefix: "" }))).rejects.toThrow(/Region parameter is required/);
     await expect(connector.create(taskParams({ ...context(), taskTemplate: template({ EndpointConfigName: "c" }), outputPrefix: "" }))).rejects.toThrow(/EndpointName/);
+    // A region the SDK will not make a host name of is the template's fault, not SageMaker's.
+    await expect(connector.create(taskParams({ ...context(), taskTemplate: template({ EndpointName: "ep", EndpointConfigName: "c" }, "us_east_2!"), outputPrefix: "" }))).rejects.toThrow(InvalidArgumentError);
+    expect(fake.calls).toEqual([]);
   });
 
   describe("faults", () => {
