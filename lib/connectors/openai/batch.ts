@@ -25,6 +25,7 @@ import { pythonOutputs } from "../../literals/python.js";
 import { batchState } from "./batch-status.js";
 import { OpenAIClient } from "./client.js";
 import { BatchEndpointMetadata } from "./meta.js";
+import { openAIRequest } from "./request-options.js";
 import { readOpenAITask, stringInput } from "./task.js";
 
 export const OPENAI_BATCH_TASK_TYPE = "openai-batch";
@@ -54,15 +55,17 @@ export class BatchEndpointConnector extends AsyncConnectorBase<BatchEndpointMeta
     if (!Object.hasOwn(config, "completion_window")) config["completion_window"] = "24h";
     if (!Object.hasOwn(config, "endpoint")) config["endpoint"] = "/v1/chat/completions";
     const tag = executionTag(config["metadata"], params);
-    const body = { ...config, ...(tag ? { metadata: tag.metadata } : {}), input_file_id: inputFileId };
+    const own = { ...(tag ? { metadata: tag.metadata } : {}), input_file_id: inputFileId };
+    const { body, options: request } = openAIRequest(config, "openai-batch task's custom.config", own);
     const client = await OpenAIClient.connect(params, organization);
     const started = tag ? await findTagged(client, tag.value, inputFileId) : undefined;
     const batch = started ?? (await client.call({
       action: "create the batch",
-      send: (api, options) => api.batches.create(body as unknown as BatchCreateParams, options),
+      send: (api, options) => api.batches.create(body as unknown as BatchCreateParams, { ...options, headers: request.headers, query: request.query }),
       check: isBatch,
       resend: false,
       recover: tag ? () => findTagged(client, tag.value, inputFileId) : undefined,
+      timeoutMs: request.timeoutMs,
     }));
     return new BatchEndpointMetadata({ openai_org: organization, batch_id: batch.id });
   }

@@ -17,6 +17,7 @@ import { InvalidArgumentError, TaskFailedError } from "../../connector/errors.js
 import { Phase } from "../../connector/phase.js";
 import { Resource } from "../../connector/resource.js";
 import { OpenAIClient } from "./client.js";
+import { openAIRequest } from "./request-options.js";
 import { readOpenAITask, stringInput } from "./task.js";
 
 export const CHATGPT_TASK_TYPE = "chatgpt";
@@ -34,18 +35,20 @@ export class ChatGPTConnector extends SyncConnectorBase {
     if (typeof config["model"] !== "string") {
       throw new InvalidArgumentError("chatgpt task needs custom.chatgpt_config.model, the model's name.");
     }
-    if (config["stream"] === true) {
+    // As flytekit does (connector.py line 37): the input is the conversation.
+    const messages = [{ role: "user", content: stringInput(params, CHATGPT_TASK_TYPE, "message") }];
+    const { body, options: request } = openAIRequest(config, "chatgpt task's custom.chatgpt_config", { messages });
+    // Checked on the body, which extra_body may have set it in.
+    if (body["stream"] === true) {
       throw new InvalidArgumentError("chatgpt task cannot stream (custom.chatgpt_config.stream): its output is the whole answer.");
     }
-    // As flytekit does (connector.py line 37): the input is the conversation.
-    const body = { ...config, messages: [{ role: "user", content: stringInput(params, CHATGPT_TASK_TYPE, "message") }] };
     const client = await OpenAIClient.connect(params, organization);
     const completion = await client.call({
       action: "complete the chat",
-      send: (api, options) => api.chat.completions.create(body as unknown as ChatCompletionCreateParamsNonStreaming, options),
+      send: (api, options) => api.chat.completions.create(body as unknown as ChatCompletionCreateParamsNonStreaming, { ...options, headers: request.headers, query: request.query }),
       check: isChatCompletion,
       resend: true,
-      timeoutMs: CHAT_ATTEMPT_TIMEOUT_MS,
+      timeoutMs: request.timeoutMs ?? CHAT_ATTEMPT_TIMEOUT_MS,
     });
     return new Resource({ phase: Phase.SUCCEEDED, outputs: { o0: answerText(completion) } });
   }

@@ -125,6 +125,20 @@ describe("openai-batch create", () => {
     ]);
   });
 
+  it("sends openai-python's request options as options, not fields: batches.create(**config) takes extra_body, extra_headers, extra_query and timeout", async () => {
+    const config = { extra_body: { output_expires_after: { anchor: "created_at", seconds: 3600 } }, extra_headers: { "X-Team": "evals" }, extra_query: { trace: "1" }, timeout: 30 };
+    await create(config, { metadata: null });
+    const [call] = fake.calls;
+    // The fake refuses unknown body fields, as the API does ("Unrecognized request argument supplied").
+    expect(call!.status).toBe(200);
+    expect(call!.json).toEqual({ completion_window: "24h", endpoint: "/v1/chat/completions", input_file_id: "file-xuefauew", output_expires_after: { anchor: "created_at", seconds: 3600 } });
+    expect(call!.headers["x-team"]).toBe("evals");
+    expect(call!.query.get("trace")).toBe("1");
+    const error = await rejection(create({ extra_headers: { "X-Bad": "line\nbreak" } }));
+    expect(error.code).toBe(Status.INVALID_ARGUMENT);
+    expect(error.message).toContain("extra_headers");
+  });
+
   it("refuses what the plugin would not send, before any call: INVALID_ARGUMENT", async () => {
     let error = await rejection(create({ input_file_id: "file-other" }));
     expect(error.code).toBe(Status.INVALID_ARGUMENT);

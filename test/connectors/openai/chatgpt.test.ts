@@ -66,6 +66,15 @@ describe("chatgpt", () => {
     expect(call!.json).toEqual({ model: "gpt-3.5-turbo", temperature: 0.7, messages: [{ role: "user", content: "Test ChatGPT Plugin" }] });
   });
 
+  it("sends openai-python's request options as options: chat.completions.create(**chatgpt_config) takes extra_body, extra_headers, extra_query and timeout", async () => {
+    const resource = await chat("hi", { ...flytekitConfig, extra_body: { seed: 7 }, extra_headers: { "X-Team": "evals" }, extra_query: { trace: "1" }, timeout: 30 });
+    expect(resource.phase).toBe(Phase.SUCCEEDED);
+    const [call] = fake.calls;
+    expect(call!.json).toEqual({ model: "gpt-3.5-turbo", temperature: 0.7, messages: [{ role: "user", content: "hi" }], seed: 7 });
+    expect(call!.headers["x-team"]).toBe("evals");
+    expect(call!.query.get("trace")).toBe("1");
+  });
+
   it("replaces messages the config carries, as flytekit does", async () => {
     await chat("hi", { ...flytekitConfig, messages: [{ role: "system", content: "be brief" }] });
     expect((fake.calls[0]!.json as { messages: unknown }).messages).toEqual([{ role: "user", content: "hi" }]);
@@ -162,6 +171,8 @@ describe("chatgpt", () => {
     it.each([
       ["no model", {}, "hello", "custom.chatgpt_config.model"],
       ["streaming", { model: "gpt-3.5-turbo", stream: true }, "hello", "cannot stream"],
+      ["streaming by extra_body", { model: "gpt-3.5-turbo", extra_body: { stream: true } }, "hello", "cannot stream"],
+      ["a timeout that is no number of seconds", { model: "gpt-3.5-turbo", timeout: "soon" }, "hello", "timeout must be a number of seconds"],
       ["no message", flytekitConfig, undefined, 'needs the input "message"'],
     ])("%s", async (_, config, message, expected) => {
       const error = await rejection(chat(message, config));
