@@ -4,7 +4,7 @@
  * retries, classified errors):
  *
  *   POST /api/2.1/jobs/runs/submit  {job spec..., idempotency_token?} -> {"run_id": 123}
- *   GET  /api/2.1/jobs/runs/get?run_id=123                           -> {"job_id", "run_id", "state": {...}}
+ *   GET  /api/2.1/jobs/runs/get?run_id=123                           -> {"job_id", "run_id", "state": {...}, "status": {...}}
  *   POST /api/2.1/jobs/runs/cancel  {"run_id": "123"}                 -> {}
  *
  * Errors come as `{"error_code": "INVALID_PARAMETER_VALUE", "message": "..."}`.
@@ -21,7 +21,7 @@ import {
 import type { JsonObject } from "../../literals/index.js";
 import type { DatabricksCredential } from "./credentials.js";
 import { forgetAccessToken, oauthAccessToken } from "./oauth.js";
-import type { RunState } from "./run-state.js";
+import type { RunState, RunStatus } from "./run-state.js";
 
 /** Replaces `https://<instance>` in every API call (docs/CONTRACT.md §8); log links keep the instance. */
 export const ENDPOINT_ENV = "FLYTE_DATABRICKS_ENDPOINT";
@@ -44,6 +44,7 @@ export function apiBaseUrl(instance: string, env: NodeJS.ProcessEnv = process.en
 export interface RunInfo {
   readonly job_id?: unknown;
   readonly state?: RunState;
+  readonly status?: RunStatus;
 }
 
 export class DatabricksClient {
@@ -69,7 +70,8 @@ export class DatabricksClient {
    * Databricks launches exactly one run per token and answers its run_id again.
    */
   async submitRun(spec: JsonObject): Promise<string> {
-    const retry = typeof spec["idempotency_token"] === "string";
+    const token = spec["idempotency_token"];
+    const retry = typeof token === "string" && token !== "";
     const { body } = await this.#request<{ run_id?: unknown }>({
       method: "POST",
       path: `${JOBS_API}/runs/submit`,
@@ -98,12 +100,16 @@ export class DatabricksClient {
     }
   }
 
-  /** One request; with OAuth, a token the workspace refuses (revoked, expired early) is replaced once. */
+  /**
+   * One request; with OAuth, a token the workspace refuses (revoked, expired early) is replaced
+   * once. Databricks answers such a token 403 "Invalid access token." (some deployments 401), the
+   * status it also gives a real permission denial: that one costs a token request, then fails alike.
+   */
   async #request<T>(request: PlatformRequest): Promise<{ body: T }> {
     try {
       return await this.#http.request<T>(request, this.#context);
     } catch (error) {
-      if (!(error instanceof PlatformAuthError && error.httpStatus === 401 && this.#credential.kind === "oauth")) throw error;
+      if (!(error instanceof PlatformAuthError && this.#credential.kind === "oauth")) throw error;
       forgetAccessToken(this.#baseUrl, this.#credential);
       return await this.#http.request<T>(request, this.#context);
     }

@@ -50,8 +50,10 @@ export class DatabricksConnector extends AsyncConnectorBase<DatabricksJobMetadat
     const spec = databricksJobSpec(custom, template.container, { serviceCredentialProvider: process.env[SERVICE_CREDENTIAL_PROVIDER_ENV] });
     const instance = taskInstance(custom);
     const key = executionKey(params.taskExecutionMetadata);
-    // A token of the task's own in databricks_conf is kept, as the Python connectors pass it on.
-    if (key !== undefined && !Object.hasOwn(spec, "idempotency_token")) {
+    // A token of the task's own in databricks_conf is kept, as the Python connectors pass it on;
+    // null or "" is no token to Databricks (proto3 JSON), so it gets ours.
+    const own = spec["idempotency_token"];
+    if (key !== undefined && (own === undefined || own === null || own === "")) {
       spec["idempotency_token"] = clientToken(key, { maxLength: IDEMPOTENCY_TOKEN_MAX });
     }
     const client = new DatabricksClient(instance, await databricksCredential(params), params);
@@ -61,7 +63,7 @@ export class DatabricksConnector extends AsyncConnectorBase<DatabricksJobMetadat
 
   async get(meta: DatabricksJobMetadata, params: GetParams): Promise<Resource> {
     const run = await (await metaClient(meta, params)).getRun(meta.runId);
-    const mapped = runPhase(run.state);
+    const mapped = runPhase(run.state, run.status);
     const stateMessage = typeof run.state?.state_message === "string" ? run.state.state_message : "";
     let message = stateMessage;
     if (!mapped.known) {

@@ -7,6 +7,11 @@
  * GetTask call fails, again and again); every documented state has a phase here, the shared ones
  * the phase flytekit gives them. A state the reference adds later is not a failure of the task:
  * it answers a non-terminal phase whose message names it, so the task waits for a state we know.
+ *
+ * A failure is permanent for Flyte (FAILED) unless the run's `status.termination_details.type`
+ * (TerminationTypeType, the newer field runs/get answers beside `state`) says the platform caused
+ * it: INTERNAL_ERROR or CLOUD_FAILURE (a cluster the cloud could not start, a driver lost) are
+ * RETRYABLE_FAILED, so that the task's retries apply. The Python connectors read `state` only.
  */
 import { Phase } from "../../connector/phase.js";
 
@@ -56,6 +61,14 @@ export interface RunState {
   readonly state_message?: unknown;
 }
 
+/** The part of runs/get's `status` (RunStatus) read here. */
+export interface RunStatus {
+  readonly termination_details?: { readonly type?: unknown } | null;
+}
+
+/** TerminationTypeType values that put a failure on Databricks or the cloud, not on the task. */
+const PLATFORM_FAULTS: ReadonlySet<unknown> = new Set(["INTERNAL_ERROR", "CLOUD_FAILURE"]);
+
 export type RunPhase =
   | { readonly known: true; readonly phase: Phase }
   /** Not in the reference this connector knows: `state` names it for the message and the log. */
@@ -64,7 +77,15 @@ export type RunPhase =
 /** While a state is unknown the task waits, as it would for a running run. */
 const UNKNOWN_STATE_PHASE = Phase.RUNNING;
 
-export function runPhase(state: RunState | undefined): RunPhase {
+export function runPhase(state: RunState | undefined, status?: RunStatus): RunPhase {
+  const mapped = statePhase(state);
+  if (mapped.known && mapped.phase === Phase.FAILED && PLATFORM_FAULTS.has(status?.termination_details?.type)) {
+    return { known: true, phase: Phase.RETRYABLE_FAILED };
+  }
+  return mapped;
+}
+
+function statePhase(state: RunState | undefined): RunPhase {
   const lifeCycle = state?.life_cycle_state;
   if (lifeCycle === "TERMINATED") {
     const result = state?.result_state;

@@ -144,13 +144,15 @@ describe("OAuth M2M (a service principal's client id and secret)", () => {
     expect(used.at(-1)).not.toBe(used.at(-2));
   });
 
-  test("a token the workspace stops accepting (401) is replaced within the call", async () => {
+  test.each([
+    // What Databricks answers a revoked or expired OAuth token (the fake does so itself).
+    ["403 Invalid access token.", undefined],
+    ["401", { route: "runs/get", status: 401, body: { error_code: "UNAUTHENTICATED", message: "Token is expired." } }],
+  ])("a token the workspace stops accepting (%s) is replaced within the call", async (_, fault) => {
     servicePrincipal();
     const resourceMeta = await lifeCycle();
-    h.fake.tokenLifetimeS = 3600;
     h.fake.revokeTokens();
-    // Revoked tokens are unknown to the workspace: make it answer 401 as for an expired one.
-    h.fake.fault({ route: "runs/get", status: 401, body: { error_code: "UNAUTHENTICATED", message: "Token expired." } });
+    if (fault) h.fake.fault(fault);
     const { resource } = await h.service.getTask({ taskCategory: databricks, resourceMeta });
     expect(resource?.phase).toBe(Phase.FAILED); // cancelled by lifeCycle's delete
     expect(h.fake.callsTo("/oidc/v1/token")).toHaveLength(2);

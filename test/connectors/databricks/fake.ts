@@ -6,11 +6,12 @@
  *   and scope=all-apis; answers {access_token, token_type "Bearer", scope, expires_in}, an unknown
  *   client 401 {error: "invalid_client", error_description}
  *   (https://docs.databricks.com/aws/en/dev-tools/auth/oauth-m2m, "Manually generate tokens").
- * - Every /api/ call needs `Authorization: Bearer <PAT or OAuth token>`: none is 401, an unknown
- *   token 403 "Invalid access token.", an OAuth token past its expiry 401.
+ * - Every /api/ call needs `Authorization: Bearer <PAT or OAuth token>`: none is 401; an unknown,
+ *   revoked or expired token 403 "Invalid access token.".
  * - POST /api/2.1/jobs/runs/submit (https://docs.databricks.com/api/workspace/jobs/submit): a JSON
- *   object; `idempotency_token` at most 64 characters, and a second submit with a token already
- *   used answers the same run_id without launching another run; `git_source` needs git_url,
+ *   object; `idempotency_token` at most 64 characters (null or "" is none, as proto3 JSON reads
+ *   them), and a second submit with a token already used answers the same run_id without
+ *   launching another run; `git_source` needs git_url,
  *   git_provider and one of git_branch/git_tag/git_commit; the run's work is either `tasks` (each
  *   with a task_key and one task) or one top-level task (the 2.0 form 2.1 still takes); a
  *   spark_python_task needs python_file, and source GIT needs git_source; a classic task needs
@@ -18,8 +19,9 @@
  *   `environments`. Answers {"run_id": <int64>}.
  * - GET /api/2.1/jobs/runs/get?run_id= (https://docs.databricks.com/api/workspace/jobs/getrun):
  *   {job_id, run_id, number_in_job, run_name, state: {life_cycle_state, result_state?,
- *   state_message, user_cancelled_or_timedout}, run_page_url}; an unknown run 400
- *   INVALID_PARAMETER_VALUE "Run <id> does not exist.".
+ *   state_message, user_cancelled_or_timedout}, status?, run_page_url}; `status` (RunStatus:
+ *   state, termination_details {code, type, message}) only for a finished run a test gave
+ *   termination details; an unknown run 400 INVALID_PARAMETER_VALUE "Run <id> does not exist.".
  * - POST /api/2.1/jobs/runs/cancel {run_id} (https://docs.databricks.com/api/workspace/jobs/cancelrun):
  *   a no-op on a run already terminal; an unknown run 400 INVALID_PARAMETER_VALUE.
  * run_id is int64: proto3 JSON takes a number or a string of digits. Errors are
@@ -31,6 +33,8 @@ export interface FakeRunState {
   life_cycle_state: string;
   result_state?: string;
   state_message: string;
+  /** runs/get's `status.termination_details` (TerminationDetails: code, type, message) of a finished run. */
+  termination_details?: { code: string; type: string; message: string };
 }
 
 export interface FakeRun {
@@ -119,8 +123,9 @@ export class DatabricksFake extends PlatformFake {
     if (token === undefined) return this.error(401, "Credential was not sent or was of an unsupported type for this API.");
     if (this.tokens.has(token)) return undefined;
     const issued = this.#issued.get(token);
-    if (!issued) return this.error(403, "Invalid access token.");
-    if (Date.now() >= issued.expiresAt) return this.error(401, "Token expired.");
+    // Unknown, revoked and expired tokens alike: Databricks answers an OAuth token past its hour
+    // 403 "Invalid access token.", not 401 (n8n-io/n8n#34147, fixed by n8n-io/n8n#34483).
+    if (!issued || Date.now() >= issued.expiresAt) return this.error(403, "Invalid access token.");
     return undefined;
   }
 
@@ -149,7 +154,8 @@ export class DatabricksFake extends PlatformFake {
     const body = spec as Record<string, unknown>;
     const problem = submitProblem(body);
     if (problem) return this.error(400, problem);
-    const token = body["idempotency_token"] as string | undefined;
+    // proto3 JSON: null and "" leave the field unset, so they are no token.
+    const token = body["idempotency_token"] === "" || body["idempotency_token"] === null ? undefined : (body["idempotency_token"] as string | undefined);
     const existing = token === undefined ? undefined : this.#byIdempotencyToken.get(token);
     if (existing !== undefined) return { json: { run_id: existing } };
     const runId = this.#nextRunId++;
@@ -163,13 +169,15 @@ export class DatabricksFake extends PlatformFake {
     if (runId === null || !/^\d+$/.test(runId)) return this.error(400, "Missing required field: run_id");
     const run = this.runs.get(Number(runId));
     if (!run) return this.error(400, `Run ${runId} does not exist.`);
+    const { termination_details: details, ...state } = run.state;
     return {
       json: {
         job_id: run.jobId,
         run_id: run.runId,
         number_in_job: run.runId,
         run_name: run.spec["run_name"] ?? "Untitled",
-        state: { ...run.state, user_cancelled_or_timedout: run.state.result_state === "CANCELED" },
+        state: { ...state, user_cancelled_or_timedout: state.result_state === "CANCELED" },
+        ...(details && { status: { state: "TERMINATED", termination_details: details } }),
         run_page_url: `https://fake.cloud.databricks.com/?o=1#job/${run.jobId}/run/${run.runId}`,
       },
     };
@@ -200,7 +208,7 @@ function isInt64(value: unknown): boolean {
 /** What the reference says makes a runs/submit request invalid, or undefined. */
 function submitProblem(body: Record<string, unknown>): string | undefined {
   const token = body["idempotency_token"];
-  if (token !== undefined && (typeof token !== "string" || token.length > 64)) return "idempotency_token must be a string of at most 64 characters.";
+  if (token !== undefined && token !== null && (typeof token !== "string" || token.length > 64)) return "idempotency_token must be a string of at most 64 characters.";
   const git = body["git_source"] as Record<string, unknown> | undefined;
   if (git !== undefined) {
     if (typeof git["git_url"] !== "string" || typeof git["git_provider"] !== "string") return "git_source needs git_url and git_provider.";

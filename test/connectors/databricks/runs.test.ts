@@ -75,6 +75,24 @@ describe("get: every documented state", () => {
     expect(resource.message).toBe("");
   });
 
+  // Jobs API runs/get `status.termination_details` (TerminationTypeType): the platform's fault is worth another attempt.
+  test.each([
+    { ended: "TERMINATED/FAILED", result: "FAILED", code: "CLOUD_FAILURE", type: "CLOUD_FAILURE", phase: "RETRYABLE_FAILED" },
+    { ended: "TERMINATED/FAILED", result: "FAILED", code: "DRIVER_ERROR", type: "INTERNAL_ERROR", phase: "RETRYABLE_FAILED" },
+    { ended: "SKIPPED", result: undefined, code: "INTERNAL_ERROR", type: "INTERNAL_ERROR", phase: "RETRYABLE_FAILED" },
+    { ended: "TERMINATED/FAILED", result: "FAILED", code: "RUN_EXECUTION_ERROR", type: "CLIENT_ERROR", phase: "FAILED" },
+    { ended: "TERMINATED/SUCCESS", result: "SUCCESS", code: "SUCCESS", type: "SUCCESS", phase: "SUCCEEDED" },
+    { ended: "TERMINATED/FAILED", result: "FAILED", code: "SOMETHING_NEW", type: "SOMETHING_NEW", phase: "FAILED" },
+  ] as const)("$ended with termination code $code (type $type) is $phase", async ({ ended, result, code, type, phase }) => {
+    const { resourceMeta, runId } = await createRun();
+    const termination_details = { code, type, message: `the run ended: ${code}` };
+    const lifeCycle = ended.split("/")[0]!;
+    h.fake.setState(runId, { life_cycle_state: lifeCycle, ...(result && { result_state: result }), state_message: "Cluster terminated.", termination_details });
+    const resource = await getTask(resourceMeta);
+    expect(resource.phase).toBe(Phase[phase]);
+    expect(resource.message).toBe("Cluster terminated.");
+  });
+
   test.each([
     ["a life cycle state", { life_cycle_state: "HIBERNATING", state_message: "zz" }, "life_cycle_state HIBERNATING", " zz"],
     ["a result state", { life_cycle_state: "TERMINATED", result_state: "PARTIALLY_DONE", state_message: "" }, "TERMINATED with result_state PARTIALLY_DONE", ""],
@@ -178,5 +196,15 @@ describe("one run per attempt (runs/submit idempotency_token)", () => {
     const conf = { ...newClusterConf(), idempotency_token: "mine" };
     await h.service.createTask({ template: template("spark", flytekitCustom({ databricksConf: conf, databricksInstance: INSTANCE })), taskExecutionMetadata: attempt(0) });
     expect((h.fake.lastRun().spec as { idempotency_token: string }).idempotency_token).toBe("mine");
+  });
+
+  // databricks_conf={"idempotency_token": None} (flytekit task.py:304, models.py:181-182: the Struct keeps the null) or "": no token to Databricks.
+  test.each([null, ""])("a task's idempotency_token of %j is none: the attempt's token is sent, and a second CreateTask finds the run", async (own) => {
+    const conf = { ...newClusterConf(), idempotency_token: own };
+    const request = { template: template("spark", flytekitCustom({ databricksConf: conf, databricksInstance: INSTANCE })), taskExecutionMetadata: attempt(0) };
+    await h.service.createTask(request);
+    await h.service.createTask(request);
+    expect(h.fake.runs.size).toBe(1);
+    expect((h.fake.lastRun().spec as { idempotency_token: string }).idempotency_token).toMatch(/^flyte-/);
   });
 });
