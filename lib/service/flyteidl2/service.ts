@@ -108,11 +108,13 @@ export class Flyteidl2Service {
   /** Runs `do` as ExecuteTaskSync would, and answers the meta that carries its Resource. */
   async #runSync(category: TaskCategory, request: object, options: DispatchOptions): Promise<Uint8Array> {
     const { template, outputPrefix, taskExecutionMetadata, inputs } = request as flyteidl.admin.ICreateTaskRequest;
+    // Before `do` runs, as the Flyte 1 createTask does: a result that cannot be sealed would be lost
+    // after its side effects (a webhook sent, a model called), and the executor's retry repeats them.
+    const sealer = await this.#metaSealer();
     const messages: flyteidl.admin.IExecuteTaskSyncRequest[] = [{ header: { template, outputPrefix, taskExecutionMetadata } }];
     if (inputs) messages.push({ inputs });
     const [answer] = (await this.#dispatch("executeTaskSync", messages, options)) as flyteidl.admin.IExecuteTaskSyncResponse[];
     const resource = transcode(admin.Resource, connector2.Resource, answer!.header!.resource!);
-    const sealer = await this.#metaSealer();
     const meta = resultMeta(resource, category, sealer);
     if (meta.byteLength <= MAX_SYNC_RESULT_META_BYTES) return meta;
     const failed = new connector2.Resource({

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { AsyncConnectorBase, SyncConnectorBase, type CallContext, type TaskParams } from "../../../lib/connector/connector.js";
-import { ConnectorError, Status } from "../../../lib/connector/errors.js";
+import { ConnectorError, FailedPreconditionError, Status } from "../../../lib/connector/errors.js";
 import { Phase } from "../../../lib/connector/phase.js";
 import { knownSecrets, REDACTED } from "../../../lib/connector/redact.js";
 import { ConnectorRegistry } from "../../../lib/connector/registry.js";
@@ -128,6 +128,16 @@ describe("a sync connector over Flyte 2", () => {
   ])("%s is UNIMPLEMENTED", async (name, message) => {
     const error = await rejection(call(service(), name, { taskCategory: { name: "repeat" }, resourceMeta: new Uint8Array() }));
     expect({ code: error.code, message: error.message }).toEqual({ code: Status.UNIMPLEMENTED, message });
+  });
+
+  test("sealing keys that cannot be had fail CreateTask before do runs, so its side effects are not lost", async () => {
+    calls.length = 0;
+    const registry = new ConnectorRegistry().register(new RepeatConnector());
+    const unavailable = () => Promise.reject(new FailedPreconditionError("No meta sealing keys in parameter /keys."));
+    const dispatch = new ConnectorService(registry, { metaSealer: unavailable }).dispatch;
+    const error = await rejection(call(dispatch, "createTask", createRepeat("a", 1)));
+    expect({ code: error.code, message: error.message }).toEqual({ code: Status.FAILED_PRECONDITION, message: "No meta sealing keys in parameter /keys." });
+    expect(calls).toEqual([]);
   });
 
   test("a meta that holds no finished Resource is INVALID_ARGUMENT", async () => {
