@@ -99,6 +99,13 @@ export function httpRequest(
   format: "protobuf" | "json",
 ): BuiltRequest {
   const route = routes.find((candidate) => candidate.operation === operation)!;
+  // A URL is logged everywhere it passes, and grpc-gateway's query parameters cannot carry maps. CreateTask's
+  // body could, but the task it starts could then be neither followed nor deleted: refused before it starts.
+  if (requests.some((request) => (request as { connection?: unknown }).connection)) {
+    throw new InvalidArgumentError(
+      `${route.method} ${route.template}: HTTP cannot carry a connection (GetTask and DeleteTask would put its secrets in the URL): use gRPC or Lambda.`,
+    );
+  }
   const url = new URL(base);
   const basePath = url.pathname.replace(/\/+$/, "");
   if (route.hasBody) {
@@ -108,10 +115,6 @@ export function httpRequest(
   }
   // Normalised through the wire form, so unset fields read as their proto3 defaults (version 0, empty bytes).
   const request = operation.requestType.decode(encodeMessage(operation.requestType, single(operation, requests)));
-  // A URL is logged everywhere it passes; and grpc-gateway's query parameters cannot carry maps.
-  if ((request as { connection?: unknown }).connection) {
-    throw new InvalidArgumentError(`${route.method} ${route.template} cannot carry a connection (its secrets would be in the URL): use gRPC or Lambda.`);
-  }
   const inPath = new Set<string>();
   const segments = route.segments.map((segment) => {
     if ("literal" in segment) return segment.literal;

@@ -1,14 +1,28 @@
 /** Flyte 1 calls as Flyte 2 requests (overFlyteidl2): what the options add, and what HTTP cannot carry. */
 import { describe, expect, test } from "vitest";
+import { ConnectorClient } from "../../lib/client/client.js";
+import { runTask } from "../../lib/client/executor.js";
 import { overFlyteidl2 } from "../../lib/client/flyteidl2.js";
 import { httpRequest } from "../../lib/client/http-transport.js";
-import { Status } from "../../lib/connector/errors.js";
+import { ConnectorError, Status } from "../../lib/connector/errors.js";
+import type { TaskParams } from "../../lib/connector/connector.js";
+import { ConnectorRegistry } from "../../lib/connector/registry.js";
 import { flyteidl2 } from "../../lib/idl/flyteidl2.js";
 import { flyteidl } from "../../lib/idl/index.js";
 import { flyteidl2Operations } from "../../lib/service/flyteidl2/operations.js";
 import type { Dispatch, DispatchOptions, OperationName } from "../../lib/service/operations.js";
+import { CountdownConnector, deletedTasks } from "./fixtures/test-connectors.js";
+import { startTestStack } from "./support/local-stack.js";
 
 const connection = { secrets: { token: "s3cret" }, configs: { region: "eu-west-1" } };
+
+class CountingCountdown extends CountdownConnector {
+  creates = 0;
+  override create(params: TaskParams) {
+    this.creates += 1;
+    return super.create(params);
+  }
+}
 
 /** A transport that records what it is sent and answers each request with its operation's empty response. */
 function recording() {
@@ -50,5 +64,23 @@ describe("overFlyteidl2", () => {
     expect(() => httpRequest(flyteidl2Operations.getTask, [request], new URL("http://localhost"), "protobuf")).toThrow(
       expect.objectContaining({ code: Status.INVALID_ARGUMENT, message: expect.stringContaining("cannot carry a connection") }),
     );
+  });
+
+  test("over HTTP, a task with a connection is refused before it is created, not left running unfollowed", async () => {
+    const countdown = new CountingCountdown();
+    const stack = await startTestStack(new ConnectorRegistry().register(countdown));
+    const deletedBefore = deletedTasks.length;
+    try {
+      const client = ConnectorClient.http({ baseUrl: stack.httpUrl! }).overFlyteidl2();
+      const error = await runTask({ client, template: { type: "countdown" }, inputs: { seconds: 60 }, connection, isSync: false, pollIntervalMs: 10 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConnectorError);
+      expect(error).toMatchObject({ code: Status.INVALID_ARGUMENT, message: expect.stringContaining("HTTP cannot carry a connection") });
+      expect({ creates: countdown.creates, deleted: deletedTasks.length - deletedBefore }).toEqual({ creates: 0, deleted: 0 });
+    } finally {
+      await stack.close();
+    }
   });
 });
