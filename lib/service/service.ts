@@ -181,7 +181,7 @@ export class ConnectorService {
     const meta = await this.#decodeMeta(connector, request.resourceMeta);
     const params = { lines: Number(request.lines ?? 0), token: request.token ?? "" };
     const page = await this.#run(connector, "get logs of", options, params, (withSignal) => connector.getLogs!(meta, withSignal));
-    const results = [...(page.results ?? [])];
+    const results = (page.results ?? []).map((line) => knownSecrets.text(line));
     const messages = [new admin.GetTaskLogsResponse({ header: { token: page.token ?? "" } })];
     for (let i = 0; i < results.length; i += LOG_LINES_PER_BODY) {
       messages.push(new admin.GetTaskLogsResponse({ body: { results: results.slice(i, i + LOG_LINES_PER_BODY) } }));

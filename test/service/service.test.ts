@@ -8,6 +8,7 @@ import {
   type TaskParams,
 } from "../../lib/connector/connector.js";
 import { InvalidArgumentError, Status } from "../../lib/connector/errors.js";
+import { knownSecrets } from "../../lib/connector/redact.js";
 import { Phase } from "../../lib/connector/phase.js";
 import { ConnectorRegistry } from "../../lib/connector/registry.js";
 import { Resource } from "../../lib/connector/resource.js";
@@ -33,7 +34,7 @@ class JobMeta {
 class JobConnector extends AsyncConnectorBase<JobMeta> {
   readonly seen: { create?: TaskParams; get?: GetParams; deleted: string[]; metrics?: MetricsParams; logs?: LogsParams } =
     { deleted: [] };
-  constructor(readonly behaviour: { getResult?: unknown; createError?: unknown; hang?: boolean } = {}) {
+  constructor(readonly behaviour: { getResult?: unknown; createError?: unknown; hang?: boolean; logLines?: string[] } = {}) {
     super({ name: "Job Connector", taskTypeName: "job", metadataType: JobMeta });
   }
   create(params: TaskParams) {
@@ -55,7 +56,7 @@ class JobConnector extends AsyncConnectorBase<JobMeta> {
   }
   override getLogs(_meta: JobMeta, params: LogsParams) {
     this.seen.logs = params;
-    return { token: "next", results: Array.from({ length: 2500 }, (_, i) => `line ${i}`) };
+    return { token: "next", results: this.behaviour.logLines ?? Array.from({ length: 2500 }, (_, i) => `line ${i}`) };
   }
 }
 
@@ -254,6 +255,13 @@ describe("getTaskLogs", () => {
     expect(messages.slice(1).flatMap((m) => m.body?.results ?? [])).toHaveLength(2500);
     expect(messages).toHaveLength(4);
     expect(job.seen.logs).toMatchObject({ lines: 10, token: "t" });
+  });
+
+  test("a secret a log line quotes is redacted, as in every message answered", async () => {
+    knownSecrets.add("log-line-secret-1f3a");
+    const { service } = setup(new JobConnector({ logLines: ["connecting with token log-line-secret-1f3a", "done"] }));
+    const messages = await service.getTaskLogs({ taskCategory: { name: "job" }, resourceMeta: meta });
+    expect(messages.flatMap((m) => m.body?.results ?? [])).toEqual(["connecting with token [redacted]", "done"]);
   });
 
   test("a connector without logs is UNIMPLEMENTED", async () => {
