@@ -10,14 +10,14 @@ import { Phase } from "../connector/phase.js";
 import { SecretRedactor } from "../connector/redact.js";
 import { Resource } from "../connector/resource.js";
 import { getConnectorSecret } from "../connector/secrets.js";
-import { flyteidl } from "../idl/index.js";
+import { sensitiveHeaderValues } from "../connector/sensitive-headers.js";
 import { keyPath } from "../literals/errors.js";
-import { type JsonObject, structFromJson, structToJson } from "../literals/index.js";
-import { parseWebhookConfig, type WebhookConfig } from "./webhook/config.js";
+import { type JsonObject, structToJson } from "../literals/index.js";
+import { pythonOutputs } from "../literals/python.js";
+import { parseWebhookConfig, urlCredentials, type WebhookConfig } from "./webhook/config.js";
 import { sendWebhook, type WebhookResponse } from "./webhook/http.js";
 import { InputValues } from "./webhook/input-values.js";
 import { fillPlaceholders, type Placeholder } from "./webhook/placeholders.js";
-import { sensitiveHeaderValues } from "../connector/sensitive-headers.js";
 import type { TemplateValue } from "./webhook/template-value.js";
 
 export const WEBHOOK_TASK_TYPE = "webhook";
@@ -38,7 +38,8 @@ export class WebhookConnector extends SyncConnectorBase {
       return new Resource({
         phase: Phase.SUCCEEDED,
         message: "Webhook was successfully invoked!",
-        outputs: infoOutputs(redactor.json(webhookInfo(config, response)) as JsonObject),
+        // A dict output, made as flytekit >= 1.14 makes it (MessagePack), whatever the task declared.
+        outputs: pythonOutputs({ info: redactor.json(webhookInfo(config, response)) }),
       });
     } catch (error) {
       return failed(redactor.text(errorMessage(error)));
@@ -49,7 +50,7 @@ export class WebhookConnector extends SyncConnectorBase {
 /**
  * `custom` with its placeholders filled: `{inputs.<name>}` anywhere, `{secrets.<key>}` only in
  * headers, so a secret can never reach the URL or data that the outputs may show. Each secret
- * used, and each credential-like header value, is given to `redactor`.
+ * used, each credential-like header value and the URL's password are given to `redactor`.
  */
 function readConfig(params: TaskParams, redactor: SecretRedactor): WebhookConfig {
   const custom = params.taskTemplate.custom;
@@ -69,7 +70,7 @@ function readConfig(params: TaskParams, redactor: SecretRedactor): WebhookConfig
     return [key, fillPlaceholders(value, keyPath("custom", key), resolve)] as const;
   });
   const config = parseWebhookConfig(Object.fromEntries(filled));
-  for (const value of sensitiveHeaderValues(config.headers)) redactor.add(value);
+  for (const value of [...sensitiveHeaderValues(config.headers), ...urlCredentials(config.url)]) redactor.add(value);
   return config;
 }
 
@@ -81,11 +82,6 @@ function webhookInfo(config: WebhookConfig, response: WebhookResponse): JsonObje
     ...(config.showData ? { input_data: config.data } : {}),
     ...(config.showUrl ? { url: config.url } : {}),
   };
-}
-
-/** `info` is generic JSON (a Struct literal), whatever the task declared. */
-function infoOutputs(info: JsonObject): flyteidl.core.LiteralMap {
-  return new flyteidl.core.LiteralMap({ literals: { info: { scalar: { generic: structFromJson(info, "info") } } } });
 }
 
 function failed(message: string): Resource {

@@ -1,14 +1,16 @@
 import { once } from "node:events";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { decode as decodeMessagePack } from "@msgpack/msgpack";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { TaskParams } from "../../lib/connector/connector.js";
 import { Phase } from "../../lib/connector/phase.js";
 import { ConnectorRegistry } from "../../lib/connector/registry.js";
 import type { Resource } from "../../lib/connector/resource.js";
 import { WebhookConnector } from "../../lib/connectors/webhook.js";
-import { flyteidl, google } from "../../lib/idl/index.js";
-import { structFromJson, structToJson } from "../../lib/literals/index.js";
+import { MAX_RESPONSE_BYTES } from "../../lib/connectors/webhook/http.js";
+import { flyteidl } from "../../lib/idl/index.js";
+import { structFromJson } from "../../lib/literals/index.js";
 import { ConnectorService } from "../../lib/service/service.js";
 import { taskParams } from "../../lib/connector/task-params.js";
 
@@ -95,12 +97,19 @@ function run(
   return connector.do(params);
 }
 
-/** The `info` output as plain JSON, read from the wire form of the Resource. */
-function info(resource: Resource): Record<string, unknown> {
-  const generic = resource.toFlyteIdl().outputs?.literals?.info?.scalar?.generic;
-  expect(generic).toBeInstanceOf(google.protobuf.Struct);
-  return structToJson(generic!);
+/**
+ * The `info` output decoded from the wire form of the Resource. flytekit returns it as a dict
+ * (flytekit/extras/webhook/connector.py:96), which Resource.to_flyte_idl converts by its Python
+ * type (flytekit/extend/backend/base_connector.py:121): a dict is MessagePack bytes tagged
+ * "msgpack" (flytekit/core/type_engine.py:2352-2355), not a Struct.
+ */
+function info(outputs: flyteidl.core.ILiteralMap | null | undefined): Record<string, unknown> {
+  const binary = outputs?.literals?.info?.scalar?.binary;
+  expect(binary?.tag).toBe("msgpack");
+  return decodeMessagePack(binary!.value!) as Record<string, unknown>;
 }
+
+const infoOf = (resource: Resource) => info(resource.toFlyteIdl().outputs);
 
 describe("WebhookConnector", () => {
   it("is the sync connector for webhook v0", () => {
@@ -123,7 +132,7 @@ describe("WebhookConnector", () => {
     expect(received[0]!.method).toBe("GET");
     expect(received[0]!.url).toBe("/hook?fixed=1&name=a+b&count=2&flag=true&none=&many=x&many=y");
     expect(received[0]!.body).toBe("");
-    expect(info(resource)).toEqual({ status_code: 200, response_data: "pong" });
+    expect(infoOf(resource)).toEqual({ status_code: 200, response_data: "pong" });
   });
 
   it("POSTs the data as a JSON body with its headers", async () => {
@@ -195,7 +204,7 @@ describe("WebhookConnector", () => {
       json: '{"kept": "as is"}',
     };
     expect(JSON.parse(request!.body)).toEqual(data);
-    expect(info(resource)).toEqual({ status_code: 200, response_data: "ok", input_data: data, url: `${base}/items/7` });
+    expect(infoOf(resource)).toEqual({ status_code: 200, response_data: "ok", input_data: data, url: `${base}/items/7` });
   });
 
   it("fills a timeout from an input", async () => {
@@ -224,12 +233,12 @@ describe("WebhookConnector", () => {
 
   it("shows neither data nor url unless asked", async () => {
     const resource = await run({ url: base, data: { a: 1 }, show_data: false });
-    expect(info(resource)).toEqual({ status_code: 200, response_data: "ok" });
+    expect(infoOf(resource)).toEqual({ status_code: 200, response_data: "ok" });
   });
 
   it("shows a null input_data when there was no data", async () => {
     const resource = await run({ url: base, show_data: true });
-    expect(info(resource)).toEqual({ status_code: 200, response_data: "ok", input_data: null });
+    expect(infoOf(resource)).toEqual({ status_code: 200, response_data: "ok", input_data: null });
   });
 
   it("fails on a status other than 2xx with flytekit's message", async () => {
@@ -250,7 +259,7 @@ describe("WebhookConnector", () => {
     };
     const resource = await run({ url: base });
     expect(resource.phase).toBe(Phase.SUCCEEDED);
-    expect(info(resource)).toEqual({ status_code: 201, response_data: "created" });
+    expect(infoOf(resource)).toEqual({ status_code: 201, response_data: "created" });
   });
 
   it("does not follow redirects", async () => {
@@ -278,6 +287,78 @@ describe("WebhookConnector", () => {
     };
     const resource = await run({ url: base, timeout_sec: 0.2 });
     expect(resource.message).toBe("Webhook request timed out after 0.2 seconds.");
+  });
+
+  // WebhookTask writes timeout.total_seconds() (flytekit/extras/webhook/task.py:132,142): any float.
+  it("takes a timeout_sec that is no whole number of milliseconds", async () => {
+    respond = () => {};
+    const resource = await run({ url: base, timeout_sec: 0.1234 });
+    expect(resource.message).toBe("Webhook request timed out after 0.1234 seconds.");
+  });
+
+  it("takes a timeout_sec longer than a timer holds (about 24.8 days) as the longest it holds", async () => {
+    respond = (_, response) => setTimeout(() => response.end("late but fine"), 50);
+    const resource = await run({ url: base, timeout_sec: 30 * 24 * 3600 });
+    expect(resource.phase).toBe(Phase.SUCCEEDED);
+    expect(infoOf(resource).response_data).toBe("late but fine");
+  });
+
+  it("fails on an answer larger than it can carry back, reading no more of it", async () => {
+    let written = 0;
+    respond = (_, response) => {
+      response.statusCode = 500;
+      const chunk = Buffer.alloc(64 * 1024, "x");
+      const more = () => {
+        while (written <= 4 * MAX_RESPONSE_BYTES && response.write(chunk)) written += chunk.length;
+        if (written <= 4 * MAX_RESPONSE_BYTES) response.once("drain", more);
+        else response.end();
+      };
+      more();
+    };
+    const resource = await run({ url: base });
+    expect(resource.phase).toBe(Phase.FAILED);
+    expect(resource.message).toBe(`Webhook request failed: the answer is larger than ${MAX_RESPONSE_BYTES} bytes`);
+  });
+
+  it("carries back an answer of the largest size whole", async () => {
+    const text = "y".repeat(MAX_RESPONSE_BYTES);
+    respond = (_, response) => response.end(text);
+    const resource = await run({ url: base });
+    expect(infoOf(resource).response_data).toBe(text);
+  });
+
+  describe("targets it may not call (lib/connector/forbidden-host.ts, as the file sensor)", () => {
+    it.each([
+      (port: string) => `http://127.0.0.1:${port}/2018-06-01/runtime/invocation/next`,
+      (port: string) => `http://localhost:${port}/2018-06-01/runtime/invocation/next`,
+      (port: string) => `http://0x7f.1:${port}/`,
+      (port: string) => `http://[::ffff:127.0.0.1]:${port}/`,
+    ])("refuses the Lambda Runtime API under any loopback name (%#)", async (url) => {
+      const port = new URL(base).port;
+      vi.stubEnv("AWS_LAMBDA_RUNTIME_API", `127.0.0.1:${port}`);
+      const resource = await run({ url: url(port), method: "GET" });
+      expect(resource.phase).toBe(Phase.FAILED);
+      expect(resource.message).toBe(`Webhook url ${JSON.stringify(url(port))} names a host the connector may not call.`);
+      expect(received).toEqual([]);
+    });
+
+    it.each([
+      "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+      "http://169.254.170.2/v2/credentials",
+      "http://[::ffff:169.254.169.254]/latest/api/token",
+      "http://[fd00:ec2::254]/latest/meta-data/",
+      "http://[fe80::1]/",
+    ])("refuses the link-local metadata address %s", async (url) => {
+      const resource = await run({ url, timeout_sec: 0.2 });
+      expect(resource.message).toBe(`Webhook url ${JSON.stringify(url)} names a host the connector may not call.`);
+    });
+
+    it("calls loopback on another port than the Runtime API's", async () => {
+      vi.stubEnv("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001");
+      const resource = await run({ url: `${base}/hook` });
+      expect(resource.phase).toBe(Phase.SUCCEEDED);
+      expect(received.map((request) => request.url)).toEqual(["/hook"]);
+    });
   });
 
   it("fails when the caller's signal aborts", async () => {
@@ -348,7 +429,7 @@ describe("WebhookConnector", () => {
       };
       const headers = { Authorization: "Bearer {secrets.webhook_test_token}" };
       const succeeded = await run({ url: `${base}/ok`, headers });
-      expect(info(succeeded).response_data).toBe('you sent Bearer [redacted] ("Bearer [redacted]")');
+      expect(infoOf(succeeded).response_data).toBe('you sent Bearer [redacted] ("Bearer [redacted]")');
       const failed = await run({ url: `${base}/fail`, headers });
       expect(failed.message).toBe(
         'Webhook failed with status code 401, response: you sent Bearer [redacted] ("Bearer [redacted]")',
@@ -366,6 +447,18 @@ describe("WebhookConnector", () => {
       expect(failed.message).toContain('"x-api-key":"[redacted]"');
       expect(failed.message).toContain('"accept":"text/plain"');
       expect(failed.message).not.toMatch(/dXNlcjpwYXNzd29yZA|k-from-input-123/);
+    });
+
+    it("redacts the password of the url's userinfo, which goes out as Basic authorization", async () => {
+      respond = (request, response) => {
+        response.statusCode = 401;
+        response.end(`you sent ${request.headers.authorization}`);
+      };
+      const url = `${base.replace("//", "//ada:p%40ss-from-url@")}/hook`;
+      const failed = await run({ url });
+      expect(failed.message).toBe("Webhook failed with status code 401, response: you sent Basic [redacted]");
+      const filled = await run({ url: base.replace("//", "//ada:{inputs.password}@") }, { password: string("pw-from-input") });
+      expect(filled.message).toBe("Webhook failed with status code 401, response: you sent Basic [redacted]");
     });
 
     it("names the header, never the secret, when a secret is no valid header value", async () => {
@@ -418,8 +511,7 @@ describe("WebhookConnector", () => {
     const resource = responses[0]!.header!.resource!;
     expect(resource.phase).toBe(Phase.SUCCEEDED);
     expect(resource.message).toBe("Webhook was successfully invoked!");
-    const generic = resource.outputs!.literals!.info!.scalar!.generic!;
-    expect(structToJson(generic)).toEqual({ status_code: 200, response_data: "ok", url: `${base}/svc/3` });
+    expect(info(resource.outputs)).toEqual({ status_code: 200, response_data: "ok", url: `${base}/svc/3` });
     expect(received[0]!.url).toBe("/svc/3");
   });
 

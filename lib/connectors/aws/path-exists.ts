@@ -7,6 +7,7 @@
  */
 import type { CallContext } from "../../connector/connector.js";
 import { InvalidArgumentError } from "../../connector/errors.js";
+import { forbiddenHost } from "../../connector/forbidden-host.js";
 import { exchange, type HttpAnswer } from "../../connector/http-exchange.js";
 import { networkCause } from "../../connector/network-cause.js";
 import { PlatformClient } from "../../connector/platform-client.js";
@@ -127,16 +128,6 @@ const HTTP_DEADLINE_RESERVE_MS = 250;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** aiohttp's default, which fsspec's HTTP file system uses. */
 const MAX_REDIRECTS = 10;
-
-/**
- * Hosts a sensor path may not name: the Lambda Runtime API the function itself is served by (a GET
- * of its next invocation would take one), and the link-local instance metadata addresses.
- */
-function forbiddenHost(url: URL, env: NodeJS.ProcessEnv = process.env): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  if (env["AWS_LAMBDA_RUNTIME_API"] && url.host.toLowerCase() === env["AWS_LAMBDA_RUNTIME_API"].toLowerCase()) return true;
-  return /^169\.254\./.test(host) || host.startsWith("fe80:") || host === "fd00:ec2::254";
-}
 
 /** A GET's status and headers: the exchange ends once they arrive, leaving a large body unread. */
 async function statusOfGet(url: URL, signal: AbortSignal): Promise<HttpAnswer> {

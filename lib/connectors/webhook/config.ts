@@ -45,6 +45,17 @@ export function parseWebhookConfig(custom: TemplateObject): WebhookConfig {
   };
 }
 
+/**
+ * The credentials of the URL's userinfo, which the request sends as Basic authorization: the
+ * password, and `user:password` (whose base64 is the header's credential).
+ */
+export function urlCredentials(url: string): string[] {
+  const { username, password } = new URL(url);
+  if (password === "") return [];
+  const secret = decodeURIComponent(password);
+  return [secret, `${decodeURIComponent(username)}:${secret}`];
+}
+
 function parseUrl(value: TemplateValue | undefined): string {
   if (value == null || value === "") throw new Error("Webhook task has no url (custom.url).");
   if (typeof value !== "string") throw new Error(`Webhook url must be a string, got ${describe(value)}.`);

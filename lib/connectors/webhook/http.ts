@@ -1,13 +1,25 @@
 /**
  * The HTTP call of a webhook task, as flytekit's httpx client makes it: GET with the data as
  * query parameters, POST with the data as a JSON body, redirects not followed, and a connection
- * of its own (flytekit opens a client per call).
+ * of its own (flytekit opens a client per call). Unlike httpx, the answer's size is bounded and
+ * the Lambda's own endpoints are refused (lib/connector/forbidden-host.ts).
  */
 import { errorMessage } from "../../connector/errors.js";
+import { forbiddenHost } from "../../connector/forbidden-host.js";
 import { exchange } from "../../connector/http-exchange.js";
 import { networkCause } from "../../connector/network-cause.js";
 import type { JsonValue } from "../../literals/index.js";
 import type { WebhookConfig } from "./config.js";
+
+/**
+ * The largest answer read. It goes back whole, in `info` or in the failure message, in an answer
+ * that must fit Lambda's 6 MB payload and FlytePropeller's 4 MB gRPC message, with room left for
+ * the `input_data` it may show.
+ */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/** Node's timers take whole milliseconds up to 2^31 - 1; a longer one fires at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface WebhookResponse {
   readonly status: number;
@@ -20,8 +32,9 @@ export interface WebhookResponse {
  * Error with a readable message.
  */
 export async function sendWebhook(config: WebhookConfig, signal: AbortSignal): Promise<WebhookResponse> {
-  const timeout = AbortSignal.timeout(config.timeoutSec * 1000);
   const url = new URL(config.url);
+  if (forbiddenHost(url)) throw new Error(`Webhook url ${JSON.stringify(config.url)} names a host the connector may not call.`);
+  const timeout = AbortSignal.timeout(Math.min(Math.ceil(config.timeoutSec * 1000), MAX_TIMER_MS));
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = value;
   let body: string | undefined;
@@ -37,7 +50,14 @@ export async function sendWebhook(config: WebhookConfig, signal: AbortSignal): P
   headers["connection"] = "close";
   try {
     // Not following redirects (exchange never does) keeps the headers (credentials) from being sent to another host.
-    const response = await exchange({ method: config.method, url, headers, body, signal: AbortSignal.any([signal, timeout]) });
+    const response = await exchange({
+      method: config.method,
+      url,
+      headers,
+      body,
+      signal: AbortSignal.any([signal, timeout]),
+      maxBodyBytes: MAX_RESPONSE_BYTES,
+    });
     return { status: response.status, text: response.text };
   } catch (error) {
     if (timeout.aborted) throw new Error(`Webhook request timed out after ${config.timeoutSec} seconds.`);

@@ -171,6 +171,9 @@ describe("FileSensor", () => {
     await expect(poke("http://169.254.169.254/latest/meta-data/")).rejects.toThrow(/names a host the connector may not call/);
     vi.stubEnv("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001");
     await expect(poke("http://127.0.0.1:9001/2018-06-01/runtime/invocation/next")).rejects.toThrow(InvalidArgumentError);
+    // Any loopback name reaches it, and an IPv4-mapped address is the IPv4 one.
+    await expect(poke("http://localhost:9001/2018-06-01/runtime/invocation/next")).rejects.toThrow(InvalidArgumentError);
+    await expect(poke("http://[::ffff:169.254.169.254]/latest/meta-data/")).rejects.toThrow(InvalidArgumentError);
   });
 
   it("keeps waiting when an http(s) path cannot be reached", async () => {
