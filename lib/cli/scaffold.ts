@@ -12,8 +12,8 @@ import { PACKAGE_NAME } from "./package-info.js";
 export interface ScaffoldOptions {
   /** The npm package name, also the serverless service name (functions are `<name>-<stage>-<op>`). */
   readonly name: string;
-  /** This package's version, which the project depends on. */
-  readonly version: string;
+  /** How the project depends on this package: a version range, or the tarball it was installed from. */
+  readonly dependency: string;
   /** Version ranges of the development tools, as this package uses them. */
   readonly tools: Readonly<Record<"tsx" | "typescript" | "@types/node" | "serverless" | "serverless-offline", string>>;
 }
@@ -44,7 +44,7 @@ export function packageNameFrom(directoryName: string): string | undefined {
   return name === "" || name === "node_modules" ? undefined : name;
 }
 
-function packageJson({ name, version, tools }: ScaffoldOptions) {
+function packageJson({ name, dependency, tools }: ScaffoldOptions) {
   const cli = `flyte-connector`;
   return {
     name,
@@ -59,7 +59,7 @@ function packageJson({ name, version, tools }: ScaffoldOptions) {
       build: `${cli} build --registry ${REGISTRY_MODULE}`,
       package: `${cli} package --registry ${REGISTRY_MODULE}`,
     },
-    dependencies: { [PACKAGE_NAME]: `^${version}` },
+    dependencies: { [PACKAGE_NAME]: dependency },
     devDependencies: {
       "@types/node": tools["@types/node"],
       serverless: tools.serverless,
@@ -301,15 +301,16 @@ function serverlessYml(service: string): string {
 #   npm run package                   build, then the CloudFormation template in .serverless/
 #   npx serverless deploy --stage prod
 #
-# Functions are named ${service}-<stage>-<operation>: give the gRPC front and the CLI
-# --function-prefix ${service}-<stage>-.
+# Functions are named ${service}-<stage>-<operation>: in this directory the gRPC front and the
+# CLI default to stage dev's; otherwise give them --function-prefix ${service}-<stage>-.
 service: ${service}
 frameworkVersion: "4"
 
 params:
   default:
-    # The jobs API the example connector calls (src/connector.ts).
-    jobsApiUrl: "https://jobs.example.com"
+    # The jobs API the example connector calls (src/connector.ts): JOBS_API_URL of the shell
+    # that deploys or runs serverless offline, else this.
+    jobsApiUrl: \${env:JOBS_API_URL, "https://jobs.example.com"}
 
 provider:
   name: aws
@@ -340,6 +341,9 @@ custom:
     # serverless offline cannot check IAM signatures, and mistakes \`type: aws_iam\` on an httpApi
     # route for a JWT authorizer; locally, routes are open.
     noAuth: true
+    # The functions see the shell's environment, as \`npm start\` does: settings and secrets
+    # (JOBS_API_TOKEN=... npm run start:offline) need no edit of this file.
+    localEnvironment: true
 
 functions:
 ${functions}`;

@@ -1,6 +1,7 @@
 /** The flags that choose how `list`, `run` and `call` reach the service (by default as `serve` runs it), and the client they make. */
 import { ConnectorClient } from "../client/client.js";
 import { DEFAULT_HTTP_PORT } from "../local/local-stack.js";
+import { projectFunctionPrefix } from "../local/serverless-offline.js";
 import { DEFAULT_GRPC_PORT } from "../transport/grpc/index.js";
 import { DEFAULT_FUNCTION_PREFIX } from "../client/lambda-transport.js";
 import type { ConnectorRegistry } from "../connector/registry.js";
@@ -48,7 +49,7 @@ export const transportOptions: OptionSpecs = {
   "function-prefix": {
     type: "string",
     value: "<prefix>",
-    description: `lambda: function names are <prefix><op> (default ${DEFAULT_FUNCTION_PREFIX}).`,
+    description: `lambda: function names are <prefix><op> (default <service>-dev- of ./serverless.yml, else ${DEFAULT_FUNCTION_PREFIX}).`,
   },
   endpoint: {
     type: "string",
@@ -110,7 +111,7 @@ async function transportClient(transport: TransportName, flags: Flags, cwd: stri
     }
     case "lambda":
       return ConnectorClient.lambda({
-        prefix: stringFlag(flags, "function-prefix"),
+        prefix: functionPrefixFlag(flags, cwd),
         endpoint: stringFlag(flags, "endpoint"),
         region,
       });
@@ -123,6 +124,14 @@ export async function inProcessRegistry(flags: Flags, cwd: string): Promise<Conn
   // Imported on demand: the other transports must not load every built-in connector.
   const registry = module === undefined ? (await import("../../functions/registry.js")).registry : await loadRegistryModule(module, cwd);
   return registerConnectorModules(registry, listFlag(flags, "connector"), cwd);
+}
+
+/**
+ * --function-prefix, else the functions of the project in `cwd` as its serverless.yml names them
+ * (what `serve --backend offline` runs there); undefined leaves the transport's default.
+ */
+export function functionPrefixFlag(flags: Flags, cwd: string): string | undefined {
+  return stringFlag(flags, "function-prefix") ?? projectFunctionPrefix(cwd);
 }
 
 /**

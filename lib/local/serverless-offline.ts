@@ -43,7 +43,10 @@ export interface ServerlessOfflineProcess {
 }
 
 export async function startServerlessOffline(options: ServerlessOfflineOptions): Promise<ServerlessOfflineProcess> {
-  const functionPrefix = `${serviceName(options.cwd)}-${STAGE}-`;
+  const functionPrefix = projectFunctionPrefix(options.cwd);
+  if (functionPrefix === undefined) {
+    throw new Error(`No serverless.yml naming a service in ${options.cwd}: run serve --backend offline in the project that deploys the functions.`);
+  }
   const missing = operationNames.filter((name) => !existsSync(join(options.cwd, ".build", `${name}.zip`)));
   if (missing.length > 0) {
     throw new Error(`The functions are not built (no .build/${missing[0]}.zip): run \`npm run build\` first.`);
@@ -91,13 +94,16 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
 /** serverless' default stage, which offline runs unless told otherwise. */
 const STAGE = "dev";
 
-/** The `service:` of the serverless.yml in `cwd`: the functions are named `<service>-<stage>-<op>`. */
-function serviceName(cwd: string): string {
+/**
+ * `<service>-dev-`: how serverless names the functions of the serverless.yml in `cwd` at its
+ * default stage (`<service>-<stage>-<op>`), which offline runs and a plain deploy makes; undefined
+ * when there is no serverless.yml naming a service.
+ */
+export function projectFunctionPrefix(cwd: string): string | undefined {
   const file = join(cwd, "serverless.yml");
-  if (!existsSync(file)) throw new Error(`No serverless.yml in ${cwd}: run serve --backend offline in the project that deploys the functions.`);
+  if (!existsSync(file)) return undefined;
   const service = /^service:\s*["']?([A-Za-z0-9][A-Za-z0-9-]*)/m.exec(readFileSync(file, "utf8"))?.[1];
-  if (service === undefined) throw new Error(`${file} names no service: serve --backend offline needs it to name the functions.`);
-  return service;
+  return service === undefined ? undefined : `${service}-${STAGE}-`;
 }
 
 /** The serverless CLI installed in the project at `cwd` (serverless, or osls under that name). */

@@ -1,7 +1,9 @@
 /** What a new user trips over first: how task types are written, defaults that must be right, and errors that say what to do. */
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { withGrpcPort } from "../../lib/cli/transport-flags.js";
@@ -109,6 +111,22 @@ describe("the Lambda transport on a loopback endpoint needs no AWS settings", ()
     expect(code).toBe(0);
     expect(err).toMatch(/^echo_v0: starting\necho_v0: SUCCEEDED \(\d+\.\ds\)\n$/);
     expect(JSON.parse(out)).toEqual({ x: 2 });
+  });
+
+  test("in a project, the functions are those its serverless.yml names (<service>-dev-, as serve --backend offline runs them)", async () => {
+    noAwsSettings();
+    const project = await mkdtemp(join(tmpdir(), "flyte-connector-prefix-"));
+    const theirs = await startLambdaEndpoint(new ConnectorRegistry().register(new EchoConnector()), "my-connectors-dev-");
+    try {
+      await writeFile(join(project, "serverless.yml"), "service: my-connectors\nprovider:\n  name: aws\n");
+      const { code, out, err } = await cli(["run", "--type", "echo", "-i", "x=3", "-t", "lambda", "--endpoint", theirs.endpoint], undefined, project);
+      expect(err).toMatch(/^echo_v0: starting\necho_v0: SUCCEEDED/);
+      expect(code).toBe(0);
+      expect(JSON.parse(out)).toEqual({ x: 3 });
+    } finally {
+      await theirs.close();
+      await rm(project, { recursive: true, force: true });
+    }
   });
 
   test("another endpoint gets none: the SDK's own error says what is missing", async () => {

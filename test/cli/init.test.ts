@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
 import { operationNames } from "../../lib/service/operations.js";
+import { PlatformFake } from "../../lib/testing/platform-fake.js";
 import { REPO_ROOT } from "../support/build.js";
 import { freePort } from "../support/serverless-offline.js";
 import { cli } from "./support/fake-io.js";
@@ -26,6 +27,15 @@ async function linkTools(project: string): Promise<void> {
     await symlink(join(REPO_ROOT, "node_modules", name), join(project, "node_modules", name), "dir").catch((error: NodeJS.ErrnoException) => {
       if (error.code !== "EEXIST") throw error;
     });
+  }
+}
+
+/** The jobs API of the example connector, whose jobs are done when first read. */
+class JobsApi extends PlatformFake {
+  constructor() {
+    super();
+    this.route("POST", "/jobs", () => ({ json: { id: "job-1", state: "RUNNING" } }));
+    this.route("GET", "/jobs/{id}", ({ params }) => ({ json: { id: params.id, state: "SUCCEEDED", rows: 7 } }));
   }
 }
 
@@ -175,12 +185,14 @@ console.log("ANSWER " + JSON.stringify(answer));`;
   });
 
   test(
-    "start:offline's serve --backend offline runs the built functions under serverless offline, behind the gRPC front",
+    "start:offline's serve --backend offline runs the built functions under serverless offline, behind the gRPC front, with the shell's settings and secrets",
     async () => {
       await linkTools(project);
+      const api = await new JobsApi().start();
       const [grpcPort, httpPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
       const server = spawn(process.execPath, [join(REPO_ROOT, "bin/flyte-connector.js"), "serve", "--backend", "offline", "--grpc-port", String(grpcPort), "--http-port", String(httpPort), "--lambda-port", String(lambdaPort)], {
         cwd: project,
+        env: { ...process.env, JOBS_API_URL: api.url, JOBS_API_TOKEN: "token-from-the-shell" },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let output = "";
@@ -195,9 +207,15 @@ console.log("ANSWER " + JSON.stringify(answer));`;
         // And serverless offline's own HTTP routes.
         const agents = (await (await fetch(`http://127.0.0.1:${httpPort}/api/v1/agents`)).json()) as { agents: { name: string }[] };
         expect(agents.agents.map((agent) => agent.name)).toEqual(["Job Connector"]);
+        // A task of the example connector: the functions read JOBS_API_URL and the token as `npm start` would.
+        const ran = await flyteConnector(["run", "--type", "job", "-i", "day=2024-01-01", "-t", "grpc", "--address", `127.0.0.1:${grpcPort}`], project);
+        expect(ran.stderr).toMatch(/job_v0: SUCCEEDED/);
+        expect(JSON.parse(ran.stdout)).toEqual({ rows: 7 });
+        expect(api.callsTo("POST /jobs")[0]?.headers.authorization).toBe("Bearer token-from-the-shell");
       } finally {
         server.kill("SIGTERM");
         await once(server, "exit");
+        await api.stop();
       }
       // Stopping the front stops serverless offline with it.
       await expect.poll(async () => (await fetch(`http://127.0.0.1:${httpPort}/api/v1/agents`).then(() => "open", () => "closed")), { timeout: 10_000 }).toBe("closed");

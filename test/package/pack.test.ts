@@ -137,12 +137,15 @@ describe("the packed package, installed in a fresh npm init -y project", () => {
   let project: string;
   /** The package as installed there. */
   let installed: string;
+  /** The tarball's file name, in `work`. */
+  let tarball: string;
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), "flyte-connector-package-"));
     await succeed("npm", ["pack", "--pack-destination", work], REPO_ROOT);
-    const [tarball, ...others] = (await readdir(work)).filter((name) => name.endsWith(".tgz"));
-    if (!tarball || others.length > 0) throw new Error(`npm pack wrote ${JSON.stringify([tarball, ...others])}`);
+    const [packed, ...others] = (await readdir(work)).filter((name) => name.endsWith(".tgz"));
+    if (!packed || others.length > 0) throw new Error(`npm pack wrote ${JSON.stringify([packed, ...others])}`);
+    tarball = packed;
     project = join(work, "project");
     installed = join(project, "node_modules", PACKAGE);
     await mkdir(project);
@@ -231,13 +234,16 @@ describe("the packed package, installed in a fresh npm init -y project", () => {
   );
 
   test(
-    "npx flyte-connector init makes a project whose functions build, whose test passes and which type-checks",
+    "npx flyte-connector init makes a project that installs, whose functions build, whose test passes and which type-checks",
     async () => {
-      // Inside the installed project: the package, tsx and @types/node resolve from its node_modules.
       const init = await run("npx", ["--no", "--", "flyte-connector", "init", "scaffold"], project);
       expect(init.stderr).toBe("");
       expect(init.code).toBe(0);
       const scaffold = join(project, "scaffold");
+      // The package came from a tarball the registry does not have: the project depends on that tarball.
+      const scaffolded = JSON.parse(await readFile(join(scaffold, "package.json"), "utf8")) as { dependencies: Record<string, string> };
+      expect(scaffolded.dependencies[PACKAGE]).toBe(`file:../../${tarball}`);
+      await succeed("npm", ["install", ...INSTALL_FLAGS], scaffold);
       const build = await run("npx", ["--no", "--", "flyte-connector", "build", "--registry", "./src/registry.ts"], scaffold);
       expect(build.stderr).toBe("");
       expect(build.stdout).toMatch(/^bytes; 8 functions built into \.build in \d+ ms$/m);

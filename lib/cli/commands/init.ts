@@ -2,6 +2,7 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { ExitCode, stringFlag, UsageError, type Command } from "../command.js";
+import { dependencySpec } from "../install-source.js";
 import { packageInfo } from "../package-info.js";
 import { packageNameFrom, REGISTRY_MODULE, scaffoldFiles, TASK_TYPE, type ScaffoldOptions } from "../scaffold.js";
 
@@ -32,7 +33,8 @@ Example:
     if ((await entriesOf(dir)).length > 0) {
       throw new UsageError(`${given} is not empty: init writes a new project into a new or empty directory.`);
     }
-    const files = scaffoldFiles({ name, version: packageInfo().version, tools: tools() });
+    const { root, version } = packageInfo();
+    const files = scaffoldFiles({ name, dependency: dependencySpec(root, version, dir), tools: tools() });
     for (const [path, contents] of Object.entries(files)) {
       await mkdir(dirname(join(dir, path)), { recursive: true });
       await writeFile(join(dir, path), contents, { flag: "wx" });

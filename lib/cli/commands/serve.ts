@@ -13,7 +13,7 @@ import { createFrontMetrics, startMetricsServer } from "../../transport/grpc/met
 import { metaSealerFromEnv } from "../../service/meta-keys.js";
 import { ConnectorService } from "../../service/service.js";
 import { choiceFlag, describeError, ExitCode, integerFlag, stringFlag, UsageError, type Command, type Flags } from "../command.js";
-import { connectorOption, inProcess, inProcessRegistry, transportOptions } from "../transport-flags.js";
+import { connectorOption, functionPrefixFlag, inProcess, inProcessRegistry, transportOptions } from "../transport-flags.js";
 
 const BACKENDS = ["in-process", "lambda", "offline"] as const;
 type Backend = (typeof BACKENDS)[number];
@@ -133,7 +133,7 @@ Examples:
           ...common,
           httpPort: httpPort ?? false,
           dispatch: createLambdaDispatch({
-            prefix: stringFlag(flags, "function-prefix"),
+            prefix: functionPrefixFlag(flags, io.cwd),
             endpoint: stringFlag(flags, "endpoint"),
             region: stringFlag(flags, "region"),
           }),
