@@ -84,9 +84,15 @@ export class SageMakerEndpointConnector extends AsyncConnectorBase<SageMakerEndp
         throw error;
       }
     });
-    const status = endpoint.EndpointStatus ?? "";
+    const status: unknown = endpoint.EndpointStatus;
+    if (typeof status !== "string" || status === "") {
+      throw new UnavailableError(`SageMaker answered DescribeEndpoint for ${meta.endpoint_name} without the endpoint's status; try again.`);
+    }
     const phase = Object.hasOwn(PHASES, status) ? PHASES[status]! : undefined;
-    if (phase === undefined) throw new UnavailableError(`SageMaker answered an EndpointStatus this connector does not know: ${JSON.stringify(status)}.`);
+    if (phase === undefined) {
+      // As for the other connectors' unknown states: a status added to the API is more likely a new stage than an end.
+      return new Resource({ phase: Phase.RUNNING, message: `Endpoint ${meta.endpoint_name} is ${JSON.stringify(status)}, a status this connector does not know; still waiting.` });
+    }
     if (phase === Phase.SUCCEEDED) {
       return new Resource({ phase, message: `Endpoint ${meta.endpoint_name} is InService.`, outputs: pythonOutputs({ result: { EndpointArn: endpoint.EndpointArn ?? null } }) });
     }

@@ -90,8 +90,17 @@ describe("sagemaker-endpoint", () => {
     else expect(resource.outputs).toBeNull();
   });
 
-  it("answers a status it does not know as UNAVAILABLE, never a wrong phase", async () => {
-    fake.statusesOnCreate = ["Hibernating"];
+  it("keeps waiting on a status it does not know, saying so, as the other connectors do", async () => {
+    fake.statusesOnCreate = ["Hibernating", "InService"];
+    const meta = await connector.create(taskParams({ ...context(), taskTemplate: template({ EndpointName: "ep", EndpointConfigName: "cfg" }), outputPrefix: "" }));
+    const waiting = await connector.get(meta, context());
+    expect(waiting.phase).toBe(Phase.RUNNING);
+    expect(waiting.message).toBe('Endpoint ep is "Hibernating", a status this connector does not know; still waiting.');
+    expect((await connector.get(meta, context())).phase).toBe(Phase.SUCCEEDED);
+  });
+
+  it("answers a DescribeEndpoint without a status as UNAVAILABLE, never a phase", async () => {
+    fake.statusesOnCreate = [""];
     const meta = await connector.create(taskParams({ ...context(), taskTemplate: template({ EndpointName: "ep", EndpointConfigName: "cfg" }), outputPrefix: "" }));
     await expect(connector.get(meta, context())).rejects.toThrow(UnavailableError);
   });
