@@ -32,7 +32,7 @@ export {
   type StatusCode,
   type StatusName,
 } from "./connector/errors.js";
-export { Phase, convertToFlytePhase, isTerminalPhase } from "./connector/phase.js";
+export { Phase, convertToFlytePhase, endsAttempt, isTerminalPhase } from "./connector/phase.js";
 export { ConnectorRegistry, type LazyConnector } from "./connector/registry.js";
 export { Resource, type ResourceInit } from "./connector/resource.js";
 export {

@@ -7,7 +7,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Connection } from "../connector/connector.js";
 import { errorMessage, InternalError } from "../connector/errors.js";
-import { isTerminalPhase, Phase } from "../connector/phase.js";
+import { endsAttempt, Phase } from "../connector/phase.js";
 import { connectorNotFound } from "../connector/registry.js";
 import { TaskCategory } from "../connector/task-category.js";
 import { flyteidl } from "../idl/index.js";
@@ -117,7 +117,7 @@ async function runAsync(
       if (!resource) throw new InternalError("GetTask answered without a resource.");
       const current = status(resource);
       onProgress?.(current);
-      if (isFinished(current.phase)) return resource;
+      if (endsAttempt(current.phase)) return resource;
       await sleep(options.pollIntervalMs ?? 1000, undefined, { signal });
     }
   } catch (error) {
@@ -200,10 +200,6 @@ function phaseOf(resource: flyteidl.admin.IResource): Phase {
   }
 }
 
-/** A local run has no retries: a retryable failure ends it like any other failure. */
-function isFinished(phase: Phase): boolean {
-  return isTerminalPhase(phase) || phase === Phase.RETRYABLE_FAILED;
-}
 
 function callOptions(options: Pick<RunTaskOptions, "callTimeoutMs" | "connection">): DispatchOptions {
   const deadline = Date.now() + (options.callTimeoutMs ?? 60_000);

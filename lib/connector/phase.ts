@@ -11,6 +11,14 @@ export function isTerminalPhase(phase: Phase): boolean {
   return terminalPhases.has(phase);
 }
 
+/**
+ * The phases that end an attempt: the terminal ones, and RETRYABLE_FAILED, which FlytePropeller
+ * and the Flyte 2 executor answer with a new attempt. What a sync connector's `do` may return.
+ */
+export function endsAttempt(phase: Phase): boolean {
+  return terminalPhases.has(phase) || phase === Phase.RETRYABLE_FAILED;
+}
+
 /** flytekit's convert_to_flyte_phase table, by lower-cased state. */
 const phaseByState: ReadonlyMap<string, Phase> = new Map([
   ...["failed", "timeout", "timedout", "canceled", "cancelled", "skipped"].map((state) => [state, Phase.FAILED] as const),

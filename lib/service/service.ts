@@ -17,7 +17,7 @@ import {
   TaskFailedError,
   UnimplementedError,
 } from "../connector/errors.js";
-import { isTerminalPhase, Phase } from "../connector/phase.js";
+import { endsAttempt, Phase } from "../connector/phase.js";
 import { knownSecrets } from "../connector/redact.js";
 import type { ConnectorRegistry } from "../connector/registry.js";
 import { Resource } from "../connector/resource.js";
@@ -231,8 +231,8 @@ export class ConnectorService {
       const converted = toResource(result);
       // Converted first, so that a missing phase is reported as such rather than as non-terminal.
       const wire = converted.toFlyteIdl(template.interface?.outputs ?? null);
-      if (!isTerminalPhase(converted.phase)) {
-        throw new Error(`do returned the non-terminal phase ${Phase[converted.phase]}`);
+      if (!endsAttempt(converted.phase)) {
+        throw new Error(`do returned the phase ${Phase[converted.phase]}, which does not end the task`);
       }
       return redactMessage(wire);
     });

@@ -2,7 +2,7 @@
  * Faults, answered with docs/CONTRACT.md §5's status and message where FlytePropeller sees them: at a
  * plain gRPC client of the front.
  *
- * - Connectors that throw, hang, return no phase, return a non-terminal phase from `do`, or
+ * - Connectors that throw, hang, return no phase, return from `do` a phase that does not end the task, or
  *   outputs that do not match the declared types: through the front with both backends
  *   (in-process, and Lambda running the real function handlers).
  * - A hang answers DEADLINE_EXCEEDED before the function's own deadline: the real Lambda handler
@@ -127,7 +127,7 @@ const connectorFaults: readonly [Fault, Stage, status, string | RegExp][] = [
   ["the UNDEFINED phase", "get", status.INTERNAL, `failed to get faulty task with error: ${noPhase("UNDEFINED")}`],
   ["nothing", "get", status.INTERNAL, "failed to get faulty task with error: expected a Resource, got undefined"],
   ["no phase", "do", status.INTERNAL, `failed to do faulty_sync task with error: ${noPhase("none")}`],
-  ["RUNNING", "do", status.INTERNAL, "failed to do faulty_sync task with error: do returned the non-terminal phase RUNNING"],
+  ["RUNNING", "do", status.INTERNAL, "failed to do faulty_sync task with error: do returned the phase RUNNING, which does not end the task"],
   [
     "an output of the wrong type",
     "do",

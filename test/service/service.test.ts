@@ -316,11 +316,17 @@ describe("executeTaskSync", () => {
     expect(error.message).toBe("Connector for task category job_v0 is asynchronous: use CreateTask and GetTask.");
   });
 
-  test("a non-terminal phase from do is INTERNAL", async () => {
+  test("a phase from do that does not end the task is INTERNAL", async () => {
     const { service } = setup(undefined, new DoubleConnector(new Resource({ phase: Phase.RUNNING })));
     const error = await rejection(service.executeTaskSync([header(), inputs]));
     expect(error.code).toBe(Status.INTERNAL);
-    expect(error.message).toBe("failed to do double task with error: do returned the non-terminal phase RUNNING");
+    expect(error.message).toBe("failed to do double task with error: do returned the phase RUNNING, which does not end the task");
+  });
+
+  test("RETRYABLE_FAILED from do is answered as such: FlytePropeller retries the task on it", async () => {
+    const { service } = setup(undefined, new DoubleConnector(new Resource({ phase: Phase.RETRYABLE_FAILED, message: "busy" })));
+    const [response] = await service.executeTaskSync([header(), inputs]);
+    expect({ phase: response?.header?.resource?.phase, message: response?.header?.resource?.message }).toEqual({ phase: Phase.RETRYABLE_FAILED, message: "busy" });
   });
 
   test("outputs that do not match the declared types are INTERNAL naming the output", async () => {

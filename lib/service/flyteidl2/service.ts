@@ -12,7 +12,7 @@
  * hands it its own Flyte 1 dispatch, registry and sealer.
  */
 import { InvalidArgumentError, UnimplementedError, errorMessage } from "../../connector/errors.js";
-import { isTerminalPhase, type Phase } from "../../connector/phase.js";
+import { endsAttempt, type Phase } from "../../connector/phase.js";
 import { knownSecrets } from "../../connector/redact.js";
 import type { ConnectorRegistry } from "../../connector/registry.js";
 import { TaskCategory } from "../../connector/task-category.js";
@@ -138,7 +138,7 @@ export class Flyteidl2Service {
     } catch (error) {
       throw cannot(`${errorMessage(error)}.`);
     }
-    if (!answer.resource || !isTerminalPhase(answer.resource.phase as number as Phase)) {
+    if (!answer.resource || !endsAttempt(answer.resource.phase as number as Phase)) {
       throw cannot("it holds no finished task's resource.");
     }
     return answer;

@@ -32,6 +32,7 @@ class RepeatConnector extends SyncConnectorBase {
   do({ inputs, connection, actionContext }: TaskParams): Resource {
     calls.push({ call: "do", context: { connection, actionContext } });
     const { text, times } = literalMapToPlain(inputs ?? {}) as { text: string; times: number };
+    if (Number(times) === 0) return new Resource({ phase: Phase.RETRYABLE_FAILED, message: "nothing to repeat yet" });
     return new Resource({ phase: Phase.SUCCEEDED, outputs: { text: String(text).repeat(Number(times)) } });
   }
 }
@@ -112,6 +113,13 @@ describe("a sync connector over Flyte 2", () => {
     expect(resource?.phase).toBe(Phase2.FAILED);
     expect(resource?.message).toMatch(/^The result of the sync connector for task category repeat_v0 takes \d+ bytes, more than the 262144 .*MAX_SYNC_RESULT_META_BYTES/);
     expect(resource?.outputs).toBeNull();
+  });
+
+  test("a RETRYABLE_FAILED from do is the Resource GetTask answers, so the executor starts another attempt", async () => {
+    const dispatch = service(true);
+    const { resourceMeta } = await call<flyteidl2.connector.CreateTaskResponse>(dispatch, "createTask", createRepeat("x", 0));
+    const { resource } = await call<flyteidl2.connector.GetTaskResponse>(dispatch, "getTask", new c2.GetTaskRequest(repeatTask(resourceMeta)));
+    expect({ phase: resource?.phase, message: resource?.message }).toEqual({ phase: Phase2.RETRYABLE_FAILED, message: "nothing to repeat yet" });
   });
 
   test("one just under the limit is carried whole", async () => {
