@@ -54,3 +54,10 @@ export const MAX_ERROR_CAUSES = 5;
  * FAILED Resource naming this limit (the task failed: running it again would give the same).
  */
 export const MAX_SYNC_RESULT_META_BYTES = 256 * 1024;
+
+/**
+ * Passing secrets (tokens, the secrets a request's connection carries) a process keeps redacting:
+ * the most recently seen. Each use sees them again, so only ones out of use leave; without a bound
+ * a process living for weeks would gather every hourly token it was ever given.
+ */
+export const MAX_PASSING_SECRETS = 1024;

@@ -166,7 +166,7 @@ export class PlatformClient {
     const headers: Record<string, string> = { accept: "application/json" };
     for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
     const auth = (await this.#options.auth?.()) ?? {};
-    for (const credential of sensitiveHeaderValues(auth)) knownSecrets.add(credential);
+    for (const credential of sensitiveHeaderValues(auth)) knownSecrets.addPassing(credential);
     for (const [name, value] of Object.entries(auth)) {
       if (!isHeaderValue(value)) {
         throw new FailedPreconditionError(`The ${this.platform} credentials cannot be sent: they hold characters an HTTP header cannot carry.`);

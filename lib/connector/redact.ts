@@ -3,23 +3,39 @@
  * records the log gets. A secret is only known once something reads it (getConnectorSecret, the
  * meta sealing keys), so redaction is by value, in every form a message may quote it in.
  */
-import { MAX_ERROR_CAUSES } from "../limits.js";
+import { MAX_ERROR_CAUSES, MAX_PASSING_SECRETS } from "../limits.js";
 import type { JsonValue } from "../literals/index.js";
 
 export const REDACTED = "[redacted]";
 
 export class SecretRedactor {
-  readonly #secrets = new Set<string>();
-  /** Each secret as read, JSON-escaped, percent-encoded and in base64. */
-  #forms: string[] = [];
+  /** Each secret with its forms: as read, JSON-escaped, percent-encoded and in base64. */
+  readonly #lasting = new Map<string, readonly string[]>();
+  /** Likewise, least recently seen first. */
+  readonly #passing = new Map<string, readonly string[]>();
+  readonly #maxPassing: number;
 
+  constructor(options: { readonly maxPassing?: number } = {}) {
+    this.#maxPassing = options.maxPassing ?? MAX_PASSING_SECRETS;
+  }
+
+  /** A secret of the deployment (a key, a secret of its environment or store): redacted for as long as the process runs. */
   add(secret: string): void {
-    if (secret === "" || this.#secrets.has(secret)) return;
-    this.#secrets.add(secret);
-    // Padded and not: encoders differ (JWT parts and URL-safe forms drop the padding).
-    const base64 = Buffer.from(secret, "utf8").toString("base64");
-    const encoded = [JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), base64, base64.replace(/=+$/, "")];
-    this.#forms = [...new Set([...this.#forms, secret, ...encoded])];
+    if (secret === "" || this.#lasting.has(secret)) return;
+    this.#lasting.set(secret, this.#passing.get(secret) ?? formsOf(secret));
+    this.#passing.delete(secret);
+  }
+
+  /**
+   * A secret that comes and goes (a token, a request's connection secret), seen again at each use:
+   * redacted while it is among the most recently seen MAX_PASSING_SECRETS.
+   */
+  addPassing(secret: string): void {
+    if (secret === "" || this.#lasting.has(secret)) return;
+    const forms = this.#passing.get(secret) ?? formsOf(secret);
+    this.#passing.delete(secret);
+    this.#passing.set(secret, forms);
+    if (this.#passing.size > this.#maxPassing) this.#passing.delete(this.#passing.keys().next().value!);
   }
 
   /**
@@ -30,8 +46,12 @@ export class SecretRedactor {
    */
   text(text: string): string {
     const found: [start: number, end: number][] = [];
-    for (const form of this.#forms) {
-      for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) found.push([at, at + form.length]);
+    for (const known of [this.#lasting, this.#passing]) {
+      for (const forms of known.values()) {
+        for (const form of forms) {
+          for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) found.push([at, at + form.length]);
+        }
+      }
     }
     if (found.length === 0) return text;
     found.sort((a, b) => a[0] - b[0]);
@@ -68,6 +88,12 @@ export class SecretRedactor {
     if (error.cause !== undefined && depth < MAX_ERROR_CAUSES) copy.cause = this.#error(error.cause, depth + 1);
     return copy;
   }
+}
+
+/** Padded base64 and not: encoders differ (JWT parts and URL-safe forms drop the padding). */
+function formsOf(secret: string): readonly string[] {
+  const base64 = Buffer.from(secret, "utf8").toString("base64");
+  return [...new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), base64, base64.replace(/=+$/, "")])];
 }
 
 /**

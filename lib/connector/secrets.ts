@@ -129,7 +129,10 @@ export async function findSecret(
   const secretsId = (options.env ?? process.env)[SECRETS_ID_ENV];
   for (const name of typeof names === "string" ? [names] : names) {
     const fromConnection = context.connection?.secrets[name];
-    if (fromConnection !== undefined) return { value: remembered(fromConnection), lookedIn };
+    if (fromConnection !== undefined) {
+      knownSecrets.addPassing(fromConnection);
+      return { value: fromConnection, lookedIn };
+    }
     lookedIn.push(`connection secret ${name}`);
     const local = localSecret(name, options);
     if (local.value !== undefined) return { value: local.value, lookedIn };

@@ -75,3 +75,31 @@ describe("SecretRedactor forms and errors", () => {
     expect(redactor.error("hunter22!")).toBe("[redacted]!");
   });
 });
+
+describe("passing secrets", () => {
+  it("keeps the most recently seen, each sighting renewing one, so a process gathers no unbounded set", () => {
+    const redactor = new SecretRedactor({ maxPassing: 2 });
+    redactor.addPassing("token-1");
+    redactor.addPassing("token-2");
+    redactor.addPassing("token-1"); // in use again: token-2 is now the least recently seen
+    redactor.addPassing("token-3");
+    expect(redactor.text("token-1 token-2 token-3")).toBe("[redacted] token-2 [redacted]");
+  });
+
+  it("never lets a lasting secret go, and a passing one added as lasting stays", () => {
+    const redactor = new SecretRedactor({ maxPassing: 1 });
+    redactor.add("sealing-key");
+    redactor.addPassing("both-kinds");
+    redactor.add("both-kinds");
+    for (const n of [1, 2, 3]) redactor.addPassing(`token-${n}`);
+    redactor.addPassing("sealing-key");
+    expect(redactor.text("sealing-key both-kinds token-2 token-3")).toBe("[redacted] [redacted] token-2 [redacted]");
+  });
+
+  it("redacts a passing secret in every form a lasting one has", () => {
+    const redactor = new SecretRedactor();
+    redactor.addPassing('p@ss "word"');
+    const base64 = Buffer.from('p@ss "word"').toString("base64");
+    expect(redactor.text(`p@ss "word" p%40ss%20%22word%22 p@ss \\"word\\" ${base64}`)).toBe("[redacted] [redacted] [redacted] [redacted]");
+  });
+});

@@ -45,7 +45,7 @@ export class DatabricksJobMetadata implements ResourceMetaInstance {
   static decode(data: Uint8Array): DatabricksJobMetadata {
     const read = Read.decode(data);
     // Known before anything can quote it: the meta arrived in a request, the token must not leave in an answer.
-    if (read.auth_token) knownSecrets.add(read.auth_token);
+    if (read.auth_token) knownSecrets.addPassing(read.auth_token);
     return new DatabricksJobMetadata({
       databricksInstance: read.databricks_instance,
       runId: read.run_id,

@@ -74,7 +74,7 @@ export async function oauthAccessToken(
   if (typeof token !== "string" || token === "") {
     throw new UnavailableError("Databricks answered the OAuth token request without an access_token.");
   }
-  knownSecrets.add(token);
+  knownSecrets.addPassing(token);
   const lifetimeS = typeof expiresIn === "number" && Number.isFinite(expiresIn) ? expiresIn : DEFAULT_LIFETIME_S;
   cache.set(key, { token, renewAt: Date.now() + lifetimeS * 1000 - EXPIRY_MARGIN_MS });
   return token;

@@ -113,7 +113,7 @@ export function kwargsForMeta(kwargs: { readonly [key: string]: JsonValue }): { 
   return Object.fromEntries(
     Object.entries(kwargs).filter(([key, value]) => {
       if (!CREDENTIAL_KWARG.test(key)) return true;
-      if (typeof value === "string") knownSecrets.add(value);
+      if (typeof value === "string") knownSecrets.addPassing(value);
       return false;
     }),
   );

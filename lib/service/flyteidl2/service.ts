@@ -57,7 +57,7 @@ export class Flyteidl2Service {
     }
     const mapped = toFlyteidlRequest(v2Name, request);
     // Secrets the executor resolved are redacted from everything, whether a connector reads them or not.
-    for (const secret of Object.values(mapped.connection?.secrets ?? {})) knownSecrets.add(secret);
+    for (const secret of Object.values(mapped.connection?.secrets ?? {})) knownSecrets.addPassing(secret);
     const v1Options: DispatchOptions = {
       deadline: options.deadline,
       ...(mapped.connection ? { connection: mapped.connection } : {}),
