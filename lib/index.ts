@@ -10,6 +10,7 @@ export {
   type Connection,
   type Connector,
   type ConnectorOptions,
+  type DeleteParams,
   type GetParams,
   type LogsParams,
   type MaybePromise,

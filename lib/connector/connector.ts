@@ -57,6 +57,10 @@ export interface GetParams extends CallContext {
   readonly outputPrefix: string;
 }
 
+export interface DeleteParams extends CallContext {
+  readonly taskCategory: TaskCategory;
+}
+
 export interface MetricsParams extends CallContext {
   readonly queries: readonly string[];
   readonly startTime?: Date;
@@ -120,7 +124,7 @@ export abstract class AsyncConnectorBase<M extends ResourceMetaInstance = Resour
   abstract create(params: TaskParams): MaybePromise<M>;
   abstract get(resourceMeta: M, params: GetParams): MaybePromise<Resource>;
   /** Idempotent: deleting a finished or already deleted task succeeds. */
-  abstract delete(resourceMeta: M, params: CallContext & { readonly taskCategory: TaskCategory }): MaybePromise<void>;
+  abstract delete(resourceMeta: M, params: DeleteParams): MaybePromise<void>;
 
   getMetrics?(resourceMeta: M, params: MetricsParams): MaybePromise<flyteidl.admin.IGetTaskMetricsResponse>;
   getLogs?(resourceMeta: M, params: LogsParams): MaybePromise<TaskLogsPage>;

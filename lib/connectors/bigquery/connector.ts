@@ -6,10 +6,9 @@
  * second job; get reads the job; delete cancels it.
  */
 import { randomUUID } from "node:crypto";
-import { AsyncConnectorBase, type CallContext, type GetParams, type TaskParams } from "../../connector/connector.js";
+import { AsyncConnectorBase, type CallContext, type DeleteParams, type GetParams, type TaskParams } from "../../connector/connector.js";
 import { clientToken, executionKey } from "../../connector/idempotency.js";
 import type { Resource } from "../../connector/resource.js";
-import type { TaskCategory } from "../../connector/task-category.js";
 import { BigQueryClient, type JobReference } from "./client.js";
 import { jobResource } from "./job-resource.js";
 import { BigQueryMeta, BigQueryMetadata, BigQueryMetadataV2 } from "./meta.js";
@@ -52,7 +51,7 @@ export class BigQueryConnector extends AsyncConnectorBase<BigQueryMeta> {
     return jobResource(await client(meta, params).getJob(reference(meta), params), meta);
   }
 
-  async delete(meta: BigQueryMeta, params: CallContext & { readonly taskCategory: TaskCategory }): Promise<void> {
+  async delete(meta: BigQueryMeta, params: DeleteParams): Promise<void> {
     await client(meta, params).cancelJob(reference(meta), params);
   }
 }
