@@ -1,7 +1,7 @@
 # The gRPC front FlytePropeller dials, as a container: `flyte-connector serve --backend lambda`,
 # bundled by esbuild into one file (infra/build-front.mjs) on a non-root Node 22 runtime. The image
 # holds that file and nothing else of the repository: no node_modules, no sources, no shell tools
-# it needs. Kubernetes manifests: infra/k8s/ (README, "Running the gRPC front on Kubernetes").
+# it needs. Kubernetes manifests: infra/k8s/ (README, "From zero to a Flyte cluster").
 #
 #   docker build -t flyte-connectors-front .
 #   docker run -p 8000:8000 -p 9090:9090 -e AWS_REGION=us-east-1 flyte-connectors-front \
