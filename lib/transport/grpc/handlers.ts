@@ -42,16 +42,21 @@ export function operationHandler(operation: Operation, dispatch: Dispatch, logge
         }
         requests.push(request);
       });
-      call.on("end", () => {
-        if (failed) return;
-        answer(requests, call).then(
-          (responses) => {
-            for (const response of responses) call.write(response);
-            call.end();
-          },
-          (error) => call.emit("error", failure(error)),
-        );
-      });
+      // grpc-js ends the request stream for a client's RST_STREAM (a cancel) as for a half-close,
+      // and only marks the call cancelled in the ticks that follow: a client that went away after
+      // the header must not have the connector run without its inputs.
+      call.on("end", () =>
+        setImmediate(() => {
+          if (failed || call.cancelled) return;
+          answer(requests, call).then(
+            (responses) => {
+              for (const response of responses) call.write(response);
+              call.end();
+            },
+            (error) => call.emit("error", failure(error)),
+          );
+        }),
+      );
     };
     return bidi;
   }

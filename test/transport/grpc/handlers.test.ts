@@ -4,7 +4,7 @@ import { ConnectorError, Status } from "../../../lib/connector/errors.js";
 import { flyteidl } from "../../../lib/idl/index.js";
 import { operations, type Dispatch, type DispatchOptions, type OperationName } from "../../../lib/service/operations.js";
 import { startGrpcServer, type GrpcServer } from "../../../lib/transport/grpc/index.js";
-import { grpcError, RawClient } from "./raw-client.js";
+import { grpcError, RawClient, sendThenCancel } from "./raw-client.js";
 
 const { admin } = flyteidl;
 
@@ -63,6 +63,15 @@ test("the bidi call dispatches every message the client sent before half-closing
   expect(calls).toHaveLength(1);
   expect(calls[0]?.name).toBe("executeTaskSync");
   expect(calls[0]?.requests.map((request) => (request as flyteidl.admin.ExecuteTaskSyncRequest).part)).toEqual(["header", "inputs"]);
+});
+
+test("a bidi call the client cancels before half-closing is not dispatched", async () => {
+  answer = async () => [new admin.ExecuteTaskSyncResponse({ header: { resource: { message: "done" } } })];
+  // The header is sent; the inputs never come: the client cancels, as grpc-go does, with RST_STREAM alone.
+  const header = admin.ExecuteTaskSyncRequest.encode({ header: { outputPrefix: "p" } }).finish();
+  await sendThenCancel(server.address, operations.executeTaskSync.path, [header]);
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(calls).toEqual([]);
 });
 
 test("the server stream writes every message the dispatch answers, in order", async () => {
