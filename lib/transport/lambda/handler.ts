@@ -10,9 +10,10 @@
  */
 import middy from "@middy/core";
 import type { Context } from "aws-lambda";
+import { ConnectorError, Status } from "../../connector/errors.js";
 import type { ConnectorRegistry } from "../../connector/registry.js";
 import { metaSealerFromEnv } from "../../service/meta-keys.js";
-import { operations, type OperationName } from "../../service/operations.js";
+import { operations, type Dispatch, type OperationName } from "../../service/operations.js";
 import { ConnectorService } from "../../service/service.js";
 import { handleInvocation, type InvokeResult } from "../envelope.js";
 import { isApiGatewayEvent } from "../http/event.js";
@@ -46,6 +47,13 @@ export function createLambdaHandler(name: OperationName, registry: ConnectorRegi
   });
   const operation = operations[name];
   const logInternal = (error: unknown) => log.error(`${name} failed`, error);
+  // API Gateway sends a function its own routes, and listAgents the catch-all: a path there that
+  // the adapter matches to another operation's route (by its suffix, under a prefix no route has)
+  // is not this function's to run, with its role and its timeout.
+  const ownDispatch: Dispatch = (requested, requests, dispatchOptions) =>
+    requested === name
+      ? service.dispatch(requested, requests, dispatchOptions)
+      : Promise.reject(new ConnectorError(Status.NOT_FOUND, `No such route: ${requested} is not served at this path.`));
 
   return middy<unknown, LambdaAnswer, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(invocationLog(log))
@@ -53,7 +61,7 @@ export function createLambdaHandler(name: OperationName, registry: ConnectorRegi
     .handler(async (event, context) => {
       const dispatchOptions = { deadline: Date.now() + context.getRemainingTimeInMillis() };
       return isApiGatewayEvent(event)
-        ? (await httpAdapter()).handleHttpEvent(event, service.dispatch, dispatchOptions, logInternal)
+        ? (await httpAdapter()).handleHttpEvent(event, ownDispatch, dispatchOptions, logInternal)
         : handleInvocation(operation, event, service.dispatch, dispatchOptions, logInternal);
     });
 }

@@ -180,6 +180,18 @@ describe("API Gateway events", () => {
     expect(lines).toEqual([]);
   });
 
+  test("a path that matches another operation's route reaches no connector: 404, as API Gateway did not route it there", async () => {
+    const handler = createLambdaHandler("listAgents", registry);
+    const answer = (await handler(httpApiEvent({ method: "GET", path: "/stage/api/v1/agent/Job Connector" }), context("r-24"))) as {
+      statusCode: number;
+      body: string;
+    };
+    expect(answer.statusCode).toBe(404);
+    expect(JSON.parse(answer.body)).toMatchObject({ code: 5, message: "No such route: getAgent is not served at this path." });
+    const own = (await handler(httpApiEvent({ method: "GET", path: "/stage/api/v1/agents" }), context("r-25"))) as { statusCode: number };
+    expect(own.statusCode).toBe(200);
+  });
+
   test("a failure writes the EMF line with the HTTP status", async () => {
     const handler = createLambdaHandler("getAgent", registry);
     const answer = (await handler(httpApiEvent({ method: "GET", path: "/api/v1/agent/Nobody" }), context("r-7"))) as {
