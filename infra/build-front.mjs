@@ -9,7 +9,7 @@
 // Everything the front runs is in the bundle; a connector module given with --connector is the
 // only thing it loads from the filesystem at run time.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, statSync } from "node:fs";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -47,6 +47,8 @@ const result = await esbuild.build({
   // Bundled CommonJS modules require() Node built-ins at run time; an ES module has no require.
   banner: { js: 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);' },
   legalComments: "none",
+  // `--version`: the image holds the bundle alone, with no package.json to read it from.
+  define: { __PACKAGE_VERSION__: JSON.stringify(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version) },
   metafile: true,
   logLevel: "warning",
 });

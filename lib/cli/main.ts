@@ -6,7 +6,7 @@ import { listCommand } from "./commands/list.js";
 import { packageCommand } from "./commands/package.js";
 import { runCommand } from "./commands/run.js";
 import { serveCommand } from "./commands/serve.js";
-import { packageInfo } from "./package-info.js";
+import { packageVersion } from "./package-info.js";
 import {
   commandHelp,
   describeError,
@@ -38,7 +38,7 @@ Run '${PROGRAM} <command> --help' for the options of a command, '${PROGRAM} --ve
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...args] = argv;
   if (name === "--version" || name === "-V") {
-    io.stdout.write(`${packageInfo().version}\n`);
+    io.stdout.write(`${packageVersion()}\n`);
     return ExitCode.OK;
   }
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {

@@ -26,6 +26,14 @@ interface Manifest {
 
 let found: PackageInfo | undefined;
 
+/** Written into the gRPC front's bundle by infra/build-front.mjs: the image holds no package.json. */
+declare const __PACKAGE_VERSION__: string | undefined;
+
+/** This package's version: the bundle's own, else package.json's. */
+export function packageVersion(): string {
+  return typeof __PACKAGE_VERSION__ === "string" ? __PACKAGE_VERSION__ : packageInfo().version;
+}
+
 export function packageInfo(): PackageInfo {
   if (found) return found;
   for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {

@@ -58,6 +58,11 @@ test("the image holds one file, the bundle, and nothing resolves modules above i
   for (let dir = runDir; dir !== dirname(dir); dir = dirname(dir)) expect(existsSync(join(dir, "node_modules"))).toBe(false);
 });
 
+test("--version answers the package's version, which the bundle carries", async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, ["front.mjs", "--version"], { cwd: runDir, env: { PATH: process.env.PATH ?? "" } });
+  expect(stdout).toBe(`${JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).version}\n`);
+});
+
 test("under a bare node: health check, calls through the Lambda transport, metrics", async () => {
   const front = startFront();
   const client = new RawClient(await front.grpcAddress);
