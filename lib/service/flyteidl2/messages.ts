@@ -8,7 +8,8 @@
  * value = 2). So a message is mapped by encoding it as one type and decoding it as the other:
  * exact for every field both know, whatever its depth, while each side's own fields are dropped
  * (Flyte 1's deprecated task_type, state and agent_error). What Flyte 2 alone carries — the
- * connection, Inputs.context — and the logs' two forms of a line are mapped here by hand.
+ * connection, Inputs.context, a log link's readiness — and the logs' two forms of a line are mapped
+ * here by hand.
  */
 import type { Connection } from "../../connector/connector.js";
 import { flyteidl } from "../../idl/index.js";
@@ -39,6 +40,7 @@ export function toFlyteidl2Responses(name: Flyteidl2OperationName, responses: re
   return responses.map((response) => {
     const mapped = transcode(operations[name].responseType, flyteidl2Operations[name].responseType, response);
     if (name === "getTaskLogs") withBothLineForms((mapped as flyteidl2.connector.GetTaskLogsResponse).body as LogsBody, flyteidl2.logs.dataplane.LogLine);
+    if (name === "getTask") withReadyLogLinks((mapped as flyteidl2.connector.GetTaskResponse).resource);
     return mapped;
   });
 }
@@ -71,6 +73,14 @@ export function toFlyteidlResponses(name: Flyteidl2OperationName, responses: rea
 /** A message of one protocol as the other's counterpart type. */
 export function transcode<T extends object>(from: MessageType<any>, to: MessageType<T>, message: object): T { // eslint-disable-line @typescript-eslint/no-explicit-any
   return to.decode(from.encode(message).finish());
+}
+
+/**
+ * Flyte 1's TaskLog has no `ready`: every link it carries is one to follow. Flyte 2's UI shows a link
+ * that is not ready greyed out, unclickable; Flyte's own log plugins mark each link they make ready.
+ */
+export function withReadyLogLinks(resource: flyteidl2.connector.IResource | null | undefined): void {
+  for (const link of resource?.logLinks ?? []) link.ready = true;
 }
 
 /** A logs body of either protocol, as the generated classes make them (every repeated field set). */

@@ -22,6 +22,8 @@ import { ConnectorService } from "../../../lib/service/service.js";
 const c2 = flyteidl2.connector;
 const { Phase: Phase2 } = flyteidl2.core.TaskExecution;
 
+const consoleLink = { uri: "https://console.example/jobs/j", name: "Console" };
+
 const calls: { call: string; context: Pick<CallContext, "connection" | "actionContext"> }[] = [];
 
 /** Outputs `text` repeated `times` times: a result as large as asked. */
@@ -33,7 +35,7 @@ class RepeatConnector extends SyncConnectorBase {
     calls.push({ call: "do", context: { connection, actionContext } });
     const { text, times } = literalMapToPlain(inputs ?? {}) as { text: string; times: number };
     if (Number(times) === 0) return new Resource({ phase: Phase.RETRYABLE_FAILED, message: "nothing to repeat yet" });
-    return new Resource({ phase: Phase.SUCCEEDED, outputs: { text: String(text).repeat(Number(times)) } });
+    return new Resource({ phase: Phase.SUCCEEDED, outputs: { text: String(text).repeat(Number(times)) }, logLinks: [consoleLink] });
   }
 }
 
@@ -49,7 +51,7 @@ class QuietConnector extends AsyncConnectorBase<InstanceType<typeof JobMeta>> {
     return new JobMeta({ id: "j" });
   }
   get() {
-    return new Resource({ phase: Phase.SUCCEEDED });
+    return new Resource({ phase: Phase.SUCCEEDED, logLinks: [consoleLink] });
   }
   delete() {}
 }
@@ -155,6 +157,22 @@ describe("a sync connector over Flyte 2", () => {
       code: Status.INVALID_ARGUMENT,
       message: "Cannot decode resource meta for task category repeat_v0: it holds no finished task's resource.",
     });
+  });
+});
+
+describe("what Flyte 2 alone reads", () => {
+  // Flyte 1's TaskLog has no `ready`, so a link mapped across arrived not ready, which Flyte 2's UI
+  // shows greyed out and unclickable. Flyte's own log plugins mark every link they make ready
+  // (flyteorg/flyte flyteplugins/go/tasks/pluginmachinery/tasklog/template.go:262), as flyte-sdk's
+  // connectors mark their console links (flyteorg/flyte-sdk plugins/bigquery/src/flyteplugins/bigquery/connector.py:113);
+  // the executor hands them on as they are (flyteplugins/go/tasks/plugins/webapi/connector/plugin.go:266, 337).
+  test.each([
+    ["an async connector's", "quiet", () => Promise.resolve(new JobMeta({ id: "j" }).encode())],
+    ["a sync connector's", "repeat", async () => (await call<flyteidl2.connector.CreateTaskResponse>(service(), "createTask", createRepeat("a", 1))).resourceMeta],
+  ])("%s log links are ready", async (_, name, meta) => {
+    const request = new c2.GetTaskRequest({ taskCategory: { name }, resourceMeta: await meta() });
+    const { resource } = await call<flyteidl2.connector.GetTaskResponse>(service(), "getTask", request);
+    expect(resource?.logLinks?.map(({ uri, name, ready }) => ({ uri, name, ready }))).toEqual([{ ...consoleLink, ready: true }]);
   });
 });
 
