@@ -204,6 +204,16 @@ describe("flytekit's template (Flyte 1, Application Default Credentials)", () =>
     expect(resource.logLinks?.[0]?.uri).toBe(`https://console.cloud.google.com/bigquery?project=dummy-project&j=bq:None:${job.jobId}&page=queryresults`);
     expect(fake.callsTo("GET /bigquery")[0]!.query.has("location")).toBe(false);
   });
+
+  it("an optional list input that is None is a NULL ARRAY parameter, which BigQuery takes", async () => {
+    const task = { ...dogecoin, query: "SELECT * FROM t WHERE @ids IS NULL OR id IN UNNEST(@ids)", inputs: { ids: types.optional(types.listOf(types.integer)) } };
+    await create(flytekitTemplate(task), { ids: literal.none() });
+    const insert = fake.callsTo("POST /bigquery")[0]!;
+    expect(insert.status).toBe(200);
+    expect((insert.json as { configuration: { query: { queryParameters: unknown } } }).configuration.query.queryParameters).toEqual([
+      { name: "ids", parameterType: { type: "ARRAY", arrayType: { type: "INT64" } }, parameterValue: {} },
+    ]);
+  });
 });
 
 describe("flyte-sdk's template (Flyte 2)", () => {

@@ -286,7 +286,8 @@ function parameterProblem(parameter: unknown): string | undefined {
   if (!PARAMETER_TYPES.has(type)) return `Invalid type for query parameter ${name}: ${String(type)}`;
   if (type === "ARRAY") {
     if (!PARAMETER_TYPES.has(parameterType.arrayType?.type) || parameterType.arrayType.type === "ARRAY") return `Invalid array type for query parameter ${name}`;
-    if (!Array.isArray(parameterValue?.arrayValues)) return `Array query parameter ${name} has no arrayValues`;
+    // No arrayValues is a NULL array, as BigQuery reads an empty one too (googleapis/python-bigquery#2325).
+    if (parameterValue?.arrayValues !== undefined && !Array.isArray(parameterValue.arrayValues)) return `Array query parameter ${name} arrayValues must be a list`;
     return undefined;
   }
   if (parameterValue?.value !== undefined && typeof parameterValue.value !== "string") return `Query parameter ${name} value must be a string`;
