@@ -188,12 +188,15 @@ async function readSecretsObject(secretsId: string): Promise<Record<string, stri
     parsed = undefined;
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new FailedPreconditionError(`Connector secrets are misconfigured: ${where} must hold a JSON object of strings.`);
+    throw new FailedPreconditionError(`Connector secrets are misconfigured: ${where} must hold a JSON object.`);
   }
   const values: Record<string, string> = {};
   for (const [key, value] of Object.entries(parsed)) {
-    // Known as soon as read, so nothing said later (a bad value, an error) can quote one.
-    if (typeof value === "string") values[key] = remembered(value);
+    if (value === null) continue;
+    // Known as soon as read, so nothing said later (a bad value, an error) can quote one. A value
+    // that is no string is its JSON text: a key file's object kept as an object (Google's
+    // credentials) reads as the file would.
+    values[key] = remembered(typeof value === "string" ? value : JSON.stringify(value));
   }
   return values;
 }

@@ -47,6 +47,15 @@ describe("getSecret (docs/CONTRACT.md §9)", () => {
     expect(await getSecret("k", {}, { env, secretsDir, cacheTtlMs: 0 })).toBe("v2");
   });
 
+  test("a Secrets Manager value that is no string is its JSON text (a key file kept as an object); null is none", async () => {
+    const env = { [SECRETS_ID_ENV]: "flyte/connectors" };
+    const credentials = { type: "service_account", client_email: "a@p.iam.gserviceaccount.com", private_key: "-----BEGIN PRIVATE KEY-----\nk\n" };
+    secretsManager.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ google_application_credentials: credentials, port: 443, unset: null }) });
+    expect(JSON.parse(await getSecret("google_application_credentials", {}, { env, secretsDir, cacheTtlMs: 0 }))).toEqual(credentials);
+    expect(await getSecret("port", {}, { env, secretsDir, cacheTtlMs: 0 })).toBe("443");
+    await expect(getSecret("unset", {}, { env, secretsDir, cacheTtlMs: 0 })).rejects.toThrow(SecretNotFoundError);
+  });
+
   test("none found: FAILED_PRECONDITION naming the secret and every source tried, never a value", async () => {
     const env = { [SECRETS_ID_ENV]: "flyte/connectors", OTHER: "do-not-leak" };
     secretsManager.on(GetSecretValueCommand).resolves({ SecretString: '{"other": "sm-do-not-leak"}' });
@@ -77,7 +86,7 @@ describe("getSecret (docs/CONTRACT.md §9)", () => {
     secretsManager.on(GetSecretValueCommand).resolves({ SecretString: "not json" });
     const notJson = await rejection(getSecret("k", {}, { env, secretsDir }));
     expect((notJson as Error).message).toBe(
-      'Connector secrets are misconfigured: Secrets Manager secret "flyte/connectors" (FLYTE_CONNECTOR_SECRETS_ID) must hold a JSON object of strings.',
+      'Connector secrets are misconfigured: Secrets Manager secret "flyte/connectors" (FLYTE_CONNECTOR_SECRETS_ID) must hold a JSON object.',
     );
   });
 
