@@ -23,7 +23,7 @@ import { expandBatchQuery } from "./sql/batch.js";
 import { type SqlParam, sqlParam } from "./sql/params.js";
 import { bindPyformat } from "./sql/pyformat.js";
 import { checkStatements } from "./sql/statements.js";
-import { kwargsForMeta, readSnowflakeTask, type SnowflakeTask, statementContext } from "./template.js";
+import { isAccountIdentifier, kwargsForMeta, readSnowflakeTask, type SnowflakeTask, statementContext } from "./template.js";
 
 export const SNOWFLAKE_TASK_TYPE = "snowflake";
 
@@ -47,7 +47,7 @@ export class SnowflakeConnector extends AsyncConnectorBase<SnowflakeMetadata> {
   }
 
   async get(meta: SnowflakeMetadata, params: GetParams): Promise<Resource> {
-    const client = await SnowflakeClient.connect(meta.account, meta.user, params);
+    const client = await metaClient(meta, params);
     const { status, body } = await client.status(checkedQueryId(meta), params);
     const sdk = isFlyteSdkMeta(meta);
     const logLinks = [queryLink(meta)];
@@ -68,7 +68,7 @@ export class SnowflakeConnector extends AsyncConnectorBase<SnowflakeMetadata> {
   }
 
   async delete(meta: SnowflakeMetadata, params: CallContext): Promise<void> {
-    const client = await SnowflakeClient.connect(meta.account, meta.user, params);
+    const client = await metaClient(meta, params);
     await client.cancel(checkedQueryId(meta), params);
   }
 }
@@ -79,6 +79,12 @@ const QUERY_ID = /^[A-Za-z0-9-]{1,100}$/;
 function checkedQueryId(meta: SnowflakeMetadata): string {
   if (!QUERY_ID.test(meta.query_id)) throw new InvalidArgumentError("The resource meta's query_id is not a Snowflake query id.");
   return meta.query_id;
+}
+
+/** A client for the meta's account, checked as create checks the task's: it is the host the JWT goes to. */
+function metaClient(meta: SnowflakeMetadata, params: CallContext): Promise<SnowflakeClient> {
+  if (!isAccountIdentifier(meta.account)) throw new InvalidArgumentError("The resource meta's account is not a Snowflake account identifier.");
+  return SnowflakeClient.connect(meta.account, meta.user, params);
 }
 
 /** The SQL API request for the task: its statement with the inputs bound, and its context. */

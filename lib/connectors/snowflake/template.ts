@@ -84,9 +84,13 @@ function fromCustom(custom: { readonly [key: string]: unknown }): Omit<Snowflake
   };
 }
 
-/** The account is part of the API's host name (`<account>.snowflakecomputing.com`). */
+/** The account is part of the API's host name (`<account>.snowflakecomputing.com`): nothing else may reach it. */
+export function isAccountIdentifier(account: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(account);
+}
+
 function checkedAccount(account: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(account)) {
+  if (!isAccountIdentifier(account)) {
     throw new InvalidArgumentError("The Snowflake account must be an account identifier (letters, digits, '-', '_' and '.'), e.g. myorg-myaccount.");
   }
   return account;

@@ -272,6 +272,19 @@ describe("flyte-sdk's Snowflake", () => {
     const traversal = python.replace(only().handle, "../../x");
     expect((await rejection(get(new TextEncoder().encode(traversal), flyte2Connection(keys)))).code).toBe(Status.INVALID_ARGUMENT);
   });
+
+  // The account is the API's host (`https://<account>.snowflakecomputing.com`): a meta naming
+  // `myorg-myaccount.attacker.example#` would send the JWT to attacker.example.
+  test("a meta whose account is no account identifier is INVALID_ARGUMENT on get and delete, and nothing is sent", async () => {
+    await create(flyteSdkTemplate({ sql: "SELECT 1" }), { connection: flyte2Connection(keys) });
+    fake.calls.length = 0;
+    const python = `{"account": "myorg-myaccount.attacker.example#", "user": "flyte_user", "database": "ANALYTICS", "schema": "PUBLIC", "warehouse": "COMPUTE_WH", "query_id": "${only().handle}", "has_output": false, "connection_kwargs": null}`;
+    const meta = new TextEncoder().encode(python);
+    expect((await rejection(get(meta, flyte2Connection(keys)))).code).toBe(Status.INVALID_ARGUMENT);
+    const deleted = service.deleteTask({ taskCategory: CATEGORY, resourceMeta: meta }, { connection: flyte2Connection(keys) });
+    expect((await rejection(deleted)).code).toBe(Status.INVALID_ARGUMENT);
+    expect(fake.calls).toHaveLength(0);
+  });
 });
 
 describe("statement states", () => {
