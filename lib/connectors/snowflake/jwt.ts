@@ -80,7 +80,17 @@ function keyError(error: unknown, encrypted: boolean, hadPassphrase: boolean): F
 
 /** ACCOUNT.USER as the claims name them. */
 export function qualifiedUser(account: string, user: string): string {
-  return `${account.split(".")[0]!.toUpperCase()}.${user.toUpperCase()}`;
+  return `${claimsAccount(account).toUpperCase()}.${user.toUpperCase()}`;
+}
+
+/**
+ * The account as the Python driver names it (util_text.parse_account): up to its first `.` (a
+ * region or cloud after it), and of a `<account>-<external id>.global` one, the account alone.
+ */
+function claimsAccount(account: string): string {
+  const [first, second] = account.split(".") as [string, string | undefined];
+  const externalId = first.lastIndexOf("-");
+  return second === "global" && externalId > 0 ? first.slice(0, externalId) : first;
 }
 
 const base64url = (value: string | Buffer) => Buffer.from(value).toString("base64url");

@@ -221,6 +221,14 @@ describe("flyte-sdk's Snowflake", () => {
     expect((await get(meta)).logLinks?.[0]?.uri).toBe(`https://app.snowflake.com/xy12345.us/east-2.aws/#/compute/history/queries/${only().handle}/detail`);
   });
 
+  test("the JWT of a global account (<account>-<external id>.global) names the account alone, as the driver's parse_account does", async () => {
+    const template = flyteSdkTemplate({ sql: "SELECT 1", schema: null, secrets: false });
+    template.custom!.fields!["account"] = { stringValue: "xy12345-ext1.global" };
+    fake.trust("XY12345.FLYTE_USER", keys.publicKey);
+    await create(template);
+    expect(only().subject).toBe("XY12345.FLYTE_USER");
+  });
+
   test("batch: list inputs expand into one VALUES row each (connector.py:126-181)", async () => {
     const list = (simple: flyteidl.core.SimpleType): flyteidl.core.ILiteralType => ({ collectionType: { simple } });
     const template = flyteSdkTemplate({
