@@ -11,7 +11,10 @@
  * A failure is permanent for Flyte (FAILED) unless the run's `status.termination_details.type`
  * (TerminationTypeType, the newer field runs/get answers beside `state`) says the platform caused
  * it: INTERNAL_ERROR or CLOUD_FAILURE (a cluster the cloud could not start, a driver lost) are
- * RETRYABLE_FAILED, so that the task's retries apply. The Python connectors read `state` only.
+ * RETRYABLE_FAILED, so that the task's retries apply. Conversely, the INTERNAL_ERROR life cycle
+ * that type says the run's own input or configuration caused (CLIENT_ERROR: a notebook not found,
+ * an invalid cluster spec) is FAILED: another attempt would fail alike. The Python connectors read
+ * `state` only.
  */
 import { Phase } from "../../connector/phase.js";
 
@@ -79,9 +82,11 @@ const UNKNOWN_STATE_PHASE = Phase.RUNNING;
 
 export function runPhase(state: RunState | undefined, status?: RunStatus): RunPhase {
   const mapped = statePhase(state);
-  if (mapped.known && mapped.phase === Phase.FAILED && PLATFORM_FAULTS.has(status?.termination_details?.type)) {
+  const termination = status?.termination_details?.type;
+  if (mapped.known && mapped.phase === Phase.FAILED && PLATFORM_FAULTS.has(termination)) {
     return { known: true, phase: Phase.RETRYABLE_FAILED };
   }
+  if (state?.life_cycle_state === "INTERNAL_ERROR" && termination === "CLIENT_ERROR") return { known: true, phase: Phase.FAILED };
   return mapped;
 }
 

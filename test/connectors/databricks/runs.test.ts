@@ -75,8 +75,11 @@ describe("get: every documented state", () => {
     expect(resource.message).toBe("");
   });
 
-  // Jobs API runs/get `status.termination_details` (TerminationTypeType): the platform's fault is worth another attempt.
+  // Jobs API runs/get `status.termination_details` (TerminationTypeType): the platform's fault is worth another attempt,
+  // and an INTERNAL_ERROR the run's own configuration caused (CLIENT_ERROR) is not.
   test.each([
+    { ended: "INTERNAL_ERROR", result: undefined, code: "RESOURCE_NOT_FOUND", type: "CLIENT_ERROR", phase: "FAILED" },
+    { ended: "INTERNAL_ERROR", result: undefined, code: "INTERNAL_ERROR", type: "INTERNAL_ERROR", phase: "RETRYABLE_FAILED" },
     { ended: "TERMINATED/FAILED", result: "FAILED", code: "CLOUD_FAILURE", type: "CLOUD_FAILURE", phase: "RETRYABLE_FAILED" },
     { ended: "TERMINATED/FAILED", result: "FAILED", code: "DRIVER_ERROR", type: "INTERNAL_ERROR", phase: "RETRYABLE_FAILED" },
     { ended: "SKIPPED", result: undefined, code: "INTERNAL_ERROR", type: "INTERNAL_ERROR", phase: "RETRYABLE_FAILED" },
