@@ -61,3 +61,11 @@ export const MAX_SYNC_RESULT_META_BYTES = 256 * 1024;
  * a process living for weeks would gather every hourly token it was ever given.
  */
 export const MAX_PASSING_SECRETS = 1024;
+
+/**
+ * Distinct `task_type` label values the gRPC front's metrics keep, and the longest: a caller
+ * names the task type, and each value is a series kept for the life of the process. Types beyond
+ * either are counted as "other".
+ */
+export const MAX_TASK_TYPE_LABELS = 256;
+export const MAX_TASK_TYPE_LABEL_CHARS = 128;

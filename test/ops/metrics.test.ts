@@ -23,6 +23,7 @@ import { flyteidl2Operations } from "../../lib/service/flyteidl2/operations.js";
 import { ConnectorService } from "../../lib/service/service.js";
 import { startGrpcServer, type GrpcServer } from "../../lib/transport/grpc/index.js";
 import { createFrontMetrics, startMetricsServer, type MetricsServer } from "../../lib/transport/grpc/metrics.js";
+import { MAX_TASK_TYPE_LABEL_CHARS } from "../../lib/limits.js";
 import { BUILD_DIR, buildFunctions } from "../support/build.js";
 import { echoSyncRequests, fromJson, SLEEP_CATEGORY, sleepCreateRequest } from "../support/demo-requests.js";
 
@@ -120,6 +121,18 @@ test("success, failure and latency are labelled by task type and flytekit's oper
   expect(sample(text, 'flyte_connector_request_latency_seconds_sum{task_type="sleep",operation="get"}')).toBeGreaterThan(0);
   // ListAgents is not one of flytekit's four operations.
   expect(text).not.toMatch(/^flyte_connector_request[^\n]*operation="(listAgents|list)"/m);
+});
+
+test("task_type labels are bounded: types beyond the first kept, or too long to be one, count as other", async () => {
+  const metrics = createFrontMetrics({ processMetrics: false, maxTaskTypes: 2 });
+  const dispatch = metrics.instrument(new ConnectorService(new ConnectorRegistry().register(new SleepConnector()), { logger: { error() {} } }).dispatch);
+  for (const name of ["sleep", "a", "b", "sleep", "x".repeat(MAX_TASK_TYPE_LABEL_CHARS + 1)]) {
+    await dispatch("getTask", [new admin.GetTaskRequest({ taskCategory: { name, version: 0 } })]).catch(() => undefined);
+  }
+  const text = await metrics.registry.metrics();
+  const types = [...text.matchAll(/^flyte_connector_request_latency_seconds_count\{task_type="([^"]*)"/gm)].map((m) => m[1]);
+  expect(types.sort()).toEqual(["a", "other", "sleep"]);
+  expect(sample(text, 'flyte_connector_request_latency_seconds_count{task_type="other",operation="get"}')).toBe(2);
 });
 
 test("input_literal_bytes observes the inputs' encoded size on create", async () => {

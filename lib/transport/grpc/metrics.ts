@@ -15,6 +15,7 @@
 import { createServer, type Server } from "node:http";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary } from "prom-client";
 import { ConnectorError, Status, statusName } from "../../connector/errors.js";
+import { MAX_TASK_TYPE_LABEL_CHARS, MAX_TASK_TYPE_LABELS } from "../../limits.js";
 import type { Dispatch } from "../../service/operations.js";
 import { httpStatusOf } from "../http/errors.js";
 import { dialableHost, hostForUrl } from "./server.js";
@@ -26,6 +27,9 @@ const FLYTEKIT_OPERATIONS: Readonly<Record<string, string>> = {
   deleteTask: "delete",
   executeTaskSync: "do",
 };
+
+/** The task_type label of the types beyond MAX_TASK_TYPE_LABELS (or longer than MAX_TASK_TYPE_LABEL_CHARS). */
+const OTHER_TASK_TYPE = "other";
 
 /** Seconds; FlytePropeller's deadlines are 3 s to 10 s, and a cold start lands around 0.1 to 1 s. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -39,6 +43,8 @@ export interface FrontMetrics {
 export interface FrontMetricsOptions {
   /** Node's process metrics (CPU, memory, event loop lag), as prometheus_client exports Python's. Default true. */
   readonly processMetrics?: boolean;
+  /** Distinct task_type label values kept (default MAX_TASK_TYPE_LABELS). */
+  readonly maxTaskTypes?: number;
 }
 
 export function createFrontMetrics(options: FrontMetricsOptions = {}): FrontMetrics {
@@ -92,11 +98,12 @@ export function createFrontMetrics(options: FrontMetricsOptions = {}): FrontMetr
     registers,
   });
 
+  const taskTypeLabel = boundedLabel(options.maxTaskTypes ?? MAX_TASK_TYPE_LABELS);
   const instrument =
     (dispatch: Dispatch): Dispatch =>
     async (name, requests, dispatchOptions) => {
       const operation = FLYTEKIT_OPERATIONS[name];
-      const taskType = operation === undefined ? "" : taskTypeOf(operation, requests);
+      const taskType = operation === undefined ? "" : taskTypeLabel(taskTypeOf(operation, requests));
       if (operation === "create") {
         const bytes = inputLiteralBytes(requests[0]);
         if (bytes !== undefined) inputBytes.observe({ task_type: taskType }, bytes);
@@ -123,6 +130,17 @@ export function createFrontMetrics(options: FrontMetricsOptions = {}): FrontMetr
     };
 
   return { registry, instrument };
+}
+
+/** A task type as a label: itself while few enough types were seen and it is short enough, else "other". */
+function boundedLabel(max: number): (taskType: string) => string {
+  const seen = new Set<string>();
+  return (taskType) => {
+    if (seen.has(taskType)) return taskType;
+    if (seen.size >= max || taskType.length > MAX_TASK_TYPE_LABEL_CHARS) return OTHER_TASK_TYPE;
+    seen.add(taskType);
+    return taskType;
+  };
 }
 
 /** flytekit's task_type: the template's type on create and do; the request's task type or category on get and delete. */
