@@ -18,7 +18,7 @@ import type { Batch, BatchCreateParams } from "openai/resources/batches";
 import { AsyncConnectorBase, type CallContext, type GetParams, type TaskParams } from "../../connector/connector.js";
 import { InvalidArgumentError } from "../../connector/errors.js";
 import { clientToken, executionKey } from "../../connector/idempotency.js";
-import { PlatformTaskError } from "../../connector/platform-client.js";
+import { PlatformTaskError, PlatformUnavailableError } from "../../connector/platform-client.js";
 import { Resource } from "../../connector/resource.js";
 import { type JsonObject, type JsonValue } from "../../literals/index.js";
 import { pythonOutputs } from "../../literals/python.js";
@@ -80,7 +80,8 @@ export class BatchEndpointConnector extends AsyncConnectorBase<BatchEndpointMeta
   /**
    * Cancels the batch. A batch that no longer runs (finished, cancelled, cancelling, or unknown
    * to the API) has nothing to cancel, which is success: the API refuses such a cancel (its
-   * reference documents only the 200), so a refusal is checked against the batch's status.
+   * reference documents only the 200), so a refusal, a 409 that outlasted the retries included,
+   * is checked against the batch's status.
    */
   async delete(meta: BatchEndpointMetadata, params: CallContext): Promise<void> {
     const client = await OpenAIClient.connect(params, meta.openai_org);
@@ -92,7 +93,7 @@ export class BatchEndpointConnector extends AsyncConnectorBase<BatchEndpointMeta
         resend: true,
       });
     } catch (refused) {
-      if (!(refused instanceof PlatformTaskError)) throw refused;
+      if (!(refused instanceof PlatformTaskError || (refused instanceof PlatformUnavailableError && refused.httpStatus === 409))) throw refused;
       if (refused.httpStatus !== 404 && CANCELLABLE.has((await retrieveIfAny(client, meta.batch_id))?.status ?? "")) throw refused;
     }
   }

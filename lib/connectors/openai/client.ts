@@ -50,7 +50,7 @@ export interface OpenAICall<T> {
    * Whether a request whose answer was lost (a timeout, a dropped connection, a 5xx, a garbled
    * answer) may be sent again: yes for reads, cancels and chat completions (a second answer
    * costs tokens and changes nothing), no for creating a batch (a second batch). Throttled
-   * requests (429) were refused unprocessed and are always sent again.
+   * (429) and conflicting (409) requests were refused unprocessed and are always sent again.
    */
   readonly resend: boolean;
   /**
@@ -182,19 +182,20 @@ export class OpenAIClient {
 }
 
 /**
- * An error answer: retried when the package would retry it (408, 429, 5xx, or as x-should-retry
- * says), except an exhausted quota, which is a 429 no wait mends; otherwise thrown as the task's
- * failure (4xx) or the credentials' (401, 403).
+ * An error answer: retried when the package would retry it (408, 409, 429, 5xx, or as
+ * x-should-retry says), except an exhausted quota, which is a 429 no wait mends; otherwise thrown
+ * as the task's failure (4xx) or the credentials' (401, 403). A 409 is the API's conflict with
+ * another request ("try again", its error-codes guide), not the task's fault.
  */
 function statusFailure(call: OpenAICall<unknown>, error: APIError): Transient {
   const status = error.status!;
   const platformMessage = apiMessage(error);
   const shouldRetry = error.headers?.get("x-should-retry");
   const quotaExhausted = status === 429 && error.code === "insufficient_quota";
-  const retryable = !quotaExhausted && shouldRetry !== "false" && (shouldRetry === "true" || status === 408 || status === 429 || status >= 500);
+  const retryable = !quotaExhausted && shouldRetry !== "false" && (shouldRetry === "true" || status === 408 || status === 409 || status === 429 || status >= 500);
   if (retryable) {
-    // A throttled request was refused before any work; any other may have been processed.
-    return { reason: `HTTP ${status}`, lost: status !== 429, httpStatus: status, platformMessage, retryAfterMs: retryAfter(error.headers) };
+    // A throttled or conflicting request was refused before any work; any other may have been processed.
+    return { reason: `HTTP ${status}`, lost: status !== 429 && status !== 409, httpStatus: status, platformMessage, retryAfterMs: retryAfter(error.headers) };
   }
   const message = `${failureMessage(call, `HTTP ${status}`, platformMessage)}${requestId(error)}`;
   if (status === 401 || status === 403) {

@@ -311,6 +311,13 @@ describe("openai-batch get", () => {
       expect(fake.calls.map((call) => call.status)).toEqual([429, 502, 200]);
     });
 
+    it("retries a 409, as the package does: the API's conflict with another request passes", async () => {
+      fake.addBatch({ id: "batch_1" });
+      fake.fault({ status: 409, body: { error: { message: "The resource was updated by another request.", type: "invalid_request_error", param: null, code: null } } });
+      expect((await get(meta("batch_1"))).phase).toBe(Phase.RUNNING);
+      expect(fake.calls.map((call) => call.status)).toEqual([409, 200]);
+    });
+
     it.each([
       ["throttling", { status: 429, retryAfter: 0 }, "HTTP 429"],
       ["a 5xx", { status: 500 }, "HTTP 500"],
@@ -363,9 +370,27 @@ describe("openai-batch delete", () => {
 
   it("fails when the API refuses to cancel a batch that still runs", async () => {
     fake.addBatch({ id: "batch_1" });
-    fake.fault({ route: "/cancel", status: 409, body: { error: { message: "Batch is busy.", type: "invalid_request_error", param: null, code: null } } });
+    fake.fault({ route: "/cancel", status: 400, body: { error: { message: "Batch is busy.", type: "invalid_request_error", param: null, code: null } } });
     const error = await rejection(service.deleteTask({ taskCategory, resourceMeta: meta("batch_1") }));
-    expect(error.message).toBe("OpenAI could not cancel batch batch_1: HTTP 409: Batch is busy.");
+    expect(error.message).toBe("OpenAI could not cancel batch batch_1: HTTP 400: Batch is busy.");
+  });
+
+  it("retries a cancel that met a 409; one that keeps meeting it succeeds on a batch that no longer runs", async () => {
+    fake.addBatch({ id: "batch_1" });
+    fake.fault({ route: "/cancel", status: 409, retryAfter: 0 });
+    await service.deleteTask({ taskCategory, resourceMeta: meta("batch_1") });
+    expect(fake.batches.get("batch_1")!.status).toBe("cancelling");
+    fake.reset();
+    fake.addBatch({ id: "batch_2" });
+    fake.transition("batch_2", "completed");
+    fake.fault({ route: "/cancel", status: 409, retryAfter: 0, times: Infinity });
+    await service.deleteTask({ taskCategory, resourceMeta: meta("batch_2") });
+    expect(fake.calls.map((call) => `${call.method} ${call.path} ${call.status}`)).toEqual([
+      "POST /v1/batches/batch_2/cancel 409",
+      "POST /v1/batches/batch_2/cancel 409",
+      "POST /v1/batches/batch_2/cancel 409",
+      "GET /v1/batches/batch_2 200",
+    ]);
   });
 
   it("retries a cancel that met a 5xx, and is UNAVAILABLE when it stays", async () => {

@@ -235,6 +235,13 @@ describe("chatgpt", () => {
       expect(fake.calls).toHaveLength(1);
     });
 
+    it("retries a 409, as the package does (the API's conflict with another request)", async () => {
+      fake.fault({ status: 409, body: { error: { message: "The resource was updated by another request.", type: "invalid_request_error", param: null, code: null } } });
+      const resource = await chat("hello");
+      expect(resource.phase).toBe(Phase.SUCCEEDED);
+      expect(fake.calls.map((call) => call.status)).toEqual([409, 200]);
+    });
+
     it("retries a 5xx, and is UNAVAILABLE when it stays", async () => {
       fake.fault({ status: 500 });
       expect((await chat("hello")).phase).toBe(Phase.SUCCEEDED);
