@@ -24,8 +24,11 @@ export const BOTO_TASK_TYPE = "boto";
 /** The answers boto3_connector.py cuts down to their ARN. */
 const ARN_ONLY: Readonly<Record<string, string>> = { create_model: "ModelArn", create_endpoint_config: "EndpointConfigArn" };
 
-/** boto3_connector.py's pattern for the ARN in an "already existing" message. */
-const ARN_PATTERN = /arn:aws:[a-zA-Z0-9-]+:[a-zA-Z0-9-]+:\d+:[a-zA-Z0-9\-/]+/;
+/**
+ * boto3_connector.py's pattern for the ARN in an "already existing" message, in any partition
+ * (`arn:aws-cn:` in China's regions, which the plugin serves; its own pattern takes `arn:aws:` only).
+ */
+const ARN_PATTERN = /arn:aws[a-z-]*:[a-zA-Z0-9-]+:[a-zA-Z0-9-]+:\d+:[a-zA-Z0-9\-/]+/;
 
 export class BotoConnector extends SyncConnectorBase {
   constructor() {
@@ -46,7 +49,8 @@ export class BotoConnector extends SyncConnectorBase {
     }
 
     const input = await coerceInput(new Command({}), sdkInput(call.params));
-    const client = createClient(module.Client, call.region);
+    // aiobotocore follows S3 to a bucket's own region on every S3 client (AioS3RegionRedirectorv2); the SDK only when asked.
+    const client = createClient(module.Client, call.region, service === "s3" ? { followRegionRedirects: true } : {});
     const headers = recordHeaders(client);
     let output: Record<string, unknown>;
     try {

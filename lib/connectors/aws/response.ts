@@ -1,6 +1,6 @@
 /**
  * An SDK v3 answer shaped as boto3 returns it, for the boto task's `result`: the SDK's `$metadata`
- * becomes boto3's `ResponseMetadata` (RequestId, HTTPStatusCode, HTTPHeaders, RetryAttempts).
+ * becomes boto3's `ResponseMetadata` (RequestId, S3's HostId, HTTPStatusCode, HTTPHeaders, RetryAttempts).
  * boto3 answers datetimes, which flytekit cannot write as MessagePack and pickles instead; here
  * they are their isoformat text. A streamed body is read into bytes, up to MAX_BODY_BYTES.
  */
@@ -37,6 +37,8 @@ export async function botoResult(output: Record<string, unknown>, headers: Recor
   const result = (await plain(fields, "result")) as Record<string, unknown>;
   result["ResponseMetadata"] = {
     RequestId: metadata.requestId ?? headers["x-amzn-requestid"] ?? headers["x-amz-request-id"] ?? "",
+    // botocore's REST parsers: an id from x-amz-request-id (S3's) comes with its HostId, x-amz-id-2.
+    ...(headers["x-amzn-requestid"] === undefined && headers["x-amz-request-id"] !== undefined ? { HostId: headers["x-amz-id-2"] ?? "" } : {}),
     HTTPStatusCode: metadata.httpStatusCode ?? 200,
     HTTPHeaders: headers,
     RetryAttempts: Math.max(0, (metadata.attempts ?? 1) - 1),

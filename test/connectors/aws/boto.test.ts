@@ -34,6 +34,7 @@ beforeEach(() => {
   sagemaker.endpoints.clear();
   s3.reset();
   s3.buckets.clear();
+  s3.regions.clear();
   stubAwsEnv({ AWS_ENDPOINT_URL_SAGEMAKER: sagemaker.url, AWS_ENDPOINT_URL_S3: s3.url });
 });
 afterEach(() => {
@@ -106,6 +107,15 @@ describe("boto", () => {
     expect((sagemaker.calls[0]!.json as { ProductionVariants: unknown[] }).ProductionVariants[0]).toEqual({ VariantName: "v", ModelName: "m", InitialInstanceCount: 1, InstanceType: "ml.m4.xlarge" });
   });
 
+  it("answers the ARN of an entity that already exists in China's partition too (arn:aws-cn:, where boto3_connector.py's pattern finds none)", async () => {
+    const template = botoTemplate({ service: "sagemaker", method: "create_model", region: "cn-north-1", config: { ModelName: "m", ExecutionRoleArn: "arn:aws-cn:iam::1:role/r" } });
+    const first = await runConnector(connector, { template });
+    const second = await runConnector(connector, { template });
+    expect(sagemaker.calls.map((call) => call.status)).toEqual([200, 400]);
+    expect(second.outputs).toEqual({ result: { ModelArn: `arn:aws-cn:sagemaker:cn-north-1:${ACCOUNT}:model/m` }, idempotence_token: "" });
+    expect(second.outputs).toEqual(first.outputs);
+  });
+
   it("answers any other method's response as boto3 does: ResponseMetadata for $metadata, datetimes as isoformat", async () => {
     await runConnector(connector, { template: botoTemplate({ service: "sagemaker", method: "create_endpoint", region: "us-east-1", config: { EndpointName: "ep", EndpointConfigName: "cfg" } }) });
     const result = await runConnector(connector, { template: botoTemplate({ service: "sagemaker", method: "list_endpoints", region: "us-east-1", config: {} }) });
@@ -146,6 +156,26 @@ describe("boto", () => {
     const got = await runConnector(connector, { template: botoTemplate({ service: "s3", method: "get_object", region: "us-east-1", config: { Bucket: "data", Key: "in/a.csv" } }) });
     expect(Buffer.from((got.outputs!["result"] as { Body: Uint8Array }).Body).toString()).toBe("a,b\n1,2\n");
     expect(s3.calls.map((call) => `${call.method} ${call.path}`)).toEqual(["GET /data/", "GET /data/in/a.csv"]);
+  });
+
+  it("follows S3 to a bucket of another region, as boto3 does (botocore's S3RegionRedirectorv2, on every S3 client)", async () => {
+    s3.put("eu-data", "k", "v").regions.set("eu-data", "eu-west-1");
+    const got = await runConnector(connector, { template: botoTemplate({ service: "s3", method: "get_object", region: "us-east-1", config: { Bucket: "eu-data", Key: "k" } }) });
+    expect(Buffer.from((got.outputs!["result"] as { Body: Uint8Array }).Body).toString()).toBe("v");
+    expect(s3.calls.map((call) => call.status)).toEqual([301, 200]);
+    expect(s3.calls[1]!.headers["authorization"]).toContain("/eu-west-1/s3/aws4_request");
+  });
+
+  it("answers S3's ResponseMetadata as botocore's REST parsers do: HostId beside a RequestId from x-amz-request-id", async () => {
+    s3.put("data", "k", "v");
+    const head = await runConnector(connector, { template: botoTemplate({ service: "s3", method: "head_object", region: "us-east-1", config: { Bucket: "data", Key: "k" } }) });
+    expect((head.outputs!["result"] as { ResponseMetadata: unknown }).ResponseMetadata).toEqual({
+      RequestId: "S3REQ",
+      HostId: "host",
+      HTTPStatusCode: 200,
+      HTTPHeaders: expect.objectContaining({ "x-amz-request-id": "S3REQ", "x-amz-id-2": "host" }),
+      RetryAttempts: 0,
+    });
   });
 
   it("fails the task with AWS's message when AWS refuses the call", async () => {

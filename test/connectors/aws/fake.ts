@@ -9,7 +9,10 @@
  *   ListEndpoints as the SageMaker API Reference documents them).
  * - S3, REST-XML, path-style (https://docs.aws.amazon.com/AmazonS3/latest/API/): HeadObject
  *   (`HEAD /bucket/key`, 404 with no body when absent), ListObjectsV2 (`GET /bucket?list-type=2`,
- *   a ListBucketResult document), GetObject; errors are `<Error><Code/><Message/></Error>`.
+ *   a ListBucketResult document), GetObject; errors are `<Error><Code/><Message/></Error>`. A
+ *   request for a bucket of another region (this one fake serves every region: the region the
+ *   request is signed for stands for the regional endpoint it went to) is a 301 PermanentRedirect
+ *   naming the bucket's region in `x-amz-bucket-region`, as S3 answers it.
  *
  * Both refuse a request without a SigV4 Authorization header scoped to their service (AWS answers
  * 403 MissingAuthenticationToken / AccessDenied).
@@ -112,7 +115,7 @@ export class SageMakerFake extends PlatformFake {
     const existing = this.endpoints.get(name);
     // SageMaker's wording, ARN in quotes (as flytekit's tests quote it).
     if (existing) return awsJsonError(400, "ValidationException", `Cannot create already existing endpoint "${existing.arn}".`);
-    const arn = `arn:aws:sagemaker:${region}:${ACCOUNT}:endpoint/${name.toLowerCase()}`;
+    const arn = `arn:${partition(region)}:sagemaker:${region}:${ACCOUNT}:endpoint/${name.toLowerCase()}`;
     this.endpoints.set(name, { name, arn, region, statuses: [...this.statusesOnCreate], created: new Date(Date.UTC(2024, 0, 31, 16, 44, 6, 553)) });
     return ok({ EndpointArn: arn });
   }
@@ -148,10 +151,16 @@ export class SageMakerFake extends PlatformFake {
     const name = body[nameKey] as string;
     const existing = store.get(name);
     if (existing) return awsJsonError(400, "ValidationException", `Cannot create already existing ${kind.replace("-", " ")} "${existing}".`);
-    const arn = `arn:aws:sagemaker:${region}:${ACCOUNT}:${kind}/${name.toLowerCase()}`;
+    const arn = `arn:${partition(region)}:sagemaker:${region}:${ACCOUNT}:${kind}/${name.toLowerCase()}`;
     store.set(name, arn);
     return ok({ [arnKey]: arn });
   }
+}
+
+/** The ARN partition of a region: China's and GovCloud's have their own. */
+function partition(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  return region.startsWith("us-gov-") ? "aws-us-gov" : "aws";
 }
 
 function ok(json: unknown): FakeResponse {
@@ -176,10 +185,15 @@ function nameProblem(value: unknown, member: string): FakeResponse | undefined {
   return awsJsonError(400, "ValidationException", `1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`);
 }
 
+/** The request ids S3 answers every request with, in headers and error bodies alike. */
+const S3_IDS = { "x-amz-request-id": "S3REQ", "x-amz-id-2": "host" };
+
 /** S3, path-style: /bucket/key. */
 export class S3Fake extends PlatformFake {
   /** bucket -> key -> body. */
   readonly buckets = new Map<string, Map<string, string>>();
+  /** bucket -> its region, when not us-east-1. */
+  readonly regions = new Map<string, string>();
 
   constructor() {
     super();
@@ -209,23 +223,42 @@ export class S3Fake extends PlatformFake {
     return s3Error(status, "InvalidRequest", message);
   }
 
+  /** S3's answer to a request that reached the wrong region for its bucket; undefined when the region is right. */
+  #redirect(request: FakeRequest): FakeResponse | undefined {
+    const name = decodeURIComponent(request.params["bucket"]!);
+    // A bucket that does not exist has no region: any region answers NoSuchBucket.
+    if (!this.buckets.has(name)) return undefined;
+    const region = this.regions.get(name) ?? "us-east-1";
+    if (/\/\d{8}\/([a-z0-9-]+)\//.exec(String(request.headers["authorization"]))?.[1] === region) return undefined;
+    const headers = { ...S3_IDS, "x-amz-bucket-region": region };
+    // HEAD answers carry no body.
+    if (request.method === "HEAD") return { status: 301, text: "", headers };
+    return { ...s3Error(301, "PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint."), headers };
+  }
+
   #headObject(request: FakeRequest): FakeResponse {
+    const redirect = this.#redirect(request);
+    if (redirect) return redirect;
     const bucket = this.buckets.get(decodeURIComponent(request.params["bucket"]!));
     const body = bucket?.get(decodeURIComponent(request.params["key"]!));
     // HeadObject answers no body: a missing object is a bare 404.
-    if (body === undefined) return { status: 404, text: "", headers: { "x-amz-request-id": "S3REQ" } };
-    return { status: 200, text: "", headers: { "content-length": String(Buffer.byteLength(body)), etag: '"e"', "last-modified": "Wed, 31 Jan 2024 16:44:06 GMT" } };
+    if (body === undefined) return { status: 404, text: "", headers: S3_IDS };
+    return { status: 200, text: "", headers: { ...S3_IDS, "content-length": String(Buffer.byteLength(body)), etag: '"e"', "last-modified": "Wed, 31 Jan 2024 16:44:06 GMT" } };
   }
 
   #getObject(request: FakeRequest): FakeResponse {
+    const redirect = this.#redirect(request);
+    if (redirect) return redirect;
     const bucket = this.buckets.get(decodeURIComponent(request.params["bucket"]!));
     if (!bucket) return s3Error(404, "NoSuchBucket", "The specified bucket does not exist");
     const body = bucket.get(decodeURIComponent(request.params["key"]!));
     if (body === undefined) return s3Error(404, "NoSuchKey", "The specified key does not exist.");
-    return { status: 200, text: body, contentType: "application/octet-stream", headers: { etag: '"e"', "last-modified": "Wed, 31 Jan 2024 16:44:06 GMT" } };
+    return { status: 200, text: body, contentType: "application/octet-stream", headers: { ...S3_IDS, etag: '"e"', "last-modified": "Wed, 31 Jan 2024 16:44:06 GMT" } };
   }
 
   #list(request: FakeRequest): FakeResponse {
+    const redirect = this.#redirect(request);
+    if (redirect) return redirect;
     const name = decodeURIComponent(request.params["bucket"]!);
     const bucket = this.buckets.get(name);
     if (!bucket) return s3Error(404, "NoSuchBucket", "The specified bucket does not exist");
@@ -235,7 +268,7 @@ export class S3Fake extends PlatformFake {
     const keys = [...bucket.keys()].filter((key) => key.startsWith(prefix)).sort().slice(0, maxKeys);
     const contents = keys.map((key) => `<Contents><Key>${xml(key)}</Key><LastModified>2024-01-31T16:44:06.000Z</LastModified><ETag>"e"</ETag><Size>${Buffer.byteLength(bucket.get(key)!)}</Size><StorageClass>STANDARD</StorageClass></Contents>`);
     const body = `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xml(name)}</Name><Prefix>${xml(prefix)}</Prefix><KeyCount>${keys.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>false</IsTruncated>${contents.join("")}</ListBucketResult>`;
-    return { status: 200, text: body, contentType: "application/xml" };
+    return { status: 200, text: body, contentType: "application/xml", headers: S3_IDS };
   }
 }
 

@@ -45,6 +45,7 @@ afterAll(async () => {
 beforeEach(() => {
   for (const fake of [s3, gcs, http]) fake.reset();
   s3.buckets.clear();
+  s3.regions.clear();
   gcs.buckets.clear();
   http.files.clear();
   stubAwsEnv({ AWS_ENDPOINT_URL_S3: s3.url });
@@ -109,6 +110,13 @@ describe("FileSensor", () => {
     expect((await poke("s3://landing/dir/")).phase).toBe(Phase.SUCCEEDED);
     expect((await poke("s3://landing")).phase).toBe(Phase.SUCCEEDED);
     expect((await poke("s3://landing/di")).phase).toBe(Phase.RUNNING);
+  });
+
+  it("follows S3 to a bucket of another region (a HEAD's 301 names it only in x-amz-bucket-region)", async () => {
+    s3.put("eu-landing", "dir/k").regions.set("eu-landing", "eu-west-1");
+    expect((await poke("s3://eu-landing/dir/k")).phase).toBe(Phase.SUCCEEDED);
+    expect((await poke("s3://eu-landing/dir")).phase).toBe(Phase.SUCCEEDED);
+    expect(s3.calls.map((call) => `${call.method} ${call.status}`)).toEqual(["HEAD 301", "HEAD 200", "HEAD 301", "HEAD 404", "GET 301", "GET 200"]);
   });
 
   it("answers UNAVAILABLE when S3 stays down, throttles or answers garbage, and rides out one fault", async () => {
