@@ -1,12 +1,11 @@
 /** flyteidl.core.Literal -> plain JavaScript values (flytekit's TypeEngine.to_python_value). */
 import { flyteidl } from "../idl/index.js";
-import { keyPath, LiteralConversionError, type Role } from "./errors.js";
+import { describeValue, keyPath, LiteralConversionError, type Role } from "./errors.js";
 import { type DeclaredType, declaredType, describeType } from "./literal-type.js";
 import { durationFromProto, fromInt64, timestampToDate } from "./primitives.js";
-import { structToJson } from "./struct.js";
+import { isPlainObject, structToJson } from "./struct.js";
 import { FlyteDirectory, FlyteFile, type PlainValue, StructuredDataset } from "./values.js";
-import { decode as decodeMessagePack } from "@msgpack/msgpack";
-import { MSGPACK_TAG } from "./python.js";
+import { MSGPACK_TAG, unpackPython } from "./python.js";
 
 const { SimpleType } = flyteidl.core;
 const { BlobDimensionality } = flyteidl.core.BlobType;
@@ -43,13 +42,14 @@ const SIMPLE_ACCEPTS: Readonly<Record<number, readonly LiteralKind[]>> = {
 
 /**
  * A Literal as a plain value; `name` is how errors refer to it. integer -> number, or bigint
- * beyond 2^53; float -> number; string, boolean; datetime -> Date (millisecond precision);
+ * beyond 2^53; float -> number; string, boolean; datetime -> PreciseDate (a Date that keeps the nanoseconds);
  * duration -> Duration; none -> null; collection -> array; map -> plain object; generic ->
  * plain JSON object; binary -> Uint8Array, or its decoded value when tagged "msgpack"; blob -> FlyteFile or
  * FlyteDirectory; structured dataset -> StructuredDataset; union -> its value.
  *
  * With a declared type the literal must match it (an integer literal also reads as a float,
- * a union reads with the variant it stored, or else the first variant that fits); a mismatch
+ * a union reads with the variant it stored, or else the first variant that fits; MessagePack
+ * bytes read as the declared type of what they hold, as attribute access sends them); a mismatch
  * is a LiteralConversionError. Schema, error and offloaded literals are not supported.
  */
 export function fromLiteral(literal: flyteidl.core.ILiteral, type?: flyteidl.core.ILiteralType | null, name?: string): PlainValue {
@@ -154,6 +154,9 @@ function readScalar(
   where: string,
 ): PlainValue {
   const [kind, value] = scalarValue(scalar, where);
+  // FlytePropeller's attribute access (`dc.field`) hands a field on as MessagePack whatever its
+  // declared type; flytekit decodes it by that type (type_engine.py, from_binary_idl).
+  if (scalar.binary?.tag === MSGPACK_TAG && !accepts(declared, kind)) return readDecoded(value, type, where);
   check(declared, type, kind, where);
   if (declared.kind === "enum" && !declared.values.includes(value as string)) {
     throw new LiteralConversionError(`cannot read ${where} as ${describeType(type)}: got string ${JSON.stringify(value)}`);
@@ -163,9 +166,53 @@ function readScalar(
   return value;
 }
 
+/**
+ * What a decoded MessagePack value must be to read as a simple type. Not read: a datetime or a
+ * duration, which mashumaro writes as isoformat text and float seconds.
+ */
+const DECODED_SIMPLE: Readonly<Record<number, (value: PlainValue) => boolean>> = {
+  [SimpleType.NONE]: (value) => value === null,
+  [SimpleType.INTEGER]: (value) => typeof value === "bigint" || Number.isInteger(value),
+  [SimpleType.FLOAT]: (value) => typeof value === "number",
+  [SimpleType.STRING]: (value) => typeof value === "string",
+  [SimpleType.BOOLEAN]: (value) => typeof value === "boolean",
+  [SimpleType.STRUCT]: (value) => isPlainObject(value),
+};
+
+/** A decoded MessagePack value read as the declared type, as read() reads a literal. */
+function readDecoded(value: PlainValue, type: flyteidl.core.ILiteralType | null | undefined, where: string): PlainValue {
+  const declared = declaredType(type);
+  switch (declared.kind) {
+    case "any":
+      return value;
+    case "simple":
+      if (DECODED_SIMPLE[declared.simple]?.(value)) return value;
+      break;
+    case "enum":
+      if (typeof value === "string" && declared.values.includes(value)) return value;
+      break;
+    case "collection":
+      if (Array.isArray(value)) return value.map((item, index) => readDecoded(item, declared.element, keyPath(where, index)));
+      break;
+    case "map":
+      if (!isPlainObject(value)) break;
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, readDecoded(item, declared.value, keyPath(where, key))]));
+    case "union":
+      for (const variant of declared.variants) {
+        try {
+          return readDecoded(value, variant, where);
+        } catch (error) {
+          if (!(error instanceof LiteralConversionError)) throw error;
+        }
+      }
+      break;
+  }
+  throw new LiteralConversionError(`cannot read ${where} as ${describeType(type)}: got MessagePack holding ${describeValue(value)}`);
+}
+
 function decodeMsgpack(bytes: Uint8Array, where: string): PlainValue {
   try {
-    return decodeMessagePack(bytes) as PlainValue;
+    return unpackPython(bytes);
   } catch (error) {
     throw new LiteralConversionError(`cannot read ${where}: its MessagePack does not decode (${(error as Error).message})`);
   }

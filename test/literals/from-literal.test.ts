@@ -168,6 +168,57 @@ describe("fromLiteral with a declared type", () => {
     );
   });
 
+  test("MessagePack integers keep their precision beyond 2^53, as Python's msgpack reads them", () => {
+    // {"big": 2^53 + 1, "min": -2^63, "u": 2^64 - 1, "small": 2^40} as msgpack-python packs them (uint64 0xcf, int64 0xd3)
+    const bytes = new Uint8Array([
+      0x84,
+      ...[0xa3, 0x62, 0x69, 0x67, 0xcf, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01],
+      ...[0xa3, 0x6d, 0x69, 0x6e, 0xd3, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00],
+      ...[0xa1, 0x75, 0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
+      ...[0xa5, 0x73, 0x6d, 0x61, 0x6c, 0x6c, 0xcf, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00],
+    ]);
+    expect(fromLiteral(overTheWire(literalOf({ binary: { value: bytes, tag: "msgpack" } })), STRUCT)).toStrictEqual({
+      big: 2n ** 53n + 1n,
+      min: -(2n ** 63n),
+      u: 2n ** 64n - 1n,
+      small: 2 ** 40,
+    });
+  });
+
+  // FlytePropeller's attribute access (`dc.field` of a dataclass input) hands the field on as
+  // MessagePack bytes whatever its declared type; flytekit decodes them by that type
+  // (flytekit/core/type_engine.py: SimpleTransformer.from_binary_idl, ListTransformer,
+  // DictTransformer and EnumTransformer to_python_value, "if lv.scalar.binary").
+  describe("MessagePack bytes declared as another type (attribute access)", () => {
+    const msgpack = (bytes: number[]) => overTheWire(literalOf({ binary: { value: new Uint8Array(bytes), tag: "msgpack" } }));
+
+    test.each<[string, number[], flyteidl.core.ILiteralType, unknown]>([
+      ["integer", [0x2a], INTEGER, 42],
+      ["integer beyond 2^53", [0xcf, 0x00, 0x20, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01], INTEGER, 2n ** 53n + 1n],
+      ["float", [0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0], FLOAT, 1.5],
+      ["string", [0xa1, 0x78], STRING, "x"],
+      ["boolean", [0xc3], BOOLEAN, true],
+      ["none", [0xc0], NONE, null],
+      ["enum", [0xa3, 0x72, 0x65, 0x64], color, "red"],
+      ["list of integers", [0x92, 0x01, 0x02], listOf(INTEGER), [1, 2]],
+      ["map of lists of strings", [0x81, 0xa1, 0x6b, 0x91, 0xa1, 0x76], mapOf(listOf(STRING)), { k: ["v"] }],
+      ["optional integer", [0x07], unionOf(tagged(INTEGER, "int"), tagged(NONE, "none")), 7],
+      ["optional integer, none", [0xc0], unionOf(tagged(INTEGER, "int"), tagged(NONE, "none")), null],
+      ["list of dicts", [0x91, 0x81, 0xa1, 0x61, 0x01], listOf(STRUCT), [{ a: 1 }]],
+    ])("%s", (_, bytes, type, expected) => {
+      expect(fromLiteral(msgpack(bytes), type)).toStrictEqual(expected);
+    });
+
+    test.each<[string, number[], flyteidl.core.ILiteralType, string]>([
+      ["a string as integer", [0xa1, 0x78], INTEGER, 'cannot read "v" as integer: got MessagePack holding string "x"'],
+      ["a float as integer", [0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0], INTEGER, 'cannot read "v" as integer: got MessagePack holding number 1.5'],
+      ["a string not in the enum", [0xa1, 0x78], color, 'cannot read "v" as enum ["red", "green"]: got MessagePack holding string "x"'],
+      ["a bad element", [0x92, 0x01, 0xc2], listOf(INTEGER), 'cannot read "v"[1] as integer: got MessagePack holding boolean false'],
+    ])("%s is an error", (_, bytes, type, message) => {
+      expect(() => fromLiteral(msgpack(bytes), type, "v")).toThrow(new LiteralConversionError(message));
+    });
+  });
+
   describe("union", () => {
     const optionalInt = unionOf(tagged(INTEGER, "int"), tagged(NONE, "none"));
 

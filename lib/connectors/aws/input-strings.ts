@@ -4,10 +4,9 @@
  * its isoformat, a duration its seconds (a float), a msgpack dict its json.dumps text, a Struct its
  * MessageToDict (every number a float), collections and maps element by element.
  */
-import { decode as decodeMessagePack } from "@msgpack/msgpack";
 import { type JsonValue, PythonFloat, toPythonJson } from "../../connector/python-json.js";
 import type { flyteidl, google } from "../../idl/index.js";
-import { MSGPACK_TAG } from "../../literals/python.js";
+import { MSGPACK_TAG, unpackPython } from "../../literals/python.js";
 import { fromInt64 } from "../../literals/primitives.js";
 import { PreciseDate } from "../../literals/values.js";
 import { pythonIsoformat } from "../../connector/python-str.js";
@@ -33,7 +32,7 @@ function scalarString(scalar: flyteidl.core.IScalar): JsonValue {
   if (scalar.blob != null) return scalar.blob.uri ?? "";
   if (scalar.binary != null) {
     const bytes = scalar.binary.value ?? new Uint8Array();
-    if (scalar.binary.tag === MSGPACK_TAG) return toPythonJson(decodeMessagePack(bytes) as JsonValue);
+    if (scalar.binary.tag === MSGPACK_TAG) return toPythonJson(unpackPython(bytes) as JsonValue);
     return Buffer.from(bytes).toString("base64");
   }
   if (scalar.generic != null) return structDict(scalar.generic);

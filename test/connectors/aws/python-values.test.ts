@@ -45,4 +45,9 @@ describe("literalMapStringRepr", () => {
       union: false,
     });
   });
+
+  it("reads a msgpack dict's int64 exactly, as msgpack.unpackb does", () => {
+    const big = { scalar: { binary: { value: encode({ id: 2n ** 63n - 1n, n: 1 }, { useBigInt64: true }), tag: "msgpack" } } };
+    expect(literalMapStringRepr({ literals: { big } })).toEqual({ big: '{"id": 9223372036854775807, "n": 1}' });
+  });
 });
