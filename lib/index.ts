@@ -35,7 +35,7 @@ export {
 } from "./connector/errors.js";
 export { Phase, convertToFlytePhase, endsAttempt, isTerminalPhase } from "./connector/phase.js";
 export { ConnectorRegistry, type LazyConnector } from "./connector/registry.js";
-export { Resource, type ResourceInit } from "./connector/resource.js";
+export { Resource, type LinkType, type LogLink, type ResourceInit } from "./connector/resource.js";
 export {
   ResourceMetaError,
   defineResourceMeta,

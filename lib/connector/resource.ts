@@ -6,10 +6,18 @@ import { flyteidl } from "../idl/index.js";
 import { structFromJson, structToJson, toLiteralMap } from "../literals/index.js";
 import { Phase } from "./phase.js";
 
+/** How Flyte 2 shows a link (its TaskLog.link_type): a dashboard among the task's links, an IDE, else a log. */
+export type LinkType = "external" | "dashboard" | "ide";
+
+/** A log link; `linkType` reaches Flyte 2 only, as Flyte 1's TaskLog has no such field. */
+export interface LogLink extends flyteidl.core.ITaskLog {
+  readonly linkType?: LinkType;
+}
+
 export interface ResourceInit {
   readonly phase: Phase;
   readonly message?: string | null;
-  readonly logLinks?: readonly flyteidl.core.ITaskLog[] | null;
+  readonly logLinks?: readonly LogLink[] | null;
   /** A LiteralMap, or plain values converted with the template's declared output types. */
   readonly outputs?: flyteidl.core.ILiteralMap | Readonly<Record<string, unknown>> | null;
   readonly customInfo?: Readonly<Record<string, unknown>> | null;
@@ -18,7 +26,7 @@ export interface ResourceInit {
 export class Resource {
   readonly phase: Phase;
   readonly message: string;
-  readonly logLinks: readonly flyteidl.core.ITaskLog[];
+  readonly logLinks: readonly LogLink[];
   /** Null when the connector returned none (then FlytePropeller expects it wrote outputs.pb itself). */
   readonly outputs: flyteidl.core.ILiteralMap | Readonly<Record<string, unknown>> | null;
   readonly customInfo: Readonly<Record<string, unknown>> | null;

@@ -9,8 +9,7 @@
  */
 import { UnavailableError } from "../../connector/errors.js";
 import { convertToFlytePhase, Phase } from "../../connector/phase.js";
-import { Resource } from "../../connector/resource.js";
-import { flyteidl } from "../../idl/index.js";
+import { type LogLink, Resource } from "../../connector/resource.js";
 import { StructuredDataset } from "../../literals/index.js";
 import { pythonOutputs } from "../../literals/python.js";
 import type { BigQueryJob, ErrorProto } from "./client.js";
@@ -42,13 +41,15 @@ export function jobResource(job: BigQueryJob, meta: BigQueryMeta): Resource {
 }
 
 /** The plugins' link (flytekit connector.py:85-88): BigQuery's console keeps its own URL whatever the API endpoint. */
-function consoleLink(meta: BigQueryMeta): flyteidl.core.TaskLog {
+/** A dashboard for Flyte 2, as flyte-sdk's connector marks it (connector.py:110-115). */
+function consoleLink(meta: BigQueryMeta): LogLink {
   // Python formats a location left unset as None.
   const location = meta.location ?? "None";
-  return new flyteidl.core.TaskLog({
+  return {
     name: "BigQuery Console",
     uri: `https://console.cloud.google.com/bigquery?project=${meta.project}&j=bq:${location}:${meta.job_id}&page=queryresults`,
-  });
+    linkType: "dashboard",
+  };
 }
 
 /** `reason: message` of each distinct error, the first few. */

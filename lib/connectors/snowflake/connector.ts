@@ -7,7 +7,7 @@ import { AsyncConnectorBase, type CallContext, type GetParams, type TaskParams }
 import { InvalidArgumentError, TaskFailedError, UnavailableError } from "../../connector/errors.js";
 import { executionKey, uuidV5 } from "../../connector/idempotency.js";
 import { Phase } from "../../connector/phase.js";
-import { Resource } from "../../connector/resource.js";
+import { type LogLink, Resource } from "../../connector/resource.js";
 import { flyteidl } from "../../idl/index.js";
 import { LiteralConversionError, literalMapToPlain, type PlainValue, StructuredDataset } from "../../literals/index.js";
 import { pythonOutputs } from "../../literals/python.js";
@@ -168,13 +168,14 @@ function resultsUri(meta: SnowflakeMetadata): string {
 }
 
 /** The query's page in Snowsight, as each plugin links it (flytekit connector.py:138-148, flyte-sdk connector.py:102-123). */
-function queryLink(meta: SnowflakeMetadata): flyteidl.core.TaskLog {
+function queryLink(meta: SnowflakeMetadata): LogLink {
   const path = `/#/compute/history/queries/${meta.query_id}/detail`;
   if (isFlyteSdkMeta(meta)) {
     const dash = meta.account.indexOf("-");
     const base = dash === -1 ? meta.account : `${meta.account.slice(0, dash)}/${meta.account.slice(dash + 1)}`;
-    return new flyteidl.core.TaskLog({ name: "Snowflake Dashboard", uri: `https://app.snowflake.com/${base}${path}` });
+    // A dashboard for Flyte 2, as flyte-sdk's connector marks it (connector.py:300-305).
+    return { name: "Snowflake Dashboard", uri: `https://app.snowflake.com/${base}${path}`, linkType: "dashboard" };
   }
   const [account, region = ""] = meta.account.split("-");
-  return new flyteidl.core.TaskLog({ name: "Snowflake Query Details", uri: `https://app.snowflake.com/${region}/${account}${path}` });
+  return { name: "Snowflake Query Details", uri: `https://app.snowflake.com/${region}/${account}${path}` };
 }

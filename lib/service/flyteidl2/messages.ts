@@ -12,6 +12,7 @@
  * here by hand.
  */
 import type { Connection } from "../../connector/connector.js";
+import type { LinkType, LogLink } from "../../connector/resource.js";
 import { flyteidl } from "../../idl/index.js";
 import { flyteidl2 } from "../../idl/flyteidl2.js";
 import { operations, type DispatchOptions, type MessageType } from "../operations.js";
@@ -40,7 +41,7 @@ export function toFlyteidl2Responses(name: Flyteidl2OperationName, responses: re
   return responses.map((response) => {
     const mapped = transcode(operations[name].responseType, flyteidl2Operations[name].responseType, response);
     if (name === "getTaskLogs") withBothLineForms((mapped as flyteidl2.connector.GetTaskLogsResponse).body as LogsBody, flyteidl2.logs.dataplane.LogLine);
-    if (name === "getTask") withReadyLogLinks((mapped as flyteidl2.connector.GetTaskResponse).resource);
+    if (name === "getTask") withFlyte2LogLinks((mapped as flyteidl2.connector.GetTaskResponse).resource, (response as flyteidl.admin.IGetTaskResponse).resource);
     return mapped;
   });
 }
@@ -76,12 +77,25 @@ export function transcode<T extends object>(from: MessageType<any>, to: MessageT
 }
 
 /**
- * Flyte 1's TaskLog has no `ready`: every link it carries is one to follow. Flyte 2's UI shows a link
- * that is not ready greyed out, unclickable; Flyte's own log plugins mark each link they make ready.
+ * What Flyte 2's TaskLog has and Flyte 1's has not. `ready`: every link a connector gives is one to
+ * follow (Flyte 2's UI shows a link that is not ready greyed out, unclickable; Flyte's own log
+ * plugins mark each link they make ready). `link_type`: the LogLink's, which the Flyte 1 message
+ * `from` still holds in memory (its encoding, which `resource` was made from, has no field for it).
  */
-export function withReadyLogLinks(resource: flyteidl2.connector.IResource | null | undefined): void {
-  for (const link of resource?.logLinks ?? []) link.ready = true;
+export function withFlyte2LogLinks(resource: flyteidl2.connector.IResource | null | undefined, from: flyteidl.admin.IResource | null | undefined): void {
+  const given = (from?.logLinks ?? []) as readonly LogLink[];
+  (resource?.logLinks ?? []).forEach((link, index) => {
+    link.ready = true;
+    const linkType = given[index]?.linkType;
+    if (linkType !== undefined && Object.hasOwn(LINK_TYPES, linkType)) link.linkType = LINK_TYPES[linkType];
+  });
 }
+
+const LINK_TYPES: Readonly<Record<LinkType, flyteidl2.core.TaskLog.LinkType>> = {
+  external: flyteidl2.core.TaskLog.LinkType.EXTERNAL,
+  dashboard: flyteidl2.core.TaskLog.LinkType.DASHBOARD,
+  ide: flyteidl2.core.TaskLog.LinkType.IDE,
+};
 
 /** A logs body of either protocol, as the generated classes make them (every repeated field set). */
 interface LogsBody {

@@ -21,7 +21,7 @@ import { flyteidl2 } from "../../idl/flyteidl2.js";
 import { MAX_SYNC_RESULT_META_BYTES } from "../../limits.js";
 import type { MetaSealer } from "../meta-seal.js";
 import type { Dispatch, DispatchOptions } from "../operations.js";
-import { toFlyteidl2Responses, toFlyteidlRequest, transcode, withReadyLogLinks } from "./messages.js";
+import { toFlyteidl2Responses, toFlyteidlRequest, transcode, withFlyte2LogLinks } from "./messages.js";
 import { operationFor, type Flyteidl2OperationName } from "./operations.js";
 
 const admin = flyteidl.admin;
@@ -115,7 +115,7 @@ export class Flyteidl2Service {
     if (inputs) messages.push({ inputs });
     const [answer] = (await this.#dispatch("executeTaskSync", messages, options)) as flyteidl.admin.IExecuteTaskSyncResponse[];
     const resource = transcode(admin.Resource, connector2.Resource, answer!.header!.resource!);
-    withReadyLogLinks(resource);
+    withFlyte2LogLinks(resource, answer!.header!.resource);
     const meta = resultMeta(resource, category, sealer);
     if (meta.byteLength <= MAX_SYNC_RESULT_META_BYTES) return meta;
     const failed = new connector2.Resource({

@@ -13,6 +13,7 @@ import { Phase } from "../../../lib/connector/phase.js";
 import { ConnectorRegistry } from "../../../lib/connector/registry.js";
 import { BigQueryConnector } from "../../../lib/connectors/bigquery/connector.js";
 import { flyteidl } from "../../../lib/idl/index.js";
+import { flyteidl2 } from "../../../lib/idl/flyteidl2.js";
 import { toFlyteidl2Request } from "../../../lib/service/flyteidl2/messages.js";
 import type { DispatchOptions } from "../../../lib/service/operations.js";
 import { ConnectorService } from "../../../lib/service/service.js";
@@ -253,6 +254,12 @@ describe("flyte-sdk's template (Flyte 2)", () => {
     ]);
     const kid = JSON.parse(Buffer.from(String(insert.headers.authorization).slice(7).split(".")[0]!, "base64url").toString()).kid;
     expect(kid).toBe("connection-key");
+    // The console link as flyte-sdk's connector makes it (connector.py:110-115): a ready dashboard.
+    const get = toFlyteidl2Request("getTask", { taskCategory: category, resourceMeta: response!.resourceMeta, outputPrefix: "s3://b/o" }, { connection: connection({ google_application_credentials: connectionKey.json }) });
+    const [answer] = (await service.dispatch("getTask", [get], { protocol: "flyteidl2" })) as flyteidl2.connector.GetTaskResponse[];
+    expect(answer!.resource?.logLinks?.map(({ name, ready, linkType }) => ({ name, ready, linkType }))).toEqual([
+      { name: "BigQuery Console", ready: true, linkType: flyteidl2.core.TaskLog.LinkType.DASHBOARD },
+    ]);
   });
 
   it("a Flyte 2 create with no connection (its action context tells) still writes flyte-sdk's meta", async () => {

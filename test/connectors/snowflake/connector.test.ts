@@ -8,6 +8,7 @@ import { executionKey, uuidV5 } from "../../../lib/connector/idempotency.js";
 import { Phase } from "../../../lib/connector/phase.js";
 import { flyteidl } from "../../../lib/idl/index.js";
 import { literalMapToPlain, StructuredDataset, toLiteralMap } from "../../../lib/literals/index.js";
+import { flyteidl2 } from "../../../lib/idl/flyteidl2.js";
 import { toFlyteidl2Request } from "../../../lib/service/flyteidl2/messages.js";
 import { rejection } from "../../support/rejection.js";
 import { FakeSnowflake } from "./fake.js";
@@ -203,7 +204,11 @@ describe("flyte-sdk's Snowflake", () => {
     expect(decoder.decode(created!.resourceMeta)).toMatch(/^\{"account": "myorg-myaccount", "user": "flyte_user"/);
     expect(only().body["bindings"]).toEqual({ "1": { type: "FIXED", value: "4" } });
     const getRequest = toFlyteidl2Request("getTask", { taskCategory: CATEGORY, resourceMeta: created!.resourceMeta }, { connection });
-    await service.dispatch("getTask", [getRequest], options);
+    const [got] = (await service.dispatch("getTask", [getRequest], options)) as flyteidl2.connector.GetTaskResponse[];
+    // The query link as flyte-sdk's connector makes it (connector.py:300-305): a ready dashboard.
+    expect(got!.resource?.logLinks?.map(({ name, ready, linkType }) => ({ name, ready, linkType }))).toEqual([
+      { name: "Snowflake Dashboard", ready: true, linkType: flyteidl2.core.TaskLog.LinkType.DASHBOARD },
+    ]);
     const deleteRequest = toFlyteidl2Request("deleteTask", { taskCategory: CATEGORY, resourceMeta: created!.resourceMeta }, { connection });
     await service.dispatch("deleteTask", [deleteRequest], options);
     expect(fake.calls.map((call) => `${call.method} ${call.status}`)).toEqual(["POST 202", "GET 202", "POST 200"]);

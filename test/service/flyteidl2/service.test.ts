@@ -22,7 +22,8 @@ import { ConnectorService } from "../../../lib/service/service.js";
 const c2 = flyteidl2.connector;
 const { Phase: Phase2 } = flyteidl2.core.TaskExecution;
 
-const consoleLink = { uri: "https://console.example/jobs/j", name: "Console" };
+const consoleLink = { uri: "https://console.example/jobs/j", name: "Console", linkType: "dashboard" } as const;
+const logsLink = { uri: "https://logs.example/jobs/j", name: "Logs" };
 
 const calls: { call: string; context: Pick<CallContext, "connection" | "actionContext"> }[] = [];
 
@@ -35,7 +36,7 @@ class RepeatConnector extends SyncConnectorBase {
     calls.push({ call: "do", context: { connection, actionContext } });
     const { text, times } = literalMapToPlain(inputs ?? {}) as { text: string; times: number };
     if (Number(times) === 0) return new Resource({ phase: Phase.RETRYABLE_FAILED, message: "nothing to repeat yet" });
-    return new Resource({ phase: Phase.SUCCEEDED, outputs: { text: String(text).repeat(Number(times)) }, logLinks: [consoleLink] });
+    return new Resource({ phase: Phase.SUCCEEDED, outputs: { text: String(text).repeat(Number(times)) }, logLinks: [consoleLink, logsLink] });
   }
 }
 
@@ -51,7 +52,7 @@ class QuietConnector extends AsyncConnectorBase<InstanceType<typeof JobMeta>> {
     return new JobMeta({ id: "j" });
   }
   get() {
-    return new Resource({ phase: Phase.SUCCEEDED, logLinks: [consoleLink] });
+    return new Resource({ phase: Phase.SUCCEEDED, logLinks: [consoleLink, logsLink] });
   }
   delete() {}
 }
@@ -126,7 +127,7 @@ describe("a sync connector over Flyte 2", () => {
 
   test("one just under the limit is carried whole", async () => {
     const dispatch = service();
-    const { resourceMeta } = await call<flyteidl2.connector.CreateTaskResponse>(dispatch, "createTask", createRepeat("z", MAX_SYNC_RESULT_META_BYTES - 100));
+    const { resourceMeta } = await call<flyteidl2.connector.CreateTaskResponse>(dispatch, "createTask", createRepeat("z", MAX_SYNC_RESULT_META_BYTES - 200));
     expect(resourceMeta.byteLength).toBeLessThanOrEqual(MAX_SYNC_RESULT_META_BYTES);
     const { resource } = await call<flyteidl2.connector.GetTaskResponse>(dispatch, "getTask", new c2.GetTaskRequest(repeatTask(resourceMeta)));
     expect(resource?.phase).toBe(Phase2.SUCCEEDED);
@@ -169,10 +170,13 @@ describe("what Flyte 2 alone reads", () => {
   test.each([
     ["an async connector's", "quiet", () => Promise.resolve(new JobMeta({ id: "j" }).encode())],
     ["a sync connector's", "repeat", async () => (await call<flyteidl2.connector.CreateTaskResponse>(service(), "createTask", createRepeat("a", 1))).resourceMeta],
-  ])("%s log links are ready", async (_, name, meta) => {
+  ])("%s log links are ready, with the link type the connector gave (flyte-sdk's BigQuery: DASHBOARD, connector.py:114)", async (_, name, meta) => {
     const request = new c2.GetTaskRequest({ taskCategory: { name }, resourceMeta: await meta() });
     const { resource } = await call<flyteidl2.connector.GetTaskResponse>(service(), "getTask", request);
-    expect(resource?.logLinks?.map(({ uri, name, ready }) => ({ uri, name, ready }))).toEqual([{ ...consoleLink, ready: true }]);
+    expect(resource?.logLinks?.map(({ uri, name, ready, linkType }) => ({ uri, name, ready, linkType }))).toEqual([
+      { uri: consoleLink.uri, name: consoleLink.name, ready: true, linkType: flyteidl2.core.TaskLog.LinkType.DASHBOARD },
+      { ...logsLink, ready: true, linkType: flyteidl2.core.TaskLog.LinkType.EXTERNAL },
+    ]);
   });
 });
 
