@@ -18,7 +18,7 @@ import { parseWebhookConfig, urlCredentials, type WebhookConfig } from "./webhoo
 import { sendWebhook, type WebhookResponse } from "./webhook/http.js";
 import { InputValues } from "./webhook/input-values.js";
 import { fillPlaceholders, type Placeholder } from "./webhook/placeholders.js";
-import type { TemplateValue } from "./webhook/template-value.js";
+import { type TemplateValue, templateValueJson } from "./webhook/template-value.js";
 
 export const WEBHOOK_TASK_TYPE = "webhook";
 
@@ -79,7 +79,7 @@ function webhookInfo(config: WebhookConfig, response: WebhookResponse): JsonObje
   return {
     status_code: response.status,
     response_data: response.text,
-    ...(config.showData ? { input_data: config.data } : {}),
+    ...(config.showData ? { input_data: config.data && templateValueJson(config.data) } : {}),
     ...(config.showUrl ? { url: config.url } : {}),
   };
 }

@@ -135,6 +135,24 @@ describe("WebhookConnector", () => {
     expect(infoOf(resource)).toEqual({ status_code: 200, response_data: "pong" });
   });
 
+  // httpx's params (flytekit/extras/webhook/connector.py:53): a data key replaces the URL's
+  // parameter of that name (QueryParams.merge), and values are Python's str (primitive_value_to_str).
+  it("GETs with a data key replacing the url's parameter of that name, floats as Python writes them", async () => {
+    await run(
+      {
+        url: `${base}/hook?page=1&keep=yes`,
+        method: "GET",
+        data: { page: "{inputs.page}", ratio: "{inputs.ratio}", small: "{inputs.small}" },
+      },
+      { page: integer(2), ratio: float(2), small: float(0.00001) },
+    );
+    const query = new URL(received[0]!.url, base).searchParams;
+    expect(query.getAll("page")).toEqual(["2"]);
+    expect(query.get("keep")).toBe("yes");
+    expect(query.get("ratio")).toBe("2.0");
+    expect(query.get("small")).toBe("1e-05");
+  });
+
   it("POSTs the data as a JSON body with its headers", async () => {
     const resource = await run({
       url: `${base}/post`,

@@ -4,14 +4,7 @@
  */
 import { PythonFloat } from "../../connector/python-json.js";
 import { describeValue } from "../../literals/errors.js";
-import type { JsonObject } from "../../literals/index.js";
-import {
-  isTemplateObject,
-  type TemplateObject,
-  type TemplateValue,
-  templateValueJson,
-  templateValueText,
-} from "./template-value.js";
+import { isTemplateObject, type TemplateObject, type TemplateValue, templateValueText } from "./template-value.js";
 
 export type WebhookMethod = "GET" | "POST";
 
@@ -20,8 +13,11 @@ export interface WebhookConfig {
   readonly url: string;
   readonly method: WebhookMethod;
   readonly headers: Readonly<Record<string, string>>;
-  /** GET sends it as query parameters, POST as a JSON body; null sends neither. */
-  readonly data: JsonObject | null;
+  /**
+   * GET sends it as query parameters, POST as a JSON body; null sends neither. Kept as filled, so
+   * that a query parameter is Python's str of its value (a float input `2.0`).
+   */
+  readonly data: TemplateObject | null;
   /** Whether the outputs show the data sent and the URL called. */
   readonly showData: boolean;
   readonly showUrl: boolean;
@@ -93,10 +89,10 @@ function parseHeaders(value: TemplateValue | undefined): Record<string, string> 
   );
 }
 
-function parseData(value: TemplateValue | undefined): JsonObject | null {
+function parseData(value: TemplateValue | undefined): TemplateObject | null {
   if (value == null) return null;
   if (!isTemplateObject(value)) throw new Error(`Webhook data must be an object, got ${describe(value)}.`);
-  return templateValueJson(value) as JsonObject;
+  return value;
 }
 
 function parseFlag(value: TemplateValue | undefined, key: string): boolean {

@@ -8,8 +8,8 @@ import { errorMessage } from "../../connector/errors.js";
 import { forbiddenHost } from "../../connector/forbidden-host.js";
 import { exchange } from "../../connector/http-exchange.js";
 import { networkCause } from "../../connector/network-cause.js";
-import type { JsonValue } from "../../literals/index.js";
 import type { WebhookConfig } from "./config.js";
+import { isTemplateObject, type TemplateValue, templateValueJson, templateValueText } from "./template-value.js";
 
 /**
  * The largest answer read. It goes back whole, in `info` or in the failure message, in an answer
@@ -39,9 +39,13 @@ export async function sendWebhook(config: WebhookConfig, signal: AbortSignal): P
   for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = value;
   let body: string | undefined;
   if (config.method === "GET") {
-    for (const [name, value] of Object.entries(config.data ?? {})) appendQuery(url.searchParams, name, value);
+    for (const [name, value] of Object.entries(config.data ?? {})) {
+      // httpx merges params into the URL's query: a data key replaces the URL's parameter.
+      url.searchParams.delete(name);
+      appendQuery(url.searchParams, name, value);
+    }
   } else if (config.data !== null) {
-    body = JSON.stringify(config.data);
+    body = JSON.stringify(templateValueJson(config.data));
     headers["content-type"] ??= "application/json";
   }
   // No connection is kept for the next call: Lambda freezes the process between invocations, and
@@ -66,13 +70,18 @@ export async function sendWebhook(config: WebhookConfig, signal: AbortSignal): P
   }
 }
 
-/** httpx's query encoding: a list repeats the name, null is empty, booleans are lower case. */
-function appendQuery(params: URLSearchParams, name: string, value: JsonValue): void {
+/**
+ * httpx's query encoding: a list repeats the name, null is empty, booleans are lower case, and
+ * other values are Python's str (`2.0`, `1e-05`).
+ */
+function appendQuery(params: URLSearchParams, name: string, value: TemplateValue): void {
   if (Array.isArray(value)) {
     for (const item of value) appendQuery(params, name, item);
   } else if (value === null) {
     params.append(name, "");
+  } else if (typeof value === "boolean") {
+    params.append(name, String(value));
   } else {
-    params.append(name, typeof value === "object" ? JSON.stringify(value) : String(value));
+    params.append(name, isTemplateObject(value) ? JSON.stringify(templateValueJson(value)) : templateValueText(value));
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The task's inputs as `{inputs.<name>}` placeholders see them: flytekit's literal_string_repr,
- * where a file, directory or dataset is its URI, a datetime its ISO form, a duration its
- * seconds and bytes their base64.
+ * where a file, directory, dataset or schema is its URI, an error its message, a datetime its ISO
+ * form, a duration its seconds and bytes their base64.
  */
 import { PythonFloat } from "../../connector/python-json.js";
 import { pythonIsoformat } from "../../connector/python-str.js";
@@ -34,7 +34,7 @@ export class InputValues {
       throw new Error(`the task has no input ${JSON.stringify(name)} (inputs: ${names.join(", ") || "none"})`);
     }
     const literal = this.#literals[name]!;
-    let value = templateValue(fromLiteral(literal, null, name));
+    let value = reprOnly(literal) ?? templateValue(fromLiteral(literal, null, name));
     if (isFloatLiteral(literal) && typeof value === "number" && Number.isInteger(value)) value = new PythonFloat(value);
     let where = `input ${JSON.stringify(name)}`;
     for (const key of keys) {
@@ -46,6 +46,18 @@ export class InputValues {
     }
     return value;
   }
+}
+
+/**
+ * What literal_string_repr reads and fromLiteral refuses: an error (a failure handler's `err`
+ * input) is its message, a schema its URI.
+ */
+function reprOnly(literal: flyteidl.core.ILiteral): string | undefined {
+  const scalar = literal.scalar;
+  if (scalar?.union?.value != null) return reprOnly(scalar.union.value);
+  if (scalar?.error != null) return scalar.error.message ?? "";
+  if (scalar?.schema != null) return scalar.schema.uri ?? "";
+  return undefined;
 }
 
 /** A float literal (possibly in a union): its integral values must still print as floats. */

@@ -18,7 +18,7 @@ describe("parseWebhookConfig", () => {
       url: "https://example.com/x",
       method: "GET",
       headers: { A: "1", B: "2", C: "3.0", D: "True" },
-      data: { n: 1, list: ["1"] },
+      data: { n: new PythonFloat(1), list: [1n] },
       showData: true,
       showUrl: true,
       timeoutSec: 5,

@@ -59,6 +59,19 @@ describe("InputValues", () => {
     expect(values.get(["union"])).toEqual(new PythonFloat(1));
   });
 
+  // literal_string_repr (flytekit/interaction/string_literals.py:30-45): an error is its message
+  // (a failure handler's `err` input), a schema its URI.
+  it("reads an error as its message and a schema as its URI, also in a union", () => {
+    const values = inputs({
+      err: { scalar: { error: { failedNodeId: "n0", message: "boom" } } },
+      optionalErr: { scalar: { union: { value: { scalar: { error: { failedNodeId: "n1", message: "bang" } } } } } },
+      schema: { scalar: { schema: { uri: "s3://b/schema" } } },
+    });
+    expect(values.get(["err"])).toBe("boom");
+    expect(values.get(["optionalErr"])).toBe("bang");
+    expect(values.get(["schema"])).toBe("s3://b/schema");
+  });
+
   it("reads collections, maps and JSON, and looks keys up in them", () => {
     const values = inputs({
       list: { collection: { literals: [primitive({ integer: 1 }), primitive({ stringValue: "a" })] } },
