@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Connection } from "./connector.js";
-import { ConnectorError, FailedPreconditionError, UnavailableError } from "./errors.js";
+import { ConnectorError, errorMessage, FailedPreconditionError, UnavailableError } from "./errors.js";
 import { knownSecrets } from "./redact.js";
 import { awsErrorName, isAwsRetryable, readSecretString } from "./secrets-manager.js";
 
@@ -85,8 +85,12 @@ function localSecret(key: string, options: SecretLookupOptions): { value?: strin
   try {
     return { value: remembered(readFileSync(file, "utf8").replace(/\r?\n$/, "")), lookedIn: [] };
   } catch (error) {
-    // Missing file or directory means "not here"; anything else (permissions) is a real failure.
-    if (errorCode(error) !== "ENOENT" && errorCode(error) !== "ENOTDIR") throw error;
+    // Missing file or directory means "not here"; anything else (permissions, a directory) is a
+    // secret that is there but unusable: FAILED_PRECONDITION naming it (docs/CONTRACT.md §5).
+    const code = errorCode(error);
+    if (code !== "ENOENT" && code !== "ENOTDIR") {
+      throw new FailedPreconditionError(`Secret "${key}" cannot be read from file ${file} (${String(code ?? errorMessage(error))}).`, { cause: error });
+    }
   }
   return { lookedIn: [...envNames.map((name) => `env ${name}`), `file ${file}`] };
 }

@@ -22,14 +22,16 @@ export async function withDeadline<P extends object, T>(
   if (budget !== undefined && budget <= 0) throw new DeadlineExceededError(`${describe()}: no time left before the deadline`);
   const abort = new LazyAbort();
   const withSignal = Object.defineProperty(params, "signal", { get: () => abort.signal, enumerable: true });
-  if (budget !== undefined) Object.defineProperty(withSignal, "deadline", { value: Date.now() + budget, enumerable: true });
+  const abortAt = budget === undefined ? undefined : Date.now() + budget;
+  if (abortAt !== undefined) Object.defineProperty(withSignal, "deadline", { value: abortAt, enumerable: true });
   const result = work(withSignal as P & CallContext);
-  if (budget === undefined || !isThenable(result)) return result;
+  if (abortAt === undefined || !isThenable(result)) return result;
   return new Promise<T>((resolve, reject) => {
+    // Armed for what is left: the work may have spent part of its budget before returning its promise.
     const timer = setTimeout(() => {
       abort.abort();
       reject(new DeadlineExceededError(`${describe()}: no answer within ${budget} ms`));
-    }, budget);
+    }, abortAt - Date.now());
     result.then(
       (value) => {
         clearTimeout(timer);

@@ -77,12 +77,14 @@ export class MetaSealer {
     const fail = (why: string): never => {
       throw new InvalidArgumentError(`The resource meta is not a sealed meta of this service: ${why}.`);
     };
-    if (bytes.length < MAGIC.length + 2 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
+    if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
       // A plain meta is a connector's own encoding (flytekit's and ours: a JSON object), which
       // never starts with the magic.
       if (this.#plainMetas !== "refuse") return sealed;
       fail("it is not sealed");
     }
+    // Started as a sealed meta, cut short: held to the sealed form like any other altered one.
+    if (bytes.length < MAGIC.length + 2) fail("it is truncated");
     if (bytes[MAGIC.length] !== VERSION) fail("unknown version");
     const idLength = bytes[MAGIC.length + 1]!;
     const ivStart = MAGIC.length + 2 + idLength;

@@ -160,8 +160,8 @@ export class ConnectorService {
       options,
       {
         queries: request.queries ?? [],
-        startTime: timestampToDate(request.startTime),
-        endTime: timestampToDate(request.endTime),
+        startTime: timestampToDate(request.startTime, "start_time"),
+        endTime: timestampToDate(request.endTime, "end_time"),
         step: durationToSeconds(request.step),
       },
       (params) => connector.getMetrics!(meta, params),
@@ -181,7 +181,7 @@ export class ConnectorService {
     const meta = await this.#decodeMeta(connector, request.resourceMeta);
     const params = { lines: Number(request.lines ?? 0), token: request.token ?? "" };
     const page = await this.#run(connector, "get logs of", options, params, (withSignal) => connector.getLogs!(meta, withSignal));
-    const results = (page.results ?? []).map((line) => knownSecrets.text(line));
+    const results = this.#convert(connector, "get logs of", () => (page.results ?? []).map((line) => knownSecrets.text(line)));
     const messages = [new admin.GetTaskLogsResponse({ header: { token: page.token ?? "" } })];
     for (let i = 0; i < results.length; i += LOG_LINES_PER_BODY) {
       messages.push(new admin.GetTaskLogsResponse({ body: { results: results.slice(i, i + LOG_LINES_PER_BODY) } }));
@@ -391,9 +391,18 @@ function toResource(value: unknown): Resource {
   throw new Error(`expected a Resource, got ${value === null ? "null" : typeof value}`);
 }
 
-function timestampToDate(timestamp: google.protobuf.ITimestamp | null | undefined): Date | undefined {
+/** Years 1 to 9999, as google.protobuf.Timestamp allows: beyond them a Date is invalid or unprintable, the caller's fault. */
+const MIN_TIMESTAMP_SECONDS = -62_135_596_800;
+const MAX_TIMESTAMP_SECONDS = 253_402_300_799;
+
+function timestampToDate(timestamp: google.protobuf.ITimestamp | null | undefined, field: string): Date | undefined {
   if (!timestamp) return undefined;
-  return new Date(Number(timestamp.seconds ?? 0) * 1000 + Math.floor((timestamp.nanos ?? 0) / 1e6));
+  const seconds = Number(timestamp.seconds ?? 0);
+  const nanos = timestamp.nanos ?? 0;
+  if (!(seconds >= MIN_TIMESTAMP_SECONDS && seconds <= MAX_TIMESTAMP_SECONDS && nanos >= 0 && nanos < 1e9)) {
+    throw new InvalidArgumentError(`GetTaskMetricsRequest ${field} ${seconds}s ${nanos}ns is not a Timestamp of the years 1 to 9999.`);
+  }
+  return new Date(seconds * 1000 + Math.floor(nanos / 1e6));
 }
 
 function durationToSeconds(duration: google.protobuf.IDuration | null | undefined): number | undefined {

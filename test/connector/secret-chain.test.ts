@@ -83,6 +83,14 @@ describe("getSecret (docs/CONTRACT.md §9)", () => {
     secretsManager.on(GetSecretValueCommand).rejectsOnce(new InternalServiceError({ message: "try later", $metadata: {} }));
     expect(await rejection(getSecret("k", {}, { env, secretsDir }))).toMatchObject({ code: Status.UNAVAILABLE });
     secretsManager.reset();
+    // A network failure on the way to AWS, once the SDK's own retries are spent, as the SDK throws it.
+    secretsManager.on(GetSecretValueCommand).rejectsOnce(Object.assign(new Error("connect ECONNREFUSED 10.0.0.1:443"), { code: "ECONNREFUSED", $metadata: {} }));
+    const unreachable = await rejection(getSecret("k", {}, { env, secretsDir }));
+    expect(unreachable).toMatchObject({ code: Status.UNAVAILABLE });
+    expect((unreachable as Error).message).toBe(
+      'Connector secrets are unavailable: cannot read Secrets Manager secret "flyte/connectors" (FLYTE_CONNECTOR_SECRETS_ID) (ECONNREFUSED); try again.',
+    );
+    secretsManager.reset();
     secretsManager.on(GetSecretValueCommand).resolves({ SecretString: "not json" });
     const notJson = await rejection(getSecret("k", {}, { env, secretsDir }));
     expect((notJson as Error).message).toBe(

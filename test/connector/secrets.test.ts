@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
+import { Status } from "../../lib/connector/errors.js";
 import { SecretNotFoundError, defaultSecretsDir, getConnectorSecret } from "../../lib/connector/secrets.js";
 
 const secretsDir = mkdtempSync(join(tmpdir(), "connector-secrets-"));
@@ -91,6 +92,15 @@ describe("getConnectorSecret", () => {
 
   test("lets a secret path that exists but is not a readable file fail loudly", () => {
     expect(() => getConnectorSecret("a_directory", { env: {}, secretsDir })).toThrow(/EISDIR/);
+  });
+
+  test("a secret file that cannot be read is FAILED_PRECONDITION naming the secret and the file (docs/CONTRACT.md §5)", () => {
+    expect(() => getConnectorSecret("a_directory", { env: {}, secretsDir })).toThrow(
+      expect.objectContaining({
+        code: Status.FAILED_PRECONDITION,
+        message: `Secret "a_directory" cannot be read from file ${join(secretsDir, "a_directory")} (EISDIR).`,
+      }),
+    );
   });
 
   test.each(["../etc/passwd", "a/b", "a\\b", "..", ".", "x..y", "", "a b", "key\0"])("rejects the key %j", (key) => {

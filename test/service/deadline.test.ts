@@ -66,6 +66,25 @@ describe("withDeadline", () => {
     expect(signal?.aborted).toBe(true);
   });
 
+  test("time the work spends before returning its promise counts against the deadline", async () => {
+    const answer = withDeadline(
+      {},
+      () => {
+        vi.setSystemTime(Date.now() + 600); // synchronous work, e.g. converting large inputs
+        return new Promise(() => {});
+      },
+      Date.now() + 1000,
+      100,
+      describeWork,
+    );
+    const outcome = answer.then(
+      () => "answered",
+      (error: { code?: number }) => error.code,
+    );
+    await vi.advanceTimersByTimeAsync(300);
+    expect(await Promise.race([outcome, Promise.resolve("still waiting")])).toBe(Status.DEADLINE_EXCEEDED);
+  });
+
   test("a signal first read after the deadline is already aborted", async () => {
     let read: (() => AbortSignal) | undefined;
     const answer = withDeadline(

@@ -123,6 +123,7 @@ describe("metaSealerFromEnv", () => {
   test.each([
     ["throttled", Object.assign(new Error("Rate exceeded"), { name: "ThrottlingException", $fault: "client", $retryable: { throttling: true } })],
     ["a fault on AWS's side", new InternalServerError({ $metadata: {}, message: "" })],
+    ["AWS unreachable", Object.assign(new Error("connect ETIMEDOUT 10.0.0.1:443"), { code: "ETIMEDOUT", $metadata: {} })],
   ])("%s: UNAVAILABLE, so idempotent calls are retried", async (_, thrown) => {
     ssm.on(GetParameterCommand).rejects(thrown);
     const error = await rejection(metaSealerFromEnv({ FLYTE_CONNECTOR_META_KEYS_PARAMETER: PARAMETER })!());

@@ -84,6 +84,7 @@ describe("MetaSealer", () => {
     const tampered = Uint8Array.from(sealed);
     tampered[tampered.length - 1]! ^= 0x01;
     expect(openError(accepting, tampered).message).toMatch(/altered/);
+    for (const length of [4, 5, 6, 20]) expect(openError(accepting, sealed.subarray(0, length)).message).toMatch(/truncated/);
 
     const writing = new MetaSealer([k1], "write");
     expect(Buffer.from(writing.seal(meta, "sleep_v0"))).toEqual(Buffer.from(meta));

@@ -235,6 +235,16 @@ describe("getTaskMetrics", () => {
     expect(job.seen.metrics?.step).toBe(30.5);
   });
 
+  test("a time outside what a Timestamp allows is INVALID_ARGUMENT, not the connector's failure", async () => {
+    const { job, service } = setup();
+    for (const startTime of [{ seconds: 1e15 }, { seconds: -1e12 }, { seconds: 1_700_000_000, nanos: -1 }]) {
+      const error = await rejection(service.getTaskMetrics({ taskCategory: { name: "job" }, resourceMeta: meta, startTime }));
+      expect(error.code).toBe(Status.INVALID_ARGUMENT);
+      expect(error.message).toMatch(/^GetTaskMetricsRequest start_time .* is not a Timestamp of the years 1 to 9999\.$/);
+    }
+    expect(job.seen.metrics).toBeUndefined();
+  });
+
   test("a connector without metrics is UNIMPLEMENTED", async () => {
     const error = await rejection(setup().service.getTaskMetrics({ taskCategory: { name: "bare" }, resourceMeta: meta }));
     expect(error.code).toBe(Status.UNIMPLEMENTED);
@@ -262,6 +272,13 @@ describe("getTaskLogs", () => {
     const { service } = setup(new JobConnector({ logLines: ["connecting with token log-line-secret-1f3a", "done"] }));
     const messages = await service.getTaskLogs({ taskCategory: { name: "job" }, resourceMeta: meta });
     expect(messages.flatMap((m) => m.body?.results ?? [])).toEqual(["connecting with token [redacted]", "done"]);
+  });
+
+  test("a page the connector got wrong is its failure, INTERNAL with flytekit's message", async () => {
+    const { service } = setup(new JobConnector({ logLines: "not a list" as unknown as string[] }));
+    const error = await rejection(service.getTaskLogs({ taskCategory: { name: "job" }, resourceMeta: meta }));
+    expect(error.code).toBe(Status.INTERNAL);
+    expect(error.message).toMatch(/^failed to get logs of job task with error: /);
   });
 
   test("a connector without logs is UNIMPLEMENTED", async () => {
