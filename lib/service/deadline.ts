@@ -45,6 +45,28 @@ export async function withDeadline<P extends object, T>(
   });
 }
 
+/**
+ * `promise`, or DEADLINE_EXCEEDED when it has not settled by `deadline` (epoch ms) minus
+ * `marginMs`: for work of the service's own that no connector signal reaches (loading the
+ * sealing keys), which goes on and may still serve a later call.
+ */
+export function settledBefore<T>(promise: Promise<T>, deadline: number | undefined, marginMs: number, describe: () => string): Promise<T> {
+  if (deadline === undefined) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new DeadlineExceededError(`${describe()}: no answer before the deadline`)), Math.max(0, deadline - marginMs - Date.now()));
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** An AbortController made on first use; aborting before that makes the signal already aborted. */
 class LazyAbort {
   #controller: AbortController | undefined;

@@ -25,7 +25,7 @@ import type { ResourceMetaInstance } from "../connector/resource-meta.js";
 import { TaskCategory } from "../connector/task-category.js";
 import { taskParams } from "../connector/task-params.js";
 import { flyteidl, google } from "../idl/index.js";
-import { isThenable, withDeadline } from "./deadline.js";
+import { isThenable, settledBefore, withDeadline } from "./deadline.js";
 import { MetaSealer } from "./meta-seal.js";
 import type { MetaSealerProvider } from "./meta-keys.js";
 import type { Flyteidl2Service } from "./flyteidl2/service.js";
@@ -97,7 +97,7 @@ export class ConnectorService {
     const template = requireTemplate(request.template, "CreateTaskRequest");
     const connector = await this.#asyncConnector(templateCategory(template));
     // Before the connector starts anything: a task created but not sealable would be orphaned.
-    const sealer = await this.#metaSealer();
+    const sealer = await this.#metaSealer(options.deadline);
     const meta = await this.#run(
       connector,
       "create",
@@ -123,7 +123,7 @@ export class ConnectorService {
   ): Promise<flyteidl.admin.GetTaskResponse> {
     const taskCategory = requestCategory(request);
     const connector = await this.#asyncConnector(taskCategory);
-    const meta = await this.#decodeMeta(connector, request.resourceMeta);
+    const meta = await this.#decodeMeta(connector, request.resourceMeta, options.deadline);
     const params = { taskCategory, outputPrefix: request.outputPrefix ?? "", connection: options.connection };
     const result = await this.#run(connector, "get", options, params, (withSignal) =>
       failedTaskAsResource(() => connector.get(meta, withSignal)),
@@ -138,7 +138,7 @@ export class ConnectorService {
   ): Promise<flyteidl.admin.DeleteTaskResponse> {
     const taskCategory = requestCategory(request);
     const connector = await this.#asyncConnector(taskCategory);
-    const meta = await this.#decodeMeta(connector, request.resourceMeta);
+    const meta = await this.#decodeMeta(connector, request.resourceMeta, options.deadline);
     const params = { taskCategory, connection: options.connection };
     await this.#run(connector, "delete", options, params, (withSignal) => connector.delete(meta, withSignal));
     return new admin.DeleteTaskResponse();
@@ -153,7 +153,7 @@ export class ConnectorService {
     if (!connector.getMetrics) {
       throw new UnimplementedError(`Connector for task category ${taskCategory} does not provide metrics.`);
     }
-    const meta = await this.#decodeMeta(connector, request.resourceMeta);
+    const meta = await this.#decodeMeta(connector, request.resourceMeta, options.deadline);
     const result = await this.#run(
       connector,
       "get metrics of",
@@ -178,7 +178,7 @@ export class ConnectorService {
     if (!connector.getLogs) {
       throw new UnimplementedError(`Connector for task category ${taskCategory} does not provide logs.`);
     }
-    const meta = await this.#decodeMeta(connector, request.resourceMeta);
+    const meta = await this.#decodeMeta(connector, request.resourceMeta, options.deadline);
     const params = { lines: Number(request.lines ?? 0), token: request.token ?? "" };
     const page = await this.#run(connector, "get logs of", options, params, (withSignal) => connector.getLogs!(meta, withSignal));
     const results = this.#convert(connector, "get logs of", () => (page.results ?? []).map((line) => knownSecrets.text(line)));
@@ -253,7 +253,7 @@ export class ConnectorService {
    */
   #flyteidl2(): Promise<Flyteidl2Service> {
     return (this.#flyteidl2Service ??= import("./flyteidl2/service.js").then(
-      ({ Flyteidl2Service }) => new Flyteidl2Service({ dispatch: this.dispatch, registry: this.#registry, metaSealer: () => this.#metaSealer() }),
+      ({ Flyteidl2Service }) => new Flyteidl2Service({ dispatch: this.dispatch, registry: this.#registry, metaSealer: (deadline) => this.#metaSealer(deadline) }),
     ));
   }
 
@@ -265,9 +265,9 @@ export class ConnectorService {
     return connector;
   }
 
-  async #decodeMeta(connector: AsyncConnectorBase, bytes: Uint8Array | null | undefined): Promise<ResourceMetaInstance> {
+  async #decodeMeta(connector: AsyncConnectorBase, bytes: Uint8Array | null | undefined, deadline: number | undefined): Promise<ResourceMetaInstance> {
     const received = bytes ?? new Uint8Array();
-    const sealer = await this.#metaSealer();
+    const sealer = await this.#metaSealer(deadline);
     const opened = sealer ? sealer.open(received, connector.taskCategory.toString()) : received;
     try {
       return connector.metadataType.decode(opened);
@@ -279,10 +279,16 @@ export class ConnectorService {
     }
   }
 
-  /** The sealer, when sealing is on; a key source that fails is logged and answered as it says. */
-  async #metaSealer(): Promise<MetaSealer | undefined> {
+  /**
+   * The sealer, when sealing is on; a key source that fails is logged and answered as it says, and
+   * one still loading at the deadline is DEADLINE_EXCEEDED (an SSM or Secrets Manager read has no
+   * timeout of its own: the function would be killed instead of answering).
+   */
+  async #metaSealer(deadline?: number): Promise<MetaSealer | undefined> {
+    const loading = this.#sealer?.();
+    if (loading === undefined) return undefined;
     try {
-      return await this.#sealer?.();
+      return await settledBefore(loading, deadline, this.#marginMs, () => "loading the resource meta sealing keys");
     } catch (error) {
       this.#logger?.error("resource meta sealing keys unavailable", knownSecrets.error(error));
       throw error instanceof ConnectorError ? error : new InternalError("Resource meta sealing keys are unavailable.");

@@ -16,6 +16,7 @@ import { flyteidl } from "../../lib/idl/index.js";
 import { metaSealerFromEnv } from "../../lib/service/meta-keys.js";
 import { MetaSealer, type MetaKey } from "../../lib/service/meta-seal.js";
 import { ConnectorService } from "../../lib/service/service.js";
+import { fromJson, sleepCreateRequest } from "../support/demo-requests.js";
 import { rejection } from "../support/rejection.js";
 
 const ssm = mockClient(SSMClient);
@@ -216,5 +217,22 @@ describe("a service whose keys cannot be read", () => {
   test("answers getTask INTERNAL", async () => {
     const request = { taskCategory: { name: "sleep" }, resourceMeta: new Uint8Array([1, 2, 3]) };
     expect((await rejection(service().getTask(request))).code).toBe(Status.INTERNAL);
+  });
+});
+
+describe("a service whose keys are slow to come", () => {
+  test("answers DEADLINE_EXCEEDED at the call's deadline, before the connector runs; the keys, once read, serve the next call", async () => {
+    let arrive!: (sealer: MetaSealer) => void;
+    const keys = new Promise<MetaSealer>((resolve) => (arrive = resolve));
+    const provider = () => keys;
+    const service = new ConnectorService(new ConnectorRegistry().register(new SleepConnector()), { logger: { error() {} }, metaSealer: provider, deadlineMarginMs: 0 });
+    const late = await rejection(service.createTask({ template: { type: "sleep" } }, { deadline: Date.now() + 50 }));
+    expect({ code: late.code, message: late.message }).toEqual({
+      code: Status.DEADLINE_EXCEEDED,
+      message: "loading the resource meta sealing keys: no answer before the deadline",
+    });
+    arrive(new MetaSealer([k1]));
+    const { resourceMeta } = await service.createTask(fromJson(flyteidl.admin.CreateTaskRequest, sleepCreateRequest(0)), { deadline: Date.now() + 5_000 });
+    expect(Buffer.from(resourceMeta.subarray(0, 4)).toString("latin1")).toBe("FCSM");
   });
 });

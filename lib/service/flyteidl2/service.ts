@@ -33,13 +33,14 @@ export interface Flyteidl2ServiceOptions {
   /** Tells sync connectors from async ones. */
   readonly registry: ConnectorRegistry;
   /** The sealer when sealing is on, as the service gets it (failures worded for the caller). */
-  readonly metaSealer: () => Promise<MetaSealer | undefined>;
+  /** The sealer when sealing is on; DEADLINE_EXCEEDED when its keys are still loading at `deadline`. */
+  readonly metaSealer: (deadline?: number) => Promise<MetaSealer | undefined>;
 }
 
 export class Flyteidl2Service {
   readonly #dispatch: Dispatch;
   readonly #registry: ConnectorRegistry;
-  readonly #metaSealer: () => Promise<MetaSealer | undefined>;
+  readonly #metaSealer: (deadline?: number) => Promise<MetaSealer | undefined>;
 
   constructor(options: Flyteidl2ServiceOptions) {
     this.#dispatch = options.dispatch;
@@ -92,7 +93,7 @@ export class Flyteidl2Service {
       case "createTask":
         return new connector2.CreateTaskResponse({ resourceMeta: await this.#runSync(category, request, options) });
       case "getTask":
-        return this.#syncResult(category, (request as flyteidl.admin.IGetTaskRequest).resourceMeta);
+        return this.#syncResult(category, (request as flyteidl.admin.IGetTaskRequest).resourceMeta, options.deadline);
       case "deleteTask":
         // The task finished within CreateTask: there is nothing left to stop.
         return new connector2.DeleteTaskResponse();
@@ -110,7 +111,7 @@ export class Flyteidl2Service {
     const { template, outputPrefix, taskExecutionMetadata, inputs } = request as flyteidl.admin.ICreateTaskRequest;
     // Before `do` runs, as the Flyte 1 createTask does: a result that cannot be sealed would be lost
     // after its side effects (a webhook sent, a model called), and the executor's retry repeats them.
-    const sealer = await this.#metaSealer();
+    const sealer = await this.#metaSealer(options.deadline);
     const messages: flyteidl.admin.IExecuteTaskSyncRequest[] = [{ header: { template, outputPrefix, taskExecutionMetadata } }];
     if (inputs) messages.push({ inputs });
     const [answer] = (await this.#dispatch("executeTaskSync", messages, options)) as flyteidl.admin.IExecuteTaskSyncResponse[];
@@ -128,8 +129,8 @@ export class Flyteidl2Service {
   }
 
   /** The Resource a sync connector's meta carries. */
-  async #syncResult(category: TaskCategory, bytes: Uint8Array | null | undefined): Promise<flyteidl2.connector.GetTaskResponse> {
-    const sealer = await this.#metaSealer();
+  async #syncResult(category: TaskCategory, bytes: Uint8Array | null | undefined, deadline: number | undefined): Promise<flyteidl2.connector.GetTaskResponse> {
+    const sealer = await this.#metaSealer(deadline);
     const received = bytes ?? new Uint8Array();
     const opened = sealer ? sealer.open(received, category.toString()) : received;
     const cannot = (why: string) => new InvalidArgumentError(`Cannot decode resource meta for task category ${category}: ${why}`);
