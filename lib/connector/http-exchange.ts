@@ -81,11 +81,41 @@ export async function exchange(request: HttpExchange): Promise<HttpAnswer> {
       });
       response.on("error", (error) => reject(request.signal.aborted ? request.signal.reason : error));
       response.on("end", () => {
-        answer(Buffer.concat(chunks).toString("utf8"));
+        decodedText(Buffer.concat(chunks), response.headers, limit).then(answer, reject);
       });
     });
     // An aborted signal errors the request with an AbortError; the caller wants the signal's reason.
     outgoing.on("error", (error) => reject(request.signal.aborted ? request.signal.reason : error));
     outgoing.end(request.body);
   });
+}
+
+/**
+ * The body as text, as httpx reads it: undone of a Content-Encoding (gzip, deflate, br; node:zlib
+ * loaded only then), in the Content-Type's charset when Node knows it, else UTF-8.
+ */
+async function decodedText(body: Buffer, headers: IncomingHttpHeaders, limit: number): Promise<string> {
+  const encoding = headers["content-encoding"]?.trim().toLowerCase();
+  if (encoding === "gzip" || encoding === "deflate" || encoding === "br") {
+    const zlib = await import("node:zlib");
+    // deflate is zlib-wrapped by the RFC (a header whose method is 8 and whose two bytes are a
+    // multiple of 31), and raw from some servers: httpx takes both.
+    const zlibWrapped = body.length >= 2 && (body[0]! & 0x0f) === 8 && ((body[0]! << 8) | body[1]!) % 31 === 0;
+    const inflate = encoding === "gzip" ? zlib.gunzipSync : encoding === "br" ? zlib.brotliDecompressSync : zlibWrapped ? zlib.inflateSync : zlib.inflateRawSync;
+    try {
+      body = inflate(body, { maxOutputLength: limit });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") throw new ResponseTooLargeError(limit);
+      throw error;
+    }
+  }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(headers["content-type"] ?? "")?.[1];
+  if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+    try {
+      return new TextDecoder(charset).decode(body);
+    } catch {
+      // A charset Node does not know: UTF-8, as for none.
+    }
+  }
+  return body.toString("utf8");
 }

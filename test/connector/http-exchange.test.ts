@@ -2,6 +2,7 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exchange, ResponseTooLargeError } from "../../lib/connector/http-exchange.js";
 
@@ -16,6 +17,17 @@ beforeAll(async () => {
     request.on("end", () => {
       seen.push({ method: request.method!, url: request.url!, headers: request.headers, body });
       if (request.url === "/big") return response.end("x".repeat(2048));
+      if (request.url === "/latin1") {
+        response.writeHead(200, { "content-type": 'text/plain; charset="ISO-8859-1"' });
+        return response.end(Buffer.from([0x63, 0x61, 0x66, 0xe9])); // "café"
+      }
+      const compressed = /^\/(gzip|deflate|raw-deflate|br)$/.exec(request.url ?? "")?.[1];
+      if (compressed) {
+        const text = Buffer.from(request.url === "/gzip" ? "z".repeat(4096) : "zipped é");
+        const body = { gzip: gzipSync, deflate: deflateSync, "raw-deflate": deflateRawSync, br: brotliCompressSync }[compressed]!(text);
+        response.writeHead(200, { "content-encoding": compressed === "raw-deflate" ? "deflate" : compressed });
+        return response.end(body);
+      }
       if (request.url === "/stall") return; // never answers
       if (request.url === "/moved") {
         response.writeHead(302, { location: "/elsewhere" });
@@ -60,6 +72,15 @@ describe("exchange", () => {
   it("refuses an answer larger than the limit, and drains one unread when asked", async () => {
     await expect(exchange({ method: "GET", url: new URL(`${base}/big`), signal: signal(), maxBodyBytes: 1024 })).rejects.toThrow(ResponseTooLargeError);
     expect(await exchange({ method: "GET", url: new URL(`${base}/big`), signal: signal(), readBody: false, maxBodyBytes: 1024 })).toMatchObject({ status: 200, text: "" });
+  });
+
+  it("reads the text in the answer's charset, and undoes its content encoding, as httpx does", async () => {
+    const read = async (path: string, maxBodyBytes?: number) => (await exchange({ method: "GET", url: new URL(`${base}${path}`), signal: signal(), maxBodyBytes })).text;
+    expect(await read("/latin1")).toBe("café");
+    expect(await read("/gzip")).toBe("z".repeat(4096));
+    for (const path of ["/deflate", "/raw-deflate", "/br"]) expect(await read(path)).toBe("zipped é");
+    // The limit holds for what the answer inflates to, not only for what crossed the wire.
+    await expect(read("/gzip", 1024)).rejects.toThrow(ResponseTooLargeError);
   });
 
   it("rejects with the signal's reason when it aborts, before or during the exchange", async () => {
