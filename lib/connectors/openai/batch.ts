@@ -54,9 +54,10 @@ export class BatchEndpointConnector extends AsyncConnectorBase<BatchEndpointMeta
     // flytekit's setdefault (lines 73-74): a key present, even null, is kept.
     if (!Object.hasOwn(config, "completion_window")) config["completion_window"] = "24h";
     if (!Object.hasOwn(config, "endpoint")) config["endpoint"] = "/v1/chat/completions";
-    const tag = executionTag(config["metadata"], params);
-    const own = { ...(tag ? { metadata: tag.metadata } : {}), input_file_id: inputFileId };
-    const { body, options: request } = openAIRequest(config, "openai-batch task's custom.config", own);
+    const { body, options: request } = openAIRequest(config, "openai-batch task's custom.config", { input_file_id: inputFileId });
+    // The metadata the API gets, extra_body's over the config's, is what carries the execution id.
+    const tag = executionTag(body["metadata"], params);
+    if (tag) body["metadata"] = tag.metadata;
     const client = await OpenAIClient.connect(params, organization);
     const started = tag ? await findTagged(client, tag.value, inputFileId) : undefined;
     const batch = started ?? (await client.call({

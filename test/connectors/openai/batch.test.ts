@@ -93,6 +93,11 @@ describe("openai-batch create", () => {
     expect(fake.calls[0]!.json).toEqual({ completion_window: "24h", endpoint: "/v1/embeddings", input_file_id: "file-xuefauew" });
   });
 
+  it("tags the metadata extra_body sends, which replaces the config's (openai-python merges extra_body over the body)", async () => {
+    await create({ metadata: { a: "config" }, extra_body: { metadata: { b: "extra" } } });
+    expect((fake.calls.find((call) => call.method === "POST")!.json as { metadata: unknown }).metadata).toEqual({ b: "extra", flyte_execution: EXECUTION });
+  });
+
   it("leaves the metadata alone when it has no room or names the key itself", async () => {
     const full = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`k${i}`, "v"]));
     await create({ metadata: full });
