@@ -100,11 +100,14 @@ async function transportClient(transport: TransportName, flags: Flags, cwd: stri
   switch (transport) {
     case "in-process":
       return ConnectorClient.inProcess(await inProcessRegistry(flags, cwd));
-    case "grpc":
-      return ConnectorClient.grpc({ address: withGrpcPort(stringFlag(flags, "address") ?? DEFAULT_GRPC_ADDRESS) });
+    case "grpc": {
+      const address = stringFlag(flags, "address") ?? DEFAULT_GRPC_ADDRESS;
+      // grpc-js would take the scheme for a host name and fail to resolve it.
+      if (/^https?:\/\//i.test(address)) throw new UsageError(`--address takes host[:port], not a URL: got '${address}'.`);
+      return ConnectorClient.grpc({ address: withGrpcPort(address) });
+    }
     case "http": {
-      const baseUrl = stringFlag(flags, "url") ?? DEFAULT_HTTP_URL;
-      if (!URL.canParse(baseUrl)) throw new UsageError(`--url must be an absolute URL, got '${baseUrl}'.`);
+      const baseUrl = httpUrlFlag(flags, "url") ?? DEFAULT_HTTP_URL;
       const format = choiceFlag(flags, "format", ["protobuf", "json"] as const, "protobuf");
       if (region !== undefined && flags.sign !== true) throw new UsageError("--region applies to http only with --sign.");
       return ConnectorClient.http({ baseUrl, format, sign: flags.sign === true ? { region: signingRegion(region) } : undefined });
@@ -112,7 +115,7 @@ async function transportClient(transport: TransportName, flags: Flags, cwd: stri
     case "lambda":
       return ConnectorClient.lambda({
         prefix: functionPrefixFlag(flags, cwd),
-        endpoint: stringFlag(flags, "endpoint"),
+        endpoint: httpUrlFlag(flags, "endpoint"),
         region,
       });
   }
@@ -142,6 +145,18 @@ export function functionPrefixFlag(flags: Flags, cwd: string): string | undefine
  */
 export function withGrpcPort(address: string): string {
   return /^(?:[^:/[\]]+|\[[^\]]*\])$/.test(address) ? `${address}:${DEFAULT_GRPC_PORT}` : address;
+}
+
+/**
+ * A URL flag's value, checked: `localhost:3000` parses as a URL whose scheme is `localhost:`, which
+ * fetch and the AWS SDK refuse only later, with messages that do not name the flag.
+ */
+export function httpUrlFlag(flags: Flags, name: string): string | undefined {
+  const text = stringFlag(flags, name);
+  if (text !== undefined && !(URL.canParse(text) && /^https?:$/.test(new URL(text).protocol))) {
+    throw new UsageError(`--${name} must be an http:// or https:// URL, got '${text}'.`);
+  }
+  return text;
 }
 
 function signingRegion(region: string | undefined): string {

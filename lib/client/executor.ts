@@ -113,7 +113,8 @@ async function runAsync(
   try {
     for (;;) {
       throwIfCancelled(signal);
-      const { resource } = await client.getTask({ ...target, outputPrefix }, callOptions(options));
+      // Raced with the signal: Ctrl-C must not wait for a slow poll (up to its deadline) before deleting.
+      const { resource } = await untilCancelled(client.getTask({ ...target, outputPrefix }, callOptions(options)), signal);
       if (!resource) throw new InternalError("GetTask answered without a resource.");
       const current = status(resource);
       onProgress?.(current);

@@ -59,7 +59,17 @@ export function createHttpDispatch(options: HttpDispatchOptions): Dispatch {
     const { method, url, body } = httpRequest(operation, requests, base, format);
     const headers: Record<string, string> = { accept: format === "json" ? JSON_TYPE : PROTOBUF, ...options.headers };
     if (body) headers["content-type"] = format === "json" ? JSON_TYPE : PROTOBUF_REQUEST;
-    const signed = signer ? await signer(method, url, headers, body) : headers;
+    let signed = headers;
+    if (signer) {
+      try {
+        signed = await signer(method, url, headers, body);
+      } catch (error) {
+        // Only the credentials can fail here: a status, and the request it was for, as the Lambda transport gives.
+        throw new ConnectorError(Status.UNAUTHENTICATED, `Cannot sign the request to ${url.origin}${url.pathname}: ${errorMessage(error)}`, {
+          cause: error,
+        });
+      }
+    }
 
     const { deadline } = dispatchOptions;
     const remaining = deadline === undefined ? undefined : deadline - Date.now();

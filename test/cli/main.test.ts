@@ -1,4 +1,5 @@
 /** The CLI run in-process through main(), with its streams and signals in the test's hands. */
+import { execFileSync } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -62,7 +63,11 @@ describe("command lines that cannot be used exit 2 with a clear message", () => 
     [["run", "--type", "x", "--address", "h:1"], "flyte-connector run: --address applies to --transport grpc, not in-process."],
     [["run", "--type", "x", "--protocol", "flyteidl3"], "flyte-connector run: --protocol must be one of flyteidl, flyteidl2, got 'flyteidl3'."],
     [["run", "--type", "x", "-t", "grpc", "--connector", "m.ts"], "flyte-connector run: --connector applies to --transport in-process, not grpc."],
-    [["run", "--type", "x", "-t", "http", "--url", "not a url"], "flyte-connector run: --url must be an absolute URL, got 'not a url'."],
+    [["run", "--type", "x", "-t", "http", "--url", "not a url"], "flyte-connector run: --url must be an http:// or https:// URL, got 'not a url'."],
+    [["list", "-t", "http", "--url", "localhost:3000"], "flyte-connector list: --url must be an http:// or https:// URL, got 'localhost:3000'."],
+    [["list", "-t", "lambda", "--endpoint", "localhost:3002"], "flyte-connector list: --endpoint must be an http:// or https:// URL, got 'localhost:3002'."],
+    [["serve", "-b", "lambda", "--endpoint", "localhost:3002"], "flyte-connector serve: --endpoint must be an http:// or https:// URL, got 'localhost:3002'."],
+    [["list", "-t", "grpc", "--address", "http://localhost:8000"], "flyte-connector list: --address takes host[:port], not a URL: got 'http://localhost:8000'."],
     [["run", "--type", "x", "-t", "http", "--format", "xml"], "flyte-connector run: --format must be one of protobuf, json, got 'xml'."],
     [["run", "--type", "x", "-t", "http", "--region", "eu-west-1"], "flyte-connector run: --region applies to http only with --sign."],
     [["run", "--type", "x", "--connector", "./no/such/module.ts"], "flyte-connector run: Connector module './no/such/module.ts' not found"],
@@ -98,6 +103,37 @@ describe("command lines that cannot be used exit 2 with a clear message", () => 
     }
   });
 });
+
+test.skipIf(!hasOpenssl())("serve: a TLS certificate or key that cannot be used names its flag, exit 2", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "flyte-connector-tls-"));
+  const pair = (name: string) => {
+    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1",
+      "-keyout", join(dir, `${name}.key`), "-out", join(dir, `${name}.crt`)], { stdio: "ignore" });
+    return [join(dir, `${name}.crt`), join(dir, `${name}.key`)] as const;
+  };
+  const [cert, key] = pair("one");
+  const [, otherKey] = pair("two");
+  const serve = (tlsCert: string, tlsKey: string) => cli(["serve", "--grpc-port", "0", "--http-port", "0", "--tls-cert", tlsCert, "--tls-key", tlsKey]);
+
+  const notCert = await serve(key, key);
+  expect(notCert.code).toBe(2);
+  expect(notCert.err).toMatch(new RegExp(`^flyte-connector serve: --tls-cert: ${key} is not a PEM certificate: `));
+  const notKey = await serve(cert, cert);
+  expect(notKey.code).toBe(2);
+  expect(notKey.err).toMatch(new RegExp(`^flyte-connector serve: --tls-key: ${cert} is not a PEM private key: `));
+  const mismatched = await serve(cert, otherKey);
+  expect(mismatched.code).toBe(2);
+  expect(mismatched.err).toMatch(/^flyte-connector serve: --tls-key is not the key of the --tls-cert certificate: /);
+});
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync("openssl", ["version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 describe("in-process", () => {
   test("list shows the built-in connectors and those of --connector modules", async () => {

@@ -131,6 +131,29 @@ describe("runTask with an async connector", () => {
     expect(deletedTasks.length).toBe(before + 1);
   });
 
+  test("an abort while a poll hangs deletes the task at once, without waiting for the poll's answer", async () => {
+    const controller = new AbortController();
+    let release = () => {};
+    const hung = new Promise<void>((resolve) => (release = resolve));
+    const { client, names } = recordingClient(async (name, call) => {
+      if (name === "getTask") {
+        controller.abort();
+        await hung; // a service that answers only at the call's deadline
+      }
+      return call();
+    });
+    try {
+      const started = Date.now();
+      await expect(runTask({ ...countdown(30), client, signal: controller.signal })).rejects.toThrow(
+        new TaskCancelledError("Task cancelled and deleted."),
+      );
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(names()).toEqual(["listAgents", "createTask", "getTask", "deleteTask"]);
+    } finally {
+      release();
+    }
+  }, 3000);
+
   test("an abort whose delete fails says so", async () => {
     const controller = new AbortController();
     const { client } = recordingClient(async (name, call) => {

@@ -194,6 +194,16 @@ describe("SigV4 signing", () => {
     expect(authorization).toBe(expected.headers.authorization);
     expect(signedHeaders).toContain("host");
   });
+
+  test("credentials that cannot be had are UNAUTHENTICATED, naming the request, and nothing is sent", async () => {
+    const missing = async () => {
+      throw Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
+    };
+    const error = await rejection(createHttpDispatch({ baseUrl, sign: { region: "eu-west-1", credentials: missing } })("listAgents", [{}]));
+    expect(error.code).toBe(Status.UNAUTHENTICATED);
+    expect(error.message).toBe(`Cannot sign the request to ${baseUrl}/api/v1/agents: Could not load credentials from any providers`);
+    expect(received).toEqual([]);
+  });
 });
 
 describe("against the local stack", () => {

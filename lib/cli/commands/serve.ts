@@ -3,7 +3,9 @@
  * connectors in this process (`npm start`), the deployed functions (a production gRPC front), or
  * the built functions under `serverless offline` (`npm run start:offline`).
  */
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { createSecureContext } from "node:tls";
 import { setLogger } from "@grpc/grpc-js";
 import { DEFAULT_HTTP_PORT, PortInUseError, startLocalStack, type LocalStackOptions } from "../../local/local-stack.js";
 import { startServerlessOffline } from "../../local/serverless-offline.js";
@@ -13,7 +15,7 @@ import { createFrontMetrics, startMetricsServer } from "../../transport/grpc/met
 import { metaSealerFromEnv } from "../../service/meta-keys.js";
 import { ConnectorService } from "../../service/service.js";
 import { choiceFlag, describeError, ExitCode, integerFlag, stringFlag, UsageError, type Command, type Flags } from "../command.js";
-import { connectorOption, functionPrefixFlag, inProcess, inProcessRegistry, transportOptions } from "../transport-flags.js";
+import { connectorOption, functionPrefixFlag, httpUrlFlag, inProcess, inProcessRegistry, transportOptions } from "../transport-flags.js";
 
 const BACKENDS = ["in-process", "lambda", "offline"] as const;
 type Backend = (typeof BACKENDS)[number];
@@ -134,7 +136,7 @@ Examples:
           httpPort: httpPort ?? false,
           dispatch: createLambdaDispatch({
             prefix: functionPrefixFlag(flags, io.cwd),
-            endpoint: stringFlag(flags, "endpoint"),
+            endpoint: httpUrlFlag(flags, "endpoint"),
             region: stringFlag(flags, "region"),
           }),
         };
@@ -221,7 +223,19 @@ function tlsFlags(flags: Flags): { cert: Buffer; key: Buffer } | undefined {
   const key = stringFlag(flags, "tls-key");
   if (cert === undefined && key === undefined) return undefined;
   if (cert === undefined || key === undefined) throw new UsageError("TLS needs both --tls-cert and --tls-key.");
-  return { cert: readPemFlag("tls-cert", cert), key: readPemFlag("tls-key", key) };
+  const pems = { cert: readPemFlag("tls-cert", cert), key: readPemFlag("tls-key", key) };
+  // Checked here: the gRPC server's own failure is a bare OpenSSL code ("PEM routines::no start line") naming neither file.
+  const check = (what: () => unknown, problem: string) => {
+    try {
+      what();
+    } catch (error) {
+      throw new UsageError(`${problem}: ${describeError(error)}`);
+    }
+  };
+  check(() => new X509Certificate(pems.cert), `--tls-cert: ${cert} is not a PEM certificate`);
+  check(() => createPrivateKey(pems.key), `--tls-key: ${key} is not a PEM private key`);
+  check(() => createSecureContext(pems), "--tls-key is not the key of the --tls-cert certificate");
+  return pems;
 }
 
 function readPemFlag(flag: string, path: string): Buffer {
