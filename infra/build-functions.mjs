@@ -136,11 +136,15 @@ function writeAtomically(path, contents) {
   renameSync(temporary, path);
 }
 
-/** The files, by name, in name order: the same files give the same zip. */
+/**
+ * The files, by name, in name order: the same files give the same zip. The order is by code unit,
+ * not the builder's locale's collation; the time is DOS time alone, which yazl writes in local
+ * time as ZIP_MTIME is given (its default extra field holds UTC, which moves with the time zone).
+ */
 function zipOf(files) {
   const zip = new yazl.ZipFile();
-  for (const { name, bytes } of [...files].sort((a, b) => a.name.localeCompare(b.name))) {
-    zip.addBuffer(bytes, name, { mtime: ZIP_MTIME, mode: 0o100644 });
+  for (const { name, bytes } of [...files].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    zip.addBuffer(bytes, name, { mtime: ZIP_MTIME, mode: 0o100644, forceDosTimestamp: true });
   }
   zip.end();
   return new Promise((resolve, reject) => {
