@@ -26,22 +26,10 @@ export async function withDeadline<P extends object, T>(
   if (abortAt !== undefined) Object.defineProperty(withSignal, "deadline", { value: abortAt, enumerable: true });
   const result = work(withSignal as P & CallContext);
   if (abortAt === undefined || !isThenable(result)) return result;
-  return new Promise<T>((resolve, reject) => {
-    // Armed for what is left: the work may have spent part of its budget before returning its promise.
-    const timer = setTimeout(() => {
-      abort.abort();
-      reject(new DeadlineExceededError(`${describe()}: no answer within ${budget} ms`));
-    }, abortAt - Date.now());
-    result.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
+  // Armed for what is left: the work may have spent part of its budget before returning its promise.
+  return settledWithin(result, abortAt - Date.now(), () => {
+    abort.abort();
+    return new DeadlineExceededError(`${describe()}: no answer within ${budget} ms`);
   });
 }
 
@@ -52,8 +40,13 @@ export async function withDeadline<P extends object, T>(
  */
 export function settledBefore<T>(promise: Promise<T>, deadline: number | undefined, marginMs: number, describe: () => string): Promise<T> {
   if (deadline === undefined) return promise;
+  return settledWithin(promise, deadline - marginMs - Date.now(), () => new DeadlineExceededError(`${describe()}: no answer before the deadline`));
+}
+
+/** `promise`, or the error `late` makes when `ms` pass first. */
+function settledWithin<T>(promise: PromiseLike<T>, ms: number, late: () => Error): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new DeadlineExceededError(`${describe()}: no answer before the deadline`)), Math.max(0, deadline - marginMs - Date.now()));
+    const timer = setTimeout(() => reject(late()), Math.max(0, ms));
     promise.then(
       (value) => {
         clearTimeout(timer);

@@ -1,5 +1,4 @@
 /** The CLI run in-process through main(), with its streams and signals in the test's hands. */
-import { execFileSync } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +10,7 @@ import { CountdownConnector, deletedTasks, ShoutConnector } from "../client/fixt
 import { startLambdaEndpoint, type LambdaEndpoint } from "../client/support/lambda-endpoint.js";
 import { startTestStack } from "../client/support/local-stack.js";
 import { cli, fakeIo } from "./support/fake-io.js";
+import { hasOpenssl, selfSignedCertificate } from "../support/openssl.js";
 
 const FIXTURE = "test/client/fixtures/test-connectors.ts";
 
@@ -107,8 +107,7 @@ describe("command lines that cannot be used exit 2 with a clear message", () => 
 test.skipIf(!hasOpenssl())("serve: a TLS certificate or key that cannot be used names its flag, exit 2", async () => {
   const dir = await mkdtemp(join(tmpdir(), "flyte-connector-tls-"));
   const pair = (name: string) => {
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-days", "1",
-      "-keyout", join(dir, `${name}.key`), "-out", join(dir, `${name}.crt`)], { stdio: "ignore" });
+    selfSignedCertificate(join(dir, `${name}.key`), join(dir, `${name}.crt`));
     return [join(dir, `${name}.crt`), join(dir, `${name}.key`)] as const;
   };
   const [cert, key] = pair("one");
@@ -125,15 +124,6 @@ test.skipIf(!hasOpenssl())("serve: a TLS certificate or key that cannot be used 
   expect(mismatched.code).toBe(2);
   expect(mismatched.err).toMatch(/^flyte-connector serve: --tls-key is not the key of the --tls-cert certificate: /);
 });
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync("openssl", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe("in-process", () => {
   test("list shows the built-in connectors and those of --connector modules", async () => {

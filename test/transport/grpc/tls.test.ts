@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,17 +9,9 @@ import { ConnectorService } from "../../../lib/service/service.js";
 import { readPem, startGrpcServer, type GrpcServer } from "../../../lib/transport/grpc/index.js";
 import { testRegistry } from "./connectors.js";
 import { grpcError, RawClient } from "./raw-client.js";
+import { hasOpenssl, selfSignedCertificate } from "../../support/openssl.js";
 
 const { admin } = flyteidl;
-
-function hasOpenssl(): boolean {
-  try {
-    execFileSync("openssl", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const dir = mkdtempSync(join(tmpdir(), "grpc-tls-"));
 const certPath = join(dir, "cert.pem");
@@ -48,11 +39,7 @@ describe.skipIf(!hasOpenssl())("TLS (self-signed certificate made with openssl)"
   let server: GrpcServer;
 
   beforeAll(async () => {
-    execFileSync("openssl", [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-      "-keyout", keyPath, "-out", certPath, "-days", "1", "-subj", "/CN=localhost",
-      "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    ], { stdio: "ignore" });
+    selfSignedCertificate(keyPath, certPath);
     server = await startGrpcServer({
       dispatch: new ConnectorService(testRegistry()).dispatch,
       host: "127.0.0.1",
