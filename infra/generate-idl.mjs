@@ -31,10 +31,14 @@ const stampInputs = [
   readFileSync(fileURLToPath(import.meta.url)),
   readFileSync(join(localProtoDir, "grpc/health/v1/health.proto")),
   readFileSync(require.resolve("protobufjs/package.json")),
+  readFileSync(require.resolve("protobufjs-cli/package.json")),
 ];
+// What a run writes: a stamp that matches does not stand for a file deleted since.
+const outputs = ["flyteidl", "flyteidl2", "descriptor", "descriptor2"].flatMap((name) => [`${name}.js`, `${name}.d.ts`]);
 const stamp = createHash("sha256").update(Buffer.concat(stampInputs)).digest("hex");
 const stampFile = join(outDir, ".stamp");
-if (!process.argv.includes("--force") && existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp) {
+const upToDate = existsSync(stampFile) && readFileSync(stampFile, "utf8") === stamp && outputs.every((file) => existsSync(join(outDir, file)));
+if (!process.argv.includes("--force") && upToDate) {
   process.exit(0);
 }
 mkdirSync(outDir, { recursive: true });
