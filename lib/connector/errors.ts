@@ -44,6 +44,8 @@ export function statusName(code: number): StatusName {
  * was a third of an UNIMPLEMENTED answer's cost). Its `cause`, if any, keeps its own.
  */
 export class ConnectorError extends Error {
+  /** The name of a class of ours, which a minified bundle would otherwise rename. */
+  declare static readonly errorName?: string;
   readonly code: StatusCode;
 
   constructor(code: StatusCode, message: string, options?: ErrorOptions) {
@@ -55,7 +57,9 @@ export class ConnectorError extends Error {
       Error.stackTraceLimit = limit;
     }
     this.code = code;
-    this.name = new.target.name;
+    // A class of ours names itself (its static errorName): the functions' bundles are minified,
+    // class names with them. An author's own subclass, which has none of its own, keeps its class's.
+    this.name = (Object.hasOwn(new.target, "errorName") && (new.target as typeof ConnectorError).errorName) || new.target.name;
   }
 
   get status(): StatusName {
@@ -65,6 +69,7 @@ export class ConnectorError extends Error {
 
 /** flytekit's FlyteConnectorNotFound: no connector for a task category or name (NOT_FOUND). */
 export class ConnectorNotFoundError extends ConnectorError {
+  static override readonly errorName: string = "ConnectorNotFoundError";
   constructor(message: string, options?: ErrorOptions) {
     super(Status.NOT_FOUND, message, options);
   }
@@ -72,6 +77,7 @@ export class ConnectorNotFoundError extends ConnectorError {
 
 /** The caller sent something that cannot be used (INVALID_ARGUMENT). */
 export class InvalidArgumentError extends ConnectorError {
+  static override readonly errorName: string = "InvalidArgumentError";
   constructor(message: string, options?: ErrorOptions) {
     super(Status.INVALID_ARGUMENT, message, options);
   }
@@ -79,6 +85,7 @@ export class InvalidArgumentError extends ConnectorError {
 
 /** The connector does not offer the operation, e.g. metrics or logs (UNIMPLEMENTED). */
 export class UnimplementedError extends ConnectorError {
+  static override readonly errorName: string = "UnimplementedError";
   constructor(message: string, options?: ErrorOptions) {
     super(Status.UNIMPLEMENTED, message, options);
   }
@@ -86,6 +93,7 @@ export class UnimplementedError extends ConnectorError {
 
 /** The work did not finish before the deadline (DEADLINE_EXCEEDED). */
 export class DeadlineExceededError extends ConnectorError {
+  static override readonly errorName: string = "DeadlineExceededError";
   constructor(message: string, options?: ErrorOptions) {
     super(Status.DEADLINE_EXCEEDED, message, options);
   }
@@ -93,6 +101,7 @@ export class DeadlineExceededError extends ConnectorError {
 
 /** A secret or setting the connector needs is missing or unusable (FAILED_PRECONDITION); names it, never its value. */
 export class FailedPreconditionError extends ConnectorError {
+  static override readonly errorName: string = "FailedPreconditionError";
   constructor(message: string, options?: ErrorOptions) {
     super(Status.FAILED_PRECONDITION, message, options);
   }
@@ -104,6 +113,7 @@ export class FailedPreconditionError extends ConnectorError {
  * help; thrown from `create` it reaches the caller as INVALID_ARGUMENT.
  */
 export class TaskFailedError extends ConnectorError {
+  static override readonly errorName: string = "TaskFailedError";
   constructor(message: string, options?: ErrorOptions) {
     super(Status.INVALID_ARGUMENT, message, options);
   }
@@ -111,6 +121,7 @@ export class TaskFailedError extends ConnectorError {
 
 /** A backend could not be reached (UNAVAILABLE). */
 export class UnavailableError extends ConnectorError {
+  static override readonly errorName: string = "UnavailableError";
   constructor(message: string, options?: ErrorOptions) {
     super(Status.UNAVAILABLE, message, options);
   }
@@ -118,6 +129,7 @@ export class UnavailableError extends ConnectorError {
 
 /** Something failed on our side (INTERNAL). */
 export class InternalError extends ConnectorError {
+  static override readonly errorName: string = "InternalError";
   constructor(message: string, options?: ErrorOptions) {
     super(Status.INTERNAL, message, options);
   }

@@ -78,6 +78,7 @@ export interface PlatformFailure {
 
 /** The platform refused the task itself (a 4xx other than auth): a FAILED task. */
 export class PlatformTaskError extends TaskFailedError implements PlatformFailure {
+  static override readonly errorName: string = "PlatformTaskError";
   constructor(
     message: string,
     readonly platform: string,
@@ -90,6 +91,7 @@ export class PlatformTaskError extends TaskFailedError implements PlatformFailur
 
 /** The platform refused the credentials (401, 403): FAILED_PRECONDITION. */
 export class PlatformAuthError extends FailedPreconditionError implements PlatformFailure {
+  static override readonly errorName: string = "PlatformAuthError";
   constructor(
     message: string,
     readonly platform: string,
@@ -102,6 +104,7 @@ export class PlatformAuthError extends FailedPreconditionError implements Platfo
 
 /** The platform stayed throttled, failing, unreachable or garbled after the retries: UNAVAILABLE. */
 export class PlatformUnavailableError extends UnavailableError implements PlatformFailure {
+  static override readonly errorName: string = "PlatformUnavailableError";
   constructor(
     message: string,
     readonly platform: string,

@@ -41,6 +41,7 @@ function secretsLayout(env: NodeJS.ProcessEnv, secretsDir: string | undefined) {
  * value.
  */
 export class SecretNotFoundError extends FailedPreconditionError {
+  static override readonly errorName: string = "SecretNotFoundError";
   constructor(
     readonly key: string,
     readonly lookedIn: readonly string[],

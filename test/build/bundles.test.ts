@@ -148,6 +148,13 @@ describe("the build", () => {
     expect(Object.keys(meta.inputs).filter((path) => path.startsWith("node_modules/long/"))).toHaveLength(1);
   });
 
+  it("keeps the errors' names, which minifying takes from their classes, for the log", async () => {
+    const code = (await Promise.all([...atStart("createTask")].map((path) => readFile(path, "utf8")))).join("\n");
+    for (const name of ["InvalidArgumentError", "FailedPreconditionError", "TaskFailedError", "UnavailableError", "InternalError", "DeadlineExceededError"]) {
+      expect(code).toContain(`"${name}"`);
+    }
+  });
+
   it("registers the demo connectors, each a module of its own", () => {
     expect(connectorModules()).toEqual(expect.arrayContaining(["lib/connectors/echo.ts", "lib/connectors/sleep.ts", "lib/connectors/webhook.ts"]));
   });

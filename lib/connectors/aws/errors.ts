@@ -12,6 +12,7 @@ import { knownSecrets } from "../../connector/redact.js";
 
 /** AWS refused the call: the task's own fault. Carries AWS's error code and message. */
 export class AwsApiError extends TaskFailedError {
+  static override readonly errorName: string = "AwsApiError";
   constructor(
     message: string,
     /** AWS's error code, e.g. ValidationException. */

@@ -31,6 +31,7 @@ export function httpStatusOf(code: number): number {
 
 /** A failure with an HTTP status of its own; its body still carries the nearest gRPC code. */
 export class HttpError extends ConnectorError {
+  static override readonly errorName: string = "HttpError";
   constructor(
     readonly httpStatus: number,
     code: StatusCode,
