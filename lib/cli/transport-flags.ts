@@ -6,7 +6,7 @@ import { DEFAULT_GRPC_PORT } from "../transport/grpc/index.js";
 import { DEFAULT_FUNCTION_PREFIX } from "../client/lambda-transport.js";
 import type { ConnectorRegistry } from "../connector/registry.js";
 import { PROTOCOLS } from "../service/flyteidl2/operations.js";
-import { choiceFlag, listFlag, stringFlag, UsageError, type Flags, type OptionSpecs } from "./command.js";
+import { choiceFlag, integerFlag, listFlag, stringFlag, UsageError, type Flags, type OptionSpecs } from "./command.js";
 import { loadRegistryModule, registerConnectorModules } from "./connector-modules.js";
 
 export const TRANSPORTS = ["in-process", "grpc", "http", "lambda"] as const;
@@ -127,6 +127,16 @@ export async function inProcessRegistry(flags: Flags, cwd: string): Promise<Conn
   // Imported on demand: the other transports must not load every built-in connector.
   const registry = module === undefined ? (await import("../../functions/registry.js")).registry : await loadRegistryModule(module, cwd);
   return registerConnectorModules(registry, listFlag(flags, "connector"), cwd);
+}
+
+/** `--timeout`: the deadline of each call to the service, in seconds (list, run, call). */
+export const timeoutOption: OptionSpecs = {
+  timeout: { type: "string", value: "<s>", description: "Deadline of each call to the service (default 60)." },
+};
+
+/** `--timeout` in milliseconds, 60 s when not given. */
+export function callTimeoutMs(flags: Flags): number {
+  return (integerFlag(flags, "timeout", 1, 86_400) ?? 60) * 1000;
 }
 
 /**

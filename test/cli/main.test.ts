@@ -1,5 +1,8 @@
 /** The CLI run in-process through main(), with its streams and signals in the test's hands. */
+import { once } from "node:events";
 import { mkdtemp, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
@@ -64,6 +67,7 @@ describe("command lines that cannot be used exit 2 with a clear message", () => 
     [["run", "--type", "x", "--protocol", "flyteidl3"], "flyte-connector run: --protocol must be one of flyteidl, flyteidl2, got 'flyteidl3'."],
     [["run", "--type", "x", "-t", "grpc", "--connector", "m.ts"], "flyte-connector run: --connector applies to --transport in-process, not grpc."],
     [["run", "--type", "x", "-t", "http", "--url", "not a url"], "flyte-connector run: --url must be an http:// or https:// URL, got 'not a url'."],
+    [["list", "--timeout", "0"], "flyte-connector list: --timeout must be a whole number from 1 to 86400, got '0'."],
     [["list", "-t", "http", "--url", "localhost:3000"], "flyte-connector list: --url must be an http:// or https:// URL, got 'localhost:3000'."],
     [["list", "-t", "lambda", "--endpoint", "localhost:3002"], "flyte-connector list: --endpoint must be an http:// or https:// URL, got 'localhost:3002'."],
     [["serve", "-b", "lambda", "--endpoint", "localhost:3002"], "flyte-connector serve: --endpoint must be an http:// or https:// URL, got 'localhost:3002'."],
@@ -270,6 +274,21 @@ describe("over the network transports", () => {
     expect(JSON.parse(run.out)).toMatchObject({ greeting: "hello" });
     const list = await cli(["list", ...transport()]);
     expect(list.out).toMatch(/Countdown Connector\s+countdown_v0\s+async/);
+  });
+
+  test("list --timeout bounds the wait for a service that never answers: DEADLINE_EXCEEDED, exit 1", async () => {
+    const silent = createServer(() => {});
+    silent.listen(0, "127.0.0.1");
+    await once(silent, "listening");
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const { code, err } = await cli(["list", "-t", "http", "--url", url, "--timeout", "1"]);
+      expect(code).toBe(1);
+      expect(err).toMatch(/DEADLINE_EXCEEDED/);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 
   test("a Lambda function that does not exist is NOT_FOUND, exit 1", async () => {

@@ -4,8 +4,8 @@ import { resolve } from "node:path";
 import { errorMessage } from "../../connector/errors.js";
 import { fromJson, toJson } from "../../idl/json-mapping.js";
 import { isOperationName, operationNames, operations, type Operation } from "../../service/operations.js";
-import { ExitCode, integerFlag, stringFlag, UsageError, type CliIo, type Command, type Flags } from "../command.js";
-import { clientFromFlags, transportOptions } from "../transport-flags.js";
+import { ExitCode, stringFlag, UsageError, type CliIo, type Command, type Flags } from "../command.js";
+import { callTimeoutMs, clientFromFlags, timeoutOption, transportOptions } from "../transport-flags.js";
 
 export const callCommand: Command = {
   name: "call",
@@ -15,7 +15,7 @@ export const callCommand: Command = {
   options: {
     body: { type: "string", short: "b", value: "<json>", description: "The request in proto3 JSON (default {})." },
     "body-file": { type: "string", value: "<file>", description: "Read the request from a file ('-' for stdin)." },
-    timeout: { type: "string", value: "<s>", description: "Deadline of the call (default 60)." },
+    ...timeoutOption,
     ...transportOptions,
   },
   details: `<op> is one of ${operationNames.join(", ")}.
@@ -33,10 +33,10 @@ Examples:
     if (!isOperationName(name)) throw new UsageError(`Unknown operation '${name}': expected one of ${operationNames.join(", ")}.`);
     const operation: Operation = operations[name];
     const requests = parseRequests(operation, await requestText(flags, io));
-    const timeoutSeconds = integerFlag(flags, "timeout", 1, 86_400) ?? 60;
+    const timeoutMs = callTimeoutMs(flags);
     const client = await clientFromFlags(flags, io.cwd);
     try {
-      const responses = await client.dispatch(name, requests, { deadline: Date.now() + timeoutSeconds * 1000 });
+      const responses = await client.dispatch(name, requests, { deadline: Date.now() + timeoutMs });
       const json = responses.map((response) => toJson(operation.responseTypeName, response));
       io.stdout.write(`${JSON.stringify(operation.responseStream ? json : json[0], null, 2)}\n`);
       return ExitCode.OK;

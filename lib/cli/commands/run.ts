@@ -13,7 +13,7 @@ import { structFromJson, toLiteralMap } from "../../literals/index.js";
 import { describeError, ExitCode, integerFlag, listFlag, stringFlag, UsageError, type CliIo, type Command, type Flags } from "../command.js";
 import { parseInputs, parseInputValue } from "../input-values.js";
 import { plainToJson } from "../plain-json.js";
-import { clientFromFlags, transportOptions } from "../transport-flags.js";
+import { callTimeoutMs, clientFromFlags, timeoutOption, transportOptions } from "../transport-flags.js";
 
 export const runCommand: Command = {
   name: "run",
@@ -37,7 +37,7 @@ export const runCommand: Command = {
     },
     "output-prefix": { type: "string", value: "<uri>", description: "Where the task may write its outputs (default none)." },
     "poll-interval": { type: "string", value: "<ms>", description: "Between two GetTask calls (default 1000)." },
-    timeout: { type: "string", value: "<s>", description: "Deadline of each call to the service (default 60)." },
+    ...timeoutOption,
     ...transportOptions,
   },
   details: `The task is a TaskTemplate in proto3 JSON (template.json), or --type with its inputs.
@@ -56,13 +56,13 @@ Examples:
     const template = templateFile === undefined ? templateFromFlags(flags) : await templateFromFile(templateFile, flags, io.cwd);
     const inputs = inputLiterals(parseInputs(listFlag(flags, "input")), template);
     const pollIntervalMs = integerFlag(flags, "poll-interval", 10, 3_600_000);
-    const timeoutSeconds = integerFlag(flags, "timeout", 1, 86_400);
+    const timeoutMs = callTimeoutMs(flags);
     const client = await clientFromFlags(flags, io.cwd);
     try {
       return await runWithDisplay(client, template, inputs, io, {
         outputPrefix: stringFlag(flags, "output-prefix"),
         pollIntervalMs,
-        callTimeoutMs: timeoutSeconds === undefined ? undefined : timeoutSeconds * 1000,
+        callTimeoutMs: timeoutMs,
       });
     } finally {
       client.close();
