@@ -87,11 +87,15 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
 
   const stop = async () => {
     process.removeListener("exit", killOnExit);
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    killGroup(child, "SIGTERM");
-    const timer = setTimeout(() => killGroup(child, "SIGKILL"), 10_000);
-    await exited;
-    clearTimeout(timer);
+    if (child.exitCode === null && child.signalCode === null) {
+      killGroup(child, "SIGTERM");
+      const timer = setTimeout(() => killGroup(child, "SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    // Its leader gone, what serverless offline started may linger in the group (a worker slow to
+    // take the SIGTERM), holding a port: nothing of it outlives stop().
+    killGroup(child, "SIGKILL");
   };
 
   try {
