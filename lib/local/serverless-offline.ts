@@ -70,20 +70,6 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
   // The parent cannot wait at its exit: the group goes at once.
   const killOnExit = () => killGroup(child, "SIGKILL");
   process.once("exit", killOnExit);
-  // Nor does a signal that ends us (Ctrl-C while it starts, a second one while it stops) run
-  // 'exit' listeners, and the group, detached, never gets the terminal's Ctrl-C: unless another
-  // listener handles the signal (serve, which then calls stop()), the group goes first.
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (process.listenerCount(signal) > 1) return;
-    killOnExit();
-    removeSignalListeners();
-    process.kill(process.pid, signal);
-  };
-  const removeSignalListeners = () => {
-    for (const signal of ENDING_SIGNALS) process.removeListener(signal, onSignal);
-  };
-  for (const signal of ENDING_SIGNALS) process.on(signal, onSignal);
-  child.once("exit", removeSignalListeners);
 
   const stop = async () => {
     process.removeListener("exit", killOnExit);
@@ -108,9 +94,6 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
   const base = (port: number) => `http://${hostForUrl(local)}:${port}`;
   return { lambdaEndpoint: base(options.lambdaPort), functionPrefix, httpUrl: base(options.httpPort), output: () => log, stop };
 }
-
-/** The signals whose default action ends the process. */
-const ENDING_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 /** serverless' default stage, which offline runs unless told otherwise. */
 const STAGE = "dev";
