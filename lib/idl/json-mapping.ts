@@ -15,6 +15,7 @@ import { MAX_MESSAGE_DEPTH } from "../limits.js";
 import type { IdlDescriptor } from "./descriptor-types.js";
 import { descriptor2, flyteidl2 } from "./flyteidl2.js";
 import { descriptor, flyteidl, google, grpc } from "./index.js";
+import { isTimestampInRange, MAX_TIMESTAMP_SECONDS, MIN_TIMESTAMP_SECONDS } from "./timestamp-range.js";
 
 /** One field of a message, as the JSON mapping sees it. */
 export interface FieldInfo {
@@ -344,9 +345,6 @@ interface WellKnownType {
   write(plain: Record<string, unknown>, path: string): unknown;
 }
 
-// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range RFC 3339 (and protobuf) allows.
-const MIN_TIMESTAMP_SECONDS = -62_135_596_800;
-const MAX_TIMESTAMP_SECONDS = 253_402_300_799;
 const MAX_DURATION_SECONDS = 315_576_000_000n;
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
@@ -383,7 +381,7 @@ const timestamp: WellKnownType = {
   write(plain, path) {
     const seconds = Number(plain.seconds ?? 0);
     const nanos = Number(plain.nanos ?? 0);
-    if (!(seconds >= MIN_TIMESTAMP_SECONDS && seconds <= MAX_TIMESTAMP_SECONDS && nanos >= 0 && nanos < 1e9)) {
+    if (!isTimestampInRange(seconds, nanos)) {
       throw unrepresentable(`${path}: Timestamp ${seconds}s ${nanos}ns is outside what JSON can carry (years 1 to 9999)`);
     }
     const fraction = nanos === 0 ? "" : `.${String(nanos).padStart(9, "0").replace(/(?:000){1,2}$/, "")}`;

@@ -25,6 +25,7 @@ import type { ResourceMetaInstance } from "../connector/resource-meta.js";
 import { TaskCategory } from "../connector/task-category.js";
 import { taskParams } from "../connector/task-params.js";
 import { flyteidl, google } from "../idl/index.js";
+import { isTimestampInRange } from "../idl/timestamp-range.js";
 import { isThenable, settledBefore, withDeadline } from "./deadline.js";
 import { MetaSealer } from "./meta-seal.js";
 import type { MetaSealerProvider } from "./meta-keys.js";
@@ -397,15 +398,12 @@ function toResource(value: unknown): Resource {
   throw new Error(`expected a Resource, got ${value === null ? "null" : typeof value}`);
 }
 
-/** Years 1 to 9999, as google.protobuf.Timestamp allows: beyond them a Date is invalid or unprintable, the caller's fault. */
-const MIN_TIMESTAMP_SECONDS = -62_135_596_800;
-const MAX_TIMESTAMP_SECONDS = 253_402_300_799;
-
+/** A Timestamp of the years 1 to 9999 as a Date; beyond them a Date is invalid or unprintable, the caller's fault. */
 function timestampToDate(timestamp: google.protobuf.ITimestamp | null | undefined, field: string): Date | undefined {
   if (!timestamp) return undefined;
   const seconds = Number(timestamp.seconds ?? 0);
   const nanos = timestamp.nanos ?? 0;
-  if (!(seconds >= MIN_TIMESTAMP_SECONDS && seconds <= MAX_TIMESTAMP_SECONDS && nanos >= 0 && nanos < 1e9)) {
+  if (!isTimestampInRange(seconds, nanos)) {
     throw new InvalidArgumentError(`GetTaskMetricsRequest ${field} ${seconds}s ${nanos}ns is not a Timestamp of the years 1 to 9999.`);
   }
   return new Date(seconds * 1000 + Math.floor(nanos / 1e6));
