@@ -12,6 +12,7 @@ import type { Resource } from "../../../lib/connector/resource.js";
 import { defineResourceMeta, field } from "../../../lib/connector/resource-meta.js";
 import { flyteidl2 } from "../../../lib/idl/flyteidl2.js";
 import { flyteidl } from "../../../lib/idl/index.js";
+import type { OperationName } from "../../../lib/service/operations.js";
 import type { InvokeFailure } from "../../../lib/transport/envelope.js";
 import { METRICS_NAMESPACE } from "../../../lib/transport/lambda/failure-metric.js";
 import { createLambdaHandler } from "../../../lib/transport/lambda/handler.js";
@@ -169,35 +170,27 @@ describe("Flyte 2 (docs/CONTRACT.md §7)", () => {
 });
 
 describe("API Gateway events", () => {
+  /** A GET of `path` as API Gateway hands it to the function of `operation`. */
+  const get = async (operation: OperationName, path: string, requestId: string) =>
+    (await createLambdaHandler(operation, registry)(httpApiEvent({ method: "GET", path }), context(requestId))) as { statusCode: number; body: string };
+
   test("are answered by the HTTP adapter, with nothing written on success", async () => {
-    const handler = createLambdaHandler("listAgents", registry);
-    const answer = (await handler(httpApiEvent({ method: "GET", path: "/api/v1/agents" }), context("r-6"))) as {
-      statusCode: number;
-      body: string;
-    };
+    const answer = await get("listAgents", "/api/v1/agents", "r-6");
     expect(answer.statusCode).toBe(200);
     expect(JSON.parse(answer.body)).toMatchObject({ agents: [{ name: "Job Connector" }] });
     expect(lines).toEqual([]);
   });
 
   test("a path that matches another operation's route reaches no connector: 404, as API Gateway did not route it there", async () => {
-    const handler = createLambdaHandler("listAgents", registry);
-    const answer = (await handler(httpApiEvent({ method: "GET", path: "/stage/api/v1/agent/Job Connector" }), context("r-24"))) as {
-      statusCode: number;
-      body: string;
-    };
+    const answer = await get("listAgents", "/stage/api/v1/agent/Job Connector", "r-24");
     expect(answer.statusCode).toBe(404);
     expect(JSON.parse(answer.body)).toMatchObject({ code: 5, message: "No such route: getAgent is not served at this path." });
-    const own = (await handler(httpApiEvent({ method: "GET", path: "/stage/api/v1/agents" }), context("r-25"))) as { statusCode: number };
-    expect(own.statusCode).toBe(200);
+    expect((await get("listAgents", "/stage/api/v1/agents", "r-25")).statusCode).toBe(200);
   });
 
   test("a failure writes the EMF line with the HTTP status", async () => {
-    const handler = createLambdaHandler("getAgent", registry);
-    const answer = (await handler(httpApiEvent({ method: "GET", path: "/api/v1/agent/Nobody" }), context("r-7"))) as {
-      statusCode: number;
-    };
-    expect(answer.statusCode).toBe(404);
+    expect((await get("getAgent", "/api/v1/agent/Nobody", "r-7")).statusCode).toBe(404);
     expect(metricLines()).toMatchObject([{ operation: "getAgent", failures: 1, http_status: 404, function_request_id: "r-7" }]);
   });
 });
+
