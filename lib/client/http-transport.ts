@@ -117,7 +117,7 @@ export function httpRequest(
     );
   }
   const url = new URL(base);
-  const basePath = url.pathname.replace(/\/+$/, "");
+  const basePath = withoutRoutePrefix(url.pathname.replace(/\/+$/, ""));
   if (route.hasBody) {
     const messages = operation.requestStream ? requests : [single(operation, requests)];
     url.pathname = basePath + route.template;
@@ -145,6 +145,18 @@ function single(operation: Operation, requests: readonly object[]): object {
     throw new InvalidArgumentError(`${operation.name} takes exactly one request message, got ${requests.length}.`);
   }
   return request;
+}
+
+/** The literal segments every route starts with (`/api/v1`). */
+const ROUTE_PREFIX = ((templates: string[]) => {
+  let prefix = templates[0]!;
+  for (const template of templates) while (!`${template}/`.startsWith(`${prefix}/`)) prefix = prefix.slice(0, prefix.lastIndexOf("/"));
+  return prefix;
+})(routes.map((route) => route.template));
+
+/** A base URL pasted with the routes' own prefix (`…/prod/api/v1`) would otherwise have it twice, which API Gateway answers 404. */
+function withoutRoutePrefix(basePath: string): string {
+  return basePath.endsWith(ROUTE_PREFIX) ? basePath.slice(0, -ROUTE_PREFIX.length) : basePath;
 }
 
 /** A path variable's value: bytes (the resource meta) as padded base64url, anything else as text. */

@@ -79,6 +79,14 @@ describe("requests", () => {
     expect(request?.body.length).toBe(0);
   });
 
+  test("a base URL that already ends with the routes' /api/v1 does not get it twice (an API Gateway would answer 404)", async () => {
+    reply.body = admin.ListAgentsResponse.encode({}).finish();
+    await createHttpDispatch({ baseUrl: `${baseUrl}/prod/api/v1/` })("listAgents", [{}]);
+    reply.body = admin.CreateTaskResponse.encode({}).finish();
+    await createHttpDispatch({ baseUrl: `${baseUrl}/api/v1` })("createTask", [{ template: { type: "echo" } }]);
+    expect(received.map((request) => new URL(request.url, baseUrl).pathname)).toEqual(["/prod/api/v1/agents", "/api/v1/agent/task"]);
+  });
+
   test("an unset version is 0 in the path, and DELETE goes to task_executions", async () => {
     reply.body = admin.DeleteTaskResponse.encode({}).finish();
     await createHttpDispatch({ baseUrl })("deleteTask", [{ taskCategory: { name: "countdown" }, resourceMeta: new Uint8Array([1]) }]);
