@@ -61,7 +61,13 @@ const CONNECTOR_OPERATIONS: readonly OperationName[] = [...META_OPERATIONS, "exe
 const SAGEMAKER_ENDPOINTS = "flyte-*";
 const SENSOR_BUCKET = "flyte-sensor-data";
 const BOTO_POLICIES = ["arn:aws:iam::123456789012:policy/flyte-boto-ec2", "arn:aws:iam::123456789012:policy/flyte-boto-sfn"];
-const AWS_CONNECTOR_PARAMS = [`sagemakerEndpoints=${SAGEMAKER_ENDPOINTS}`, `s3SensorBuckets=${SENSOR_BUCKET}`, `botoPolicyArns=${BOTO_POLICIES.join(",")}`];
+const SAGEMAKER_REGION = "eu-west-1";
+const AWS_CONNECTOR_PARAMS = [
+  `sagemakerEndpoints=${SAGEMAKER_ENDPOINTS}`,
+  `sagemakerRegion=${SAGEMAKER_REGION}`,
+  `s3SensorBuckets=${SENSOR_BUCKET}`,
+  `botoPolicyArns=${BOTO_POLICIES.join(",")}`,
+];
 const SECRET_SEALING_PARAMS = [`metaKeysSecret=${META_KEYS_SECRET}`, `metaKeysKmsKeyArn=${META_KEYS_KMS_KEY}`, "plainMetas=accept"];
 /** What the pseudo parameters are taken to be when the template is read as deployed. */
 const PSEUDO: Readonly<Record<string, string>> = { "AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012" };
@@ -158,7 +164,8 @@ beforeAll(async () => {
   // One at a time: serverless keeps state in the service directory.
   sealed = asDeployed(await packaged("sealed", SEALING_PARAMS));
   sealedBySecret = asDeployed(await packaged("sealed-by-secret", SECRET_SEALING_PARAMS));
-  withConnectorSecrets = asDeployed(await packaged("connector-secrets", CONNECTOR_SECRETS_PARAMS));
+  // With the SageMaker endpoints granted too, in the deployment's own region (sagemakerRegion unset).
+  withConnectorSecrets = asDeployed(await packaged("connector-secrets", [...CONNECTOR_SECRETS_PARAMS, `sagemakerEndpoints=${SAGEMAKER_ENDPOINTS}`]));
   withAwsConnectors = asDeployed(await packaged("aws-connectors", AWS_CONNECTOR_PARAMS));
   template = await packaged("off");
   deployed = asDeployed(template);
@@ -293,7 +300,7 @@ describe("serverless package", () => {
   });
 
   describe("the AWS connectors' grants (sagemakerEndpoints, s3SensorBuckets, botoPolicyArns)", () => {
-    const endpoint = `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${SAGEMAKER_ENDPOINTS}`;
+    const endpoint = `arn:aws:sagemaker:${SAGEMAKER_REGION}:123456789012:endpoint/${SAGEMAKER_ENDPOINTS}`;
     /** Each IAM policy's roles and statements, by logical name. */
     const policies = (from: Template) =>
       Object.fromEntries(
@@ -308,7 +315,7 @@ describe("serverless package", () => {
           roles: [{ Ref: "CreateTaskRole" }],
           statements: [
             { Effect: "Allow", Action: ["sagemaker:CreateEndpoint", "sagemaker:AddTags"], Resource: endpoint },
-            { Effect: "Allow", Action: "sagemaker:CreateEndpoint", Resource: "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/*" },
+            { Effect: "Allow", Action: "sagemaker:CreateEndpoint", Resource: `arn:aws:sagemaker:${SAGEMAKER_REGION}:123456789012:endpoint-config/*` },
           ],
         },
         SageMakerEndpointDescribePolicy: { roles: [{ Ref: "GetTaskRole" }], statements: [{ Effect: "Allow", Action: "sagemaker:DescribeEndpoint", Resource: endpoint }] },
@@ -326,6 +333,19 @@ describe("serverless package", () => {
     it("attaches boto's policies to the functions that run a sync connector (executeTaskSync; createTask, for Flyte 2) and no other", () => {
       const managed = Object.fromEntries(operationNames.map((key) => [key, withAwsConnectors.Resources[`${logicalName(key)}Role`]!.Properties["ManagedPolicyArns"]]));
       expect(managed).toEqual(Object.fromEntries(operationNames.map((key) => [key, ["createTask", "executeTaskSync"].includes(key) ? BOTO_POLICIES : undefined])));
+    });
+
+    it("grants the SageMaker endpoints in the deployment's own region while sagemakerRegion is unset", () => {
+      const resources = Object.values(policies(withConnectorSecrets))
+        .flatMap(({ statements }) => statements)
+        .filter((statement) => [statement.Action].flat().some((action) => action.startsWith("sagemaker:")))
+        .map((statement) => statement.Resource);
+      expect(resources).toEqual([
+        `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${SAGEMAKER_ENDPOINTS}`,
+        "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/*",
+        `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${SAGEMAKER_ENDPOINTS}`,
+        `arn:aws:sagemaker:us-east-1:123456789012:endpoint/${SAGEMAKER_ENDPOINTS}`,
+      ]);
     });
 
     it("grants none of it while the parameters are unset", () => {
