@@ -48,9 +48,10 @@ const SIMPLE_ACCEPTS: Readonly<Record<number, readonly LiteralKind[]>> = {
  * FlyteDirectory; structured dataset -> StructuredDataset; union -> its value.
  *
  * With a declared type the literal must match it (an integer literal also reads as a float,
- * a union reads with the variant it stored, or else the first variant that fits; MessagePack
- * bytes read as the declared type of what they hold, as attribute access sends them); a mismatch
- * is a LiteralConversionError. Schema, error and offloaded literals are not supported.
+ * a union reads with the variant it stored, or else the one variant that fits: one that fits
+ * several, such as an integer for a union of float and int, is ambiguous; MessagePack bytes read
+ * as the declared type of what they hold, as attribute access sends them); a mismatch is a
+ * LiteralConversionError. Schema, error and offloaded literals are not supported.
  */
 export function fromLiteral(literal: flyteidl.core.ILiteral, type?: flyteidl.core.ILiteralType | null, name?: string): PlainValue {
   return read(literal, type, name === undefined ? "value" : JSON.stringify(name));
@@ -102,20 +103,36 @@ function read(literal: flyteidl.core.ILiteral, type: flyteidl.core.ILiteralType 
   throw new LiteralConversionError(`cannot read ${where}: the literal holds no value`);
 }
 
+/**
+ * A literal with no stored variant, as flytekit's UnionTransformer.async_to_python_value reads one
+ * (no union tag): by every variant, and when several take it, "Ambiguous choice of variant for
+ * union type". Two exceptions, where this reader cannot tell what flytekit's transformers tell
+ * apart, so the first variant decides: MessagePack, which flytekit reads by the exact Python type
+ * (an int is no float) that decoding it loses here; and dataclasses (STRUCT variants), which
+ * flytekit tells apart by their fields, and which all read as the same JSON here.
+ */
 function readAsVariant(
   literal: flyteidl.core.ILiteral,
   variants: readonly flyteidl.core.ILiteralType[],
   type: flyteidl.core.ILiteralType | null | undefined,
   where: string,
 ): PlainValue {
+  const fits: { variant: flyteidl.core.ILiteralType; value: PlainValue }[] = [];
   for (const variant of variants) {
     try {
-      return read(literal, variant, where);
+      fits.push({ variant, value: read(literal, variant, where) });
     } catch (error) {
       if (!(error instanceof LiteralConversionError)) throw error;
     }
   }
-  throw new LiteralConversionError(`cannot read ${where} as ${describeType(type)}: no variant fits the literal`);
+  const [first, ...others] = fits;
+  if (first === undefined) throw new LiteralConversionError(`cannot read ${where} as ${describeType(type)}: no variant fits the literal`);
+  const decidable = literal.scalar?.binary?.tag !== MSGPACK_TAG && !fits.every(({ variant }) => variant.simple === SimpleType.STRUCT);
+  if (others.length > 0 && decidable) {
+    const fitting = fits.map(({ variant }) => describeType(variant)).join(" and ");
+    throw new LiteralConversionError(`cannot read ${where} as ${describeType(type)}: it is ambiguous, the literal fits ${fitting}`);
+  }
+  return first.value;
 }
 
 /** Throws unless `declared` accepts a literal of `kind`. */

@@ -17,8 +17,10 @@ const { BlobDimensionality } = core.BlobType;
  * With a declared type the value must fit it, or a LiteralConversionError says why: an
  * integer must be an integer number or bigint within int64 (never rounded), a float takes
  * any number, a PythonFloat or a bigint it holds exactly, a union takes the first variant that
- * fits and records that variant (with its structure tag) in the Union, an enum takes one of its
- * strings, a blob or structured dataset also takes a bare URI string.
+ * holds the value as Python types it (an integer number or a bigint is an int, so not a float),
+ * else the first variant that fits, and records that variant (with its structure tag) in the
+ * Union, an enum takes one of its strings, a blob or structured dataset also takes a bare URI
+ * string (a structured dataset's format is the declared one, or the value's when that is "").
  *
  * Without a declared type (or with a LiteralType that has no case set) the value decides:
  * null/undefined -> none; boolean -> boolean; a number that is an integer within int64 ->
@@ -55,21 +57,30 @@ export function toLiteralMap(
   return new core.LiteralMap({ literals: Object.fromEntries(literals) });
 }
 
-function convert(value: unknown, type: flyteidl.core.ILiteralType | null | undefined, where: string): flyteidl.core.Literal {
+/**
+ * `strict` (while choosing a union's variant): a float takes only what Python would hold as a
+ * float (what infer() makes one), not an integer number or a bigint.
+ */
+function convert(
+  value: unknown,
+  type: flyteidl.core.ILiteralType | null | undefined,
+  where: string,
+  strict = false,
+): flyteidl.core.Literal {
   if (value instanceof core.Literal) return value;
   const declared = declaredType(type);
   switch (declared.kind) {
     case "any":
       return infer(value, where);
     case "simple":
-      return convertSimple(value, declared.simple, where);
+      return convertSimple(value, declared.simple, where, strict);
     case "collection":
       if (!Array.isArray(value)) break;
-      return collectionLiteral(value.map((item, index) => convert(item, declared.element, keyPath(where, index))));
+      return collectionLiteral(value.map((item, index) => convert(item, declared.element, keyPath(where, index), strict)));
     case "map": {
       const entries = mapEntries(value, where);
       if (entries === undefined) break;
-      return mapLiteral(entries.map(([key, item]) => [key, convert(item, declared.value, keyPath(where, key))]));
+      return mapLiteral(entries.map(([key, item]) => [key, convert(item, declared.value, keyPath(where, key), strict)]));
     }
     case "blob": {
       const given = declared.multipart ? FlyteDirectory : FlyteFile;
@@ -85,28 +96,39 @@ function convert(value: unknown, type: flyteidl.core.ILiteralType | null | undef
       if (!(value instanceof StructuredDataset)) break;
       return structuredDatasetLiteral(value.uri, value.format, declared.type);
     }
-    case "union":
-      for (const variant of declared.variants) {
-        const literal = tryConvert(value, variant, where);
-        if (literal !== undefined) return scalarLiteral({ union: new core.Union({ value: literal, type: variant }) });
-      }
+    case "union": {
+      // flytekit's UnionTransformer.to_literal never puts a Python int in a float variant
+      // (SimpleTransformer.to_literal checks type(python_val)), so an integer goes to an int
+      // variant wherever it stands; it is a float only when no variant takes it as Python would.
+      const literal =
+        unionLiteral(value, declared.variants, where, true) ?? (strict ? undefined : unionLiteral(value, declared.variants, where, false));
+      if (literal !== undefined) return literal;
       break;
+    }
     case "schema":
       throw new LiteralConversionError(`cannot convert ${where} to schema: schema literals are not supported`);
   }
   throw mismatch(where, type, value);
 }
 
-function tryConvert(value: unknown, type: flyteidl.core.ILiteralType, where: string): flyteidl.core.Literal | undefined {
-  try {
-    return convert(value, type, where);
-  } catch (error) {
-    if (error instanceof LiteralConversionError) return undefined;
-    throw error;
+/** `value` as a Union of the first variant that takes it, or undefined when none does. */
+function unionLiteral(
+  value: unknown,
+  variants: readonly flyteidl.core.ILiteralType[],
+  where: string,
+  strict: boolean,
+): flyteidl.core.Literal | undefined {
+  for (const variant of variants) {
+    try {
+      return scalarLiteral({ union: new core.Union({ value: convert(value, variant, where, strict), type: variant }) });
+    } catch (error) {
+      if (!(error instanceof LiteralConversionError)) throw error;
+    }
   }
+  return undefined;
 }
 
-function convertSimple(value: unknown, simple: flyteidl.core.SimpleType, where: string): flyteidl.core.Literal {
+function convertSimple(value: unknown, simple: flyteidl.core.SimpleType, where: string, strict: boolean): flyteidl.core.Literal {
   const type = { simple };
   switch (simple) {
     case SimpleType.NONE:
@@ -116,9 +138,9 @@ function convertSimple(value: unknown, simple: flyteidl.core.SimpleType, where: 
       if (typeof value === "number" || typeof value === "bigint") return integerLiteral(value, where, type);
       break;
     case SimpleType.FLOAT:
-      if (typeof value === "number") return primitiveLiteral({ floatValue: value });
       if (value instanceof PythonFloat) return primitiveLiteral({ floatValue: value.value });
-      if (typeof value === "bigint" && BigInt(Number(value)) === value) return primitiveLiteral({ floatValue: Number(value) });
+      if (typeof value === "number" && !(strict && toInt64(value) !== undefined)) return primitiveLiteral({ floatValue: value });
+      if (!strict && typeof value === "bigint" && BigInt(Number(value)) === value) return primitiveLiteral({ floatValue: Number(value) });
       break;
     case SimpleType.STRING:
       if (typeof value === "string") return primitiveLiteral({ stringValue: value });
@@ -239,7 +261,9 @@ function structuredDatasetLiteral(
   format: string,
   declared: flyteidl.core.IStructuredDatasetType,
 ): flyteidl.core.Literal {
-  const structuredDatasetType = new core.StructuredDatasetType({ ...declared, format: format || declared.format || "" });
+  // flytekit (StructuredDatasetTransformerEngine.async_to_literal) keeps the declared format, and
+  // takes the value's file_format only when the declared one is generic ("").
+  const structuredDatasetType = new core.StructuredDatasetType({ ...declared, format: declared.format || format });
   const metadata = new core.StructuredDatasetMetadata({ structuredDatasetType });
   return scalarLiteral({ structuredDataset: new core.StructuredDataset({ uri, metadata }) });
 }

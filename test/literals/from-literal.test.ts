@@ -227,10 +227,49 @@ describe("fromLiteral with a declared type", () => {
       expect(fromLiteral(overTheWire(toLiteral(null, optionalInt)), optionalInt)).toBeNull();
     });
 
-    test("a union literal with no stored type, or a bare literal, reads as the first variant that fits", () => {
+    test("a union literal with no stored type, or a bare literal, reads as the one variant that fits", () => {
       expect(fromLiteral(literalOf({ union: { value: literalOf({ noneType: {} }) } }), optionalInt)).toBeNull();
       expect(fromLiteral(primitiveOf({ integer: 4 }), optionalInt)).toBe(4);
       expect(fromLiteral(literalOf({ noneType: {} }), optionalInt)).toBeNull();
+    });
+
+    // flytekit/core/type_engine.py, UnionTransformer.async_to_python_value (master e96c720,
+    // l. 2116-2188): with no union tag it reads the literal by every variant and raises "Ambiguous
+    // choice of variant for union type" when several match (tests/flytekit/unit/core/
+    // test_type_engine.py, test_union_custom_transformer). An integer literal matches float too:
+    // FloatTransformer's _check_and_covert_float takes `float(lv.scalar.primitive.integer)`.
+    test("a bare literal that fits several variants is ambiguous, as flytekit raises", () => {
+      const floatOrInt = unionOf(tagged(FLOAT, "float"), tagged(INTEGER, "int"));
+      const ambiguous = 'cannot read "u" as union of float | integer: it is ambiguous, the literal fits float and integer';
+      expect(() => fromLiteral(primitiveOf({ integer: 1 }), floatOrInt, "u")).toThrow(new LiteralConversionError(ambiguous));
+      expect(() => fromLiteral(literalOf({ union: { value: primitiveOf({ integer: 1 }) } }), floatOrInt, "u")).toThrow(ambiguous);
+      expect(() => fromLiteral(primitiveOf({ integer: 1 }), unionOf(INTEGER, FLOAT), "u")).toThrow(
+        'cannot read "u" as union of integer | float: it is ambiguous, the literal fits integer and float',
+      );
+      expect(() => fromLiteral({ collection: { literals: [primitiveOf({ integer: 1 })] } }, unionOf(listOf(FLOAT), listOf(INTEGER)), "u")).toThrow(
+        'cannot read "u" as union of list of float | list of integer: it is ambiguous, the literal fits list of float and list of integer',
+      );
+      expect(() => fromLiteral(primitiveOf({ stringValue: "red" }), unionOf(STRING, color), "u")).toThrow(
+        'cannot read "u" as union of string | enum ["red", "green"]: it is ambiguous, the literal fits string and enum ["red", "green"]',
+      );
+      // One variant fits: a float literal is no int (flytekit < 1.14; see the report), a string outside the enum only a string.
+      expect(fromLiteral(primitiveOf({ floatValue: 1.5 }), floatOrInt)).toBe(1.5);
+      expect(fromLiteral(primitiveOf({ stringValue: "blue" }), unionOf(STRING, color))).toBe("blue");
+      // The stored variant decides, as flytekit's union tag does: no ambiguity, and an int keeps its precision.
+      expect(fromLiteral(overTheWire(toLiteral(2n ** 60n + 1n, floatOrInt)), floatOrInt)).toBe(2n ** 60n + 1n);
+    });
+
+    test("where this reader cannot tell the variants apart as flytekit does, the first variant decides", () => {
+      // MessagePack: flytekit's SimpleTransformer.from_binary_idl asserts the exact Python type, so
+      // msgpack 1 is only an int; decoded here it is a number either way.
+      const msgpackOne = overTheWire(literalOf({ binary: { value: new Uint8Array([0x01]), tag: "msgpack" } }));
+      expect(fromLiteral(msgpackOne, unionOf(tagged(FLOAT, "float"), tagged(INTEGER, "int")))).toBe(1);
+      // Dataclasses are STRUCT variants that flytekit tells apart by their fields; either reads as the same JSON.
+      const generic = literalOf({ generic: { fields: { a: { numberValue: 1 } } } });
+      const dataclasses = unionOf(tagged(STRUCT, "Object-Dataclass-Transformer"), tagged(STRUCT, "Object-Dataclass-Transformer"));
+      expect(fromLiteral(generic, dataclasses)).toEqual({ a: 1 });
+      // ...but an integer read as float or int is still ambiguous.
+      expect(() => fromLiteral(primitiveOf({ integer: 1 }), unionOf(FLOAT, INTEGER))).toThrow(/it is ambiguous/);
     });
 
     test("nothing fits: an error naming the union", () => {

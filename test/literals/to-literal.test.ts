@@ -274,10 +274,17 @@ describe("toLiteral with a declared type", () => {
       });
     });
 
-    test("the value's own format wins; a string is a URI; other values are errors", () => {
-      const format = (value: unknown) =>
-        toLiteral(value, declared).scalar?.structuredDataset?.metadata?.structuredDatasetType?.format;
-      expect(format(new StructuredDataset("s3://b/sd", "csv"))).toBe("csv");
+    // flytekit/types/structured/structured_dataset.py, StructuredDatasetTransformerEngine.async_to_literal
+    // (master e96c720, l. 705-765, from flytekit#3027): the type starts as the declared one, and a
+    // StructuredDataset(uri=...) lends its file_format only `if sdt.format == GENERIC_FORMAT and
+    // file_format != GENERIC_FORMAT`, so the declared format wins.
+    test("the declared format wins, the value's only when the declared one is generic (\"\"); a string is a URI; other values are errors", () => {
+      const format = (value: unknown, type = declared) =>
+        toLiteral(value, type).scalar?.structuredDataset?.metadata?.structuredDatasetType?.format;
+      const generic: flyteidl.core.ILiteralType = { structuredDatasetType: { format: "" } };
+      expect(format(new StructuredDataset("s3://b/sd", "csv"))).toBe("parquet");
+      expect(format(new StructuredDataset("s3://b/sd", "csv"), generic)).toBe("csv");
+      expect(format(new StructuredDataset("s3://b/sd"), generic)).toBe("");
       expect(format("s3://b/sd")).toBe("parquet");
       expect(() => toLiteral(1, declared, "sd")).toThrow('cannot convert "sd" to structured dataset: got number 1');
     });
@@ -310,6 +317,29 @@ describe("toLiteral with a declared type", () => {
       const intOrFloat = unionOf(tagged(INTEGER, "int"), tagged(FLOAT, "float"));
       expect(toLiteral(1, intOrFloat).scalar?.union?.type?.structure?.tag).toBe("int");
       expect(toLiteral(1.5, intOrFloat).scalar?.union?.type?.structure?.tag).toBe("float");
+    });
+
+    // flytekit/core/type_engine.py: UnionTransformer.async_to_literal tries every variant, and a
+    // Python int fits no float variant (SimpleTransformer.to_literal: `if type(python_val) !=
+    // self._type: raise`), so Union[float, int] stores 1 as an int and 1.0 as a float.
+    test("an integer goes to an int variant even after a float one; a PythonFloat or a fraction to the float", () => {
+      const floatOrInt = unionOf(tagged(FLOAT, "float"), tagged(INTEGER, "int"));
+      expect(shape(toLiteral(1, floatOrInt))).toEqual({
+        scalar: { union: { value: primitive({ integer: "1" }), type: { simple: SimpleType.INTEGER, structure: { tag: "int" } } } },
+      });
+      expect(toLiteral(2n ** 60n, floatOrInt).scalar?.union?.type?.structure?.tag).toBe("int");
+      expect(shape(toLiteral(pythonFloat(1), floatOrInt))).toEqual({
+        scalar: { union: { value: primitive({ floatValue: 1 }), type: { simple: SimpleType.FLOAT, structure: { tag: "float" } } } },
+      });
+      expect(toLiteral(1.5, floatOrInt).scalar?.union?.type?.structure?.tag).toBe("float");
+      // Inside containers too: [1, 2] is a list[int] for ListTransformer, not a list[float].
+      const floatsOrInts = unionOf(tagged(listOf(FLOAT), "Typed List"), tagged(listOf(INTEGER), "Typed List"));
+      expect(toLiteral([1, 2], floatsOrInts).scalar?.union?.type).toEqual(floatsOrInts.unionType?.variants?.[1]);
+      expect(toLiteral([1, 2.5], floatsOrInts).scalar?.union?.type).toEqual(floatsOrInts.unionType?.variants?.[0]);
+      // With no int variant, an integer number still makes a float, as a declared float takes it.
+      expect(shape(toLiteral(1, unionOf(tagged(FLOAT, "float"), tagged(NONE, "none"))))).toEqual({
+        scalar: { union: { value: primitive({ floatValue: 1 }), type: { simple: SimpleType.FLOAT, structure: { tag: "float" } } } },
+      });
     });
 
     test("variants without a tag are stored as declared", () => {
