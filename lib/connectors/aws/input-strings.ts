@@ -4,9 +4,10 @@
  * its isoformat, a duration its seconds (a float), a msgpack dict its json.dumps text, a Struct its
  * MessageToDict (every number a float), collections and maps element by element.
  */
-import { type JsonValue, PythonFloat, toPythonJson } from "../../connector/python-json.js";
+import { InvalidArgumentError } from "../../connector/errors.js";
+import { type JsonValue, PythonFloat, quotePythonString, toPythonJson } from "../../connector/python-json.js";
 import type { flyteidl, google } from "../../idl/index.js";
-import { MSGPACK_TAG, unpackPython } from "../../literals/python.js";
+import { MSGPACK_TAG, type PythonJsonValue, unpackPythonJson } from "../../literals/python.js";
 import { fromInt64 } from "../../literals/primitives.js";
 import { PreciseDate } from "../../literals/values.js";
 import { pythonIsoformat } from "../../connector/python-str.js";
@@ -32,12 +33,27 @@ function scalarString(scalar: flyteidl.core.IScalar): JsonValue {
   if (scalar.blob != null) return scalar.blob.uri ?? "";
   if (scalar.binary != null) {
     const bytes = scalar.binary.value ?? new Uint8Array();
-    if (scalar.binary.tag === MSGPACK_TAG) return toPythonJson(unpackPython(bytes) as JsonValue);
+    if (scalar.binary.tag === MSGPACK_TAG) return jsonDumps(unpackMsgpack(bytes));
     return Buffer.from(bytes).toString("base64");
   }
   if (scalar.generic != null) return structDict(scalar.generic);
   if (scalar.union != null) return literalStringRepr(scalar.union.value ?? {});
   throw new Error("Unknown scalar type: it holds no value");
+}
+
+function unpackMsgpack(bytes: Uint8Array): PythonJsonValue {
+  try {
+    return unpackPythonJson(bytes);
+  } catch (error) {
+    throw new InvalidArgumentError(`A msgpack input does not read as json.dumps(msgpack.unpackb(...)) reads it: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** json.dumps: a dict's keys in their packed order, a whole float as `1.0`. */
+function jsonDumps(value: PythonJsonValue): string {
+  if (value instanceof Map) return `{${[...value].map(([key, item]) => `${quotePythonString(key)}: ${jsonDumps(item)}`).join(", ")}}`;
+  if (Array.isArray(value)) return `[${value.map(jsonDumps).join(", ")}]`;
+  return toPythonJson(value);
 }
 
 function primitiveString(primitive: flyteidl.core.IPrimitive): JsonValue {

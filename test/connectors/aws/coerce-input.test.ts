@@ -1,6 +1,25 @@
 /** Parameters converted by the command's own input schema, as botocore converts boto3's. */
+import { execFileSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { coerceInput } from "../../../lib/connectors/aws/coerce-input.js";
+
+/**
+ * The ISO texts coerceInput makes of `timestamps` as PutMetricData timestamps, in a Node process
+ * whose zone is `zone`: the host's own zone (UTC on Lambda) must not show.
+ */
+function timestampsIn(zone: string, timestamps: readonly string[]): unknown[] {
+  const module = fileURLToPath(new URL("../../../lib/connectors/aws/coerce-input.ts", import.meta.url));
+  const script = `
+    const { coerceInput } = await import(${JSON.stringify(module)});
+    const { PutMetricDataCommand } = await import("@aws-sdk/client-cloudwatch");
+    const stamps = ${JSON.stringify(timestamps)};
+    const input = await coerceInput(new PutMetricDataCommand({}), { Namespace: "ns", MetricData: stamps.map((Timestamp) => ({ MetricName: "m", Timestamp })) });
+    console.log(JSON.stringify(input.MetricData.map(({ Timestamp }) => Timestamp instanceof Date ? Timestamp.toISOString() : { kept: Timestamp })));
+  `;
+  const output = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { env: { ...process.env, TZ: zone }, encoding: "utf8" });
+  return JSON.parse(output) as unknown[];
+}
 
 describe("coerceInput", () => {
   it("turns text into bytes for a blob, and leaves other members alone", async () => {
@@ -19,6 +38,47 @@ describe("coerceInput", () => {
     })) as { MetricData: Array<{ Timestamp: unknown }> };
     expect(input.MetricData[0]!.Timestamp).toEqual(new Date("2024-05-01T12:00:00Z"));
     expect(input.MetricData[1]!.Timestamp).toBe("not a date");
+  });
+
+  // botocore's parse_to_aware_datetime (botocore/utils.py:1026-1068, botocore 1.43.11): text
+  // float() reads is epoch seconds (_parse_timestamp_with_tzinfo, utils.py:959-975), other text
+  // goes to dateutil, and "If no timezone info was provided in the input value, then UTC is
+  // assumed, not local time". Expected instants are what it gives under TZ=America/New_York, to
+  // the millisecond a Date holds.
+  it("reads a timestamp without an offset as UTC and epoch text as seconds, whatever the host's zone", () => {
+    const texts = [
+      "2024-01-02T03:04:05",
+      "2024-01-02 03:04:05",
+      "2024-01-02T03:04",
+      "20240102T030405",
+      "2024-01-02T03:04:05.123456789",
+      "2024-01-02",
+      "2024-01-02T03:04:05+01",
+      "2024-01-02T03:04:05-05:30",
+      "1700000000",
+      " 1700000000.5 ",
+      "1_700_000_000",
+      "Tue, 02 Jan 2024 03:04:05 GMT",
+      // dateutil: "day is out of range for month"; Date would roll it over into March.
+      "2024-02-30T00:00:00",
+    ];
+    const expected = [
+      "2024-01-02T03:04:05.000Z",
+      "2024-01-02T03:04:05.000Z",
+      "2024-01-02T03:04:00.000Z",
+      "2024-01-02T03:04:05.000Z",
+      "2024-01-02T03:04:05.123Z",
+      "2024-01-02T00:00:00.000Z",
+      "2024-01-02T02:04:05.000Z",
+      "2024-01-02T08:34:05.000Z",
+      "2023-11-14T22:13:20.000Z",
+      "2023-11-14T22:13:20.500Z",
+      "2023-11-14T22:13:20.000Z",
+      "2024-01-02T03:04:05.000Z",
+      { kept: "2024-02-30T00:00:00" },
+    ];
+    expect(timestampsIn("America/New_York", texts)).toEqual(expected);
+    expect(timestampsIn("Asia/Kolkata", texts)).toEqual(expected);
   });
 
   it("passes the parameters through for a command without a schema", async () => {
