@@ -16,13 +16,18 @@ export interface HttpExchange {
   readonly signal: AbortSignal;
   /** The largest answer read; a larger one rejects with ResponseTooLargeError. */
   readonly maxBodyBytes?: number;
-  /** False: the body is drained unread and `text` is "" (a check that needs the status only). */
-  readonly readBody?: boolean;
+  /**
+   * Whether the body is wanted, at all or by the answer's status (default: yes). An unwanted one is
+   * left unread: no size limit, no decoding, and `text` is "". For a check that needs the status
+   * only, or a success whose body is a payload the caller has no use for.
+   */
+  readonly readBody?: boolean | ((status: number) => boolean);
 }
 
 export interface HttpAnswer {
   readonly status: number;
   readonly headers: ResponseHeaders;
+  /** The body as text; "" also when it was left unread (`readBody`), whatever it held. */
   readonly text: string;
 }
 
@@ -63,9 +68,13 @@ export async function exchange(request: HttpExchange): Promise<HttpAnswer> {
   const limit = request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return new Promise<HttpAnswer>((resolve, reject) => {
     const outgoing = send(url, options, (response: IncomingMessage) => {
-      const answer = (text: string) => resolve({ status: response.statusCode ?? 0, headers: new ResponseHeaders(response.headers), text });
-      if (request.readBody === false) {
-        response.resume();
+      const status = response.statusCode ?? 0;
+      const answer = (text: string) => resolve({ status, headers: new ResponseHeaders(response.headers), text });
+      const read = request.readBody;
+      if (read === false || (typeof read === "function" && !read(status))) {
+        // Destroyed (the socket closed), not drained with resume(): draining would keep the socket
+        // for reuse but read the whole body, tens of MB maybe, for nothing; a new connection costs less.
+        response.destroy();
         answer("");
         return;
       }

@@ -56,6 +56,12 @@ export interface PlatformRequest {
   readonly retry?: boolean;
   /** Statuses answered as results rather than errors, e.g. 404 on a cancel. */
   readonly accept?: readonly number[];
+  /**
+   * Whether the body of an answer with this status is wanted (default: yes). One that is not is
+   * left unread, however large, and answered as `body` undefined: for a success whose payload
+   * the caller has no use for. An error's body holds the platform's message: keep it wanted.
+   */
+  readonly readBody?: (status: number) => boolean;
   /** What the request does, for messages: "submit the run". */
   readonly action: string;
 }
@@ -63,7 +69,7 @@ export interface PlatformRequest {
 export interface PlatformResponse<T = unknown> {
   readonly status: number;
   readonly headers: ResponseHeaders;
-  /** The parsed JSON body, or undefined when the body is empty. */
+  /** The parsed JSON body, or undefined when the body is empty or left unread (`readBody`). */
   readonly body: T;
 }
 
@@ -184,7 +190,7 @@ export class PlatformClient {
     let response: HttpAnswer;
     try {
       // Redirects are not followed: the auth headers must not go to another host.
-      response = await exchange({ method, url: this.#url(request), headers, body, signal: AbortSignal.any([context.signal, timeout]) });
+      response = await exchange({ method, url: this.#url(request), headers, body, signal: AbortSignal.any([context.signal, timeout]), readBody: request.readBody });
     } catch (error) {
       // The caller's deadline or cancellation ends the call; the service answers for it.
       if (context.signal.aborted) throw context.signal.reason ?? error;

@@ -9,6 +9,8 @@ import { exchange, ResponseTooLargeError } from "../../lib/connector/http-exchan
 let server: Server;
 let base: string;
 const seen: { method: string; url: string; headers: Record<string, unknown>; body: string }[] = [];
+/** Settles when the connection of the last /endless answer closes. */
+let endlessClosed: Promise<unknown> = Promise.resolve();
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -17,6 +19,24 @@ beforeAll(async () => {
     request.on("end", () => {
       seen.push({ method: request.method!, url: request.url!, headers: request.headers, body });
       if (request.url === "/big") return response.end("x".repeat(2048));
+      if (request.url === "/endless") {
+        // A body that never ends: written as fast as the client reads it, until the connection closes.
+        response.writeHead(200, { "content-type": "application/json" });
+        const chunk = Buffer.alloc(64 * 1024, "x");
+        let open = true;
+        endlessClosed = once(response, "close").then(() => {
+          open = false;
+        });
+        const pump = () => {
+          while (open && response.write(chunk));
+        };
+        response.on("drain", pump);
+        return pump();
+      }
+      if (request.url === "/missing") {
+        response.writeHead(404, { "content-type": "application/json" });
+        return response.end(JSON.stringify({ message: "no such thing" }));
+      }
       if (request.url === "/latin1") {
         response.writeHead(200, { "content-type": 'text/plain; charset="ISO-8859-1"' });
         return response.end(Buffer.from([0x63, 0x61, 0x66, 0xe9])); // "café"
@@ -69,9 +89,22 @@ describe("exchange", () => {
     expect(answer.headers.get("location")).toBe("/elsewhere");
   });
 
-  it("refuses an answer larger than the limit, and drains one unread when asked", async () => {
+  it("refuses an answer larger than the limit, and leaves one unread when asked", async () => {
     await expect(exchange({ method: "GET", url: new URL(`${base}/big`), signal: signal(), maxBodyBytes: 1024 })).rejects.toThrow(ResponseTooLargeError);
     expect(await exchange({ method: "GET", url: new URL(`${base}/big`), signal: signal(), readBody: false, maxBodyBytes: 1024 })).toMatchObject({ status: 200, text: "" });
+  });
+
+  it("leaves unread the body of a status it is not wanted for, closing the connection rather than reading on", async () => {
+    const unlessOk = (status: number) => status !== 200;
+    const endless = (readBody?: (status: number) => boolean) => exchange({ method: "GET", url: new URL(`${base}/endless`), signal: signal(), maxBodyBytes: 1024, readBody });
+    const answer = await endless(unlessOk);
+    expect(answer).toMatchObject({ status: 200, text: "" });
+    expect(answer.headers.get("content-type")).toBe("application/json");
+    // The server sees the connection close: the endless body was neither read to its end nor drained.
+    await endlessClosed;
+    await expect(endless()).rejects.toThrow(ResponseTooLargeError);
+    // A status whose body is wanted is read as before.
+    expect(await exchange({ method: "GET", url: new URL(`${base}/missing`), signal: signal(), readBody: unlessOk })).toMatchObject({ status: 404, text: '{"message":"no such thing"}' });
   });
 
   it("reads the text in the answer's charset, and undoes its content encoding, as httpx does", async () => {

@@ -79,6 +79,21 @@ describe("PlatformClient", () => {
     expect(missing.body).toMatchObject({ error: { message: "job 404 does not exist" } });
   });
 
+  test("a body the caller does not want is left unread, by status; an error's is read, and retried as before", async () => {
+    fake.jobs.set("1", { state: "DONE" });
+    const unlessOk = (status: number) => status !== 200;
+    fake.fault({ route: "GET /api/jobs", status: 503 });
+    const answer = await client().request({ path: "/api/jobs/1", readBody: unlessOk, action: "read" }, context());
+    expect(answer).toMatchObject({ status: 200, body: undefined });
+    expect(fake.callsTo("GET /api/jobs/1").map((call) => call.status)).toEqual([503, 200]);
+    fake.fault({ route: "GET /api/jobs", status: 503, times: Infinity, body: { message: "temporarily overloaded" } });
+    const error = await rejection(client({ maxAttempts: 2 }).request({ path: "/api/jobs/1", readBody: unlessOk, action: "read" }, context()));
+    expect(error).toMatchObject({ code: Status.UNAVAILABLE, httpStatus: 503, platformMessage: "temporarily overloaded" });
+    fake.reset();
+    const missing = await client().request({ path: "/api/jobs/404", accept: [404], readBody: unlessOk, action: "read" }, context());
+    expect(missing.body).toMatchObject({ error: { message: "job 404 does not exist" } });
+  });
+
   test("retries a 429 inside the call, honouring Retry-After", async () => {
     fake.jobs.set("1", { state: "RUNNING" });
     fake.fault({ route: "GET /api/jobs", status: 429, retryAfter: 0, times: 2 });

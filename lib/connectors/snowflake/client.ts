@@ -68,7 +68,8 @@ export class SnowflakeClient {
    * Submits asynchronously. With a `requestId` the submit may be sent again: Snowflake runs a
    * request id once, and answers a resubmission that says `retry=true` with that statement.
    * 408 and 422 (the statement timed out or failed at once) are answers: their handle lets get
-   * report the failure.
+   * report the failure. A resubmission whose statement has finished answers 200 with its result
+   * set, read whole (unlike get's): the body is where the statement handle is.
    */
   submit(body: StatementRequest, requestId: string | undefined, context: Context): Promise<PlatformResponse<StatementAnswer>> {
     return this.#http.request<StatementAnswer>(
@@ -86,13 +87,17 @@ export class SnowflakeClient {
     );
   }
 
-  /** 200 done, 202 running, 408 timed out, 422 failed (/developer-guide/sql-api/handling-responses). */
+  /**
+   * 200 done (its body, the result set, left unread: `body` undefined), 202 running, 408 timed out,
+   * 422 failed (/developer-guide/sql-api/handling-responses).
+   */
   status(handle: string, context: Context): Promise<PlatformResponse<StatementAnswer>> {
     return this.#http.request<StatementAnswer>(
       {
         path: `/api/v2/statements/${encodeURIComponent(handle)}`,
         headers: { "user-agent": USER_AGENT },
         accept: [408, 422],
+        readBody: unlessResultSet,
         action: "read the statement's status",
       },
       context,
@@ -114,6 +119,13 @@ export class SnowflakeClient {
     );
   }
 }
+
+/**
+ * A done statement's 200 carries the first partition of its result set, possibly larger than any
+ * limit worth reading; get needs its status only. 202, 408 and 422 are read (422's message and SQL
+ * state are the failure's).
+ */
+const unlessResultSet = (status: number) => status !== 200;
 
 /** Snowflake's error bodies: `{code, message, sqlState, …}`. */
 function snowflakeError(body: unknown, text: string): string | undefined {

@@ -313,6 +313,17 @@ describe("statement states", () => {
     expect(failed.outputs).toBeNull();
   });
 
+  test("200's result set is not read: a first partition larger than any answer read is SUCCEEDED with the results", async () => {
+    // Over http-exchange's 32 MB limit, which a read would refuse (UNAVAILABLE) on every poll.
+    fake.script = ["running", { succeeded: { firstPartitionBytes: 40 * 1024 * 1024 } }];
+    const meta = (await create(template))!;
+    expect((await get(meta)).phase).toBe(Phase.RUNNING);
+    const done = await get(meta);
+    expect(done.phase).toBe(Phase.SUCCEEDED);
+    expect(literalMapToPlain(done.outputs!)).toEqual({ results: new StructuredDataset(`snowflake://flyte_user:myorg-myaccount/compute_wh/analytics/public/${only().handle}`) });
+    expect(fake.callsTo("GET /api/v2/statements").map((call) => call.status)).toEqual([202, 200]);
+  });
+
   test("408 (the statement's timeout) is FAILED", async () => {
     fake.script = ["timeout"];
     const failed = await get((await create(template))!);
@@ -368,12 +379,15 @@ describe("faults", () => {
     expect(error.message).toContain("Snowflake could not read the statement's status: HTTP 500");
   });
 
-  test("malformed JSON is retried, and UNAVAILABLE if it lasts", async () => {
+  test("malformed JSON is retried, and UNAVAILABLE if it lasts; get's 200 is done by its status alone", async () => {
+    fake.fault({ route: "POST /api/v2/statements", malformed: true });
     const meta = (await create(template))!;
+    expect(fake.callsTo("POST /api/v2/statements").map((call) => call.status)).toEqual([200, 202]);
+    fake.fault({ route: "POST /api/v2/statements", malformed: true, times: Infinity });
+    expect((await rejection(create(template, { attempt: 1 }))).code).toBe(Status.UNAVAILABLE);
+    // The result set a 200 carries is never read, so a garbled one is no different.
     fake.fault({ route: "GET /api/v2/statements", malformed: true });
-    expect((await get(meta)).phase).toBe(Phase.RUNNING);
-    fake.fault({ route: "GET /api/v2/statements", malformed: true, times: Infinity });
-    expect((await rejection(get(meta))).code).toBe(Status.UNAVAILABLE);
+    expect((await get(meta)).phase).toBe(Phase.SUCCEEDED);
   });
 
   test("a dropped connection is retried", async () => {

@@ -7,7 +7,8 @@
  * bindings with them (/submitting-multiple-statements), and requestId idempotency: a request id
  * already used, resubmitted with retry=true, answers the statement it started
  * (/submitting-requests#resubmitting-a-request-to-execute-sql-statements). Statements move
- * through a script of states, one step per status read.
+ * through a script of states, one step per status read; a done one answers 200 with a ResultSet,
+ * the first partition of its rows inline (/handling-responses), as large as the script says.
  */
 import { createHash, type KeyObject, randomUUID, verify } from "node:crypto";
 import { type FakeRequest, type FakeResponse, PlatformFake } from "../../../lib/testing/index.js";
@@ -16,6 +17,8 @@ import { type FakeRequest, type FakeResponse, PlatformFake } from "../../../lib/
 export type StatementState =
   | "running"
   | "succeeded"
+  /** Done, its first partition at least this many bytes of rows ("succeeded" answers one row). */
+  | { readonly succeeded: { readonly firstPartitionBytes: number } }
   | "timeout"
   | { readonly failed: { readonly message: string; readonly sqlState: string; readonly code?: string } }
   /** An answer the API does not document, e.g. a 2xx other than 200 and 202. */
@@ -184,24 +187,40 @@ export class FakeSnowflake extends PlatformFake {
     if (state === "running") {
       return { status: 202, json: { code: "333334", message: "Asynchronous execution in progress. Use provided query id to perform query monitoring and management.", ...status } };
     }
-    if (state === "succeeded") {
-      return {
-        json: {
-          code: "090001",
-          sqlState: "00000",
-          message: "Statement executed successfully.",
-          ...status,
-          resultSetMetaData: { numRows: 1, format: "jsonv2", rowType: [{ name: "1", type: "fixed", nullable: false }] },
-          data: [["1"]],
-        },
-      };
-    }
+    if (state === "succeeded") return resultSet(status, [{ name: "1", type: "fixed", nullable: false }], [["1"]]);
     if (state === "timeout") {
       return { status: 408, json: { code: "000630", sqlState: "57014", message: "Statement reached its statement or warehouse timeout of 10 second(s) and was canceled.", ...status } };
     }
+    if ("succeeded" in state) return resultSet(status, PAYLOAD_ROW_TYPE, payloadRows(state.succeeded.firstPartitionBytes));
     if ("odd" in state) return { status: state.odd, json: { ...status } };
     return { status: 422, json: { code: state.failed.code ?? "002003", sqlState: state.failed.sqlState, message: state.failed.message, ...status } };
   }
+}
+
+/** A ResultSet of one partition, `data` inline (the reference's ResultSet and its resultSetMetaData). */
+function resultSet(status: Record<string, unknown>, rowType: readonly Record<string, unknown>[], data: readonly (readonly string[])[]): FakeResponse {
+  const partitionInfo = [{ rowCount: data.length, uncompressedSize: Buffer.byteLength(JSON.stringify(data)) }];
+  return {
+    json: {
+      code: "090001",
+      sqlState: "00000",
+      message: "Statement executed successfully.",
+      ...status,
+      resultSetMetaData: { numRows: data.length, format: "jsonv2", partitionInfo, rowType },
+      data,
+    },
+  };
+}
+
+const PAYLOAD = "x".repeat(1024);
+const PAYLOAD_ROW_TYPE = [
+  { name: "ID", type: "fixed", precision: 38, scale: 0, nullable: false },
+  { name: "PAYLOAD", type: "text", length: PAYLOAD.length, byteLength: PAYLOAD.length, nullable: false },
+];
+
+/** Rows (ID, PAYLOAD) of at least `bytes` in all: jsonv2 writes every value as a string. */
+function payloadRows(bytes: number): string[][] {
+  return Array.from({ length: Math.ceil(bytes / PAYLOAD.length) }, (_, index) => [String(index + 1), PAYLOAD]);
 }
 
 function parse(part: string): unknown {
