@@ -19,6 +19,7 @@ export {
   type TaskParams,
 } from "./connector/connector.js";
 export {
+  CancelledError,
   ConnectorError,
   ConnectorNotFoundError,
   DeadlineExceededError,

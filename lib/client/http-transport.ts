@@ -6,6 +6,7 @@ import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import {
+  CancelledError,
   ConnectorError,
   DeadlineExceededError,
   errorMessage,
@@ -71,11 +72,13 @@ export function createHttpDispatch(options: HttpDispatchOptions): Dispatch {
       }
     }
 
-    const { deadline } = dispatchOptions;
+    const { deadline, signal } = dispatchOptions;
+    if (signal?.aborted) throw new CancelledError(`${name}: the caller cancelled the call.`);
     const remaining = deadline === undefined ? undefined : deadline - Date.now();
     if (remaining !== undefined && remaining <= 0) {
       throw new DeadlineExceededError(`${name}: no time left before the deadline.`);
     }
+    const timeout = remaining === undefined ? undefined : AbortSignal.timeout(remaining);
     let response: Response;
     let bytes: Uint8Array;
     try {
@@ -83,11 +86,11 @@ export function createHttpDispatch(options: HttpDispatchOptions): Dispatch {
         method,
         headers: signed,
         body: body ?? null,
-        signal: remaining === undefined ? null : AbortSignal.timeout(remaining),
+        signal: timeout && signal ? AbortSignal.any([timeout, signal]) : (timeout ?? signal ?? null),
       });
       bytes = new Uint8Array(await response.arrayBuffer());
     } catch (error) {
-      throw fetchFailure(url, error);
+      throw fetchFailure(url, error, signal);
     }
     if (!response.ok) throw httpFailure(response, bytes);
     return decodeResponse(operation, response.headers.get("content-type") ?? "", bytes);
@@ -260,8 +263,10 @@ function httpFailure(response: Response, bytes: Uint8Array): ConnectorError {
   return new ConnectorError(code, message);
 }
 
-function fetchFailure(url: URL, error: unknown): ConnectorError {
+/** `signal` is the caller's: whatever its abort made fetch throw is CANCELLED. */
+function fetchFailure(url: URL, error: unknown, signal: AbortSignal | undefined): ConnectorError {
   const where = `${url.origin}${url.pathname}`;
+  if (signal?.aborted) return new CancelledError(`The caller cancelled the call before ${where} answered.`, { cause: error });
   if ((error as { name?: unknown })?.name === "TimeoutError") {
     return new DeadlineExceededError(`${where} did not answer before the deadline.`, { cause: error });
   }

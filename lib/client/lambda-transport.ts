@@ -5,6 +5,7 @@
  */
 import { InvokeCommand, LambdaClient, type LambdaClientConfig } from "@aws-sdk/client-lambda";
 import {
+  CancelledError,
   ConnectorError,
   DeadlineExceededError,
   errorMessage,
@@ -53,19 +54,22 @@ export function createLambdaDispatch(options: LambdaDispatchOptions = {}): Dispa
     const operation: Operation = operationFor(name, dispatchOptions.protocol);
     const functionName = functionFor(name);
     const payload = new TextEncoder().encode(JSON.stringify(envelope(operation, requests)));
-    const { deadline } = dispatchOptions;
+    const { deadline, signal } = dispatchOptions;
+    if (signal?.aborted) throw new CancelledError(`${name}: the caller cancelled the call.`);
     const remaining = deadline === undefined ? undefined : deadline - Date.now();
     if (remaining !== undefined && remaining <= 0) {
       throw new DeadlineExceededError(`${name}: no time left before the deadline.`);
     }
+    const timeout = remaining === undefined ? undefined : AbortSignal.timeout(remaining);
+    const abortSignal = timeout && signal ? AbortSignal.any([timeout, signal]) : (timeout ?? signal);
     let answer;
     try {
       answer = await client.send(
         new InvokeCommand({ FunctionName: functionName, InvocationType: "RequestResponse", Payload: payload }),
-        remaining === undefined ? {} : { abortSignal: AbortSignal.timeout(remaining) },
+        abortSignal ? { abortSignal } : {},
       );
     } catch (error) {
-      throw invokeFailure(functionName, error);
+      throw invokeFailure(functionName, error, signal);
     }
     const text = answer.Payload ? new TextDecoder().decode(answer.Payload) : "";
     if (answer.FunctionError) throw functionCrash(functionName, answer.FunctionError, text);
@@ -175,12 +179,16 @@ const SERVICE_ERROR_STATUS: Readonly<Record<string, StatusCode>> = {
   ResourceConflictException: Status.UNAVAILABLE,
 };
 
-function invokeFailure(functionName: string, error: unknown): ConnectorError {
+/** `signal` is the caller's: whatever its abort made the SDK throw (an abort, a reset socket) is CANCELLED. */
+function invokeFailure(functionName: string, error: unknown, signal: AbortSignal | undefined): ConnectorError {
   if (error instanceof ConnectorError) return error;
+  if (signal?.aborted) {
+    return new CancelledError(`The caller cancelled the call before Lambda function ${functionName} answered.`, { cause: error });
+  }
   const message = `Cannot invoke Lambda function ${functionName}: ${errorMessage(error)}`;
   if (isNetworkError(error)) return new UnavailableError(message, { cause: error });
   const { name, $fault } = (error ?? {}) as { name?: unknown; $fault?: unknown };
-  // Aborted by the caller's deadline (the only abort signal given to the SDK).
+  // Aborted by the caller's deadline (the only other abort signal given to the SDK).
   if (name === "AbortError") {
     return new DeadlineExceededError(`Lambda function ${functionName} did not answer before the deadline.`, { cause: error });
   }

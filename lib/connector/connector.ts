@@ -22,7 +22,10 @@ export interface Connection {
 
 /** What every call receives besides its own arguments (flytekit's `**kwargs`). */
 export interface CallContext {
-  /** Aborted when the caller's deadline is about to pass; long calls should listen to it. */
+  /**
+   * Aborted when the caller's deadline is about to pass, or when the caller cancels the call (a gRPC
+   * client's cancel, a closed connection); long calls should listen to it.
+   */
   readonly signal: AbortSignal;
   /**
    * Epoch milliseconds at which `signal` aborts, when the caller set a deadline: work that

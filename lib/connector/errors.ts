@@ -99,6 +99,14 @@ export class DeadlineExceededError extends ConnectorError {
   }
 }
 
+/** The caller went away (a cancelled gRPC call) before the answer (CANCELLED). */
+export class CancelledError extends ConnectorError {
+  static override readonly errorName: string = "CancelledError";
+  constructor(message: string, options?: ErrorOptions) {
+    super(Status.CANCELLED, message, options);
+  }
+}
+
 /** A secret or setting the connector needs is missing or unusable (FAILED_PRECONDITION); names it, never its value. */
 export class FailedPreconditionError extends ConnectorError {
   static override readonly errorName: string = "FailedPreconditionError";

@@ -22,8 +22,11 @@ export interface HttpResult {
   readonly isBase64Encoded?: boolean;
 }
 
-/** Answers one event; `deadline` (epoch ms) is when the integration would time out. */
-export type HttpEventHandler = (event: APIGatewayProxyEventV2, deadline: number) => Promise<HttpResult>;
+/**
+ * Answers one event; `deadline` (epoch ms) is when the integration would time out, `signal` aborts
+ * when the client goes away before the answer.
+ */
+export type HttpEventHandler = (event: APIGatewayProxyEventV2, deadline: number, signal: AbortSignal) => Promise<HttpResult>;
 
 export interface HttpBridgeOptions {
   /** Larger request bodies are refused with 413 (default MAX_LAMBDA_PAYLOAD_BYTES, as API Gateway's Lambda integration would). */
@@ -39,6 +42,10 @@ export function httpBridge(handle: HttpEventHandler, options: HttpBridgeOptions 
   const maxBodyBytes = options.maxBodyBytes ?? MAX_LAMBDA_PAYLOAD_BYTES;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   return (request, response) => {
+    const cancel = new AbortController();
+    response.once("close", () => {
+      if (!response.writableFinished) cancel.abort();
+    });
     readBody(request, maxBodyBytes).then(
       async (body) => {
         if (body === undefined) {
@@ -47,7 +54,7 @@ export function httpBridge(handle: HttpEventHandler, options: HttpBridgeOptions 
           sendError(response, 413, Status.RESOURCE_EXHAUSTED, `Request body is larger than ${maxBodyBytes} bytes.`);
           return;
         }
-        const result = await handle(toHttpApiEvent(request, body), Date.now() + timeoutMs);
+        const result = await handle(toHttpApiEvent(request, body), Date.now() + timeoutMs, cancel.signal);
         sendResult(response, result);
       },
     ).catch((error: unknown) => {

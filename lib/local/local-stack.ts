@@ -95,7 +95,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let httpUrl: string | undefined;
   if (options.httpPort !== false) {
     const onInternalError = (error: unknown) => logger.error("HTTP request failed", error);
-    const listener = httpBridge((event, deadline) => handleHttpEvent(event, dispatch, { deadline }, onInternalError), {
+    const listener = httpBridge((event, deadline, signal) => handleHttpEvent(event, dispatch, { deadline, signal }, onInternalError), {
       timeoutMs: options.httpTimeoutMs,
       logger,
     });

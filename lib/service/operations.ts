@@ -119,6 +119,11 @@ export function tooManyRequestMessages(operation: Operation): InvalidArgumentErr
 export interface DispatchOptions {
   /** Epoch milliseconds by which the answer must be back; the service answers DEADLINE_EXCEEDED before it. */
   readonly deadline?: number;
+  /**
+   * Aborted when the caller went away (a gRPC client cancelled the call, or its connection
+   * closed): the work in flight is stopped, and the call rejects with CANCELLED.
+   */
+  readonly signal?: AbortSignal;
   /** The request's connection (Flyte 2 only), handed to create, get, delete and do. */
   readonly connection?: Connection;
   /** The request's `Inputs.context` (Flyte 2 only), handed to create and do. */

@@ -297,8 +297,8 @@ export class ConnectorService {
   }
 
   /**
-   * Calls the connector with `params` and the deadline's signal; what it throws becomes INTERNAL
-   * with flytekit's message.
+   * Calls the connector with `params` and a signal aborted at the deadline or when the caller goes
+   * away; what it throws becomes INTERNAL with flytekit's message.
    */
   async #run<P extends object, T>(
     connector: Connector,
@@ -309,7 +309,7 @@ export class ConnectorService {
   ): Promise<T> {
     const describe = () => `${verb} ${connector.taskCategory.name} task`;
     try {
-      return await withDeadline(params, work, options.deadline, this.#marginMs, describe);
+      return await withDeadline(params, work, options.deadline, this.#marginMs, describe, options.signal);
     } catch (error) {
       throw this.#failure(connector, verb, error);
     }

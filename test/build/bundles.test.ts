@@ -150,7 +150,7 @@ describe("the build", () => {
 
   it("keeps the errors' names, which minifying takes from their classes, for the log", async () => {
     const code = (await Promise.all([...atStart("createTask")].map((path) => readFile(path, "utf8")))).join("\n");
-    for (const name of ["InvalidArgumentError", "FailedPreconditionError", "TaskFailedError", "UnavailableError", "InternalError", "DeadlineExceededError"]) {
+    for (const name of ["InvalidArgumentError", "FailedPreconditionError", "TaskFailedError", "UnavailableError", "InternalError", "DeadlineExceededError", "CancelledError"]) {
       expect(code).toContain(`"${name}"`);
     }
   });

@@ -5,12 +5,13 @@ import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { createHttpDispatch } from "../../lib/client/http-transport.js";
+import { AsyncConnectorBase, type TaskParams } from "../../lib/connector/connector.js";
 import { Status } from "../../lib/connector/errors.js";
 import { ConnectorRegistry } from "../../lib/connector/registry.js";
 import { flyteidl } from "../../lib/idl/index.js";
 import type { LocalStack } from "../../lib/local/local-stack.js";
 import { freePort } from "../support/serverless-offline.js";
-import { CountdownConnector, ShoutConnector } from "./fixtures/test-connectors.js";
+import { CountdownConnector, CountdownMeta, ShoutConnector } from "./fixtures/test-connectors.js";
 import { startTestStack } from "./support/local-stack.js";
 import { rejection } from "../support/rejection.js";
 
@@ -233,6 +234,53 @@ describe("against the local stack", () => {
       const { resourceMeta } = created as flyteidl.admin.CreateTaskResponse;
       const messages = (await dispatch("getTaskLogs", [{ taskCategory: { name: "countdown" }, resourceMeta }])) as flyteidl.admin.GetTaskLogsResponse[];
       expect(messages.map((message) => (message.header ? "header" : "body"))).toEqual(["header", "body"]);
+    }
+  });
+});
+
+describe("a caller that goes away", () => {
+  test("already gone, nothing is sent", async () => {
+    const error = await rejection(createHttpDispatch({ baseUrl })("listAgents", [{}], { signal: AbortSignal.abort() }));
+    expect(error.code).toBe(Status.CANCELLED);
+    expect(received).toEqual([]);
+  });
+
+  test("aborts the request in flight, CANCELLED; the local stack then aborts the connector's work", async () => {
+    let entered!: () => void;
+    const entering = new Promise<void>((resolve) => (entered = resolve));
+    let aborted!: () => void;
+    const aborting = new Promise<void>((resolve) => (aborted = resolve));
+    /** Creates nothing until its signal aborts. */
+    class BlockingConnector extends AsyncConnectorBase<CountdownMeta> {
+      constructor() {
+        super({ name: "Blocking Connector", taskTypeName: "blocking", metadataType: CountdownMeta });
+      }
+      create({ signal }: TaskParams) {
+        entered();
+        return new Promise<CountdownMeta>((_, reject) =>
+          signal.addEventListener("abort", () => {
+            aborted();
+            reject(new Error("stopped"));
+          }),
+        );
+      }
+      get(): never {
+        throw new Error("not called");
+      }
+      delete() {}
+    }
+    const stack = await startTestStack(new ConnectorRegistry().register(new BlockingConnector()));
+    try {
+      const caller = new AbortController();
+      const answer = rejection(createHttpDispatch({ baseUrl: stack.httpUrl! })("createTask", [{ template: { type: "blocking" } }], { signal: caller.signal }));
+      await entering;
+      caller.abort();
+      const error = await answer;
+      expect(error.code).toBe(Status.CANCELLED);
+      expect(error.message).toBe(`The caller cancelled the call before ${stack.httpUrl}/api/v1/agent/task answered.`);
+      await aborting;
+    } finally {
+      await stack.close();
     }
   });
 });

@@ -1,4 +1,6 @@
-/** What the Lambda transport adds over the envelope: function names, Invoke failures, retries. */
+/** What the Lambda transport adds over the envelope: function names, Invoke failures, retries, cancels. */
+import { once } from "node:events";
+import { createServer } from "node:http";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, test, vi } from "vitest";
@@ -237,5 +239,70 @@ describe("retries", () => {
     // 10 s wait started anyway would outlast this test's own timeout.
     await rejection(dispatch("getTask", [getTask], { deadline: Date.now() + 5 }));
     expect(calls().length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe("a caller that goes away", () => {
+  /** A Lambda Invoke endpoint on a loopback port that holds every request until the caller ends it. */
+  async function holdingEndpoint() {
+    const invoked: string[] = [];
+    let arrived!: () => void;
+    const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    let closed!: (answered: boolean) => void;
+    const closing = new Promise<boolean>((resolve) => (closed = resolve));
+    const server = createServer((request, response) => {
+      invoked.push(request.url ?? "");
+      response.once("close", () => closed(response.writableFinished));
+      arrived();
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    restores.push(() => {
+      server.closeAllConnections();
+      server.close();
+    });
+    return { endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}`, invoked, arrival, closing };
+  }
+
+  test.each([
+    ["with a deadline", Date.now() + 60_000],
+    ["without one", undefined],
+  ])("aborts the Invoke in flight: the request is closed unanswered, CANCELLED, not retried (%s)", async (_case, deadline) => {
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+    restores.push(() => vi.unstubAllEnvs());
+    const { endpoint, invoked, arrival, closing } = await holdingEndpoint();
+    const caller = new AbortController();
+    // getTask is idempotent: retried on UNAVAILABLE, which a reset socket would read as.
+    const answer = rejection(
+      createLambdaDispatch({ endpoint, region: "us-east-1", retry: fastRetry })("getTask", [getTask], { deadline, signal: caller.signal }),
+    );
+    await arrival;
+    caller.abort();
+    const error = await answer;
+    expect(error.code).toBe(Status.CANCELLED);
+    expect(error.message).toBe("The caller cancelled the call before Lambda function flyte-connectors-dev-getTask answered.");
+    expect(await closing).toBe(false);
+    expect(invoked).toEqual(["/2015-03-31/functions/flyte-connectors-dev-getTask/invocations"]);
+  });
+
+  test("already gone, nothing is invoked", async () => {
+    const { client, calls, mock } = answering(() => invokeOutput("{}"));
+    restores.push(() => mock.restore());
+    const error = await rejection(createLambdaDispatch({ client })("getTask", [getTask], { signal: AbortSignal.abort() }));
+    expect(error.code).toBe(Status.CANCELLED);
+    expect(calls()).toHaveLength(0);
+  });
+
+  test("a failure that would be retried is CANCELLED and not retried when the caller went away meanwhile", async () => {
+    const caller = new AbortController();
+    const { client, calls, mock } = answering(() => {
+      caller.abort();
+      return Object.assign(new Error("socket hang up"), { code: "ECONNRESET" });
+    });
+    restores.push(() => mock.restore());
+    const error = await rejection(createLambdaDispatch({ client, retry: fastRetry })("getTask", [getTask], { signal: caller.signal }));
+    expect(error.code).toBe(Status.CANCELLED);
+    expect(calls()).toHaveLength(1);
   });
 });

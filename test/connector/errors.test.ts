@@ -3,6 +3,7 @@ import {
   callerMessage,
   ConnectorError,
   ConnectorNotFoundError,
+  CancelledError,
   DeadlineExceededError,
   InternalError,
   InvalidArgumentError,
@@ -52,6 +53,7 @@ describe("ConnectorError and its subclasses", () => {
     [InvalidArgumentError, Status.INVALID_ARGUMENT, "INVALID_ARGUMENT"],
     [UnimplementedError, Status.UNIMPLEMENTED, "UNIMPLEMENTED"],
     [DeadlineExceededError, Status.DEADLINE_EXCEEDED, "DEADLINE_EXCEEDED"],
+    [CancelledError, Status.CANCELLED, "CANCELLED"],
     [UnavailableError, Status.UNAVAILABLE, "UNAVAILABLE"],
     [InternalError, Status.INTERNAL, "INTERNAL"],
   ] as const)("%o carries its code, status name, class name, message and cause", (ErrorClass, code, status) => {

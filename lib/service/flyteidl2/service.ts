@@ -61,6 +61,7 @@ export class Flyteidl2Service {
     for (const secret of Object.values(mapped.connection?.secrets ?? {})) knownSecrets.addPassing(secret);
     const v1Options: DispatchOptions = {
       deadline: options.deadline,
+      signal: options.signal,
       ...(mapped.connection ? { connection: mapped.connection } : {}),
       ...(mapped.actionContext ? { actionContext: mapped.actionContext } : {}),
     };

@@ -17,18 +17,22 @@ import type { Decoded } from "./definitions.js";
 import { toGrpcStatus } from "./status.js";
 
 /** What every kind of server call offers (grpc-js does not export its ServerSurfaceCall). */
-type ServerCall = Pick<ServerUnaryCall<unknown, unknown>, "getDeadline">;
+type ServerCall = Pick<ServerUnaryCall<unknown, unknown>, "getDeadline" | "cancelled"> & {
+  once(event: "cancelled", listener: () => void): unknown;
+};
 
 export function operationHandler(operation: Operation, dispatch: Dispatch, logger?: ServiceLogger): UntypedHandleCall {
-  const answer = async (requests: readonly Decoded<object>[], call: ServerCall) =>
+  const answer = async (requests: readonly Decoded<object>[], call: ServerCall, signal: AbortSignal) =>
     dispatch(operation.name, requests.map(unwrap), {
       deadline: deadlineOf(call),
+      signal,
       ...(operation.protocol === "flyteidl" ? {} : { protocol: operation.protocol }),
     });
   const failure = (error: unknown) => toGrpcStatus(error, logger, operation.path);
 
   if (operation.requestStream && operation.responseStream) {
     const bidi: handleBidiStreamingCall<Decoded<object>, object> = (call) => {
+      const signal = cancelSignal(call);
       const requests: Decoded<object>[] = [];
       let failed = false;
       call.on("data", (request: Decoded<object>) => {
@@ -48,7 +52,7 @@ export function operationHandler(operation: Operation, dispatch: Dispatch, logge
       call.on("end", () =>
         setImmediate(() => {
           if (failed || call.cancelled) return;
-          answer(requests, call).then(
+          answer(requests, call, signal).then(
             (responses) => {
               for (const response of responses) call.write(response);
               call.end();
@@ -63,7 +67,7 @@ export function operationHandler(operation: Operation, dispatch: Dispatch, logge
   if (operation.requestStream) throw new Error(`${operation.path}: client streaming is not served`);
   if (operation.responseStream) {
     const serverStream: handleServerStreamingCall<Decoded<object>, object> = (call) => {
-      answer([call.request], call).then(
+      answer([call.request], call, cancelSignal(call)).then(
         (responses) => {
           for (const response of responses) call.write(response);
           call.end();
@@ -74,7 +78,7 @@ export function operationHandler(operation: Operation, dispatch: Dispatch, logge
     return serverStream;
   }
   const unary: handleUnaryCall<Decoded<object>, object> = (call, callback) => {
-    answer([call.request], call).then(
+    answer([call.request], call, cancelSignal(call)).then(
       (responses) => {
         if (responses.length !== 1) {
           callback(failure(new Error(`dispatch answered ${responses.length} messages to a unary call`)));
@@ -91,6 +95,18 @@ export function operationHandler(operation: Operation, dispatch: Dispatch, logge
 export function unwrap<T extends object>(decoded: Decoded<T>): T {
   if ("failure" in decoded) throw decoded.failure;
   return decoded.message;
+}
+
+/**
+ * Aborted when the client cancels the call (RST_STREAM) or its connection closes, so the work
+ * answering it stops. grpc-js also emits "cancelled" when a call that was answered closes, by
+ * which time nothing listens.
+ */
+function cancelSignal(call: ServerCall): AbortSignal {
+  const controller = new AbortController();
+  if (call.cancelled) controller.abort();
+  else call.once("cancelled", () => controller.abort());
+  return controller.signal;
 }
 
 /** The call's deadline as epoch milliseconds; undefined when the caller set none. */
