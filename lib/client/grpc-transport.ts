@@ -6,13 +6,14 @@
  */
 import {
   Client,
+  type ClientUnaryCall,
   credentials as channelCredentials,
   type CallOptions,
   type ChannelCredentials,
   type ChannelOptions,
   type ServiceError,
 } from "@grpc/grpc-js";
-import { ConnectorError, InvalidArgumentError, Status, type StatusCode } from "../connector/errors.js";
+import { CancelledError, ConnectorError, InvalidArgumentError, Status, type StatusCode } from "../connector/errors.js";
 import { operationFor } from "../service/flyteidl2/operations.js";
 import type { Dispatch, Operation } from "../service/operations.js";
 import { encodeMessage } from "../transport/codec.js";
@@ -27,6 +28,9 @@ export interface GrpcDispatchOptions {
   readonly channelOptions?: ChannelOptions;
 }
 
+/** What every kind of client call offers (grpc-js does not export its SurfaceCall). */
+type ClientCall = Pick<ClientUnaryCall, "cancel" | "on">;
+
 /** A Dispatch holding a channel: close it when done. */
 export type GrpcDispatch = Dispatch & { close(): void };
 
@@ -38,11 +42,13 @@ export function createGrpcDispatch(options: GrpcDispatchOptions): GrpcDispatch {
     const deadline =
       dispatchOptions.deadline ?? (options.deadlineMs === undefined ? undefined : Date.now() + options.deadlineMs);
     const callOptions: CallOptions = deadline === undefined ? {} : { deadline };
+    const { signal } = dispatchOptions;
+    if (signal?.aborted) throw new CancelledError(`${name}: the caller cancelled the call.`);
     const serialize = (message: object) => Buffer.from(encodeMessage(operation.requestType, message));
     const deserialize = (bytes: Buffer) => operation.responseType.decode(bytes);
 
     if (operation.requestStream) {
-      const call = client.makeBidiStreamRequest(operation.path, serialize, deserialize, callOptions);
+      const call = cancelledBy(signal, client.makeBidiStreamRequest(operation.path, serialize, deserialize, callOptions));
       const answer = collect(call);
       for (const request of requests) call.write(request);
       call.end();
@@ -53,16 +59,31 @@ export function createGrpcDispatch(options: GrpcDispatchOptions): GrpcDispatch {
     }
     const [request] = requests as [object];
     if (operation.responseStream) {
-      return collect(client.makeServerStreamRequest(operation.path, serialize, deserialize, request, callOptions));
+      return collect(cancelledBy(signal, client.makeServerStreamRequest(operation.path, serialize, deserialize, request, callOptions)));
     }
     return new Promise<object[]>((resolve, reject) => {
-      client.makeUnaryRequest(operation.path, serialize, deserialize, request, callOptions, (error, response) =>
-        error || !response ? reject(toConnectorError(error)) : resolve([response]),
+      cancelledBy(
+        signal,
+        client.makeUnaryRequest(operation.path, serialize, deserialize, request, callOptions, (error, response) =>
+          error || !response ? reject(toConnectorError(error)) : resolve([response]),
+        ),
       );
     });
   };
 
   return Object.assign(dispatch, { close: () => client.close() });
+}
+
+/**
+ * `call`, cancelled (RST_STREAM, status CANCELLED) when `signal` aborts before it ends: the server
+ * stops the work answering it (docs/CONTRACT.md §4).
+ */
+function cancelledBy<C extends ClientCall>(signal: AbortSignal | undefined, call: C): C {
+  if (signal === undefined) return call;
+  const cancel = () => call.cancel();
+  signal.addEventListener("abort", cancel, { once: true });
+  call.on("status", () => signal.removeEventListener("abort", cancel));
+  return call;
 }
 
 /** Every message of a response stream, or the call's status as a ConnectorError. */

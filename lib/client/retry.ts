@@ -3,7 +3,7 @@
  * executeTaskSync are never repeated: a lost answer may hide a task that did start, and a second
  * one would run it twice.
  */
-import { ConnectorError, Status } from "../connector/errors.js";
+import { CancelledError, ConnectorError, Status } from "../connector/errors.js";
 import type { Dispatch, OperationName } from "../service/operations.js";
 
 /** Reads, plus deleteTask, which the contract makes idempotent. */
@@ -30,6 +30,21 @@ export function isRetryable(error: unknown): boolean {
   return error instanceof ConnectorError && (error.code === Status.UNAVAILABLE || error.code === Status.RESOURCE_EXHAUSTED);
 }
 
+/** Resolves after `ms` true, or false as soon as `signal` aborts. */
+function waited(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (finished: boolean) => () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", stopped);
+      resolve(finished);
+    };
+    const stopped = done(false);
+    const timer = setTimeout(done(true), ms);
+    signal?.addEventListener("abort", stopped, { once: true });
+  });
+}
+
 /** Wraps a dispatch so that idempotent operations are retried on transient failures. */
 export function withRetries(dispatch: Dispatch, policy: RetryPolicy = {}): Dispatch {
   const attempts = Math.max(1, policy.attempts ?? 3);
@@ -45,7 +60,10 @@ export function withRetries(dispatch: Dispatch, policy: RetryPolicy = {}): Dispa
         // Full jitter: callers that failed together do not come back together.
         const delay = Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
         if (options?.deadline !== undefined && Date.now() + delay >= options.deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        // A caller that goes away during the wait is answered at once, not after another attempt.
+        if (!(await waited(delay, options?.signal))) {
+          throw new CancelledError(`${name}: the caller cancelled the call while it waited to retry.`, { cause: error });
+        }
       }
     }
   };

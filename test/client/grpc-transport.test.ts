@@ -94,3 +94,16 @@ test("a server that cannot be reached is UNAVAILABLE", async () => {
     unreachable.close();
   }
 });
+
+test("a call whose signal aborts is cancelled (the server stops its work) and answers CANCELLED", async () => {
+  // The hanging connector never answers on its own: without the cancel, the call would not end.
+  const cancel = new AbortController();
+  const answer = rejection(dispatch("createTask", [{ template: template("hanging") }], { signal: cancel.signal }));
+  setTimeout(() => cancel.abort(), 50);
+  const error = await answer;
+  expect(error.code).toBe(Status.CANCELLED);
+
+  const before = await rejection(dispatch("createTask", [{ template: template("hanging") }], { signal: cancel.signal }));
+  expect(before.code).toBe(Status.CANCELLED);
+  expect(before.message).toBe("createTask: the caller cancelled the call.");
+});
