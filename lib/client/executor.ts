@@ -80,7 +80,7 @@ export async function runTask(options: RunTaskOptions): Promise<TaskResult> {
   throwIfCancelled(signal);
   const category = new TaskCategory(template.type ?? "", template.taskTypeVersion ?? 0);
   const inputs = inputLiterals(options.inputs, template);
-  const isSync = options.isSync ?? (await untilCancelled(connectorIsSync(client, category, callOptions(options)), signal));
+  const isSync = options.isSync ?? (await untilCancelled(connectorIsSync(client, category, callOptions(options, signal)), signal));
   const resource = isSync ? await runSync(options, inputs) : await runAsync(options, category, inputs);
   return outcome(resource, template);
 }
@@ -91,8 +91,8 @@ async function runSync(options: RunTaskOptions, inputs: flyteidl.core.LiteralMap
     outputPrefix: options.outputPrefix ?? "",
     taskExecutionMetadata: options.taskExecutionMetadata ?? null,
   };
-  // Nothing remote to delete: an abort only stops waiting for the answer.
-  const resource = await untilCancelled(options.client.executeTaskSync(header, inputs, callOptions(options)), options.signal);
+  // Nothing remote to delete: an abort cancels the call, and stops waiting for its answer.
+  const resource = await untilCancelled(options.client.executeTaskSync(header, inputs, callOptions(options, options.signal)), options.signal);
   options.onProgress?.(status(resource));
   return resource;
 }
@@ -114,7 +114,7 @@ async function runAsync(
     for (;;) {
       throwIfCancelled(signal);
       // Raced with the signal: Ctrl-C must not wait for a slow poll (up to its deadline) before deleting.
-      const { resource } = await untilCancelled(client.getTask({ ...target, outputPrefix }, callOptions(options)), signal);
+      const { resource } = await untilCancelled(client.getTask({ ...target, outputPrefix }, callOptions(options, signal)), signal);
       if (!resource) throw new InternalError("GetTask answered without a resource.");
       const current = status(resource);
       onProgress?.(current);
@@ -202,9 +202,13 @@ function phaseOf(resource: flyteidl.admin.IResource): Phase {
 }
 
 
-function callOptions(options: Pick<RunTaskOptions, "callTimeoutMs" | "connection">): DispatchOptions {
+/**
+ * A call's options; `signal` for the calls raced with it, so that an abort also cancels the call
+ * (a gRPC RST_STREAM: the server stops the work), never for create and delete, which must finish.
+ */
+function callOptions(options: Pick<RunTaskOptions, "callTimeoutMs" | "connection">, signal?: AbortSignal): DispatchOptions {
   const deadline = Date.now() + (options.callTimeoutMs ?? 60_000);
-  return options.connection ? { deadline, connection: options.connection } : { deadline };
+  return { deadline, ...(options.connection && { connection: options.connection }), ...(signal && { signal }) };
 }
 
 function throwIfCancelled(signal: AbortSignal | undefined): void {

@@ -16,9 +16,9 @@ const { core, admin } = flyteidl;
 function recordingClient(intercept?: (name: OperationName, call: () => Promise<object[]>) => Promise<object[]>) {
   const registry = new ConnectorRegistry().register(new CountdownConnector()).register(new ShoutConnector());
   const service = new ConnectorService(registry);
-  const calls: { name: OperationName; requests: readonly object[] }[] = [];
+  const calls: { name: OperationName; requests: readonly object[]; signal: AbortSignal | undefined }[] = [];
   const dispatch: Dispatch = (name, requests, options) => {
-    calls.push({ name, requests });
+    calls.push({ name, requests, signal: options?.signal });
     const call = () => service.dispatch(name, requests, options);
     return intercept ? intercept(name, call) : call();
   };
@@ -153,6 +153,31 @@ describe("runTask with an async connector", () => {
       release();
     }
   }, 3000);
+
+  test("the signal goes with the calls raced with it, to cancel them, never with create or delete", async () => {
+    const controller = new AbortController();
+    const { client, calls } = recordingClient(async (name, call) => {
+      if (name === "getTask") controller.abort();
+      return call();
+    });
+    await expect(runTask({ ...countdown(30), client, signal: controller.signal })).rejects.toBeInstanceOf(TaskCancelledError);
+    expect(calls.map(({ name, signal }) => [name, signal === controller.signal])).toEqual([
+      ["listAgents", true],
+      ["createTask", false],
+      ["getTask", true],
+      ["deleteTask", false],
+    ]);
+
+    const sync = recordingClient();
+    await runTask({ client: sync.client, template: { type: "shout" }, inputs: { text: "quiet" }, signal: controller.signal }).catch(() => undefined);
+    expect(sync.calls).toEqual([]);
+    const live = new AbortController();
+    await runTask({ client: sync.client, template: { type: "shout" }, inputs: { text: "quiet" }, signal: live.signal });
+    expect(sync.calls.map(({ name, signal }) => [name, signal === live.signal])).toEqual([
+      ["listAgents", true],
+      ["executeTaskSync", true],
+    ]);
+  });
 
   test("an abort whose delete fails says so", async () => {
     const controller = new AbortController();
