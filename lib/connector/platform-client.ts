@@ -37,6 +37,11 @@ export interface PlatformClientOptions {
    * its rate limits with 403): retried as those are where a retry is safe, then UNAVAILABLE.
    */
   readonly transient?: (status: number, body: unknown) => boolean;
+  /**
+   * Reads an answer's JSON (default JSON.parse, which rounds integers past 2^53): parsePythonJson
+   * for a platform whose int64 ids must stay exact, as Python's json.loads keeps them.
+   */
+  readonly parseJson?: (text: string) => unknown;
 }
 
 export interface PlatformRequest {
@@ -199,7 +204,7 @@ export class PlatformClient {
       return { reason: `cannot reach it (${networkCause(error)})`, cause: error };
     }
     const text = response.text;
-    const parsed = parseJson(text);
+    const parsed = parseJson(text, this.#options.parseJson ?? JSON.parse);
     const ok = (response.status >= 200 && response.status < 300) || request.accept?.includes(response.status);
     if (ok) {
       if (parsed.malformed) return { reason: `answered ${response.status} with a body that is not JSON`, httpStatus: response.status };
@@ -271,10 +276,10 @@ export function defaultErrorMessage(body: unknown, text: string): string | undef
 
 /** A credential header's value, and the token inside a `Bearer`/`Basic` one, are secrets. */
 
-function parseJson(text: string): { value?: unknown; malformed?: true } {
+function parseJson(text: string, parse: (text: string) => unknown): { value?: unknown; malformed?: true } {
   if (text.trim() === "") return {};
   try {
-    return { value: JSON.parse(text) as unknown };
+    return { value: parse(text) };
   } catch {
     return { malformed: true };
   }

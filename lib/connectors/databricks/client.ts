@@ -10,6 +10,7 @@
  * Errors come as `{"error_code": "INVALID_PARAMETER_VALUE", "message": "..."}`.
  */
 import type { CallContext } from "../../connector/connector.js";
+import { parsePythonJson } from "../../connector/python-json.js";
 import { UnavailableError } from "../../connector/errors.js";
 import {
   defaultErrorMessage,
@@ -62,6 +63,8 @@ export class DatabricksClient {
       baseUrl: this.#baseUrl,
       auth: async () => ({ authorization: `Bearer ${await this.#token()}` }),
       errorMessage: databricksErrorMessage,
+      // run_id and job_id are int64: past 2^53, JSON.parse would round them to another run's.
+      parseJson: parsePythonJson,
     });
   }
 
@@ -80,7 +83,9 @@ export class DatabricksClient {
       action: "submit the run",
     });
     const runId = body?.run_id;
-    if ((typeof runId === "number" && Number.isSafeInteger(runId)) || (typeof runId === "string" && /^\d+$/.test(runId))) return String(runId);
+    if ((typeof runId === "number" && Number.isSafeInteger(runId)) || (typeof runId === "bigint" && runId > 0n) || (typeof runId === "string" && /^\d+$/.test(runId))) {
+      return String(runId);
+    }
     throw new UnavailableError("Databricks accepted the run but answered no run_id.");
   }
 

@@ -14,6 +14,8 @@
 import { AsyncConnectorBase, type CallContext, type GetParams, type TaskParams } from "../../connector/connector.js";
 import { FailedPreconditionError, InvalidArgumentError } from "../../connector/errors.js";
 import { clientToken, executionKey } from "../../connector/idempotency.js";
+import type { JsonValue } from "../../connector/python-json.js";
+import { pythonStr } from "../../connector/python-str.js";
 import { knownSecrets } from "../../connector/redact.js";
 import { Resource } from "../../connector/resource.js";
 import { type JsonObject, structToJson } from "../../literals/struct.js";
@@ -71,8 +73,9 @@ export class DatabricksConnector extends AsyncConnectorBase<DatabricksJobMetadat
       if (stateMessage) message += ` ${stateMessage}`;
       logUnknownState(meta, mapped.state);
     }
-    // As flytekit builds it (connector.py:332-334), from the instance even when the API is elsewhere.
-    const uri = `https://${meta.databricksInstance}/#job/${pythonStr(run.job_id)}/run/${meta.runId}`;
+    // As flytekit builds it (connector.py:332-334), from the instance even when the API is elsewhere:
+    // str() of the answer's job_id, None when there is none.
+    const uri = `https://${meta.databricksInstance}/#job/${pythonStr((run.job_id ?? null) as JsonValue)}/run/${meta.runId}`;
     return new Resource({ phase: mapped.phase, message, logLinks: [{ uri, name: "Databricks Console" }] });
   }
 
@@ -118,12 +121,6 @@ async function metaClient(meta: DatabricksJobMetadata, context: CallContext): Pr
   }
   allowed(meta.databricksInstance);
   return new DatabricksClient(meta.databricksInstance, await databricksCredential(context, meta.legacyAuthToken), context);
-}
-
-/** Python's str() of a JSON value, as the f-string of the log link writes it (None for a missing job_id). */
-function pythonStr(value: unknown): string {
-  if (value === undefined || value === null) return "None";
-  return typeof value === "string" ? value : JSON.stringify(value);
 }
 
 /**

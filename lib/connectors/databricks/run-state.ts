@@ -17,6 +17,8 @@
  * `state` only.
  */
 import { Phase } from "../../connector/phase.js";
+import type { JsonValue } from "../../connector/python-json.js";
+import { pythonStr } from "../../connector/python-str.js";
 
 /** The run's life cycle before it is TERMINATED (RunLifeCycleState). */
 const lifeCyclePhases: Readonly<Record<string, Phase>> = {
@@ -105,5 +107,5 @@ function statePhase(state: RunState | undefined): RunPhase {
 
 function describe(value: unknown): string {
   if (value === undefined) return "(none)";
-  return typeof value === "string" ? value : JSON.stringify(value);
+  return pythonStr(value as JsonValue);
 }

@@ -27,6 +27,7 @@
  * run_id is int64: proto3 JSON takes a number or a string of digits. Errors are
  * {"error_code": "...", "message": "..."}.
  */
+import { type JsonValue, toPythonJson } from "../../../lib/connector/python-json.js";
 import { PlatformFake, type FakeRequest, type FakeResponse } from "../../../lib/testing/platform-fake.js";
 
 export interface FakeRunState {
@@ -38,8 +39,8 @@ export interface FakeRunState {
 }
 
 export interface FakeRun {
-  readonly runId: number;
-  readonly jobId: number;
+  readonly runId: bigint;
+  readonly jobId: bigint;
   readonly spec: Record<string, unknown>;
   state: FakeRunState;
 }
@@ -70,10 +71,11 @@ export class DatabricksFake extends PlatformFake {
   readonly clients = new Map<string, string>();
   /** Lifetime of the OAuth tokens it issues. */
   tokenLifetimeS = 3600;
-  readonly runs = new Map<number, FakeRun>();
-  readonly #byIdempotencyToken = new Map<string, number>();
+  readonly runs = new Map<bigint, FakeRun>();
+  /** The id of the next run: int64, past 2^53 too (a test sets one there). */
+  nextRunId = FIRST_RUN_ID;
+  readonly #byIdempotencyToken = new Map<string, bigint>();
   readonly #issued = new Map<string, IssuedToken>();
-  #nextRunId = 455_644_833;
   #nextToken = 1;
 
   constructor() {
@@ -93,6 +95,7 @@ export class DatabricksFake extends PlatformFake {
     this.#byIdempotencyToken.clear();
     this.#issued.clear();
     this.tokenLifetimeS = 3600;
+    this.nextRunId = FIRST_RUN_ID;
   }
 
   /** The run submitted last. */
@@ -102,7 +105,7 @@ export class DatabricksFake extends PlatformFake {
     return run;
   }
 
-  setState(runId: number | string, state: FakeRunState): void {
+  setState(runId: bigint | string, state: FakeRunState): void {
     this.#run(runId).state = state;
   }
 
@@ -157,36 +160,34 @@ export class DatabricksFake extends PlatformFake {
     // proto3 JSON: null and "" leave the field unset, so they are no token.
     const token = body["idempotency_token"] === "" || body["idempotency_token"] === null ? undefined : (body["idempotency_token"] as string | undefined);
     const existing = token === undefined ? undefined : this.#byIdempotencyToken.get(token);
-    if (existing !== undefined) return { json: { run_id: existing } };
-    const runId = this.#nextRunId++;
-    this.runs.set(runId, { runId, jobId: 1000 + runId, spec: body, state: { life_cycle_state: "PENDING", state_message: "Waiting for cluster" } });
+    if (existing !== undefined) return int64Json({ run_id: existing });
+    const runId = this.nextRunId++;
+    this.runs.set(runId, { runId, jobId: 1000n + runId, spec: body, state: { life_cycle_state: "PENDING", state_message: "Waiting for cluster" } });
     if (token !== undefined) this.#byIdempotencyToken.set(token, runId);
-    return { json: { run_id: runId } };
+    return int64Json({ run_id: runId });
   }
 
   #get(request: FakeRequest): FakeResponse {
     const runId = request.query.get("run_id");
     if (runId === null || !/^\d+$/.test(runId)) return this.error(400, "Missing required field: run_id");
-    const run = this.runs.get(Number(runId));
+    const run = this.runs.get(BigInt(runId));
     if (!run) return this.error(400, `Run ${runId} does not exist.`);
     const { termination_details: details, ...state } = run.state;
-    return {
-      json: {
-        job_id: run.jobId,
-        run_id: run.runId,
-        number_in_job: run.runId,
-        run_name: run.spec["run_name"] ?? "Untitled",
-        state: { ...state, user_cancelled_or_timedout: state.result_state === "CANCELED" },
-        ...(details && { status: { state: "TERMINATED", termination_details: details } }),
-        run_page_url: `https://fake.cloud.databricks.com/?o=1#job/${run.jobId}/run/${run.runId}`,
-      },
-    };
+    return int64Json({
+      job_id: run.jobId,
+      run_id: run.runId,
+      number_in_job: run.runId,
+      run_name: (run.spec["run_name"] as JsonValue | undefined) ?? "Untitled",
+      state: { ...state, user_cancelled_or_timedout: state.result_state === "CANCELED" },
+      ...(details && { status: { state: "TERMINATED", termination_details: details } }),
+      run_page_url: `https://fake.cloud.databricks.com/?o=1#job/${run.jobId}/run/${run.runId}`,
+    });
   }
 
   #cancel(request: FakeRequest): FakeResponse {
     const runId = (request.json as { run_id?: unknown } | undefined)?.run_id;
     if (!isInt64(runId)) return this.error(400, "Missing required field: run_id");
-    const run = this.runs.get(Number(runId));
+    const run = this.runs.get(BigInt(runId as string | number));
     if (!run) return this.error(400, `Run ${String(runId)} does not exist.`);
     if (!["TERMINATED", "SKIPPED", "INTERNAL_ERROR"].includes(run.state.life_cycle_state)) {
       run.state = { life_cycle_state: "TERMINATED", result_state: "CANCELED", state_message: "Run cancelled." };
@@ -194,11 +195,18 @@ export class DatabricksFake extends PlatformFake {
     return { json: {} };
   }
 
-  #run(runId: number | string): FakeRun {
-    const run = this.runs.get(Number(runId));
+  #run(runId: bigint | string): FakeRun {
+    const run = this.runs.get(BigInt(runId));
     if (!run) throw new Error(`no run ${runId}`);
     return run;
   }
+}
+
+const FIRST_RUN_ID = 455_644_833n;
+
+/** A JSON answer whose int64 ids are written exactly (JSON.stringify refuses a bigint). */
+function int64Json(value: JsonValue): FakeResponse {
+  return { text: toPythonJson(value), contentType: "application/json" };
 }
 
 function isInt64(value: unknown): boolean {

@@ -16,7 +16,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-async function createRun(): Promise<{ resourceMeta: Uint8Array; runId: number; jobId: number }> {
+async function createRun(): Promise<{ resourceMeta: Uint8Array; runId: bigint; jobId: bigint }> {
   const custom = flytekitCustom({ databricksConf: newClusterConf(), databricksInstance: INSTANCE });
   const { resourceMeta } = await h.service.createTask({ template: template("databricks", custom), taskExecutionMetadata: attempt(0) });
   const run = h.fake.lastRun();
@@ -133,6 +133,22 @@ describe("get: every documented state", () => {
     const { resource } = await h.service.getTask({ taskCategory: databricks, resourceMeta }, options);
     expect(resource?.phase).toBe(Phase.SUCCEEDED);
   });
+});
+
+test("run and job ids past 2^53 stay exact through create, get and delete (int64, as Python's json.loads reads them)", async () => {
+  // 2^53 + 1: JSON.parse would read it as 2^53, another run's id.
+  h.fake.nextRunId = 9_007_199_254_740_993n;
+  const { resourceMeta, runId, jobId } = await createRun();
+  expect(runId).toBe(9_007_199_254_740_993n);
+  expect(new TextDecoder().decode(resourceMeta)).toBe(`{"databricks_instance": "${INSTANCE}", "run_id": "9007199254740993"}`);
+  h.fake.setState(runId, { life_cycle_state: "RUNNING", state_message: "" });
+  const resource = await getTask(resourceMeta);
+  expect(resource.phase).toBe(Phase.RUNNING);
+  expect(h.fake.callsTo("runs/get").map((call) => call.query.get("run_id"))).toEqual(["9007199254740993"]);
+  expect(resource.logLinks?.[0]?.uri).toBe(`https://${INSTANCE}/#job/${jobId}/run/9007199254740993`);
+  expect(jobId).toBe(9_007_199_254_741_993n);
+  await h.service.deleteTask({ taskCategory: databricks, resourceMeta });
+  expect(h.fake.runs.get(runId)?.state.result_state).toBe("CANCELED");
 });
 
 describe("delete cancels, idempotently", () => {
