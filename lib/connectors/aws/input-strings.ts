@@ -7,7 +7,8 @@
 import { InvalidArgumentError } from "../../connector/errors.js";
 import { type JsonValue, PythonFloat, quotePythonString, toPythonJson } from "../../connector/python-json.js";
 import type { flyteidl, google } from "../../idl/index.js";
-import { MSGPACK_TAG, type PythonJsonValue, unpackPythonJson } from "../../literals/python.js";
+import { MSGPACK_TAG } from "../../literals/python.js";
+import { unpackb, type UnpackbValue } from "../../literals/unpackb.js";
 import { fromInt64 } from "../../literals/primitives.js";
 import { PreciseDate } from "../../literals/values.js";
 import { pythonIsoformat } from "../../connector/python-str.js";
@@ -41,16 +42,16 @@ function scalarString(scalar: flyteidl.core.IScalar): JsonValue {
   throw new Error("Unknown scalar type: it holds no value");
 }
 
-function unpackMsgpack(bytes: Uint8Array): PythonJsonValue {
+function unpackMsgpack(bytes: Uint8Array): UnpackbValue {
   try {
-    return unpackPythonJson(bytes);
+    return unpackb(bytes);
   } catch (error) {
     throw new InvalidArgumentError(`A msgpack input does not read as json.dumps(msgpack.unpackb(...)) reads it: ${(error as Error).message}`, { cause: error });
   }
 }
 
 /** json.dumps: a dict's keys in their packed order, a whole float as `1.0`. */
-function jsonDumps(value: PythonJsonValue): string {
+function jsonDumps(value: UnpackbValue): string {
   if (value instanceof Map) return `{${[...value].map(([key, item]) => `${quotePythonString(key)}: ${jsonDumps(item)}`).join(", ")}}`;
   if (Array.isArray(value)) return `[${value.map(jsonDumps).join(", ")}]`;
   return toPythonJson(value);
