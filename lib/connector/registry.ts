@@ -10,6 +10,7 @@
 import { flyteidl } from "../idl/index.js";
 import type { Connector } from "./connector.js";
 import { ConnectorNotFoundError, InternalError, errorMessage } from "./errors.js";
+import { knownSecrets } from "./redact.js";
 import { TaskCategory } from "./task-category.js";
 
 /** A connector known by its metadata, whose module is imported on first use. */
@@ -128,7 +129,7 @@ async function loadEntry(entry: Entry): Promise<Connector> {
   try {
     connector = await entry.load!();
   } catch (error) {
-    throw new InternalError(`Cannot load the ${registered}: ${errorMessage(error)}`, { cause: error });
+    throw new InternalError(`Cannot load the ${registered}: ${knownSecrets.text(errorMessage(error))}`, { cause: error });
   }
   const { name, isSync, taskCategory } = connector;
   if (name !== entry.name || isSync !== entry.isSync || !taskCategory.equals(entry.category)) {

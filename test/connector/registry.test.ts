@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { registry as functionsRegistry } from "../../functions/registry.js";
 import { AsyncConnectorBase, SyncConnectorBase, type Connector } from "../../lib/connector/connector.js";
 import { ConnectorNotFoundError, Status } from "../../lib/connector/errors.js";
+import { knownSecrets } from "../../lib/connector/redact.js";
 import { ConnectorRegistry, type LazyConnector } from "../../lib/connector/registry.js";
 import { defineResourceMeta, field } from "../../lib/connector/resource-meta.js";
 import { flyteidl } from "../../lib/idl/index.js";
@@ -292,6 +293,16 @@ describe("ConnectorRegistry, lazy connectors", () => {
     expect(connector.name).toBe("Warehouse");
     await expect(registry.getConnector("query")).resolves.toBe(connector);
     expect(loads.count).toBe(2);
+  });
+
+  test("a load error that quotes a secret read so far answers it redacted", async () => {
+    const secret = "warehouse-key-8c1f";
+    knownSecrets.addPassing(secret);
+    const { lazy } = counted({ name: "Warehouse", taskTypeName: "query", isSync: false }, () =>
+      Promise.reject(new Error(`login refused for key ${secret}`)),
+    );
+    const error = await rejection(new ConnectorRegistry().registerLazy(lazy).getConnector("query"));
+    expect(error.message).toBe(`Cannot load the async connector "Warehouse" for task category query_v0: login refused for key [redacted]`);
   });
 
   test("refuses a duplicate category across eager and lazy registrations, and overrides either way", async () => {

@@ -13,6 +13,7 @@ import { createLambdaDispatch } from "../../client/lambda-transport.js";
 import { DEFAULT_GRPC_PORT } from "../../transport/grpc/index.js";
 import { createFrontMetrics, startMetricsServer } from "../../transport/grpc/metrics.js";
 import { metaSealerFromEnv } from "../../service/meta-keys.js";
+import { knownSecrets } from "../../connector/redact.js";
 import { ConnectorService } from "../../service/service.js";
 import { choiceFlag, describeError, ExitCode, integerFlag, stringFlag, UsageError, type Command, type Flags } from "../command.js";
 import { connectorOption, functionPrefixFlag, httpUrlFlag, inProcess, inProcessRegistry, transportOptions } from "../transport-flags.js";
@@ -120,7 +121,8 @@ Examples:
       tls: tlsFlags(flags),
       logger: {
         info: (message: string) => io.stdout.write(`${message}\n`),
-        error: (message: string, ...extra: unknown[]) => io.stderr.write(`${[message, ...extra.map(describeError)].join(" ")}\n`),
+        // No secret read so far reaches the log, however the error quotes it.
+        error: (message: string, ...extra: unknown[]) => io.stderr.write(`${knownSecrets.text([message, ...extra.map(describeError)].join(" "))}\n`),
       },
     };
 

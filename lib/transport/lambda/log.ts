@@ -7,10 +7,11 @@
  * that logs nothing pays only for remembering its context.
  *
  * What reaches it is chosen by its callers: an error's name, message, stack and causes, never the
- * event, a request's contents or the environment (the service redacts connector secrets first).
+ * event, a request's contents or the environment; every secret read so far is redacted.
  */
 import type { MiddlewareObj } from "@middy/core";
 import type { Context } from "aws-lambda";
+import { knownSecrets } from "../../connector/redact.js";
 import { MAX_ERROR_CAUSES } from "../../limits.js";
 import type { ServiceLogger } from "../../service/service.js";
 
@@ -33,7 +34,7 @@ export class FunctionLog implements ServiceLogger {
     const context = this.#context;
     const record = {
       level: "ERROR",
-      message,
+      message: knownSecrets.text(message),
       timestamp: new Date().toISOString(),
       service: this.#service,
       cold_start: this.#coldStart,
@@ -42,7 +43,8 @@ export class FunctionLog implements ServiceLogger {
       function_arn: context?.invokedFunctionArn,
       function_request_id: context?.awsRequestId,
       xray_trace_id: traceRoot(process.env["_X_AMZN_TRACE_ID"]),
-      ...(extra.length > 0 ? { error: describeError(extra[0]) } : {}),
+      // Whatever wrote it, no secret read so far reaches the log: an unexpected error may quote one.
+      ...(extra.length > 0 ? { error: describeError(knownSecrets.error(extra[0])) } : {}),
     };
     writeLine(JSON.stringify(record));
   }

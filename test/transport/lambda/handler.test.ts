@@ -7,6 +7,7 @@ import type { Context } from "aws-lambda";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { AsyncConnectorBase, type TaskParams } from "../../../lib/connector/connector.js";
 import { Status } from "../../../lib/connector/errors.js";
+import { knownSecrets } from "../../../lib/connector/redact.js";
 import { ConnectorRegistry } from "../../../lib/connector/registry.js";
 import type { Resource } from "../../../lib/connector/resource.js";
 import { defineResourceMeta, field } from "../../../lib/connector/resource-meta.js";
@@ -16,6 +17,7 @@ import type { OperationName } from "../../../lib/service/operations.js";
 import type { InvokeFailure } from "../../../lib/transport/envelope.js";
 import { METRICS_NAMESPACE } from "../../../lib/transport/lambda/failure-metric.js";
 import { createLambdaHandler } from "../../../lib/transport/lambda/handler.js";
+import { FunctionLog } from "../../../lib/transport/lambda/log.js";
 import { httpApiEvent } from "../http/events.js";
 
 const admin = flyteidl.admin;
@@ -132,6 +134,19 @@ describe("direct invocation", () => {
       ["INTERNAL", "r-3"],
       ["INTERNAL", "r-4"],
     ]);
+  });
+
+  test("the log redacts every secret read so far, in the message and through the error's causes", async () => {
+    const secret = "log-secret-5d0e";
+    knownSecrets.addPassing(secret);
+    const log = new FunctionLog("flyte-connectors");
+    log.error(`request with ${secret} failed`, new Error(`bad key ${secret}`, { cause: new Error(`upstream said ${secret}`) }));
+    const [line] = logLines();
+    expect(JSON.stringify(line)).not.toContain(secret);
+    expect(line).toMatchObject({
+      message: "request with [redacted] failed",
+      error: { message: "bad key [redacted]", stack: expect.stringContaining("bad key [redacted]"), cause: { message: "upstream said [redacted]" } },
+    });
   });
 
   test("work that outlives the function's remaining time answers DEADLINE_EXCEEDED before it", async () => {
