@@ -8,7 +8,7 @@
 import type { CallContext } from "../../connector/connector.js";
 import { InvalidArgumentError } from "../../connector/errors.js";
 import { forbiddenHost } from "../../connector/forbidden-host.js";
-import { exchange, type HttpAnswer } from "../../connector/http-exchange.js";
+import { exchange } from "../../connector/http-exchange.js";
 import { networkCause } from "../../connector/network-cause.js";
 import { PlatformClient } from "../../connector/platform-client.js";
 import { AwsApiError } from "./errors.js";
@@ -129,16 +129,6 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** aiohttp's default, which fsspec's HTTP file system uses. */
 const MAX_REDIRECTS = 10;
 
-/** A GET's status and headers: the exchange ends once they arrive, leaving a large body unread. */
-async function statusOfGet(url: URL, signal: AbortSignal): Promise<HttpAnswer> {
-  const done = new AbortController();
-  try {
-    return await exchange({ method: "GET", url, signal: AbortSignal.any([signal, done.signal]), readBody: false });
-  } finally {
-    done.abort();
-  }
-}
-
 /** fsspec's HTTPFileSystem._exists (a GET): an answer below 400 is a file; no answer is not one (yet). */
 async function httpExists(url: string, context: Context): Promise<PathCheck> {
   if (!URL.canParse(url)) throw new InvalidArgumentError(`FileSensor path ${JSON.stringify(url)} is not a valid URL.`);
@@ -152,7 +142,8 @@ async function httpExists(url: string, context: Context): Promise<PathCheck> {
       let response = await exchange({ method: "HEAD", url: target, signal });
       // fsspec asks with GET, which a server may answer otherwise: one without HEAD (405, 501), a
       // URL presigned for GET (HEAD breaks its signature: 403). So GET decides any refusal.
-      if (response.status >= 400) response = await statusOfGet(target, signal);
+      // A GET's status and headers: its body, however large, is left unread (the connection closed).
+      if (response.status >= 400) response = await exchange({ method: "GET", url: target, signal, readBody: false });
       const location = response.headers.get("location");
       if (REDIRECTS.has(response.status) && location !== null) {
         if (hop === MAX_REDIRECTS) return { exists: false, note: `it redirects more than ${MAX_REDIRECTS} times` };
