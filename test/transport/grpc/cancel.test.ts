@@ -123,6 +123,16 @@ describe("in-process", () => {
     outcomes.length = 0;
   });
 
+  /** Cancels `call` once the connector holds it: the connector's signal aborts, and both ends see CANCELLED. */
+  async function expectCancelled(call: { cancel(): void }, watch: Watch, status: Promise<unknown>): Promise<void> {
+    await watch.entered;
+    call.cancel();
+    await watch.aborted;
+    await outcome.promise;
+    expect(outcomes).toEqual([Status.CANCELLED]);
+    expect(await status).toBe(Status.CANCELLED);
+  }
+
   test("a unary CreateTask the client cancels aborts the connector's create, which answers CANCELLED", async () => {
     outcome = deferred();
     const watch = blocker.next();
@@ -132,12 +142,7 @@ describe("in-process", () => {
     const call = client.client.makeUnaryRequest(createTask.path, serialize(createTask.requestType), deserialize(createTask.responseType), request, (error) =>
       status.resolve(error?.code),
     );
-    await watch.entered;
-    call.cancel();
-    await watch.aborted;
-    await outcome.promise;
-    expect(outcomes).toEqual([Status.CANCELLED]);
-    expect(await status.promise).toBe(Status.CANCELLED);
+    await expectCancelled(call, watch, status.promise);
   });
 
   test("a GetTaskLogs stream the client cancels aborts the connector's getLogs", async () => {
@@ -147,12 +152,7 @@ describe("in-process", () => {
     const request = new admin.GetTaskLogsRequest({ taskCategory: { name: "blocking-job" }, resourceMeta: new JobMeta({ id: "j" }).encode() });
     const call = client.client.makeServerStreamRequest(getTaskLogs.path, serialize(getTaskLogs.requestType), deserialize(getTaskLogs.responseType), request);
     const status = new Promise((resolve) => call.on("error", (error: ServiceError) => resolve(error.code)));
-    await watch.entered;
-    call.cancel();
-    await watch.aborted;
-    await outcome.promise;
-    expect(outcomes).toEqual([Status.CANCELLED]);
-    expect(await status).toBe(Status.CANCELLED);
+    await expectCancelled(call, watch, status);
   });
 
   test("an ExecuteTaskSync the client cancels after half-closing aborts the connector's do", async () => {
@@ -164,12 +164,7 @@ describe("in-process", () => {
     call.write(new admin.ExecuteTaskSyncRequest({ header: { template: { type: "blocking-sync" } } }));
     call.write(new admin.ExecuteTaskSyncRequest({ inputs: { literals: {} } }));
     call.end();
-    await watch.entered;
-    call.cancel();
-    await watch.aborted;
-    await outcome.promise;
-    expect(outcomes).toEqual([Status.CANCELLED]);
-    expect(await status).toBe(Status.CANCELLED);
+    await expectCancelled(call, watch, status);
   });
 });
 
