@@ -68,3 +68,14 @@ export function pythonIsoformat(date: Date, sep = "T"): string {
   const iso = date.toISOString();
   return `${iso.slice(0, 10)}${sep}${iso.slice(11, 19)}${micros === 0 ? "" : `.${String(micros).padStart(6, "0")}`}+00:00`;
 }
+
+/**
+ * `timedelta.total_seconds()` of a google.protobuf.Duration as flytekit reads it: protobuf's
+ * ToTimedelta keeps whole microseconds, rounding the nanoseconds toward zero (whatever their sign),
+ * and total_seconds divides the microseconds by 10**6. Adding the fraction to the seconds instead
+ * rounds differently (1 s + 999999 µs is 1.9999989999999999, not 1.999999). Exact while the
+ * microseconds fit a double's integers (about 285 years).
+ */
+export function pythonTotalSeconds(seconds: number, nanos: number): number {
+  return (seconds * 1_000_000 + Math.trunc(nanos / 1000)) / 1_000_000;
+}

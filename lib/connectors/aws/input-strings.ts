@@ -11,7 +11,7 @@ import { MSGPACK_TAG } from "../../literals/python.js";
 import { unpackb, type UnpackbValue } from "../../literals/unpackb.js";
 import { fromInt64 } from "../../literals/primitives.js";
 import { PreciseDate } from "../../literals/values.js";
-import { pythonIsoformat } from "../../connector/python-str.js";
+import { pythonIsoformat, pythonTotalSeconds } from "../../connector/python-str.js";
 
 export function literalMapStringRepr(inputs: flyteidl.core.ILiteralMap | null | undefined): Record<string, JsonValue> {
   return Object.fromEntries(Object.entries(inputs?.literals ?? {}).map(([name, literal]) => [name, literalStringRepr(literal)]));
@@ -68,7 +68,7 @@ function primitiveString(primitive: flyteidl.core.IPrimitive): JsonValue {
   }
   if (primitive.duration != null) {
     const { seconds, nanos } = primitive.duration;
-    return float(Number(fromInt64(seconds ?? 0)) + (nanos ?? 0) / 1e9);
+    return float(pythonTotalSeconds(Number(fromInt64(seconds ?? 0)), nanos ?? 0));
   }
   throw new Error("Unknown primitive type: it holds no value");
 }

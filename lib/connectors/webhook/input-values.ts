@@ -4,7 +4,7 @@
  * form, a duration its seconds and bytes their base64.
  */
 import { PythonFloat } from "../../connector/python-json.js";
-import { pythonIsoformat } from "../../connector/python-str.js";
+import { pythonIsoformat, pythonTotalSeconds } from "../../connector/python-str.js";
 import type { flyteidl } from "../../idl/index.js";
 import {
   Duration,
@@ -70,7 +70,7 @@ function isFloatLiteral(literal: flyteidl.core.ILiteral): boolean {
 function templateValue(value: PlainValue): TemplateValue {
   if (value === null || typeof value !== "object") return value;
   if (value instanceof Date) return pythonIsoformat(value);
-  if (value instanceof Duration) return pythonFloat(value.toMilliseconds() / 1000);
+  if (value instanceof Duration) return pythonFloat(pythonTotalSeconds(value.seconds, value.nanos));
   if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
   if (value instanceof FlyteFile || value instanceof FlyteDirectory || value instanceof StructuredDataset) {
     return value.uri;

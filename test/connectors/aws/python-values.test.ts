@@ -49,6 +49,16 @@ describe("literalMapStringRepr", () => {
     });
   });
 
+  it("reads a duration as timedelta.total_seconds() of protobuf's ToTimedelta (whole microseconds, toward zero)", () => {
+    const duration = (seconds: number, nanos: number) => ({ scalar: { primitive: { duration: { seconds, nanos } } } });
+    // What CPython 3.11 prints for timedelta(seconds=s, microseconds=n // 1000).total_seconds().
+    expect(
+      literalMapStringRepr({
+        literals: { micros: duration(1, 999_999_000), long: duration(12345, 678_901_000), nanos: duration(0, 1), mixed: duration(1, -5) },
+      }),
+    ).toEqual({ micros: 1.999999, long: 12345.678901, nanos: new PythonFloat(0), mixed: new PythonFloat(1) });
+  });
+
   it("reads a msgpack dict's int64 exactly, as msgpack.unpackb does", () => {
     const big = { scalar: { binary: { value: encode({ id: 2n ** 63n - 1n, n: 1 }, { useBigInt64: true }), tag: "msgpack" } } };
     expect(literalMapStringRepr({ literals: { big } })).toEqual({ big: '{"id": 9223372036854775807, "n": 1}' });

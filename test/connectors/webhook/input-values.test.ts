@@ -28,6 +28,11 @@ describe("InputValues", () => {
       whenUs: primitive({ datetime: { seconds: 1714564800, nanos: 123_456_789 } }),
       span: primitive({ duration: { seconds: 90 } }),
       spanFrac: primitive({ duration: { seconds: 1, nanos: 500_000_000 } }),
+      // timedelta(seconds=1, microseconds=999999).total_seconds(): microseconds / 10**6, not 1 + 0.999999.
+      spanMicros: primitive({ duration: { seconds: 1, nanos: 999_999_000 } }),
+      spanLong: primitive({ duration: { seconds: 12345, nanos: 678_901_000 } }),
+      // ToTimedelta keeps whole microseconds: 1 ns is timedelta(0), 0.0.
+      spanNanos: primitive({ duration: { seconds: 0, nanos: 1 } }),
     });
     expect(values.get(["int"])).toBe(42);
     expect(values.get(["big"])).toBe(9007199254740993n);
@@ -40,6 +45,9 @@ describe("InputValues", () => {
     expect(values.get(["whenUs"])).toBe("2024-05-01T12:00:00.123456+00:00");
     expect(values.get(["span"])).toEqual(new PythonFloat(90));
     expect(values.get(["spanFrac"])).toBe(1.5);
+    expect(values.get(["spanMicros"])).toBe(1.999999);
+    expect(values.get(["spanLong"])).toBe(12345.678901);
+    expect(values.get(["spanNanos"])).toEqual(new PythonFloat(0));
   });
 
   it("reads files, directories, datasets, bytes, none and unions", () => {
