@@ -29,7 +29,8 @@ type LiteralKind =
 
 const SIMPLE_ACCEPTS: Readonly<Record<number, readonly LiteralKind[]>> = {
   [SimpleType.NONE]: ["none"],
-  [SimpleType.INTEGER]: ["integer"],
+  // flytekit >= 1.14 reads a float literal as an int (see readScalar).
+  [SimpleType.INTEGER]: ["integer", "float"],
   [SimpleType.FLOAT]: ["float", "integer"],
   [SimpleType.STRING]: ["string"],
   [SimpleType.BOOLEAN]: ["boolean"],
@@ -47,9 +48,11 @@ const SIMPLE_ACCEPTS: Readonly<Record<number, readonly LiteralKind[]>> = {
  * plain JSON object; binary -> Uint8Array, or its decoded value when tagged "msgpack"; blob -> FlyteFile or
  * FlyteDirectory; structured dataset -> StructuredDataset; union -> its value.
  *
- * With a declared type the literal must match it (an integer literal also reads as a float,
- * a union reads with the variant it stored, or else the one variant that fits: one that fits
- * several, such as an integer for a union of float and int, is ambiguous; MessagePack bytes read
+ * With a declared type the literal must match it (an integer literal also reads as a float, a
+ * float literal as an integer truncated toward zero as Python's int() does, NaN and infinities
+ * refused; a union reads with the variant it stored, whose structure tag must name a declared
+ * variant, or else the one variant that fits: one that fits several, such as an integer or a float
+ * for a union of float and int, is ambiguous; MessagePack bytes read
  * as the declared type of what they hold, as attribute access sends them); a mismatch is a
  * LiteralConversionError. Schema, error and offloaded literals are not supported.
  */
@@ -79,7 +82,10 @@ function read(literal: flyteidl.core.ILiteral, type: flyteidl.core.ILiteralType 
   const union = literal.scalar?.union;
   if (union != null) {
     const value = union.value ?? {};
-    if (declared.kind === "union" && union.type == null) return readAsVariant(value, declared.variants, type, where);
+    if (declared.kind === "union") {
+      if (union.type == null) return readAsVariant(value, declared.variants, type, where);
+      checkUnionTag(union.type, declared.variants, type, where);
+    }
     // The stored variant knows best, unless the caller declared a non-union type of its own.
     return read(value, declared.kind === "union" || declared.kind === "any" ? union.type : type, where);
   }
@@ -135,6 +141,32 @@ function readAsVariant(
   return first.value;
 }
 
+/**
+ * flytekit's UnionTransformer.async_to_python_value (flytekit/core/type_engine.py:2125-2139, 2188) reads
+ * a union literal whose stored type has a structure tag only by the declared variants with that tag
+ * (each variant is tagged with its transformer's name), so a tag naming none of them is an error.
+ */
+function checkUnionTag(
+  stored: flyteidl.core.ILiteralType,
+  variants: readonly flyteidl.core.ILiteralType[],
+  type: flyteidl.core.ILiteralType | null | undefined,
+  where: string,
+): void {
+  const tag = structureTag(stored);
+  if (tag === undefined) return;
+  const tags = variants.map(structureTag).filter((variantTag) => variantTag !== undefined);
+  if (tags.includes(tag)) return;
+  const declared = tags.map((variantTag) => JSON.stringify(variantTag)).join(", ") || "none";
+  throw new LiteralConversionError(
+    `cannot read ${where} as ${describeType(type)}: its stored variant is tagged ${JSON.stringify(tag)}, which names no declared variant (tags: ${declared})`,
+  );
+}
+
+/** A type's structure tag; undefined when it has no structure (a tag of "" is still a tag, as flytekit reads it). */
+function structureTag(type: flyteidl.core.ILiteralType): string | undefined {
+  return type.structure == null ? undefined : (type.structure.tag ?? "");
+}
+
 /** Throws unless `declared` accepts a literal of `kind`. */
 function check(declared: DeclaredType, type: flyteidl.core.ILiteralType | null | undefined, kind: LiteralKind, where: string): void {
   if (accepts(declared, kind)) return;
@@ -180,7 +212,22 @@ function readScalar(
   }
   // A float may arrive as an integer literal; the caller asked for a plain number.
   if (kind === "integer" && declared.kind === "simple" && declared.simple === SimpleType.FLOAT) return Number(value);
+  if (kind === "float" && declared.kind === "simple" && declared.simple === SimpleType.INTEGER) return pythonInt(value as number, type, where);
   return value;
+}
+
+/**
+ * A float literal read as an int, as flytekit >= 1.14 reads one (the console sends whole numbers as
+ * floats): `int(float_value)` (flytekit/core/type_engine.py:2723-2725), so truncated toward zero and
+ * exact at any size (a bigint beyond 2^53, fromInt64's rule); Python's int() raises on NaN and infinities.
+ */
+function pythonInt(value: number, type: flyteidl.core.ILiteralType | null | undefined, where: string): number | bigint {
+  if (!Number.isFinite(value)) {
+    throw new LiteralConversionError(`cannot read ${where} as ${describeType(type)}: got a float literal ${value}, which has no integer value`);
+  }
+  // `|| 0`: int(-0.5) and int(-0.0) are 0, not -0.
+  const truncated = Math.trunc(value) || 0;
+  return Number.isSafeInteger(truncated) ? truncated : BigInt(truncated);
 }
 
 /**

@@ -20,7 +20,8 @@ const { BlobDimensionality } = core.BlobType;
  * holds the value as Python types it (an integer number or a bigint is an int, so not a float),
  * else the first variant that fits, and records that variant (with its structure tag) in the
  * Union, an enum takes one of its strings, a blob or structured dataset also takes a bare URI
- * string (a structured dataset's format is the declared one, or the value's when that is "").
+ * string (a blob's format is always the declared one, a structured dataset's the declared one, or
+ * the value's when that is "").
  *
  * Without a declared type (or with a LiteralType that has no case set) the value decides:
  * null/undefined -> none; boolean -> boolean; a number that is an integer within int64 ->
@@ -84,9 +85,12 @@ function convert(
     }
     case "blob": {
       const given = declared.multipart ? FlyteDirectory : FlyteFile;
-      if (typeof value === "string") return blobLiteral(value, declared.format, declared.multipart);
-      if (!(value instanceof given)) break;
-      return blobLiteral(value.uri, value.format || declared.format, declared.multipart);
+      if (typeof value === "string" || value instanceof given) {
+        // flytekit writes the declared type's format, never the value's own, even when the declared
+        // one is "" (flytekit/types/file/file.py:568, flytekit/types/directory/types.py:555).
+        return blobLiteral(typeof value === "string" ? value : value.uri, declared.format, declared.multipart);
+      }
+      break;
     }
     case "enum":
       if (typeof value === "string" && declared.values.includes(value)) return primitiveLiteral({ stringValue: value });

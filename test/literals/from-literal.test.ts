@@ -35,7 +35,7 @@ const { BlobDimensionality } = flyteidl.core.BlobType;
 const literalOf = (scalar: flyteidl.core.IScalar): flyteidl.core.ILiteral => ({ scalar });
 const primitiveOf = (primitive: flyteidl.core.IPrimitive): flyteidl.core.ILiteral => ({ scalar: { primitive } });
 const csvFile: flyteidl.core.ILiteralType = { blob: { format: "csv", dimensionality: BlobDimensionality.SINGLE } };
-const directory: flyteidl.core.ILiteralType = { blob: { dimensionality: BlobDimensionality.MULTIPART } };
+const imagesDirectory: flyteidl.core.ILiteralType = { blob: { format: "images", dimensionality: BlobDimensionality.MULTIPART } };
 const dataset: flyteidl.core.ILiteralType = { structuredDatasetType: { format: "parquet" } };
 const color: flyteidl.core.ILiteralType = { enumType: { values: ["red", "green"] } };
 
@@ -116,6 +116,54 @@ describe("fromLiteral with a declared type", () => {
     expect(fromLiteral(primitiveOf({ integer: Long.MAX_VALUE }), FLOAT)).toBe(2 ** 63);
   });
 
+  // flytekit/core/type_engine.py (master e96c720): IntTransformer (l. 2736-2742) reads with
+  // _handle_flyte_console_float_input_to_int, which returns `int(lv.scalar.primitive.float_value)`
+  // for a float literal (l. 2723-2725; since flytekit 1.14, #2792; before, a float literal was no
+  // int). Python's int() truncates toward zero, exactly at any size, and raises on NaN and infinities;
+  // SimpleTransformer.to_python_value (l. 428-446) lets those errors through.
+  describe("a float literal declared integer reads as Python's int(value)", () => {
+    test.each<[number, number | bigint]>([
+      [2, 2],
+      [2.9, 2],
+      [-2.9, -2],
+      [-0.5, 0],
+      [-0, 0],
+      [2 ** 53 - 1, 2 ** 53 - 1],
+      [2 ** 53, 2n ** 53n],
+      [-(2 ** 63), -(2n ** 63n)],
+      // Beyond int64 too: Python's int has no bound.
+      [1e20, 100000000000000000000n],
+    ])("%s -> %s", (float, expected) => {
+      expect(fromLiteral(overTheWire(primitiveOf({ floatValue: float })), INTEGER)).toStrictEqual(expected);
+    });
+
+    test("int(-0.5) and int(-0.0) are 0, never -0", () => {
+      expect(Object.is(fromLiteral(primitiveOf({ floatValue: -0.5 }), INTEGER), 0)).toBe(true);
+      expect(Object.is(fromLiteral(primitiveOf({ floatValue: -0 }), INTEGER), 0)).toBe(true);
+    });
+
+    test("NaN and infinities have no int: an error", () => {
+      for (const float of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+        expect(() => fromLiteral(primitiveOf({ floatValue: float }), INTEGER, "v")).toThrow(
+          new LiteralConversionError(`cannot read "v" as integer: got a float literal ${float}, which has no integer value`),
+        );
+      }
+    });
+
+    test("in collections, maps and unions alike", () => {
+      const floats = { collection: { literals: [primitiveOf({ floatValue: 1 }), primitiveOf({ floatValue: 2.5 })] } };
+      expect(fromLiteral(floats, listOf(INTEGER))).toStrictEqual([1, 2]);
+      expect(fromLiteral({ map: { literals: { a: primitiveOf({ floatValue: 3 }) } } }, mapOf(INTEGER))).toStrictEqual({ a: 3 });
+      const optionalInt = unionOf(tagged(INTEGER, "int"), tagged(NONE, "none"));
+      expect(fromLiteral(primitiveOf({ floatValue: 1.5 }), optionalInt)).toBe(1);
+      // NaN fails the int variant, as int() raising does in UnionTransformer's loop, so only float takes it.
+      expect(fromLiteral(primitiveOf({ floatValue: Number.NaN }), unionOf(tagged(INTEGER, "int"), tagged(FLOAT, "float")))).toBeNaN();
+      expect(() => fromLiteral(primitiveOf({ floatValue: Number.NaN }), optionalInt, "u")).toThrow(
+        'cannot read "u" as union of integer | none: no variant fits the literal',
+      );
+    });
+  });
+
   test("an integer declared reads Longs as numbers or bigints", () => {
     expect(fromLiteral(overTheWire(toLiteral(7, INTEGER)), INTEGER)).toBe(7);
     expect(fromLiteral(overTheWire(toLiteral(-(2n ** 63n), INTEGER)), INTEGER)).toBe(-(2n ** 63n));
@@ -123,7 +171,6 @@ describe("fromLiteral with a declared type", () => {
 
   test.each<[string, flyteidl.core.ILiteral, flyteidl.core.ILiteralType, string]>([
     ["string as integer", primitiveOf({ stringValue: "1" }), INTEGER, 'cannot read "v" as integer: got a string literal'],
-    ["float as integer", primitiveOf({ floatValue: 1 }), INTEGER, 'cannot read "v" as integer: got a float literal'],
     ["integer as string", primitiveOf({ integer: 1 }), STRING, 'cannot read "v" as string: got an integer literal'],
     ["none as boolean", literalOf({ noneType: {} }), BOOLEAN, 'cannot read "v" as boolean: got a none literal'],
     ["string as datetime", primitiveOf({ stringValue: "x" }), DATETIME, 'cannot read "v" as datetime: got a string literal'],
@@ -252,8 +299,10 @@ describe("fromLiteral with a declared type", () => {
       expect(() => fromLiteral(primitiveOf({ stringValue: "red" }), unionOf(STRING, color), "u")).toThrow(
         'cannot read "u" as union of string | enum ["red", "green"]: it is ambiguous, the literal fits string and enum ["red", "green"]',
       );
-      // One variant fits: a float literal is no int (flytekit < 1.14; see the report), a string outside the enum only a string.
-      expect(fromLiteral(primitiveOf({ floatValue: 1.5 }), floatOrInt)).toBe(1.5);
+      // A float literal fits int too since flytekit 1.14 (int(float_value), type_engine.py:2723-2725;
+      // before, only float took it).
+      expect(() => fromLiteral(primitiveOf({ floatValue: 1.5 }), floatOrInt, "u")).toThrow(ambiguous);
+      // One variant fits: a string outside the enum only a string.
       expect(fromLiteral(primitiveOf({ stringValue: "blue" }), unionOf(STRING, color))).toBe("blue");
       // The stored variant decides, as flytekit's union tag does: no ambiguity, and an int keeps its precision.
       expect(fromLiteral(overTheWire(toLiteral(2n ** 60n + 1n, floatOrInt)), floatOrInt)).toBe(2n ** 60n + 1n);
@@ -275,6 +324,31 @@ describe("fromLiteral with a declared type", () => {
     test("nothing fits: an error naming the union", () => {
       expect(() => fromLiteral(primitiveOf({ stringValue: "x" }), optionalInt, "u")).toThrow(
         'cannot read "u" as union of integer | none: no variant fits the literal',
+      );
+    });
+
+    // flytekit/core/type_engine.py, UnionTransformer.async_to_python_value (master e96c720):
+    // l. 2125-2126 take the stored type's structure tag, l. 2138-2139 skip every variant whose
+    // transformer name is not that tag, and l. 2188 raises "Cannot convert from ... (using tag ...)"
+    // when none is left.
+    test("a stored variant whose structure tag names no declared variant is an error naming the tag", () => {
+      const stored = (type: flyteidl.core.ILiteralType) => literalOf({ union: { value: primitiveOf({ integer: 4 }), type } });
+      expect(() => fromLiteral(stored(tagged(INTEGER, "str")), optionalInt, "u")).toThrow(
+        new LiteralConversionError(
+          'cannot read "u" as union of integer | none: its stored variant is tagged "str", which names no declared variant (tags: "int", "none")',
+        ),
+      );
+      expect(() => fromLiteral(overTheWire(stored(tagged(INTEGER, "str"))), optionalInt, "u")).toThrow(/tagged "str", which names no declared variant/);
+      // A tag of "" is a tag (union_tag is not None), and no transformer is named "".
+      expect(() => fromLiteral(overTheWire(stored(tagged(INTEGER, ""))), optionalInt, "u")).toThrow(/tagged "", which names no declared variant/);
+      expect(() => fromLiteral(stored(tagged(INTEGER, "int")), unionOf(INTEGER, NONE), "u")).toThrow(
+        'its stored variant is tagged "int", which names no declared variant (tags: none)',
+      );
+      // A tag that names a variant reads as before, over the wire too.
+      expect(fromLiteral(overTheWire(stored(tagged(INTEGER, "int"))), optionalInt)).toBe(4);
+      // Nested: the union of a list element.
+      expect(() => fromLiteral({ collection: { literals: [stored(tagged(INTEGER, "str"))] } }, listOf(optionalInt), "l")).toThrow(
+        /^cannot read "l"\[0\] as union of integer \| none: its stored variant is tagged "str"/,
       );
     });
 
@@ -300,7 +374,8 @@ describe("round trips: toLiteral -> wire -> fromLiteral", () => {
     ["binary", new Uint8Array([0, 1, 254, 255]), BINARY],
     ["struct", { a: { b: [1, "two", null, false, { c: 3.5 }] } }, STRUCT],
     ["file", new FlyteFile("s3://b/f.csv", "csv"), csvFile],
-    ["directory", new FlyteDirectory("s3://b/d/", "images"), directory],
+    // The declared format is the literal's (see to-literal.test.ts, blob), so it is the value's here.
+    ["directory", new FlyteDirectory("s3://b/d/", "images"), imagesDirectory],
     ["structured dataset", new StructuredDataset("s3://b/sd/", "parquet"), dataset],
     ["enum", "red", color],
     ["nested collections", [[1, 2], [], [3]], listOf(listOf(INTEGER))],

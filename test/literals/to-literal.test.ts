@@ -237,9 +237,29 @@ describe("toLiteral with a declared type", () => {
       scalar: { blob: { uri, metadata: { type: { format, dimensionality } } } },
     });
 
-    test("a FlyteFile takes the declared format unless it has its own", () => {
+    // flytekit/types/file/file.py:568 (FlyteFilePathTransformer.async_to_literal) and
+    // flytekit/types/directory/types.py:555 (FlyteDirToMultipartBlobTransformer.async_to_literal),
+    // master e96c720: `meta = BlobMetadata(type=self._blob_type(format=...get_format(python_type)))`,
+    // the declared type's format, is the literal's in every branch; the value's own is never read.
+    test("a FlyteFile or FlyteDirectory takes the declared format, never its own, even when the declared one is \"\"", () => {
       expect(shape(toLiteral(new FlyteFile("s3://b/a.csv"), csvFile))).toEqual(blob("s3://b/a.csv", "csv", 0));
-      expect(shape(toLiteral(new FlyteFile("s3://b/a.tsv", "tsv"), csvFile))).toEqual(blob("s3://b/a.tsv", "tsv", 0));
+      expect(shape(toLiteral(new FlyteFile("s3://b/a.tsv", "tsv"), csvFile))).toEqual(blob("s3://b/a.tsv", "csv", 0));
+      const anyFile: flyteidl.core.ILiteralType = { blob: { format: "", dimensionality: BlobDimensionality.SINGLE } };
+      expect(shape(toLiteral(new FlyteFile("s3://b/a.tsv", "tsv"), anyFile))).toEqual(blob("s3://b/a.tsv", "", 0));
+      expect(shape(toLiteral(new FlyteDirectory("s3://b/d/", "images"), dir))).toEqual(blob("s3://b/d/", "", 1));
+      const images: flyteidl.core.ILiteralType = { blob: { format: "images", dimensionality: BlobDimensionality.MULTIPART } };
+      expect(shape(toLiteral(new FlyteDirectory("s3://b/d/", "png"), images))).toEqual(blob("s3://b/d/", "images", 1));
+      // In a union the chosen variant is the declared type.
+      const optionalCsv = unionOf(tagged(csvFile, "FlyteFilePath"), tagged(NONE, "none"));
+      const inUnion = toLiteral(new FlyteFile("s3://b/a.tsv", "tsv"), optionalCsv).scalar?.union?.value;
+      expect(inUnion?.scalar?.blob?.metadata?.type?.format).toBe("csv");
+    });
+
+    // Inferred, the value's own type decides, as a FlyteFile["tsv"] is its own class in flytekit
+    // (file.py:283-314, __class_getitem__) whose extension() is get_format's answer.
+    test("with no declared type the value's own format is the literal's", () => {
+      expect(shape(toLiteral(new FlyteFile("s3://b/a.tsv", "tsv")))).toEqual(blob("s3://b/a.tsv", "tsv", 0));
+      expect(shape(toLiteral(new FlyteDirectory("s3://b/d/", "images")))).toEqual(blob("s3://b/d/", "images", 1));
     });
 
     test("a bare URI string is accepted", () => {
