@@ -4,7 +4,7 @@
  * separators, ensure_ascii escapes, Python float repr, NaN/Infinity, ints of any size, dict
  * key order kept.
  */
-import { PythonFloat } from "../literals/values.js";
+import { floatValue, PythonFloat } from "../literals/values.js";
 
 /** A whole-number float (`pythonFloat(2)`), written as a float: it lives with the literals' values, which convert it too. */
 export { PythonFloat, pythonFloat } from "../literals/values.js";
@@ -213,8 +213,7 @@ export function parsePythonJson(text: string): JsonValue {
         ? Number(integer)
         : integer;
     }
-    const float = Number(literal);
-    return Number.isInteger(float) ? new PythonFloat(float) : float;
+    return floatValue(Number(literal));
   };
 
   const parseValue = (): JsonValue => {

@@ -5,7 +5,7 @@
  */
 import { describeValue, LiteralConversionError } from "./errors.js";
 import { MAX_DEPTH, safeInteger } from "./python.js";
-import { PythonFloat } from "./values.js";
+import { floatValue, type PythonFloat } from "./values.js";
 
 /**
  * What `json.dumps(msgpack.unpackb(bytes))` sees, with what unpackPython's plain values lose:
@@ -56,8 +56,8 @@ class MessagePackReader {
       case 0xc0: return null;
       case 0xc2: return false;
       case 0xc3: return true;
-      case 0xca: return float(this.view.getFloat32(this.take(4)));
-      case 0xcb: return float(this.view.getFloat64(this.take(8)));
+      case 0xca: return floatValue(this.view.getFloat32(this.take(4)));
+      case 0xcb: return floatValue(this.view.getFloat64(this.take(8)));
       case 0xcc: return this.view.getUint8(this.take(1));
       case 0xcd: return this.view.getUint16(this.take(2));
       case 0xce: return this.view.getUint32(this.take(4));
@@ -110,8 +110,4 @@ class MessagePackReader {
     }
     return entries;
   }
-}
-
-function float(value: number): number | PythonFloat {
-  return Number.isInteger(value) ? new PythonFloat(value) : value;
 }

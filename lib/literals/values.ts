@@ -131,3 +131,8 @@ export class PythonFloat {
 export function pythonFloat(value: number): PythonFloat {
   return new PythonFloat(value);
 }
+
+/** A Python float's value as the values carry one: wrapped when whole (a bare 2 is an int), else the number. */
+export function floatValue(value: number): number | PythonFloat {
+  return Number.isInteger(value) ? new PythonFloat(value) : value;
+}

@@ -7,6 +7,7 @@ import { InvalidArgumentError } from "../../connector/errors.js";
 import { type JsonValue, PythonFloat } from "../../connector/python-json.js";
 import type { flyteidl } from "../../idl/index.js";
 import { structToJson } from "../../literals/index.js";
+import { floatValue } from "../../literals/values.js";
 
 export type Custom = Readonly<Record<string, JsonValue>>;
 
@@ -31,7 +32,7 @@ export function requiredObject(custom: Custom, key: string, task: string): Recor
  * (the boto connector turns integral ones into ints first; the SageMaker endpoint connector does not).
  */
 export function numbersAsFloats(value: JsonValue): JsonValue {
-  if (typeof value === "number") return Number.isInteger(value) ? new PythonFloat(value) : value;
+  if (typeof value === "number") return floatValue(value);
   if (Array.isArray(value)) return value.map(numbersAsFloats);
   if (typeof value === "object" && value !== null && !(value instanceof PythonFloat)) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, numbersAsFloats(item)]));

@@ -5,12 +5,12 @@
  * MessageToDict (every number a float), collections and maps element by element.
  */
 import { InvalidArgumentError } from "../../connector/errors.js";
-import { type JsonValue, PythonFloat, quotePythonString, toPythonJson } from "../../connector/python-json.js";
+import { type JsonValue, quotePythonString, toPythonJson } from "../../connector/python-json.js";
 import type { flyteidl, google } from "../../idl/index.js";
 import { MSGPACK_TAG } from "../../literals/python.js";
 import { unpackb, type UnpackbValue } from "../../literals/unpackb.js";
 import { fromInt64 } from "../../literals/primitives.js";
-import { PreciseDate } from "../../literals/values.js";
+import { floatValue, PreciseDate } from "../../literals/values.js";
 import { pythonIsoformat, pythonTotalSeconds } from "../../connector/python-str.js";
 
 export function literalMapStringRepr(inputs: flyteidl.core.ILiteralMap | null | undefined): Record<string, JsonValue> {
@@ -59,7 +59,7 @@ function jsonDumps(value: UnpackbValue): string {
 
 function primitiveString(primitive: flyteidl.core.IPrimitive): JsonValue {
   if (primitive.integer != null) return fromInt64(primitive.integer);
-  if (primitive.floatValue != null) return float(primitive.floatValue);
+  if (primitive.floatValue != null) return floatValue(primitive.floatValue);
   if (primitive.boolean != null) return primitive.boolean;
   if (primitive.stringValue != null) return primitive.stringValue;
   if (primitive.datetime != null) {
@@ -68,7 +68,7 @@ function primitiveString(primitive: flyteidl.core.IPrimitive): JsonValue {
   }
   if (primitive.duration != null) {
     const { seconds, nanos } = primitive.duration;
-    return float(pythonTotalSeconds(Number(fromInt64(seconds ?? 0)), nanos ?? 0));
+    return floatValue(pythonTotalSeconds(Number(fromInt64(seconds ?? 0)), nanos ?? 0));
   }
   throw new Error("Unknown primitive type: it holds no value");
 }
@@ -79,15 +79,10 @@ function structDict(struct: google.protobuf.IStruct): JsonValue {
 }
 
 function structValue(value: google.protobuf.IValue): JsonValue {
-  if (value.numberValue != null) return float(value.numberValue);
+  if (value.numberValue != null) return floatValue(value.numberValue);
   if (value.stringValue != null) return value.stringValue;
   if (value.boolValue != null) return value.boolValue;
   if (value.structValue != null) return structDict(value.structValue);
   if (value.listValue != null) return (value.listValue.values ?? []).map(structValue);
   return null;
-}
-
-/** A Python float: integral values keep their `.0`. */
-function float(value: number): JsonValue {
-  return Number.isInteger(value) ? new PythonFloat(value) : value;
 }

@@ -3,7 +3,6 @@
  * where a file, directory, dataset or schema is its URI, an error its message, a datetime its ISO
  * form, a duration its seconds and bytes their base64.
  */
-import { PythonFloat } from "../../connector/python-json.js";
 import { pythonIsoformat, pythonTotalSeconds } from "../../connector/python-str.js";
 import type { flyteidl } from "../../idl/index.js";
 import {
@@ -14,6 +13,7 @@ import {
   type PlainValue,
   StructuredDataset,
 } from "../../literals/index.js";
+import { floatValue } from "../../literals/values.js";
 import { isTemplateObject, type TemplateValue } from "./template-value.js";
 
 export class InputValues {
@@ -35,7 +35,7 @@ export class InputValues {
     }
     const literal = this.#literals[name]!;
     let value = reprOnly(literal) ?? templateValue(fromLiteral(literal, null, name));
-    if (isFloatLiteral(literal) && typeof value === "number" && Number.isInteger(value)) value = new PythonFloat(value);
+    if (isFloatLiteral(literal) && typeof value === "number") value = floatValue(value);
     let where = `input ${JSON.stringify(name)}`;
     for (const key of keys) {
       if (!isTemplateObject(value) || !Object.hasOwn(value, key)) {
@@ -70,17 +70,12 @@ function isFloatLiteral(literal: flyteidl.core.ILiteral): boolean {
 function templateValue(value: PlainValue): TemplateValue {
   if (value === null || typeof value !== "object") return value;
   if (value instanceof Date) return pythonIsoformat(value);
-  if (value instanceof Duration) return pythonFloat(pythonTotalSeconds(value.seconds, value.nanos));
+  if (value instanceof Duration) return floatValue(pythonTotalSeconds(value.seconds, value.nanos)); // total_seconds() is a float
   if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
   if (value instanceof FlyteFile || value instanceof FlyteDirectory || value instanceof StructuredDataset) {
     return value.uri;
   }
   if (Array.isArray(value)) return value.map(templateValue);
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, templateValue(item)]));
-}
-
-/** timedelta.total_seconds() is always a float. */
-function pythonFloat(value: number): TemplateValue {
-  return Number.isInteger(value) ? new PythonFloat(value) : value;
 }
 
