@@ -2,9 +2,11 @@
  * Python's `str()` and `repr()` of the JSON-like values a plugin reads from a template (dicts,
  * lists, str, int, float, bool and None), written exactly as Python writes them: the boto plugin
  * splices `str(value)` into strings and hashes `str()` of its config for the idempotence token,
- * and Databricks' entrypoint puts a setting into an f-string; and a datetime's isoformat().
+ * and Databricks' entrypoint puts a setting into an f-string; and a datetime's isoformat(), a
+ * timedelta's total_seconds() and a Struct's MessageToDict.
  */
-import { nanosWithinSecond } from "../literals/values.js";
+import type { google } from "../idl/index.js";
+import { floatValue, nanosWithinSecond } from "../literals/values.js";
 import { formatPythonFloat, type JsonValue, PythonFloat } from "./python-json.js";
 
 /** Python's `str(value)`: a string as it is, anything else as its repr. */
@@ -78,4 +80,21 @@ export function pythonIsoformat(date: Date, sep = "T"): string {
  */
 export function pythonTotalSeconds(seconds: number, nanos: number): number {
   return (seconds * 1_000_000 + Math.trunc(nanos / 1000)) / 1_000_000;
+}
+
+/**
+ * json_format.MessageToDict of a Struct, as literal_string_repr reads a generic literal: protobuf's
+ * numbers are doubles, so Python sees floats (`3.0`).
+ */
+export function messageToDict(struct: google.protobuf.IStruct): JsonValue {
+  return Object.fromEntries(Object.entries(struct.fields ?? {}).map(([key, value]) => [key, structValue(value)]));
+}
+
+function structValue(value: google.protobuf.IValue): JsonValue {
+  if (value.numberValue != null) return floatValue(value.numberValue);
+  if (value.stringValue != null) return value.stringValue;
+  if (value.boolValue != null) return value.boolValue;
+  if (value.structValue != null) return messageToDict(value.structValue);
+  if (value.listValue != null) return (value.listValue.values ?? []).map(structValue);
+  return null;
 }

@@ -6,12 +6,12 @@
  */
 import { InvalidArgumentError } from "../../connector/errors.js";
 import { type JsonValue, quotePythonString, toPythonJson } from "../../connector/python-json.js";
-import type { flyteidl, google } from "../../idl/index.js";
+import type { flyteidl } from "../../idl/index.js";
 import { MSGPACK_TAG } from "../../literals/python.js";
 import { unpackb, type UnpackbValue } from "../../literals/unpackb.js";
 import { fromInt64 } from "../../literals/primitives.js";
 import { floatValue, PreciseDate } from "../../literals/values.js";
-import { pythonIsoformat, pythonTotalSeconds } from "../../connector/python-str.js";
+import { messageToDict, pythonIsoformat, pythonTotalSeconds } from "../../connector/python-str.js";
 
 export function literalMapStringRepr(inputs: flyteidl.core.ILiteralMap | null | undefined): Record<string, JsonValue> {
   return Object.fromEntries(Object.entries(inputs?.literals ?? {}).map(([name, literal]) => [name, literalStringRepr(literal)]));
@@ -37,7 +37,7 @@ function scalarString(scalar: flyteidl.core.IScalar): JsonValue {
     if (scalar.binary.tag === MSGPACK_TAG) return jsonDumps(unpackMsgpack(bytes));
     return Buffer.from(bytes).toString("base64");
   }
-  if (scalar.generic != null) return structDict(scalar.generic);
+  if (scalar.generic != null) return messageToDict(scalar.generic);
   if (scalar.union != null) return literalStringRepr(scalar.union.value ?? {});
   throw new Error("Unknown scalar type: it holds no value");
 }
@@ -73,16 +73,3 @@ function primitiveString(primitive: flyteidl.core.IPrimitive): JsonValue {
   throw new Error("Unknown primitive type: it holds no value");
 }
 
-/** MessageToDict of a Struct: protobuf's numbers are doubles, so Python sees floats. */
-function structDict(struct: google.protobuf.IStruct): JsonValue {
-  return Object.fromEntries(Object.entries(struct.fields ?? {}).map(([key, value]) => [key, structValue(value)]));
-}
-
-function structValue(value: google.protobuf.IValue): JsonValue {
-  if (value.numberValue != null) return floatValue(value.numberValue);
-  if (value.stringValue != null) return value.stringValue;
-  if (value.boolValue != null) return value.boolValue;
-  if (value.structValue != null) return structDict(value.structValue);
-  if (value.listValue != null) return (value.listValue.values ?? []).map(structValue);
-  return null;
-}

@@ -3,7 +3,7 @@
  * where a file, directory, dataset or schema is its URI, an error its message, a datetime its ISO
  * form, a duration its seconds and bytes their base64.
  */
-import { pythonIsoformat, pythonTotalSeconds } from "../../connector/python-str.js";
+import { messageToDict, pythonIsoformat, pythonTotalSeconds } from "../../connector/python-str.js";
 import type { flyteidl } from "../../idl/index.js";
 import {
   Duration,
@@ -13,6 +13,7 @@ import {
   type PlainValue,
   StructuredDataset,
 } from "../../literals/index.js";
+import { keyPath } from "../../literals/errors.js";
 import { floatValue } from "../../literals/values.js";
 import { isTemplateObject, type TemplateValue } from "./template-value.js";
 
@@ -33,9 +34,7 @@ export class InputValues {
       const names = Object.keys(this.#literals).map((key) => JSON.stringify(key));
       throw new Error(`the task has no input ${JSON.stringify(name)} (inputs: ${names.join(", ") || "none"})`);
     }
-    const literal = this.#literals[name]!;
-    let value = reprOnly(literal) ?? templateValue(fromLiteral(literal, null, name));
-    if (isFloatLiteral(literal) && typeof value === "number") value = floatValue(value);
+    let value = literalValue(this.#literals[name]!, name);
     let where = `input ${JSON.stringify(name)}`;
     for (const key of keys) {
       if (!isTemplateObject(value) || !Object.hasOwn(value, key)) {
@@ -49,22 +48,24 @@ export class InputValues {
 }
 
 /**
- * What literal_string_repr reads and fromLiteral refuses: an error (a failure handler's `err`
- * input) is its message, a schema its URI.
+ * literal_string_repr of one literal, walked as it walks one: a float keeps its `.0` wherever it
+ * stands (fromLiteral's plain numbers cannot tell 2.0 from 2), and so does every number of a
+ * Struct (MessageToDict); an error (a failure handler's `err` input) is its message and a schema
+ * its URI, which fromLiteral refuses; other scalars are read by fromLiteral and rendered by
+ * templateValue.
  */
-function reprOnly(literal: flyteidl.core.ILiteral): string | undefined {
+function literalValue(literal: flyteidl.core.ILiteral, name: string): TemplateValue {
   const scalar = literal.scalar;
-  if (scalar?.union?.value != null) return reprOnly(scalar.union.value);
+  if (scalar?.union?.value != null) return literalValue(scalar.union.value, name);
+  if (scalar?.primitive?.floatValue != null) return floatValue(scalar.primitive.floatValue);
   if (scalar?.error != null) return scalar.error.message ?? "";
   if (scalar?.schema != null) return scalar.schema.uri ?? "";
-  return undefined;
-}
-
-/** A float literal (possibly in a union): its integral values must still print as floats. */
-function isFloatLiteral(literal: flyteidl.core.ILiteral): boolean {
-  const scalar = literal.scalar;
-  if (scalar?.union?.value != null) return isFloatLiteral(scalar.union.value);
-  return scalar?.primitive?.floatValue != null;
+  if (scalar?.generic != null) return messageToDict(scalar.generic);
+  if (literal.collection != null) return (literal.collection.literals ?? []).map((item, index) => literalValue(item, keyPath(name, index)));
+  if (literal.map != null) {
+    return Object.fromEntries(Object.entries(literal.map.literals ?? {}).map(([key, item]) => [key, literalValue(item, keyPath(name, key))]));
+  }
+  return templateValue(fromLiteral(literal, null, name));
 }
 
 function templateValue(value: PlainValue): TemplateValue {

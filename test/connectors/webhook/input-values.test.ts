@@ -89,7 +89,22 @@ describe("InputValues", () => {
     expect(values.get(["list"])).toEqual([1, "a"]);
     expect(values.get(["map", "inner", "k"])).toBe("deep");
     expect(values.get(["json", "user", "name"])).toBe("Ada");
-    expect(values.get(["json"])).toEqual({ user: { name: "Ada" }, n: 2 });
+    // scalar_to_string reads a Struct with MessageToDict (flytekit/interaction/string_literals.py):
+    // its numbers are doubles, 2.0.
+    expect(values.get(["json"])).toEqual({ user: { name: "Ada" }, n: new PythonFloat(2) });
+  });
+
+  it("keeps a float's .0, and reads errors, schemas and unions, inside collections and maps too", () => {
+    const values = inputs({
+      floats: { collection: { literals: [primitive({ floatValue: 2 }), primitive({ floatValue: 0.5 }), primitive({ integer: 3 })] } },
+      byName: { map: { literals: { a: primitive({ floatValue: 1 }), b: { scalar: { union: { value: primitive({ floatValue: 4 }) } } } } } },
+      errors: { collection: { literals: [{ scalar: { error: { failedNodeId: "n0", message: "boom" } } }, { scalar: { schema: { uri: "s3://b/s" } } }] } },
+    });
+    // literal_string_repr walks collections and maps (string_literals.py), so [2.0, 0.5, 3].
+    expect(values.get(["floats"])).toEqual([new PythonFloat(2), 0.5, 3]);
+    expect(values.get(["byName"])).toEqual({ a: new PythonFloat(1), b: new PythonFloat(4) });
+    expect(values.get(["byName", "b"])).toEqual(new PythonFloat(4));
+    expect(values.get(["errors"])).toEqual(["boom", "s3://b/s"]);
   });
 
   it("reads a dict flytekit sent as MessagePack", () => {
