@@ -215,13 +215,16 @@ function throwIfCancelled(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new TaskCancelledError("Task cancelled.");
 }
 
-/** Settles with `work`, or rejects with TaskCancelledError as soon as the signal aborts. */
+/**
+ * Settles with `work`, or rejects with TaskCancelledError as soon as the signal aborts (at once when
+ * it already has). `work` is awaited either way: the signal it carries makes it reject too.
+ */
 function untilCancelled<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return work;
-  throwIfCancelled(signal);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(new TaskCancelledError("Task cancelled."));
-    signal.addEventListener("abort", onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
 }
