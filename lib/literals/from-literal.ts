@@ -145,6 +145,8 @@ function readAsVariant(
  * flytekit's UnionTransformer.async_to_python_value (flytekit/core/type_engine.py:2125-2139, 2188) reads
  * a union literal whose stored type has a structure tag only by the declared variants with that tag
  * (each variant is tagged with its transformer's name), so a tag naming none of them is an error.
+ * Variants that carry no tags at all (a template no flytekit or flyte-sdk wrote) cannot be matched:
+ * the stored type decides, as before tags.
  */
 function checkUnionTag(
   stored: flyteidl.core.ILiteralType,
@@ -155,8 +157,8 @@ function checkUnionTag(
   const tag = structureTag(stored);
   if (tag === undefined) return;
   const tags = variants.map(structureTag).filter((variantTag) => variantTag !== undefined);
-  if (tags.includes(tag)) return;
-  const declared = tags.map((variantTag) => JSON.stringify(variantTag)).join(", ") || "none";
+  if (tags.length === 0 || tags.includes(tag)) return;
+  const declared = tags.map((variantTag) => JSON.stringify(variantTag)).join(", ");
   throw new LiteralConversionError(
     `cannot read ${where} as ${describeType(type)}: its stored variant is tagged ${JSON.stringify(tag)}, which names no declared variant (tags: ${declared})`,
   );
