@@ -27,6 +27,12 @@ export interface ServerlessOfflineOptions {
   readonly readyTimeoutMs?: number;
   /** Where its output goes: ours ("inherit", the default), or kept for `output()` ("capture"). */
   readonly output?: "inherit" | "capture";
+  /**
+   * Aborted to give up while it starts (Ctrl-C): it is stopped, group and all, and the start
+   * rejects with the signal's reason. Its process group is detached, so the terminal's SIGINT
+   * never reaches it, and a parent that ends on the signal runs no exit listener.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface ServerlessOfflineProcess {
@@ -85,9 +91,10 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
   };
 
   try {
-    await waitUntilListening(child, local, [options.httpPort, options.lambdaPort], options.readyTimeoutMs ?? 60_000);
+    await waitUntilListening(child, local, [options.httpPort, options.lambdaPort], options.readyTimeoutMs ?? 60_000, options.signal);
   } catch (error) {
     await stop();
+    if (options.signal?.aborted) throw options.signal.reason;
     const printed = capture ? `\n--- its output ---\n${log}` : "";
     throw new Error(`serverless offline did not start: ${(error as Error).message}.${printed}`);
   }
@@ -134,15 +141,22 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-async function waitUntilListening(child: ChildProcess, host: string, ports: readonly number[], timeoutMs: number): Promise<void> {
+async function waitUntilListening(
+  child: ChildProcess,
+  host: string,
+  ports: readonly number[],
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const giveUpAt = Date.now() + timeoutMs;
   for (const port of ports) {
     while (!(await accepts(host, port))) {
+      signal?.throwIfAborted();
       if (child.exitCode !== null || child.signalCode !== null) {
         throw new Error(`it exited (${child.exitCode ?? child.signalCode}) before port ${port} was open`);
       }
       if (Date.now() > giveUpAt) throw new Error(`port ${port} was not open after ${timeoutMs} ms`);
-      await sleep(200);
+      await sleep(200, undefined, { signal });
     }
   }
 }

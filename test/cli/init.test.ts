@@ -6,6 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -37,6 +38,34 @@ class JobsApi extends PlatformFake {
     this.route("POST", "/jobs", () => ({ json: { id: "job-1", state: "RUNNING" } }));
     this.route("GET", "/jobs/{id}", ({ params }) => ({ json: { id: params.id, state: "SUCCEEDED", rows: 7 } }));
   }
+}
+
+/** /proc's processes: pid, process group and command line (Linux). */
+function processes(): { pid: number; group: number; argv: string[] }[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((entry) => {
+      try {
+        const argv = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0");
+        // stat: "pid (comm) state ppid pgrp ...", and comm may hold spaces and parentheses.
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        const group = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+        return [{ pid: Number(entry), group, argv }];
+      } catch {
+        return []; // it ended while being read
+      }
+    });
+}
+
+/** The serverless offline started with this HTTP port, by its pid. */
+function offlineProcess(httpPort: number): number | undefined {
+  return processes().find(({ argv }) => argv.includes("offline") && argv[argv.indexOf("--httpPort") + 1] === String(httpPort))?.pid;
+}
+
+function processesInGroup(group: number): number[] {
+  return processes()
+    .filter((entry) => entry.group === group)
+    .map(({ pid }) => pid);
 }
 
 interface ServerlessYml {
@@ -219,6 +248,31 @@ console.log("ANSWER " + JSON.stringify(answer));`;
       }
       // Stopping the front stops serverless offline with it.
       await expect.poll(async () => (await fetch(`http://127.0.0.1:${httpPort}/api/v1/agents`).then(() => "open", () => "closed")), { timeout: 10_000 }).toBe("closed");
+    },
+    STEP_TIMEOUT,
+  );
+  test(
+    "Ctrl-C while serve --backend offline is starting stops serverless offline, its process group and all",
+    async () => {
+      await linkTools(project);
+      const [grpcPort, httpPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
+      const server = spawn(process.execPath, [join(REPO_ROOT, "bin/flyte-connector.js"), "serve", "--backend", "offline", "--grpc-port", String(grpcPort), "--http-port", String(httpPort), "--lambda-port", String(lambdaPort)], {
+        cwd: project,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      server.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      server.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const exited = once(server, "exit");
+      // Its process group (detached: the terminal's SIGINT does not reach it) is its leader's pid.
+      let group: number | undefined;
+      await expect.poll(() => (group = offlineProcess(httpPort)), { timeout: 60_000, interval: 50 }).toBeDefined();
+      expect(output).not.toMatch(/gRPC front on /); // still starting
+      server.kill("SIGINT");
+      const [code] = await exited;
+      expect(code).toBe(0);
+      expect(output).toContain("SIGINT: stopped serverless offline while it started.");
+      await expect.poll(() => processesInGroup(group!), { timeout: 10_000 }).toEqual([]);
     },
     STEP_TIMEOUT,
   );

@@ -126,6 +126,13 @@ Examples:
       },
     };
 
+    // Listened for from the start: a Ctrl-C while serverless offline starts must stop it too.
+    const stopping = new AbortController();
+    const stopped = io.untilStopped().then((signal) => {
+      stopping.abort(new StoppedWhileStarting(signal));
+      return signal;
+    });
+
     let options: LocalStackOptions;
     let stopOffline = async () => {};
     switch (backend) {
@@ -149,7 +156,15 @@ Examples:
           host,
           httpPort: httpPort ?? DEFAULT_HTTP_PORT,
           lambdaPort: integerFlag(flags, "lambda-port", 1, 65_535) ?? DEFAULT_LAMBDA_PORT,
+          signal: stopping.signal,
+        }).catch((error: unknown) => {
+          if (error instanceof StoppedWhileStarting) return error;
+          throw error;
         });
+        if (offline instanceof StoppedWhileStarting) {
+          io.stdout.write(`${offline.signal}: stopped serverless offline while it started.\n`);
+          return ExitCode.OK;
+        }
         stopOffline = offline.stop;
         // serverless offline checks no signatures: any credentials do.
         process.env.AWS_ACCESS_KEY_ID ??= "offline";
@@ -183,7 +198,7 @@ Examples:
       throw error instanceof PortInUseError ? portFlagError(error.message, `${error.server}-port`) : error;
     }
     io.stdout.write("Ctrl-C to stop.\n");
-    const signal = await io.untilStopped();
+    const signal = await stopped;
     io.stdout.write(`${signal}: shutting down.\n`);
     await stack.close();
     await metricsServer?.close();
@@ -191,6 +206,13 @@ Examples:
     return ExitCode.OK;
   },
 };
+
+/** Why a start was given up: the signal that stopped serve. */
+class StoppedWhileStarting extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`${signal} while starting`);
+  }
+}
 
 /** One line that names the flag that moves the port: what a person needs when a port is taken. */
 function portFlagError(message: string, flag: string): Error {
