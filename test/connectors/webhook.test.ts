@@ -168,6 +168,28 @@ describe("WebhookConnector", () => {
     expect(JSON.parse(request!.body)).toEqual({ nested: { list: [1, "two"] } });
   });
 
+  // connector.py posts `json=data` (httpx): json.dumps of the data, so the body holds what Python
+  // holds, an int at any size and a float as a float.
+  it("POSTs the body as json.dumps writes the data: whole floats as 2.0, ints exact at any size", async () => {
+    const resource = await run(
+      { url: `${base}/post`, method: "POST", data: { ratio: "{inputs.ratio}", ratios: "{inputs.ratios}", big: "{inputs.big}", n: 3 } },
+      {
+        ratio: float(2),
+        ratios: { collection: { literals: [float(1), float(0.5)] } },
+        big: { scalar: { primitive: { integer: "9007199254740993" as unknown as number } } },
+      },
+    );
+    expect(resource.phase).toBe(Phase.SUCCEEDED);
+    expect(received[0]!.body).toBe('{"ratio": 2.0, "ratios": [1.0, 0.5], "big": 9007199254740993, "n": 3}');
+  });
+
+  it("fails a body holding NaN or an infinity, as httpx (allow_nan=False) does, sending nothing", async () => {
+    const resource = await run({ url: `${base}/post`, method: "POST", data: { x: { y: ["{inputs.x}"] } } }, { x: float(Number.NaN) });
+    expect(resource.phase).toBe(Phase.FAILED);
+    expect(resource.message).toBe("Out of range float values are not JSON compliant: nan");
+    expect(received).toEqual([]);
+  });
+
   it("makes each call on a connection of its own, which it closes (a frozen Lambda keeps none)", async () => {
     const custom = { url: `${base}/hook`, method: "POST", headers: { Connection: "keep-alive" }, data: {} };
     await run(custom);

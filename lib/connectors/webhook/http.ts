@@ -5,6 +5,7 @@
  * the Lambda's own endpoints are refused (lib/connector/forbidden-host.ts).
  */
 import { errorMessage } from "../../connector/errors.js";
+import { PythonFloat, toPythonJson } from "../../connector/python-json.js";
 import { forbiddenHost } from "../../connector/forbidden-host.js";
 import { exchange } from "../../connector/http-exchange.js";
 import { networkCause } from "../../connector/network-cause.js";
@@ -45,7 +46,7 @@ export async function sendWebhook(config: WebhookConfig, signal: AbortSignal): P
       appendQuery(url.searchParams, name, value);
     }
   } else if (config.data !== null) {
-    body = JSON.stringify(templateValueJson(config.data));
+    body = jsonBody(config.data);
     headers["content-type"] ??= "application/json";
   }
   // No connection is kept for the next call: Lambda freezes the process between invocations, and
@@ -84,4 +85,24 @@ function appendQuery(params: URLSearchParams, name: string, value: TemplateValue
   } else {
     params.append(name, isTemplateObject(value) ? JSON.stringify(templateValueJson(value)) : templateValueText(value));
   }
+}
+
+/**
+ * httpx's `json=` body (flytekit/extras/webhook/connector.py posts `json=data`): json.dumps of the
+ * data, so an int stays an int at any size and a float a float (`2.0`), as a Python server reading
+ * it would see them. httpx >= 0.28 refuses NaN and infinities (allow_nan=False): so do we, rather
+ * than send JSON no parser takes.
+ */
+function jsonBody(data: TemplateValue): string {
+  const nonFinite = findNonFinite(data);
+  if (nonFinite !== undefined) throw new Error(`Out of range float values are not JSON compliant: ${nonFinite}`);
+  return toPythonJson(data);
+}
+
+function findNonFinite(value: TemplateValue): string | undefined {
+  const number = value instanceof PythonFloat ? value.value : value;
+  if (typeof number === "number") return Number.isFinite(number) ? undefined : templateValueText(number);
+  if (Array.isArray(value)) return value.map(findNonFinite).find((found) => found !== undefined);
+  if (isTemplateObject(value)) return Object.values(value).map(findNonFinite).find((found) => found !== undefined);
+  return undefined;
 }
