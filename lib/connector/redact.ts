@@ -4,7 +4,8 @@
  * meta sealing keys), so redaction is by value, in every form a message may quote it in.
  */
 import { MAX_ERROR_CAUSES, MAX_PASSING_SECRETS } from "../limits.js";
-import type { JsonValue } from "../literals/index.js";
+import { PythonFloat } from "../literals/values.js";
+import type { JsonValue } from "./python-json.js";
 
 export const REDACTED = "[redacted]";
 
@@ -64,10 +65,10 @@ export class SecretRedactor {
     return redacted + text.slice(shown);
   }
 
-  /** Every string in `value`, keys included. */
+  /** Every string in `value`, keys included; numbers as they are (a PythonFloat stays one). */
   json(value: JsonValue): JsonValue {
     if (typeof value === "string") return this.text(value);
-    if (value === null || typeof value !== "object") return value;
+    if (value === null || typeof value !== "object" || value instanceof PythonFloat) return value;
     if (Array.isArray(value)) return value.map((item) => this.json(item));
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [this.text(key), this.json(item)]));
   }

@@ -12,13 +12,13 @@ import { Resource } from "../connector/resource.js";
 import { getConnectorSecret } from "../connector/secrets.js";
 import { sensitiveHeaderValues } from "../connector/sensitive-headers.js";
 import { keyPath } from "../literals/errors.js";
-import { type JsonObject, structToJson } from "../literals/index.js";
+import { structToJson } from "../literals/index.js";
 import { pythonOutputs } from "../literals/python.js";
 import { parseWebhookConfig, urlCredentials, type WebhookConfig } from "./webhook/config.js";
 import { sendWebhook, type WebhookResponse } from "./webhook/http.js";
 import { InputValues } from "./webhook/input-values.js";
 import { fillPlaceholders, type Placeholder } from "./webhook/placeholders.js";
-import { type TemplateValue, templateValueJson } from "./webhook/template-value.js";
+import type { TemplateValue } from "./webhook/template-value.js";
 
 export const WEBHOOK_TASK_TYPE = "webhook";
 
@@ -74,12 +74,15 @@ function readConfig(params: TaskParams, redactor: SecretRedactor): WebhookConfig
   return config;
 }
 
-/** flytekit's _build_response: the data and URL only when the task asks to show them. */
-function webhookInfo(config: WebhookConfig, response: WebhookResponse): JsonObject {
+/**
+ * flytekit's _build_response: the data and URL only when the task asks to show them, the data as
+ * Python holds it (a whole float stays a float, an int exact at any size), for the MessagePack output.
+ */
+function webhookInfo(config: WebhookConfig, response: WebhookResponse): TemplateValue {
   return {
     status_code: response.status,
     response_data: response.text,
-    ...(config.showData ? { input_data: config.data && templateValueJson(config.data) } : {}),
+    ...(config.showData ? { input_data: config.data } : {}),
     ...(config.showUrl ? { url: config.url } : {}),
   };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { PythonFloat } from "../../lib/connector/python-json.js";
 import { SecretRedactor } from "../../lib/connector/redact.js";
 
 describe("SecretRedactor", () => {
@@ -45,6 +46,14 @@ describe("SecretRedactor", () => {
       a: ["x [redacted]", 1, null],
       "[redacted]": { b: "[redacted]" },
     });
+  });
+
+  it("keeps a JSON value's numbers as they are: a whole float (PythonFloat) and a bigint", () => {
+    const redactor = new SecretRedactor();
+    redactor.add("tok");
+    const redacted = redactor.json({ f: new PythonFloat(2), big: 9007199254740993n, s: "tok" }) as Record<string, unknown>;
+    expect(redacted["f"]).toBeInstanceOf(PythonFloat);
+    expect(redacted).toEqual({ f: new PythonFloat(2), big: 9007199254740993n, s: "[redacted]" });
   });
 });
 

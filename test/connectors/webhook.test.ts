@@ -10,7 +10,8 @@ import type { Resource } from "../../lib/connector/resource.js";
 import { WebhookConnector } from "../../lib/connectors/webhook.js";
 import { MAX_RESPONSE_BYTES } from "../../lib/connectors/webhook/http.js";
 import { flyteidl } from "../../lib/idl/index.js";
-import { structFromJson } from "../../lib/literals/index.js";
+import { PythonFloat, structFromJson } from "../../lib/literals/index.js";
+import { unpackb } from "../../lib/literals/unpackb.js";
 import { ConnectorService } from "../../lib/service/service.js";
 import { taskParams } from "../../lib/connector/task-params.js";
 
@@ -245,6 +246,12 @@ describe("WebhookConnector", () => {
     };
     expect(JSON.parse(request!.body)).toEqual(data);
     expect(infoOf(resource)).toEqual({ status_code: 200, response_data: "ok", input_data: data, url: `${base}/items/7` });
+    // input_data is the dict Python holds (connector.py, _build_response), packed as msgpack-python
+    // packs it: the float input a float (2.0), as json.dumps wrote it in the body.
+    expect(request!.body).toContain('"ratio": 2.0');
+    const packed = unpackb(resource.toFlyteIdl().outputs!.literals!.info!.scalar!.binary!.value!) as Map<string, Map<string, unknown>>;
+    expect(packed.get("input_data")?.get("ratio")).toEqual(new PythonFloat(2));
+    expect(packed.get("input_data")?.get("id")).toBe(7);
   });
 
   it("fills a timeout from an input", async () => {
