@@ -35,8 +35,8 @@ export function templateValueText(value: TemplateValue): string {
 }
 
 /**
- * The value as plain JSON, for a request body, query parameters and outputs. What JSON cannot
- * hold exactly (a bigint, a NaN or infinite float) becomes its text.
+ * The value as plain JSON, for a dict or list in a GET's query parameters. What JSON cannot hold
+ * exactly (a bigint, a NaN or infinite float) becomes its text.
  */
 export function templateValueJson(value: TemplateValue): JsonValue {
   if (value instanceof PythonFloat) return templateValueJson(value.value);
