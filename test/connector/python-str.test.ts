@@ -1,12 +1,13 @@
 /**
- * Python's str(), repr() and datetime.isoformat() (lib/connector/python-str.ts), which the boto3
+ * Python's str(), repr(), datetime.isoformat(), timedelta.total_seconds() and a Struct's MessageToDict
+ * (lib/connector/python-str.ts), which the boto3
  * plugin splices and hashes, Databricks' entrypoint and the file sensor write, and SQL parameters
  * and webhook placeholders take. Expected texts are what CPython 3.11 prints for the same values.
  */
 import { describe, expect, it } from "vitest";
 import { PythonFloat } from "../../lib/connector/python-json.js";
-import { pythonIsoformat, pythonRepr, pythonStr } from "../../lib/connector/python-str.js";
-import { PreciseDate } from "../../lib/literals/index.js";
+import { messageToDict, pythonIsoformat, pythonRepr, pythonStr, pythonTotalSeconds } from "../../lib/connector/python-str.js";
+import { PreciseDate, structFromJson } from "../../lib/literals/index.js";
 
 describe("pythonRepr", () => {
   it("quotes as CPython does", () => {
@@ -30,5 +31,34 @@ describe("pythonRepr", () => {
     expect(pythonIsoformat(new PreciseDate(-1, 999_999_000))).toBe("1969-12-31T23:59:59.999999+00:00");
     // str(datetime) is isoformat(" ").
     expect(pythonIsoformat(new PreciseDate(1714564800, 5_000), " ")).toBe("2024-05-01 12:00:00.000005+00:00");
+  });
+});
+
+describe("pythonTotalSeconds", () => {
+  // timedelta(seconds=s, microseconds=n // 1000).total_seconds(), as protobuf's ToTimedelta reads a Duration.
+  it("divides whole microseconds, as timedelta.total_seconds() does", () => {
+    expect(pythonTotalSeconds(1, 999_999_000)).toBe(1.999999);
+    expect(pythonTotalSeconds(12345, 678_901_000)).toBe(12345.678901);
+    expect(pythonTotalSeconds(90, 500_000_000)).toBe(90.5);
+    expect(pythonTotalSeconds(-2, -500_000_000)).toBe(-2.5);
+  });
+
+  it("drops the nanoseconds below a microsecond, toward zero", () => {
+    expect(pythonTotalSeconds(0, 1)).toBe(0);
+    expect(pythonTotalSeconds(1, -5)).toBe(1);
+    expect(pythonTotalSeconds(0, -1_999)).toBe(-0.000001);
+  });
+});
+
+describe("messageToDict", () => {
+  it("reads a Struct as json_format.MessageToDict does: every number a float", () => {
+    expect(messageToDict(structFromJson({ n: 3, f: 0.5, s: "x", b: true, none: null, list: [1, { k: 2 }] }))).toEqual({
+      n: new PythonFloat(3),
+      f: 0.5,
+      s: "x",
+      b: true,
+      none: null,
+      list: [new PythonFloat(1), { k: new PythonFloat(2) }],
+    });
   });
 });
