@@ -24,6 +24,7 @@ import { decodeDelimited, encodeDelimited } from "../transport/http/delimited.js
 import { JSON_TYPE } from "../transport/http/media-types.js";
 import { routes } from "../transport/http/routes.js";
 import { isNetworkError } from "./network-errors.js";
+import { requestSignal } from "./request-signal.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
 
 export interface HttpSigningOptions {
@@ -72,13 +73,7 @@ export function createHttpDispatch(options: HttpDispatchOptions): Dispatch {
       }
     }
 
-    const { deadline, signal } = dispatchOptions;
-    if (signal?.aborted) throw new CancelledError(`${name}: the caller cancelled the call.`);
-    const remaining = deadline === undefined ? undefined : deadline - Date.now();
-    if (remaining !== undefined && remaining <= 0) {
-      throw new DeadlineExceededError(`${name}: no time left before the deadline.`);
-    }
-    const timeout = remaining === undefined ? undefined : AbortSignal.timeout(remaining);
+    const abortSignal = requestSignal(name, dispatchOptions);
     let response: Response;
     let bytes: Uint8Array;
     try {
@@ -86,11 +81,11 @@ export function createHttpDispatch(options: HttpDispatchOptions): Dispatch {
         method,
         headers: signed,
         body: body ?? null,
-        signal: timeout && signal ? AbortSignal.any([timeout, signal]) : (timeout ?? signal ?? null),
+        signal: abortSignal ?? null,
       });
       bytes = new Uint8Array(await response.arrayBuffer());
     } catch (error) {
-      throw fetchFailure(url, error, signal);
+      throw fetchFailure(url, error, dispatchOptions.signal);
     }
     if (!response.ok) throw httpFailure(response, bytes);
     return decodeResponse(operation, response.headers.get("content-type") ?? "", bytes);

@@ -20,6 +20,7 @@ import type { Dispatch, Operation, OperationName } from "../service/operations.j
 import { decodeBase64, decodeMessage, encodeBase64, encodeMessage } from "../transport/codec.js";
 import type { InvokeRequest } from "../transport/envelope.js";
 import { isNetworkError } from "./network-errors.js";
+import { requestSignal } from "./request-signal.js";
 import { withRetries, type RetryPolicy } from "./retry.js";
 
 /** Functions are named `<prefix><op>`; this is the prefix of the default deployment (service `flyte-connectors`, stage `dev`). */
@@ -54,14 +55,7 @@ export function createLambdaDispatch(options: LambdaDispatchOptions = {}): Dispa
     const operation: Operation = operationFor(name, dispatchOptions.protocol);
     const functionName = functionFor(name);
     const payload = new TextEncoder().encode(JSON.stringify(envelope(operation, requests)));
-    const { deadline, signal } = dispatchOptions;
-    if (signal?.aborted) throw new CancelledError(`${name}: the caller cancelled the call.`);
-    const remaining = deadline === undefined ? undefined : deadline - Date.now();
-    if (remaining !== undefined && remaining <= 0) {
-      throw new DeadlineExceededError(`${name}: no time left before the deadline.`);
-    }
-    const timeout = remaining === undefined ? undefined : AbortSignal.timeout(remaining);
-    const abortSignal = timeout && signal ? AbortSignal.any([timeout, signal]) : (timeout ?? signal);
+    const abortSignal = requestSignal(name, dispatchOptions);
     let answer;
     try {
       answer = await client.send(
@@ -69,7 +63,7 @@ export function createLambdaDispatch(options: LambdaDispatchOptions = {}): Dispa
         abortSignal ? { abortSignal } : {},
       );
     } catch (error) {
-      throw invokeFailure(functionName, error, signal);
+      throw invokeFailure(functionName, error, dispatchOptions.signal);
     }
     const text = answer.Payload ? new TextDecoder().decode(answer.Payload) : "";
     if (answer.FunctionError) throw functionCrash(functionName, answer.FunctionError, text);
