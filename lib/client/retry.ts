@@ -3,6 +3,7 @@
  * executeTaskSync are never repeated: a lost answer may hide a task that did start, and a second
  * one would run it twice.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { CancelledError, ConnectorError, Status } from "../connector/errors.js";
 import type { Dispatch, OperationName } from "../service/operations.js";
 
@@ -30,21 +31,6 @@ export function isRetryable(error: unknown): boolean {
   return error instanceof ConnectorError && (error.code === Status.UNAVAILABLE || error.code === Status.RESOURCE_EXHAUSTED);
 }
 
-/** Resolves after `ms` true, or false as soon as `signal` aborts. */
-function waited(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const done = (finished: boolean) => () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", stopped);
-      resolve(finished);
-    };
-    const stopped = done(false);
-    const timer = setTimeout(done(true), ms);
-    signal?.addEventListener("abort", stopped, { once: true });
-  });
-}
-
 /** Wraps a dispatch so that idempotent operations are retried on transient failures. */
 export function withRetries(dispatch: Dispatch, policy: RetryPolicy = {}): Dispatch {
   const attempts = Math.max(1, policy.attempts ?? 3);
@@ -61,9 +47,9 @@ export function withRetries(dispatch: Dispatch, policy: RetryPolicy = {}): Dispa
         const delay = Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
         if (options?.deadline !== undefined && Date.now() + delay >= options.deadline) throw error;
         // A caller that goes away during the wait is answered at once, not after another attempt.
-        if (!(await waited(delay, options?.signal))) {
+        await sleep(delay, undefined, { signal: options?.signal }).catch(() => {
           throw new CancelledError(`${name}: the caller cancelled the call while it waited to retry.`, { cause: error });
-        }
+        });
       }
     }
   };
