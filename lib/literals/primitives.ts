@@ -29,8 +29,12 @@ export function toInt64(value: number | bigint): number | Long | undefined {
 export function fromInt64(value: number | Long): number | bigint {
   if (typeof value === "number") return value;
   // From the bits rather than Long's methods: any Long-shaped object (any long.js copy) works.
-  const big = BigInt.asIntN(64, (BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0));
-  return big >= SAFE_MIN && big <= SAFE_MAX ? Number(big) : big;
+  return safeInteger(BigInt.asIntN(64, (BigInt(value.high >>> 0) << 32n) | BigInt(value.low >>> 0)));
+}
+
+/** A bigint as a number when it is a safe integer (fromInt64's rule), else as it is. */
+export function safeInteger(value: bigint): number | bigint {
+  return value >= SAFE_MIN && value <= SAFE_MAX ? Number(value) : value;
 }
 
 /** A valid Date as a Timestamp (a PreciseDate to the nanosecond, nanos always non-negative). */

@@ -8,6 +8,7 @@
 import { decode as decodeMessagePack } from "@msgpack/msgpack";
 import { flyteidl } from "../idl/index.js";
 import { describeValue, keyPath, LiteralConversionError } from "./errors.js";
+import { safeInteger } from "./primitives.js";
 import { isPlainObject } from "./struct.js";
 import { toLiteral } from "./to-literal.js";
 import { type PlainValue, PythonFloat } from "./values.js";
@@ -61,11 +62,6 @@ function safeIntegers(value: PlainValue): PlainValue {
   if (Array.isArray(value)) value.forEach((item, index) => (value[index] = safeIntegers(item)));
   else if (isPlainObject(value)) for (const [key, item] of Object.entries(value)) value[key] = safeIntegers(item as PlainValue);
   return value;
-}
-
-/** A bigint that is a safe integer as a number. */
-export function safeInteger(value: bigint): number | bigint {
-  return value >= Number.MIN_SAFE_INTEGER && value <= Number.MAX_SAFE_INTEGER ? Number(value) : value;
 }
 
 /** msgpack-python's default nesting limit (DEFAULT_RECURSE_LIMIT); it also stops a cycle. */

@@ -4,7 +4,8 @@
  * connector's chunk carries it.
  */
 import { describeValue, LiteralConversionError } from "./errors.js";
-import { MAX_DEPTH, safeInteger } from "./python.js";
+import { safeInteger } from "./primitives.js";
+import { MAX_DEPTH } from "./python.js";
 import { floatValue, type PythonFloat } from "./values.js";
 
 /**
