@@ -1,11 +1,12 @@
 /** flyteidl.core.Literal -> plain JavaScript values (flytekit's TypeEngine.to_python_value). */
 import { flyteidl } from "../idl/index.js";
-import { describeValue, keyPath, LiteralConversionError, type Role } from "./errors.js";
+import { keyPath, LiteralConversionError, type Role } from "./errors.js";
 import { type DeclaredType, declaredType, describeType } from "./literal-type.js";
-import { durationFromProto, fromInt64, timestampToDate } from "./primitives.js";
-import { isPlainObject, structToJson } from "./struct.js";
-import { FlyteDirectory, FlyteFile, type PlainValue, StructuredDataset } from "./values.js";
-import { MSGPACK_TAG, unpackPython } from "./python.js";
+import { durationFromProto, fromInt64, safeInteger, timestampToDate } from "./primitives.js";
+import { structToJson } from "./struct.js";
+import { FlyteDirectory, FlyteFile, type PlainValue, PythonFloat, StructuredDataset } from "./values.js";
+import { MSGPACK_TAG } from "./python.js";
+import { describeMessagePack, type MessagePackValue, unpackb } from "./unpackb.js";
 
 const { SimpleType } = flyteidl.core;
 const { BlobDimensionality } = flyteidl.core.BlobType;
@@ -113,9 +114,10 @@ function read(literal: flyteidl.core.ILiteral, type: flyteidl.core.ILiteralType 
  * A literal with no stored variant, as flytekit's UnionTransformer.async_to_python_value reads one
  * (no union tag): by every variant, and when several take it, "Ambiguous choice of variant for
  * union type". Two exceptions, where this reader cannot tell what flytekit's transformers tell
- * apart, so the first variant decides: MessagePack, which flytekit reads by the exact Python type
- * (an int is no float) that decoding it loses here; and dataclasses (STRUCT variants), which
- * flytekit tells apart by their fields, and which all read as the same JSON here.
+ * apart, so the first variant decides: MessagePack, which a STRUCT variant takes whatever it holds
+ * where flytekit's dict and dataclass decoders check its shape, and whose lists and dicts read
+ * numbers loosely (readDecoded); and dataclasses (STRUCT variants), which flytekit tells apart by
+ * their fields, and which all read as the same JSON here.
  */
 function readAsVariant(
   literal: flyteidl.core.ILiteral,
@@ -204,10 +206,13 @@ function readScalar(
   type: flyteidl.core.ILiteralType | null | undefined,
   where: string,
 ): PlainValue {
+  if (scalar.binary?.tag === MSGPACK_TAG) {
+    const decoded = decodeMsgpack(plainBytes(scalar.binary.value ?? new Uint8Array()), where);
+    // FlytePropeller's attribute access (`dc.field`) hands a field on as MessagePack whatever its
+    // declared type; flytekit decodes it by that type (type_engine.py, from_binary_idl).
+    return accepts(declared, "struct") ? plainValue(decoded) : readDecoded(decoded, type, where, true);
+  }
   const [kind, value] = scalarValue(scalar, where);
-  // FlytePropeller's attribute access (`dc.field`) hands a field on as MessagePack whatever its
-  // declared type; flytekit decodes it by that type (type_engine.py, from_binary_idl).
-  if (scalar.binary?.tag === MSGPACK_TAG && !accepts(declared, kind)) return readDecoded(value, type, where);
   check(declared, type, kind, where);
   if (declared.kind === "enum" && !declared.values.includes(value as string)) {
     throw new LiteralConversionError(`cannot read ${where} as ${describeType(type)}: got string ${JSON.stringify(value)}`);
@@ -233,52 +238,80 @@ function pythonInt(value: number, type: flyteidl.core.ILiteralType | null | unde
 }
 
 /**
- * What a decoded MessagePack value must be to read as a simple type. Not read: a datetime or a
- * duration, which mashumaro writes as isoformat text and float seconds.
+ * A MessagePack value read as the declared type, as flytekit's transformers read attribute
+ * access. A simple type at the top is SimpleTransformer.from_binary_idl: msgpack.loads, then
+ * `assert type(python_val) == expected_python_type` (type_engine.py:398-419), so an int is no
+ * float and a float no int, which is what tells a union's variants apart. Within a list or dict
+ * it is mashumaro's MessagePackDecoder, whose int() and float() take a whole float as an int and
+ * an int as a float. Not read: a datetime or a duration, which mashumaro packs as isoformat text
+ * and float seconds.
  */
-const DECODED_SIMPLE: Readonly<Record<number, (value: PlainValue) => boolean>> = {
-  [SimpleType.NONE]: (value) => value === null,
-  [SimpleType.INTEGER]: (value) => typeof value === "bigint" || Number.isInteger(value),
-  [SimpleType.FLOAT]: (value) => typeof value === "number",
-  [SimpleType.STRING]: (value) => typeof value === "string",
-  [SimpleType.BOOLEAN]: (value) => typeof value === "boolean",
-  [SimpleType.STRUCT]: (value) => isPlainObject(value),
-};
-
-/** A decoded MessagePack value read as the declared type, as read() reads a literal. */
-function readDecoded(value: PlainValue, type: flyteidl.core.ILiteralType | null | undefined, where: string): PlainValue {
+function readDecoded(value: MessagePackValue, type: flyteidl.core.ILiteralType | null | undefined, where: string, exact: boolean): PlainValue {
   const declared = declaredType(type);
   switch (declared.kind) {
     case "any":
-      return value;
-    case "simple":
-      if (DECODED_SIMPLE[declared.simple]?.(value)) return value;
+      return plainValue(value);
+    case "simple": {
+      const read = readDecodedSimple(value, declared.simple, exact);
+      if (read !== undefined) return read;
       break;
+    }
     case "enum":
       if (typeof value === "string" && declared.values.includes(value)) return value;
       break;
     case "collection":
-      if (Array.isArray(value)) return value.map((item, index) => readDecoded(item, declared.element, keyPath(where, index)));
+      if (Array.isArray(value)) return value.map((item, index) => readDecoded(item, declared.element, keyPath(where, index), false));
       break;
     case "map":
-      if (!isPlainObject(value)) break;
-      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, readDecoded(item, declared.value, keyPath(where, key))]));
+      if (!(value instanceof Map)) break;
+      return Object.fromEntries([...value].map(([key, item]) => [key, readDecoded(item, declared.value, keyPath(where, key), false)]));
     case "union":
       for (const variant of declared.variants) {
         try {
-          return readDecoded(value, variant, where);
+          return readDecoded(value, variant, where, exact);
         } catch (error) {
           if (!(error instanceof LiteralConversionError)) throw error;
         }
       }
       break;
   }
-  throw new LiteralConversionError(`cannot read ${where} as ${describeType(type)}: got MessagePack holding ${describeValue(value)}`);
+  throw new LiteralConversionError(`cannot read ${where} as ${describeType(type)}: got MessagePack holding ${describeMessagePack(value)}`);
 }
 
-function decodeMsgpack(bytes: Uint8Array, where: string): PlainValue {
+/** `value` read as a simple type (see readDecoded), or undefined when it is not one. */
+function readDecodedSimple(value: MessagePackValue, simple: flyteidl.core.SimpleType, exact: boolean): PlainValue | undefined {
+  const isInt = typeof value === "bigint" || (typeof value === "number" && Number.isInteger(value));
+  const isFloat = value instanceof PythonFloat || (typeof value === "number" && !Number.isInteger(value));
+  switch (simple) {
+    case SimpleType.NONE:
+      return value === null ? null : undefined;
+    case SimpleType.INTEGER:
+      if (isInt) return value;
+      return !exact && value instanceof PythonFloat ? safeInteger(BigInt(value.value)) : undefined;
+    case SimpleType.FLOAT:
+      if (isFloat) return Number(value);
+      return !exact && isInt ? Number(value) : undefined;
+    case SimpleType.STRING:
+      return typeof value === "string" ? value : undefined;
+    case SimpleType.BOOLEAN:
+      return typeof value === "boolean" ? value : undefined;
+    case SimpleType.STRUCT:
+      return value instanceof Map ? plainValue(value) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** A MessagePack value as a plain one: a dict a plain object, a whole float a number. */
+function plainValue(value: MessagePackValue): PlainValue {
+  if (value instanceof Map) return Object.fromEntries([...value].map(([key, item]) => [key, plainValue(item)]));
+  if (Array.isArray(value)) return value.map(plainValue);
+  return value instanceof PythonFloat ? value.value : value;
+}
+
+function decodeMsgpack(bytes: Uint8Array, where: string): MessagePackValue {
   try {
-    return unpackPython(bytes);
+    return unpackb(bytes, { strictMapKey: false });
   } catch (error) {
     throw new LiteralConversionError(`cannot read ${where}: its MessagePack does not decode (${(error as Error).message})`);
   }
@@ -289,8 +322,8 @@ function scalarValue(scalar: flyteidl.core.IScalar, where: string): [LiteralKind
   if (scalar.noneType != null) return ["none", null];
   if (scalar.generic != null) return ["struct", structToJson(scalar.generic)];
   if (scalar.binary != null) {
-    const bytes = plainBytes(scalar.binary.value ?? new Uint8Array());
-    return scalar.binary.tag === MSGPACK_TAG ? ["struct", decodeMsgpack(bytes, where)] : ["binary", bytes];
+    // MessagePack bytes are read before (readScalar).
+    return ["binary", plainBytes(scalar.binary.value ?? new Uint8Array())];
   }
   if (scalar.blob != null) {
     const uri = scalar.blob.uri ?? "";

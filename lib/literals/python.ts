@@ -5,13 +5,11 @@
  * "msgpack" (literal type STRUCT), not a google.protobuf.Struct. So a connector that must answer
  * exactly what its Python twin answers makes its outputs here.
  */
-import { decode as decodeMessagePack } from "@msgpack/msgpack";
 import { flyteidl } from "../idl/index.js";
 import { describeValue, keyPath, LiteralConversionError } from "./errors.js";
-import { safeInteger } from "./primitives.js";
 import { isPlainObject } from "./struct.js";
 import { toLiteral } from "./to-literal.js";
-import { type PlainValue, PythonFloat } from "./values.js";
+import { PythonFloat } from "./values.js";
 
 /** flytekit >= 1.14 writes dicts and dataclasses as MessagePack in a Binary with this tag (MESSAGEPACK). */
 export const MSGPACK_TAG = "msgpack";
@@ -38,30 +36,6 @@ export function pythonLiteral(value: unknown, name = "value"): flyteidl.core.Lit
 export function pythonOutputs(values: Readonly<Record<string, unknown>>): flyteidl.core.LiteralMap {
   const literals = Object.entries(values).map(([name, value]) => [name, pythonLiteral(value, JSON.stringify(name))] as const);
   return new flyteidl.core.LiteralMap({ literals: Object.fromEntries(literals) });
-}
-
-/**
- * MessagePack bytes as msgpack-python unpacks them: int64 and uint64 exactly (a bigint beyond
- * 2^53, a number otherwise, fromInt64's rule), integer map keys as their text. Throws on bytes
- * that do not decode.
- */
-export function unpackPython(bytes: Uint8Array): PlainValue {
-  return safeIntegers(decodeMessagePack(bytes, { useBigInt64: true, mapKeyConverter }) as PlainValue);
-}
-
-/** The decoder's own rule (a string or number key), plus int64 keys, which JS object keys hold as text. */
-function mapKeyConverter(key: unknown): string | number {
-  if (typeof key === "string" || typeof key === "number") return key;
-  if (typeof key === "bigint") return String(key);
-  throw new Error(`a map key must be a string or an integer, got ${describeValue(key)}`);
-}
-
-/** `value` with every bigint that is a safe integer as a number; containers in place. */
-function safeIntegers(value: PlainValue): PlainValue {
-  if (typeof value === "bigint") return safeInteger(value);
-  if (Array.isArray(value)) value.forEach((item, index) => (value[index] = safeIntegers(item)));
-  else if (isPlainObject(value)) for (const [key, item] of Object.entries(value)) value[key] = safeIntegers(item as PlainValue);
-  return value;
 }
 
 /** msgpack-python's default nesting limit (DEFAULT_RECURSE_LIMIT); it also stops a cycle. */

@@ -1,32 +1,63 @@
 /**
- * MessagePack as msgpack-python's unpackb reads it, for a connector that writes it again as
- * json.dumps would (boto's input strings). Apart from the literals' unpackPython so that only that
- * connector's chunk carries it.
+ * MessagePack as msgpack-python's unpackb reads it: the one reader behind both the literals'
+ * MessagePack (flytekit's dicts and dataclasses, attribute access) and boto's input strings
+ * (json.dumps(msgpack.unpackb(...))).
  */
 import { describeValue, LiteralConversionError } from "./errors.js";
 import { safeInteger } from "./primitives.js";
 import { MAX_DEPTH } from "./python.js";
-import { floatValue, type PythonFloat } from "./values.js";
+import { floatValue, PythonFloat } from "./values.js";
 
 /**
- * What `json.dumps(msgpack.unpackb(bytes))` sees, with what unpackPython's plain values lose:
- * a float whose value is whole is a PythonFloat (msgpack-python reads float32 and float64 as a
- * float, `1.0`), and a dict is a Map in the order its keys were packed (a JS object lists
- * integer-like keys first).
+ * A value as msgpack-python unpacks it, with what a JS value would lose kept: a float whose value
+ * is whole is a PythonFloat (float32 and float64 both unpack as a Python float, `1.0`), an int is
+ * exact (fromInt64's rule: a bigint beyond 2^53), bin is bytes, and a dict is a Map in the order
+ * its keys were packed (a JS object lists integer-like keys first).
  */
-export type UnpackbValue = null | boolean | number | bigint | PythonFloat | string | UnpackbValue[] | Map<string, UnpackbValue>;
+export type MessagePackValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | PythonFloat
+  | string
+  | Uint8Array
+  | MessagePackValue[]
+  | Map<string, MessagePackValue>;
+
+export interface UnpackbOptions {
+  /**
+   * msgpack-python's strict_map_key (its default, true): only str keys. False, as flytekit
+   * unpacks dicts and dataclasses (type_engine.py `_default_msgpack_decoder`), also takes int
+   * and float keys, held as their text as a JS object would.
+   */
+  readonly strictMapKey?: boolean;
+}
 
 /**
- * MessagePack bytes as msgpack.unpackb (defaults: raw=False, strict_map_key=True) reads them, for
- * json.dumps: ints exact (fromInt64's rule), a repeated key keeps its first place and last value.
- * Throws LiteralConversionError where either fails: truncated or extra bytes, invalid UTF-8, a
- * map key that is not a str, bytes or an extension type (which json.dumps cannot write).
+ * MessagePack bytes as msgpack.unpackb reads them (raw=False): a repeated key keeps its first
+ * place and last value. Throws LiteralConversionError where Python fails: truncated or extra
+ * bytes, invalid UTF-8, a key strict_map_key refuses or no JS key can hold. Extension types
+ * (which neither flytekit nor the Python plugins ever pack) are refused too.
  */
-export function unpackb(bytes: Uint8Array): UnpackbValue {
-  const reader = new MessagePackReader(bytes);
+export function unpackb(bytes: Uint8Array, options: UnpackbOptions = {}): MessagePackValue {
+  const reader = new MessagePackReader(bytes, options.strictMapKey ?? true);
   const value = reader.value(0);
   if (!reader.done()) throw new LiteralConversionError("MessagePack: extra data after the value");
   return value;
+}
+
+/** What a MessagePack value is, for error messages, in Python's words for numbers (`float 2.0`). */
+export function describeMessagePack(value: MessagePackValue): string {
+  if (value instanceof PythonFloat) {
+    const text = String(value.value);
+    return `float ${/[.e]/.test(text) ? text : `${text}.0`}`;
+  }
+  if (typeof value === "number") return Number.isInteger(value) ? `int ${value}` : `float ${value}`;
+  if (typeof value === "bigint") return `int ${value}`;
+  if (value instanceof Map) return "map";
+  if (value instanceof Uint8Array) return "bytes";
+  return describeValue(value);
 }
 
 /** Python's strict utf-8 codec: invalid bytes fail, a leading U+FEFF stays. */
@@ -36,7 +67,10 @@ class MessagePackReader {
   private readonly view: DataView;
   private offset = 0;
 
-  constructor(private readonly bytes: Uint8Array) {
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly strictMapKey: boolean,
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
@@ -44,8 +78,8 @@ class MessagePackReader {
     return this.offset === this.bytes.length;
   }
 
-  value(depth: number): UnpackbValue {
-    // Python stops near 1000 levels (json.dumps' recursion limit); the packer's limit is enough.
+  value(depth: number): MessagePackValue {
+    // msgpack-python stops at its recursion limit; so does the packer (python.ts).
     if (depth > MAX_DEPTH) throw new LiteralConversionError(`MessagePack: nested deeper than ${MAX_DEPTH} levels`);
     const type = this.view.getUint8(this.take(1));
     if (type <= 0x7f) return type;
@@ -57,6 +91,9 @@ class MessagePackReader {
       case 0xc0: return null;
       case 0xc2: return false;
       case 0xc3: return true;
+      case 0xc4: return this.bin(this.view.getUint8(this.take(1)));
+      case 0xc5: return this.bin(this.view.getUint16(this.take(2)));
+      case 0xc6: return this.bin(this.view.getUint32(this.take(4)));
       case 0xca: return floatValue(this.view.getFloat32(this.take(4)));
       case 0xcb: return floatValue(this.view.getFloat64(this.take(8)));
       case 0xcc: return this.view.getUint8(this.take(1));
@@ -75,8 +112,8 @@ class MessagePackReader {
       case 0xde: return this.map(this.view.getUint16(this.take(2)), depth);
       case 0xdf: return this.map(this.view.getUint32(this.take(4)), depth);
     }
-    const what = type >= 0xc4 && type <= 0xc6 ? "bytes" : type === 0xc1 ? "the unused type 0xc1" : "an extension type";
-    throw new LiteralConversionError(`MessagePack: holds ${what}, which json.dumps cannot write`);
+    if (type === 0xc1) throw new LiteralConversionError("MessagePack: holds the unused type 0xc1");
+    throw new LiteralConversionError("MessagePack: holds an extension type, which flytekit never packs");
   }
 
   /** The offset of the next `size` bytes, which it moves past. */
@@ -96,19 +133,31 @@ class MessagePackReader {
     }
   }
 
-  private array(length: number, depth: number): UnpackbValue[] {
-    const items: UnpackbValue[] = [];
+  /** A copy, so the value outlives the request's buffer. */
+  private bin(length: number): Uint8Array {
+    const at = this.take(length);
+    return this.bytes.slice(at, at + length);
+  }
+
+  private array(length: number, depth: number): MessagePackValue[] {
+    const items: MessagePackValue[] = [];
     for (let index = 0; index < length; index++) items.push(this.value(depth + 1));
     return items;
   }
 
-  private map(length: number, depth: number): Map<string, UnpackbValue> {
-    const entries = new Map<string, UnpackbValue>();
+  private map(length: number, depth: number): Map<string, MessagePackValue> {
+    const entries = new Map<string, MessagePackValue>();
     for (let index = 0; index < length; index++) {
-      const key = this.value(depth + 1);
-      if (typeof key !== "string") throw new LiteralConversionError(`MessagePack: a map key is ${describeValue(key)}, which unpackb (strict_map_key=True) refuses`);
+      const key = this.key(this.value(depth + 1));
       entries.set(key, this.value(depth + 1));
     }
     return entries;
+  }
+
+  private key(key: MessagePackValue): string {
+    if (typeof key === "string") return key;
+    if (this.strictMapKey) throw new LiteralConversionError(`MessagePack: a map key is ${describeMessagePack(key)}, which unpackb (strict_map_key=True) refuses`);
+    if (typeof key === "number" || typeof key === "bigint" || key instanceof PythonFloat) return String(key.valueOf());
+    throw new LiteralConversionError(`MessagePack: a map key is ${describeMessagePack(key)}; only str, int and float keys are read`);
   }
 }

@@ -252,15 +252,40 @@ describe("fromLiteral with a declared type", () => {
       ["optional integer", [0x07], unionOf(tagged(INTEGER, "int"), tagged(NONE, "none")), 7],
       ["optional integer, none", [0xc0], unionOf(tagged(INTEGER, "int"), tagged(NONE, "none")), null],
       ["list of dicts", [0x91, 0x81, 0xa1, 0x61, 0x01], listOf(STRUCT), [{ a: 1 }]],
+      ["whole float", [0xcb, 0x40, 0, 0, 0, 0, 0, 0, 0], FLOAT, 2],
+      ["float32 (another packer's)", [0xca, 0x40, 0x20, 0, 0], FLOAT, 2.5],
+      // Within a list or dict mashumaro's MessagePackDecoder reads with int() and float()
+      // (mashumaro/core/meta/types/unpack.py, unpack_number).
+      ["list of whole floats as integers", [0x92, 0xcb, 0x40, 0, 0, 0, 0, 0, 0, 0, 0x03], listOf(INTEGER), [2, 3]],
+      ["list of integers as floats", [0x92, 0x01, 0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0], listOf(FLOAT), [1, 1.5]],
+      ["map of a whole float beyond 2^53 as integer", [0x81, 0xa1, 0x6b, 0xcb, 0x43, 0x50, 0, 0, 0, 0, 0, 0], mapOf(INTEGER), { k: 2n ** 54n }],
+      // Union[int, float] as flytekit reads it: each variant asserts its own type.
+      ["a whole float for a union of int and float", [0xcb, 0x40, 0, 0, 0, 0, 0, 0, 0], unionOf(tagged(INTEGER, "int"), tagged(FLOAT, "float")), 2],
+      ["a dict with bytes and an int key", [0x82, 0xa1, 0x62, 0xc4, 0x01, 0x07, 0x01, 0xc3], STRUCT, { b: new Uint8Array([7]), 1: true }],
+      // A key of its own, not the object's prototype (@msgpack/msgpack, used before, refused it).
+      ["a dict keyed __proto__", [0x81, 0xa9, ...Buffer.from("__proto__"), 0x01], STRUCT, JSON.parse('{"__proto__": 1}')],
+      ["a map keyed __proto__", [0x81, 0xa9, ...Buffer.from("__proto__"), 0x01], mapOf(INTEGER), JSON.parse('{"__proto__": 1}')],
     ])("%s", (_, bytes, type, expected) => {
       expect(fromLiteral(msgpack(bytes), type)).toStrictEqual(expected);
     });
 
     test.each<[string, number[], flyteidl.core.ILiteralType, string]>([
       ["a string as integer", [0xa1, 0x78], INTEGER, 'cannot read "v" as integer: got MessagePack holding string "x"'],
-      ["a float as integer", [0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0], INTEGER, 'cannot read "v" as integer: got MessagePack holding number 1.5'],
+      ["a float as integer", [0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0], INTEGER, 'cannot read "v" as integer: got MessagePack holding float 1.5'],
+      // SimpleTransformer.from_binary_idl asserts the exact type (type_engine.py:398-419): msgpack
+      // keeps a float apart from an int, so 2.0 is no int and 2 no float.
+      ["a whole float as integer", [0xcb, 0x40, 0, 0, 0, 0, 0, 0, 0], INTEGER, 'cannot read "v" as integer: got MessagePack holding float 2.0'],
+      ["an integer as float", [0x02], FLOAT, 'cannot read "v" as float: got MessagePack holding int 2'],
+      ["a string as boolean", [0xa1, 0x78], BOOLEAN, 'cannot read "v" as boolean: got MessagePack holding string "x"'],
       ["a string not in the enum", [0xa1, 0x78], color, 'cannot read "v" as enum ["red", "green"]: got MessagePack holding string "x"'],
       ["a bad element", [0x92, 0x01, 0xc2], listOf(INTEGER), 'cannot read "v"[1] as integer: got MessagePack holding boolean false'],
+      ["a fractional float in a list of integers", [0x91, 0xcb, 0x3f, 0xf8, 0, 0, 0, 0, 0, 0], listOf(INTEGER), 'cannot read "v"[0] as integer: got MessagePack holding float 1.5'],
+      [
+        "an integer for an optional float",
+        [0x02],
+        unionOf(tagged(FLOAT, "float"), tagged(NONE, "none")),
+        'cannot read "v" as union of float | none: no variant fits the literal',
+      ],
     ])("%s is an error", (_, bytes, type, message) => {
       expect(() => fromLiteral(msgpack(bytes), type, "v")).toThrow(new LiteralConversionError(message));
     });

@@ -8,7 +8,7 @@ import { InvalidArgumentError } from "../../connector/errors.js";
 import { type JsonValue, quotePythonString, toPythonJson } from "../../connector/python-json.js";
 import type { flyteidl } from "../../idl/index.js";
 import { MSGPACK_TAG } from "../../literals/python.js";
-import { unpackb, type UnpackbValue } from "../../literals/unpackb.js";
+import { type MessagePackValue, unpackb } from "../../literals/unpackb.js";
 import { fromInt64 } from "../../literals/primitives.js";
 import { floatValue, PreciseDate } from "../../literals/values.js";
 import { messageToDict, pythonIsoformat, pythonTotalSeconds } from "../../connector/python-str.js";
@@ -42,7 +42,7 @@ function scalarString(scalar: flyteidl.core.IScalar): JsonValue {
   throw new Error("Unknown scalar type: it holds no value");
 }
 
-function unpackMsgpack(bytes: Uint8Array): UnpackbValue {
+function unpackMsgpack(bytes: Uint8Array): MessagePackValue {
   try {
     return unpackb(bytes);
   } catch (error) {
@@ -50,8 +50,9 @@ function unpackMsgpack(bytes: Uint8Array): UnpackbValue {
   }
 }
 
-/** json.dumps: a dict's keys in their packed order, a whole float as `1.0`. */
-function jsonDumps(value: UnpackbValue): string {
+/** json.dumps: a dict's keys in their packed order, a whole float as `1.0`; bytes are a TypeError. */
+function jsonDumps(value: MessagePackValue): string {
+  if (value instanceof Uint8Array) throw new InvalidArgumentError("A msgpack input holds bytes, which json.dumps cannot write (Object of type bytes is not JSON serializable)");
   if (value instanceof Map) return `{${[...value].map(([key, item]) => `${quotePythonString(key)}: ${jsonDumps(item)}`).join(", ")}}`;
   if (Array.isArray(value)) return `[${value.map(jsonDumps).join(", ")}]`;
   return toPythonJson(value);
