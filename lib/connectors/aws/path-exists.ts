@@ -11,6 +11,7 @@ import { forbiddenHost } from "../../connector/forbidden-host.js";
 import { exchange } from "../../connector/http-exchange.js";
 import { networkCause } from "../../connector/network-cause.js";
 import { PlatformClient } from "../../connector/platform-client.js";
+import { attemptTimeout } from "../../connector/retry-timing.js";
 import { AwsApiError } from "./errors.js";
 import { createClient, send } from "./sdk.js";
 import type { ClientClass } from "./services.js";
@@ -124,7 +125,6 @@ async function gcsExists({ bucket, key }: Location, context: Context): Promise<b
 }
 
 const HTTP_TIMEOUT_MS = 10_000;
-const HTTP_DEADLINE_RESERVE_MS = 250;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** aiohttp's default, which fsspec's HTTP file system uses. */
 const MAX_REDIRECTS = 10;
@@ -133,8 +133,7 @@ const MAX_REDIRECTS = 10;
 async function httpExists(url: string, context: Context): Promise<PathCheck> {
   if (!URL.canParse(url)) throw new InvalidArgumentError(`FileSensor path ${JSON.stringify(url)} is not a valid URL.`);
   if (forbiddenHost(new URL(url))) throw new InvalidArgumentError(`FileSensor path ${JSON.stringify(url)} names a host the connector may not call.`);
-  const left = context.deadline === undefined ? HTTP_TIMEOUT_MS : context.deadline - HTTP_DEADLINE_RESERVE_MS - Date.now();
-  const timeout = AbortSignal.timeout(Math.max(1, Math.min(HTTP_TIMEOUT_MS, left)));
+  const timeout = AbortSignal.timeout(attemptTimeout(HTTP_TIMEOUT_MS, context.deadline));
   const signal = AbortSignal.any([context.signal, timeout]);
   try {
     // Redirects are followed here, each hop checked as the first was (aiohttp follows up to 10).
