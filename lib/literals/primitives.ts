@@ -4,7 +4,7 @@
  */
 import Long from "long";
 import { google } from "../idl/index.js";
-import { Duration, nanosWithinSecond, PreciseDate } from "./values.js";
+import { Duration, NANOS_PER_SECOND, nanosWithinSecond, PreciseDate } from "./values.js";
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
@@ -52,9 +52,19 @@ export function durationToProto(duration: Duration): google.protobuf.Duration {
   return new google.protobuf.Duration({ seconds: duration.seconds, nanos: duration.nanos });
 }
 
-/** A protobuf Duration as a Duration; throws RangeError when it is not a valid one. */
+/**
+ * A protobuf Duration as a Duration, read as Python's Duration.ToTimedelta reads any pair: nanos of
+ * the other sign than the seconds, or of a second or more, carry into the seconds (protobuf calls
+ * such a pair invalid; Python takes it). Throws RangeError for seconds beyond 2^53.
+ */
 export function durationFromProto(duration: google.protobuf.IDuration): Duration {
   const seconds = fromInt64(duration.seconds ?? 0);
   if (typeof seconds === "bigint") throw new RangeError(`Duration seconds ${seconds} is beyond 2^53`);
-  return new Duration(seconds, duration.nanos ?? 0);
+  const nanos = duration.nanos ?? 0;
+  let whole = seconds + Math.trunc(nanos / NANOS_PER_SECOND);
+  let rest = nanos % NANOS_PER_SECOND;
+  if (whole > 0 && rest < 0) [whole, rest] = [whole - 1, rest + NANOS_PER_SECOND];
+  else if (whole < 0 && rest > 0) [whole, rest] = [whole + 1, rest - NANOS_PER_SECOND];
+  // `|| 0` turns -0 into 0.
+  return new Duration(whole, rest || 0);
 }

@@ -5,7 +5,7 @@
  */
 import type { JsonValue } from "./struct.js";
 
-const NANOS_PER_SECOND = 1_000_000_000;
+export const NANOS_PER_SECOND = 1_000_000_000;
 const NANOS_PER_MILLISECOND = 1_000_000;
 
 /**

@@ -89,6 +89,18 @@ describe("fromLiteral without a declared type", () => {
     expect(fromLiteral(literal)).toBe(2 ** 63);
   });
 
+  test("a duration whose nanos have the other sign, or a second or more, carries them as Python's ToTimedelta does", () => {
+    // google/protobuf/internal/well_known_types.py, Duration.ToTimedelta: timedelta(seconds=s,
+    // microseconds=nanos // 1000 toward zero) takes any pair; protobuf calls these invalid.
+    const read = (seconds: number, nanos: number) => fromLiteral(primitiveOf({ duration: { seconds, nanos } }));
+    expect(read(1, -1)).toStrictEqual(new Duration(0, 999_999_999));
+    expect(read(-1, 5)).toStrictEqual(new Duration(0, -999_999_995));
+    expect(read(0, 2_000_000_001)).toStrictEqual(new Duration(2, 1));
+    expect(read(1, -1_500_000_000)).toStrictEqual(new Duration(0, -500_000_000));
+    expect(read(-3, -2_000_000_000)).toStrictEqual(new Duration(-5, 0));
+    expect(read(2, -2_000_000_000)).toStrictEqual(new Duration(0, 0));
+  });
+
   test("unsupported and empty literals are errors", () => {
     const cases: [flyteidl.core.ILiteral, string][] = [
       [{ offloadedMetadata: { uri: "s3://big" } }, 'cannot read "x": offloaded literals (stored at "s3://big") are not supported'],
@@ -98,10 +110,6 @@ describe("fromLiteral without a declared type", () => {
       [literalOf({}), 'cannot read "x": the scalar holds no value'],
       [primitiveOf({}), 'cannot read "x": the primitive holds no value'],
       [primitiveOf({ datetime: { seconds: 1e14 } }), 'cannot read "x": the datetime is outside the range of Date'],
-      [
-        primitiveOf({ duration: { seconds: 1, nanos: -1 } }),
-        'cannot read "x": Duration seconds and nanos must have the same sign, got 1s and -1ns',
-      ],
       [primitiveOf({ duration: { seconds: Long.MAX_VALUE } }), 'cannot read "x": Duration seconds 9223372036854775807 is beyond 2^53'],
     ];
     for (const [literal, message] of cases) {
