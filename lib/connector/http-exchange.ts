@@ -3,8 +3,13 @@
  * their platforms. Not fetch: Node builds fetch (its bundled undici) on first use, which costs a
  * function's cold start 60-100 ms (BENCHMARKS.md §2, the connectors' createTask rows); node:http
  * is loaded already, and node:https only when a URL needs it.
+ *
+ * Both come from process.getBuiltinModule, not an ES import: from Node 22 on, node:http exports
+ * undici's WebSocket, CloseEvent and MessageEvent as lazy getters, which an ES import reads to
+ * build the module's namespace, loading undici after all (about 35 ms of a cold start on Lambda's
+ * nodejs22.x; nodejs/node#57649).
  */
-import { type IncomingHttpHeaders, type IncomingMessage, type RequestOptions, request as plainRequest } from "node:http";
+import type { IncomingHttpHeaders, IncomingMessage, RequestOptions } from "node:http";
 
 export interface HttpExchange {
   readonly method: string;
@@ -58,8 +63,8 @@ const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 /** Sends the request and reads the answer. A redirect is answered as it is, never followed. */
 export async function exchange(request: HttpExchange): Promise<HttpAnswer> {
   const url = request.url;
-  const send = url.protocol === "https:" ? (await import("node:https")).request : url.protocol === "http:" ? plainRequest : undefined;
-  if (!send) throw new TypeError(`not an http(s) URL: ${url.protocol}`);
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new TypeError(`not an http(s) URL: ${url.protocol}`);
+  const send = url.protocol === "https:" ? process.getBuiltinModule("node:https").request : process.getBuiltinModule("node:http").request;
   request.signal.throwIfAborted();
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;

@@ -125,6 +125,16 @@ describe("the build", () => {
     }
   });
 
+  it("has none of our modules import node:http as an ES module, which loads undici from Node 22 on", () => {
+    // Node 22's node:http exports undici's WebSocket, CloseEvent and MessageEvent as lazy getters;
+    // an ES import reads them all to build its namespace (nodejs/node#57649): 20-35 ms of an HTTP
+    // connector's cold start on Lambda's nodejs22.x. process.getBuiltinModule reads none.
+    const ours = Object.entries(meta.inputs).filter(([path]) => !path.includes("node_modules/"));
+    expect(ours.length).toBeGreaterThan(50);
+    const httpImports = ours.flatMap(([path, input]) => input.imports.filter((i) => i.path === "node:http" || i.path === "http").map((i) => `${path} (${i.kind})`));
+    expect(httpImports).toEqual([]);
+  });
+
   it("writes a metafile whose functions load nothing but Node's own modules at start", () => {
     const bundles = Object.keys(meta.outputs).filter((path) => path.endsWith("/index.mjs"));
     expect(bundles.map((path) => path.split("/").at(-2)).sort()).toEqual([...operationNames].sort());
