@@ -83,7 +83,7 @@ export interface ColdStartResult {
   /** The floor plus the bare import of a connector's platform library (a reference, not budgeted). */
   readonly libraries?: readonly ColdStartCase[];
   /**
-   * The same runs on a node of the Lambda runtime's major (bench/runtime-node.ts), or why there
+   * The same runs on a node of the Lambda runtime's major (infra/runtime-node.mjs), or why there
    * are none; absent when this host's node is of that major (then the runs above are the runtime's).
    */
   readonly runtime?: RuntimeColdStart;

@@ -4,7 +4,7 @@
  * floor), so the difference is what the project owns. listAgents runs with every connector
  * registered; each connector of bench/connector-cold-starts.ts is measured by the call that loads
  * it. Runs are interleaved so drift hits every case alike. All of it runs again on a node of the
- * Lambda runtime's major when this host's is another (bench/runtime-node.ts).
+ * Lambda runtime's major when this host's is another (infra/runtime-node.mjs).
  */
 import { join } from "node:path";
 import { buildFunctions, bundleLikeAFunction, type FunctionBundle } from "../bundle.js";
@@ -15,7 +15,7 @@ import { CONNECTOR_COLD_STARTS } from "../connector-cold-starts.js";
 import { invokeEvent } from "../messages.js";
 import { CHILDREN_DIR, DEPS_DIR } from "../paths.js";
 import type { ColdStartCase, ColdStartResult, RuntimeColdStart } from "../results.js";
-import { lambdaRuntimeNode } from "../runtime-node.js";
+import { lambdaRuntimeNode } from "../../infra/runtime-node.mjs";
 import { percentile, summarize } from "../stats.js";
 import { registry } from "../../functions/registry.js";
 import { flyteidl } from "../../lib/idl/index.js";

@@ -19,7 +19,6 @@ import { promisify } from "node:util";
 import { parseDocument } from "yaml";
 import { buildFunctions, bundleChild } from "../bundle.js";
 import { runChild } from "../child.js";
-import { serverlessConfig } from "../serverless-config.js";
 import type { WarmReport } from "../children/warm.js";
 import { lambdaEnvironment } from "../children/lambda-context.mjs";
 import { currentRun } from "../machine.js";
@@ -164,7 +163,10 @@ async function sleepMeta(): Promise<Uint8Array> {
 
 /** Each function's memory as serverless.yml deploys it. */
 function functionMemory(): (op: string) => number {
-  const config = serverlessConfig();
+  const config = parseDocument(readFileSync(join(ROOT, "serverless.yml"), "utf8")).toJS() as {
+    provider: { memorySize: number };
+    functions: Record<string, { memorySize?: number }>;
+  };
   return (op) => config.functions[op]?.memorySize ?? config.provider.memorySize;
 }
 
