@@ -37,7 +37,7 @@ export interface ConnectorColdStart {
   readonly requests: (fake: PlatformFake | undefined) => Uint8Array[];
   /**
    * The platform's own library the connector loads (its API client): the suite also times the
-   * floor plus that library's bare import, so the report tells the library's share from ours.
+   * floor plus that library's bare load (as the connector loads it), so the report tells the library's share from ours.
    */
   readonly library?: string;
 }

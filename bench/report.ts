@@ -118,7 +118,7 @@ function coldStartSection(r: Results["coldstart"]): string {
       "listAgents runs with every connector registered; a connector's row is the call that loads it (createTask, or executeTaskSync " +
       "for a sync connector), against its platform's fake where it calls one (bench/connector-cold-starts.ts). " +
       `"import done" is when the bundle finished loading; "spawn to answer" is what the parent saw, process creation included. ` +
-      "The last rows are references, not budgeted: the floor plus the bare import of a connector's platform library (its API client), " +
+      "The last rows are references, not budgeted: the floor plus the bare load of a connector's platform library (its API client), " +
       "the share of a connector's row that is the library's own.",
     coldStartTable(r),
     ...runtimeColdStart(r),

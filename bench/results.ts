@@ -80,7 +80,7 @@ export interface ColdStartResult {
   readonly run: RunInfo;
   readonly floor: ColdStartCase;
   readonly cases: readonly ColdStartCase[];
-  /** The floor plus the bare import of a connector's platform library (a reference, not budgeted). */
+  /** The floor plus the bare load of a connector's platform library (a reference, not budgeted). */
   readonly libraries?: readonly ColdStartCase[];
   /**
    * The same runs on a node of the Lambda runtime's major (infra/runtime-node.mjs), or why there

@@ -75,12 +75,19 @@ export async function runColdStart(): Promise<ColdStartResult> {
   }
 }
 
-/** The floor's handler in a bundle that also imports `library`, bundled as the functions bundle it (the AWS SDK left external). */
+/**
+ * The floor's handler in a bundle that also loads `library` as the connectors do: the runtime's
+ * AWS SDK with require (lib/connector/require-package.ts), any other bundled and imported.
+ */
 async function libraryFloor(library: string, index: number): Promise<Case> {
   const bundle = join(DEPS_DIR, `library-floor-${index}/index.mjs`);
-  const contents = `import * as library from ${JSON.stringify(library)};\nexport const handler = async () => ({ loaded: Object.keys(library).length > 0 });`;
+  const required = library.startsWith("@aws-sdk/");
+  const load = required
+    ? `import { createRequire } from "node:module";\nconst library = createRequire(import.meta.url)(${JSON.stringify(library)});`
+    : `import * as library from ${JSON.stringify(library)};`;
+  const contents = `${load}\nexport const handler = async () => ({ loaded: Object.keys(library).length > 0 });`;
   await bundleLikeAFunction({ entry: { contents, resolveDir: DEPS_DIR }, outfile: bundle });
-  return { label: `floor + import "${library}"`, functionName: "floor", bundle, event: "{}" };
+  return { label: `floor + ${required ? "require" : "import"} "${library}"`, functionName: "floor", bundle, event: "{}" };
 }
 
 /** The same cases on a node of the Lambda runtime's major, unless this host's node is one. */

@@ -17,6 +17,7 @@
  */
 import { ConnectorError, errorMessage, InternalError, UnavailableError } from "../connector/errors.js";
 import { knownSecrets } from "../connector/redact.js";
+import { requirePackage } from "../connector/require-package.js";
 import { awsErrorName, isAwsRetryable, readSecretString } from "../connector/secrets-manager.js";
 import { MetaSealer, parseMetaKeys, PLAIN_METAS, type PlainMetas } from "./meta-seal.js";
 
@@ -100,10 +101,10 @@ function keptOnSuccess<T>(load: () => Promise<T>): () => Promise<T> {
     }));
 }
 
-// The SSM client is imported on first use only, as readSecretString imports its own.
+// The SSM client is loaded on first use only, as readSecretString loads its own.
 
 async function readParameter(name: string): Promise<string | undefined> {
-  const { SSMClient, GetParameterCommand } = await import("@aws-sdk/client-ssm");
+  const { SSMClient, GetParameterCommand } = requirePackage<typeof import("@aws-sdk/client-ssm")>("@aws-sdk/client-ssm");
   const client = new SSMClient({});
   try {
     const { Parameter } = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));

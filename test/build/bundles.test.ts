@@ -3,7 +3,7 @@
  * empty directory with no node_modules anywhere above it, so a dependency left out of a bundle
  * (or a lazy require of one), or a chunk left out of a zip, fails here rather than in Lambda. The
  * @aws-sdk/* packages the Lambda runtime provides are external and must not be needed either:
- * only the sealing key sources import them, on first use, and sealing is off here.
+ * only the sealing key sources and the AWS connectors require them, on first use, and sealing is off here.
  *
  * Connectors are chunks loaded on first use: that a function does not load one is shown by
  * running it without that chunk.
@@ -143,17 +143,13 @@ describe("the build", () => {
     expect(externals.filter(({ path, kind }) => !isBuiltin(path) && kind !== "dynamic-import")).toEqual([]);
     for (const key of operationNames) {
       const imported = new Set(outputsOf(key).flatMap((path) => meta.outputs[path]!.imports.filter((i) => i.external && i.kind === "dynamic-import").map((i) => i.path)));
-      // The sealing keys' AWS clients, which the Lambda runtime provides, are imported when first
-      // needed; a metadata function leaves the registry's connector imports to run time.
+      // A metadata function leaves the registry's connector imports to run time; a library in a
+      // chunk may import Node's own modules lazily.
       const connectors = METADATA_FUNCTIONS.includes(key) ? connectorModules().map((path) => path.replace(/^lib\//, "../lib/").replace(/\.ts$/, ".js")) : [];
-      // Connector chunks may import the AWS SDK clients the runtime provides (SageMaker, S3), also on first use.
-      // (and Node's own modules, which a library in a chunk may import lazily).
-      const connectorClients = [...imported].filter((path) => /^@aws-sdk\/client-(?!secrets-manager$|ssm$)/.test(path) || isBuiltin(path));
-      expect(METADATA_FUNCTIONS.includes(key) ? connectorClients : [], key).toEqual([]);
-      expect([...imported].filter((path) => !connectorClients.includes(path)).sort(), key).toEqual(
-        [...new Set(["@aws-sdk/client-secrets-manager", "@aws-sdk/client-ssm", ...connectors])].sort(),
-      );
+      expect([...imported].filter((path) => !isBuiltin(path)).sort(), key).toEqual([...new Set(connectors)].sort());
     }
+    // The AWS SDK the Lambda runtime provides is required on first use (requirePackage), never bundled.
+    expect(Object.keys(meta.inputs).filter((path) => /node_modules\/(@aws-sdk|@smithy)\//.test(path))).toEqual([]);
     // `long` has an ES module and a CommonJS build; the build keeps one of them.
     expect(Object.keys(meta.inputs).filter((path) => path.startsWith("node_modules/long/"))).toHaveLength(1);
   });

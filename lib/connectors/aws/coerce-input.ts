@@ -4,6 +4,7 @@
  * SDK wants a Date and bytes. Read from the command's own input schema (schema-based clients,
  * @smithy/core/schema); a client without schemas gets the parameters as they are.
  */
+import { requirePackage } from "../../connector/require-package.js";
 
 interface Schema {
   isTimestampSchema(): boolean;
@@ -24,12 +25,10 @@ export async function coerceInput(command: object, input: unknown): Promise<unkn
   const operation = (command as { schema?: unknown }).schema;
   // A static operation schema: [9, namespace, name, traits, input, output].
   if (!Array.isArray(operation) || operation[0] !== 9) return input;
-  // The schema reader that came with the clients (the runtime's), not a bundled copy: the
-  // specifier is not a literal, so bundlers leave it to the runtime.
-  const specifier = ["@smithy", "core", "schema"].join("/");
+  // The schema reader that came with the clients (the runtime's), not a bundled copy.
   let module: SchemaModule;
   try {
-    module = (await import(specifier)) as SchemaModule;
+    module = requirePackage<SchemaModule>("@smithy/core/schema");
   } catch {
     return input;
   }

@@ -11,6 +11,7 @@ import { forbiddenHost } from "../../connector/forbidden-host.js";
 import { exchange } from "../../connector/http-exchange.js";
 import { networkCause } from "../../connector/network-cause.js";
 import { PlatformClient } from "../../connector/platform-client.js";
+import { requirePackage } from "../../connector/require-package.js";
 import { attemptTimeout } from "../../connector/retry-timing.js";
 import { AwsApiError } from "./errors.js";
 import { createClient, send } from "./sdk.js";
@@ -66,7 +67,7 @@ function directoryPrefix(key: string): string {
 const S3 = "S3";
 
 async function s3Exists({ bucket, key }: Location, context: Context): Promise<boolean> {
-  const s3 = await import("@aws-sdk/client-s3");
+  const s3 = requirePackage<typeof import("@aws-sdk/client-s3")>("@aws-sdk/client-s3");
   // The function's region; a bucket elsewhere is followed by the SDK (S3 names the region in its 301).
   const region = process.env["AWS_REGION"] ?? process.env["AWS_DEFAULT_REGION"] ?? "us-east-1";
   const client = createClient(s3.S3Client as unknown as ClientClass, region, { followRegionRedirects: true });

@@ -9,6 +9,7 @@
 import { AsyncConnectorBase, type CallContext, type GetParams, type TaskParams } from "../../connector/connector.js";
 import { InvalidArgumentError, TaskFailedError, UnavailableError } from "../../connector/errors.js";
 import { Phase } from "../../connector/phase.js";
+import { requirePackage } from "../../connector/require-package.js";
 import { Resource } from "../../connector/resource.js";
 import { pythonOutputs } from "../../literals/python.js";
 import { numbersAsFloats, readCustom, requiredObject, sdkInput } from "./custom.js";
@@ -115,7 +116,7 @@ type SageMakerModule = typeof import("@aws-sdk/client-sagemaker");
 
 /** Runs `work` with a SageMaker client of `region`, loaded on first use and closed after. */
 async function withSageMaker<T>(region: string, work: (client: AwsSdkClient, sagemaker: SageMakerModule) => Promise<T>): Promise<T> {
-  const sagemaker = await import("@aws-sdk/client-sagemaker");
+  const sagemaker = requirePackage<SageMakerModule>("@aws-sdk/client-sagemaker");
   const client = createClient(sagemaker.SageMakerClient as unknown as ClientClass, region);
   try {
     return await work(client, sagemaker);

@@ -10,6 +10,7 @@
  * underscores: `describe_db_instances` is DescribeDBInstancesCommand.
  */
 import { InvalidArgumentError } from "../../connector/errors.js";
+import { requirePackage } from "../../connector/require-package.js";
 
 /** botocore service name -> v3 package suffix, where the two differ. */
 export const V3_NAMES: Readonly<Record<string, string>> = {
@@ -105,7 +106,7 @@ export async function loadService(service: string): Promise<ServiceModule> {
   const packageName = clientPackage(service);
   let exports: Record<string, unknown>;
   try {
-    exports = (await import(packageName)) as Record<string, unknown>;
+    exports = requirePackage(packageName);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") throw error;
