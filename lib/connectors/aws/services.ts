@@ -108,8 +108,7 @@ export async function loadService(service: string): Promise<ServiceModule> {
   try {
     exports = requirePackage(packageName);
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") throw error;
+    if ((error as { code?: unknown }).code !== "MODULE_NOT_FOUND") throw error;
     throw new InvalidArgumentError(
       `Boto task: service ${JSON.stringify(service)} has no AWS SDK v3 client here (${packageName} is not installed); use boto3's service name.`,
     );
