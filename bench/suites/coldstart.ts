@@ -61,15 +61,9 @@ export async function runColdStart(): Promise<ColdStartResult> {
         return { ...functionCase(bundles, c.op, `${c.op} (${c.connector})`, event), connector: c.connector, env: fake && c.env?.(fake) };
       }),
     ];
-    const measured = await measure(floor, [...cases, ...libraries]);
+    const measured = await measureAll(floor, cases, libraries);
     const runtime = await onLambdaRuntime(floor, cases, libraries);
-    return {
-      run,
-      floor: measured.floor,
-      cases: measured.cases.slice(0, cases.length),
-      libraries: measured.cases.slice(cases.length),
-      ...(runtime && { runtime }),
-    };
+    return { run, ...measured, ...(runtime && { runtime }) };
   } finally {
     await Promise.all([...fakes.values()].map((fake) => fake.stop()));
   }
@@ -95,8 +89,18 @@ async function onLambdaRuntime(floor: Case, cases: readonly Case[], libraries: r
   const node = lambdaRuntimeNode((line) => process.stderr.write(`bench: coldstart: ${line}\n`));
   if (node === undefined || "unavailable" in node) return node;
   process.stderr.write(`bench: coldstart: again on ${node.version}, as ${node.lambdaRuntime} runs it\n`);
-  const measured = await measure(floor, [...cases, ...libraries], node.execPath);
-  return { lambdaRuntime: node.lambdaRuntime, node: node.version, floor: measured.floor, cases: measured.cases.slice(0, cases.length), libraries: measured.cases.slice(cases.length) };
+  return { lambdaRuntime: node.lambdaRuntime, node: node.version, ...(await measureAll(floor, cases, libraries, node.execPath)) };
+}
+
+/** The floor, the cases and the libraries' reference rows, measured in one interleaved run. */
+async function measureAll(
+  floor: Case,
+  cases: readonly Case[],
+  libraries: readonly Case[],
+  execPath?: string,
+): Promise<Pick<ColdStartResult, "floor" | "cases" | "libraries">> {
+  const measured = await measure(floor, [...cases, ...libraries], execPath);
+  return { floor: measured.floor, cases: measured.cases.slice(0, cases.length), libraries: measured.cases.slice(cases.length) };
 }
 
 /** Each case's runs, interleaved with the floor's, on `execPath` (default: this process's node). */
