@@ -1,17 +1,17 @@
 #!/usr/bin/env node
-// Installed, the CLI is the package's compiled dist/lib/cli/main.js. In the repository its
-// TypeScript sources sit beside this file, and tsx runs them with no build step (dist, which only
-// `npm pack` writes, is never read there: it could be stale).
-// tsx is registered either way: `--connector` loads the user's own .ts modules.
+// Installed, the CLI is the package's compiled dist/lib/cli/main.js, and tsx is registered only
+// when a command loads a user's module (lib/cli/user-modules.ts). In the repository its TypeScript
+// sources sit beside this file, and tsx runs them with no build step (dist, which only `npm pack`
+// writes, is never read there: it could be stale).
 import { existsSync } from "node:fs";
 import { register } from "node:module";
-import { register as registerTsx } from "tsx/esm/api";
 
 const sources = new URL("../lib/cli/main.ts", import.meta.url);
 const inRepository = existsSync(sources);
 
-registerTsx();
 if (inRepository) {
+  const { register: registerTsx } = await import("tsx/esm/api");
+  registerTsx();
   // A connector module in the repository importing the package by name gets its sources too
   // (package.json's "source" export condition), as the CLI itself does.
   const addSourceCondition =

@@ -44,6 +44,9 @@ const result = await esbuild.build({
   format: "esm",
   // ESM builds of dependencies first: they tree-shake, CommonJS does not.
   mainFields: ["module", "main"],
+  // tsx (and the esbuild it runs) would load a user's TypeScript module; the image has neither,
+  // and loads JavaScript modules as Node does (lib/cli/user-modules.ts).
+  external: ["tsx", "tsx/*"],
   // Bundled CommonJS modules require() Node built-ins at run time; an ES module has no require.
   banner: { js: 'import { createRequire as __createRequire } from "node:module";\nconst require = __createRequire(import.meta.url);' },
   legalComments: "none",

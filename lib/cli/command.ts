@@ -38,10 +38,18 @@ export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 /** Parsed flag values: strings, booleans, or lists of strings for repeatable flags. */
 export type Flags = Readonly<Record<string, string | boolean | string[] | undefined>>;
 
-export interface Command {
+/**
+ * A command as the program's help lists it. Its module, and all that module imports, loads only
+ * to run it or to show its own help: `--help`, `--version` and every other command never pay for it.
+ */
+export interface CommandListing {
   readonly name: string;
   /** One line for the command list. */
   readonly summary: string;
+  load(): Promise<Command>;
+}
+
+export interface Command {
   /** What follows the command name, e.g. `[options] [template.json]`. */
   readonly synopsis: string;
   /** A paragraph or examples after the options. */
@@ -89,7 +97,7 @@ export function parseCommandLine(command: Command, args: readonly string[]): Par
   return { help: help === true, flags, positionals: parsed.positionals };
 }
 
-export function commandHelp(command: Command): string {
+export function commandHelp(listing: CommandListing, command: Command): string {
   const rows = Object.entries(command.options).map(([name, spec]) => {
     const flag = `${spec.short ? `-${spec.short}, ` : "    "}--${name}${spec.type === "string" ? ` ${spec.value ?? "<value>"}` : ""}`;
     return [flag, `${spec.description}${spec.multiple ? " (repeatable)" : ""}`] as const;
@@ -98,7 +106,7 @@ export function commandHelp(command: Command): string {
   const width = Math.max(...rows.map(([flag]) => flag.length));
   const options = rows.map(([flag, description]) => `  ${flag.padEnd(width)}  ${description}`).join("\n");
   const details = command.details ? `\n\n${command.details.trimEnd()}` : "";
-  return `Usage: ${PROGRAM} ${command.name} ${command.synopsis}\n\n${command.summary}\n\nOptions:\n${options}${details}\n`;
+  return `Usage: ${PROGRAM} ${listing.name} ${command.synopsis}\n\n${listing.summary}\n\nOptions:\n${options}${details}\n`;
 }
 
 /** A string flag's value, or undefined when not given. */

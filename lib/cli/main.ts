@@ -1,11 +1,4 @@
 /** `flyte-connector`: serve the local stack, list connectors, run a task, call an operation, build and package a deployment. */
-import { buildCommand } from "./commands/build.js";
-import { callCommand } from "./commands/call.js";
-import { initCommand } from "./commands/init.js";
-import { listCommand } from "./commands/list.js";
-import { packageCommand } from "./commands/package.js";
-import { runCommand } from "./commands/run.js";
-import { serveCommand } from "./commands/serve.js";
 import { packageVersion } from "./package-info.js";
 import {
   commandHelp,
@@ -15,10 +8,46 @@ import {
   PROGRAM,
   UsageError,
   type CliIo,
-  type Command,
+  type CommandListing,
 } from "./command.js";
 
-export const commands: readonly Command[] = [serveCommand, listCommand, runCommand, callCommand, initCommand, buildCommand, packageCommand];
+export const commands: readonly CommandListing[] = [
+  {
+    name: "serve",
+    summary: "Serve connectors: the gRPC front and the HTTP routes, until Ctrl-C or SIGTERM.",
+    load: async () => (await import("./commands/serve.js")).serveCommand,
+  },
+  {
+    name: "list",
+    summary: "List the connectors the service offers.",
+    load: async () => (await import("./commands/list.js")).listCommand,
+  },
+  {
+    name: "run",
+    summary: "Run one task to the end and print its outputs as JSON.",
+    load: async () => (await import("./commands/run.js")).runCommand,
+  },
+  {
+    name: "call",
+    summary: "Call one operation with a JSON request and print the JSON response.",
+    load: async () => (await import("./commands/call.js")).callCommand,
+  },
+  {
+    name: "init",
+    summary: "Create a connector project: a connector, its test, a registry and serverless.yml.",
+    load: async () => (await import("./commands/init.js")).initCommand,
+  },
+  {
+    name: "build",
+    summary: "Build the Lambda functions serving a registry module into .build/.",
+    load: async () => (await import("./commands/build.js")).buildCommand,
+  },
+  {
+    name: "package",
+    summary: "Build the functions, then run serverless package (CloudFormation in .serverless/).",
+    load: async () => (await import("./commands/package.js")).packageCommand,
+  },
+];
 
 export function programHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
@@ -43,28 +72,29 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   }
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     const topic = name === "help" ? commands.find((command) => command.name === args[0]) : undefined;
-    (name === undefined ? io.stderr : io.stdout).write(topic ? commandHelp(topic) : programHelp());
+    (name === undefined ? io.stderr : io.stdout).write(topic ? commandHelp(topic, await topic.load()) : programHelp());
     return name === undefined ? ExitCode.USAGE : ExitCode.OK;
   }
-  const command = commands.find((candidate) => candidate.name === name);
-  if (!command) {
+  const listing = commands.find((candidate) => candidate.name === name);
+  if (!listing) {
     io.stderr.write(`${PROGRAM}: unknown command '${name}'. Commands: ${commands.map((c) => c.name).join(", ")}.\n`);
     io.stderr.write(`Run '${PROGRAM} --help' for usage.\n`);
     return ExitCode.USAGE;
   }
   try {
+    const command = await listing.load();
     const { help, flags, positionals } = parseCommandLine(command, args);
     if (help) {
-      io.stdout.write(commandHelp(command));
+      io.stdout.write(commandHelp(listing, command));
       return ExitCode.OK;
     }
     return await command.run(flags, positionals, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`${PROGRAM} ${command.name}: ${error.message}\nRun '${PROGRAM} ${command.name} --help' for usage.\n`);
+      io.stderr.write(`${PROGRAM} ${listing.name}: ${error.message}\nRun '${PROGRAM} ${listing.name} --help' for usage.\n`);
       return ExitCode.USAGE;
     }
-    io.stderr.write(`${PROGRAM} ${command.name}: ${describeError(error)}\n`);
+    io.stderr.write(`${PROGRAM} ${listing.name}: ${describeError(error)}\n`);
     return ExitCode.FAILURE;
   }
 }

@@ -1,8 +1,7 @@
 /** The flags that choose how `list`, `run` and `call` reach the service (by default as `serve` runs it), and the client they make. */
 import { ConnectorClient } from "../client/client.js";
-import { DEFAULT_HTTP_PORT } from "../local/local-stack.js";
 import { projectFunctionPrefix } from "../local/serverless-offline.js";
-import { DEFAULT_GRPC_PORT } from "../transport/grpc/index.js";
+import { DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT } from "../transport/addresses.js";
 import { DEFAULT_FUNCTION_PREFIX } from "../client/lambda-transport.js";
 import type { ConnectorRegistry } from "../connector/registry.js";
 import { PROTOCOLS } from "../service/flyteidl2/operations.js";

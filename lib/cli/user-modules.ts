@@ -27,10 +27,11 @@ const TYPESCRIPT_AS_ESM = `export async function resolve(specifier, context, nex
 
 let hooked = false;
 
-/** `what` names the module in messages, e.g. "Registry module". TypeScript needs tsx's loader, which bin/flyte-connector.js registers. */
+/** `what` names the module in messages, e.g. "Registry module". */
 export async function importUserModule(specifier: string, cwd: string, what: string): Promise<Record<string, unknown>> {
   const url = moduleUrl(specifier, cwd, what);
   if (!hooked) {
+    await loadTypeScript();
     register(`data:text/javascript,${encodeURIComponent(TYPESCRIPT_AS_ESM)}`);
     hooked = true;
   }
@@ -39,6 +40,24 @@ export async function importUserModule(specifier: string, cwd: string, what: str
   } catch (error) {
     throw new UsageError(`Cannot load ${what.toLowerCase()} '${specifier}': ${errorMessage(error)}`);
   }
+}
+
+/**
+ * tsx's loader, for a user's TypeScript (and for JavaScript that imports it), registered here on
+ * first need rather than at start: it costs a command line about 180 ms. When this module is itself
+ * TypeScript (the CLI run from its sources, or the tests), a TypeScript loader is running already.
+ * The gRPC front's image has no tsx (infra/build-front.mjs): modules load there as Node loads them.
+ */
+async function loadTypeScript(): Promise<void> {
+  if (import.meta.url.endsWith(".ts")) return;
+  let tsx: typeof import("tsx/esm/api");
+  try {
+    tsx = await import("tsx/esm/api");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND") return;
+    throw error;
+  }
+  tsx.register();
 }
 
 /** A path (relative to `cwd`) when it looks like one, else a package name, found from `cwd` as the user's own imports are. */

@@ -2,17 +2,9 @@
  * A Dispatch over gRPC: what the CLI and the tests use to talk to a gRPC front (ours, or
  * flytekit's `pyflyte serve connector`) with the generated codecs. A non-OK status comes back as
  * a ConnectorError with the same code and message; a server that cannot be reached is
- * UNAVAILABLE.
+ * UNAVAILABLE. grpc-js loads, and the channel opens, on the first call.
  */
-import {
-  Client,
-  type ClientUnaryCall,
-  credentials as channelCredentials,
-  type CallOptions,
-  type ChannelCredentials,
-  type ChannelOptions,
-  type ServiceError,
-} from "@grpc/grpc-js";
+import type { CallOptions, ChannelCredentials, ChannelOptions, Client, ClientUnaryCall, ServiceError } from "@grpc/grpc-js";
 import { CancelledError, ConnectorError, InvalidArgumentError, Status, type StatusCode } from "../connector/errors.js";
 import { operationFor } from "../service/flyteidl2/operations.js";
 import type { Dispatch, Operation } from "../service/operations.js";
@@ -35,9 +27,19 @@ type ClientCall = Pick<ClientUnaryCall, "cancel" | "on">;
 export type GrpcDispatch = Dispatch & { close(): void };
 
 export function createGrpcDispatch(options: GrpcDispatchOptions): GrpcDispatch {
-  const client = new Client(options.address, options.credentials ?? channelCredentials.createInsecure(), options.channelOptions);
+  let client: Client | undefined;
+  let closed = false;
+  const channel = async (): Promise<Client> => {
+    if (client) return client;
+    const grpc = await import("@grpc/grpc-js");
+    client ??= new grpc.Client(options.address, options.credentials ?? grpc.credentials.createInsecure(), options.channelOptions);
+    // Closed before its first call: grpc-js then fails the call as it fails any on a closed client.
+    if (closed) client.close();
+    return client;
+  };
 
   const dispatch: Dispatch = async (name, requests, dispatchOptions = {}) => {
+    const client = await channel();
     const operation: Operation = operationFor(name, dispatchOptions.protocol);
     const deadline =
       dispatchOptions.deadline ?? (options.deadlineMs === undefined ? undefined : Date.now() + options.deadlineMs);
@@ -71,7 +73,11 @@ export function createGrpcDispatch(options: GrpcDispatchOptions): GrpcDispatch {
     });
   };
 
-  return Object.assign(dispatch, { close: () => client.close() });
+  const close = () => {
+    closed = true;
+    client?.close();
+  };
+  return Object.assign(dispatch, { close });
 }
 
 /**

@@ -1,10 +1,10 @@
 /**
  * The HTTP transport: flyteidl's google.api.http routes (docs/CONTRACT.md §3) over global fetch, with
- * binary protobuf or proto3 JSON bodies, optionally SigV4-signed for an API Gateway behind IAM.
+ * binary protobuf or proto3 JSON bodies, optionally SigV4-signed for an API Gateway behind IAM (the
+ * AWS SDK's signer and credential chain load on the first signed request, not with this module).
  */
-import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { Hash } from "@smithy/hash-node";
-import { SignatureV4 } from "@smithy/signature-v4";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import type { SignatureV4 } from "@smithy/signature-v4";
 import {
   CancelledError,
   ConnectorError,
@@ -30,7 +30,7 @@ import { withRetries, type RetryPolicy } from "./retry.js";
 export interface HttpSigningOptions {
   readonly region: string;
   /** Default: the standard AWS chain (environment, profile, SSO, instance or task role). */
-  readonly credentials?: ConstructorParameters<typeof SignatureV4>[0]["credentials"];
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Default `execute-api` (API Gateway). */
   readonly service?: string;
 }
@@ -274,13 +274,9 @@ function fetchFailure(url: URL, error: unknown, signal: AbortSignal | undefined)
 type Signer = (method: string, url: URL, headers: Record<string, string>, body: Uint8Array | undefined) => Promise<Record<string, string>>;
 
 function createSigner(options: HttpSigningOptions): Signer {
-  const signer = new SignatureV4({
-    service: options.service ?? "execute-api",
-    region: options.region,
-    credentials: options.credentials ?? defaultProvider(),
-    sha256: Hash.bind(null, "sha256"),
-  });
+  let signer: SignatureV4 | undefined;
   return async (method, url, headers, body) => {
+    signer ??= await newSignatureV4(options);
     const query: Record<string, string | string[]> = {};
     for (const name of new Set(url.searchParams.keys())) {
       const values = url.searchParams.getAll(name);
@@ -300,4 +296,13 @@ function createSigner(options: HttpSigningOptions): Signer {
     const { host: _host, ...rest } = signed.headers;
     return rest;
   };
+}
+
+async function newSignatureV4(options: HttpSigningOptions): Promise<SignatureV4> {
+  const [{ SignatureV4 }, { Hash }, credentials] = await Promise.all([
+    import("@smithy/signature-v4"),
+    import("@smithy/hash-node"),
+    options.credentials ?? import("@aws-sdk/credential-provider-node").then(({ defaultProvider }) => defaultProvider()),
+  ]);
+  return new SignatureV4({ service: options.service ?? "execute-api", region: options.region, credentials, sha256: Hash.bind(null, "sha256") });
 }

@@ -1,9 +1,10 @@
 /**
  * The Lambda transport: one RequestResponse `Invoke` per call, through the direct-invocation
  * envelope of docs/CONTRACT.md §2. Region, endpoint and credentials come from the standard AWS chain
- * unless given.
+ * unless given. The AWS SDK loads on the first call, not with this module: a program that could
+ * call Lambda, and calls over another transport or not at all, never loads it (about 170 ms).
  */
-import { InvokeCommand, LambdaClient, type LambdaClientConfig } from "@aws-sdk/client-lambda";
+import type { LambdaClient, LambdaClientConfig } from "@aws-sdk/client-lambda";
 import {
   CancelledError,
   ConnectorError,
@@ -42,11 +43,7 @@ export interface LambdaDispatchOptions {
 }
 
 export function createLambdaDispatch(options: LambdaDispatchOptions = {}): Dispatch {
-  // The SDK would retry timeouts of any operation, createTask included: our own retries,
-  // limited to idempotent operations, replace its own.
-  const client =
-    options.client ??
-    new LambdaClient({ region: options.region, endpoint: options.endpoint, maxAttempts: 1, ...loopbackDefaults(options) });
+  let client: LambdaClient | undefined;
   const prefix = options.prefix ?? DEFAULT_FUNCTION_PREFIX;
   const functionFor = (name: OperationName) =>
     options.functionNames?.[name] ?? options.functionName?.(name) ?? `${prefix}${name}`;
@@ -58,6 +55,12 @@ export function createLambdaDispatch(options: LambdaDispatchOptions = {}): Dispa
     const abortSignal = requestSignal(name, dispatchOptions);
     let answer;
     try {
+      const { InvokeCommand, LambdaClient } = await import("@aws-sdk/client-lambda");
+      // The SDK would retry timeouts of any operation, createTask included: our own retries,
+      // limited to idempotent operations, replace its own.
+      client ??=
+        options.client ??
+        new LambdaClient({ region: options.region, endpoint: options.endpoint, maxAttempts: 1, ...loopbackDefaults(options) });
       answer = await client.send(
         new InvokeCommand({ FunctionName: functionName, InvocationType: "RequestResponse", Payload: payload }),
         abortSignal ? { abortSignal } : {},

@@ -11,13 +11,11 @@ import { flyteidl } from "../idl/index.js";
 import { metaSealerFromEnv } from "../service/meta-keys.js";
 import type { Dispatch } from "../service/operations.js";
 import { ConnectorService } from "../service/service.js";
-import { DEFAULT_GRPC_PORT, startGrpcServer, type TlsOptions } from "../transport/grpc/index.js";
-import { dialableHost, hostForUrl } from "../transport/grpc/server.js";
+import { DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, dialableHost, hostForUrl } from "../transport/addresses.js";
+import { startGrpcServer, type TlsOptions } from "../transport/grpc/index.js";
 import { handleHttpEvent } from "../transport/http/index.js";
 import { formatConnectorTable } from "./connector-table.js";
 import { httpBridge } from "./http-bridge.js";
-
-export const DEFAULT_HTTP_PORT = 3000;
 
 export interface LocalStackLogger {
   info(message: string): void;

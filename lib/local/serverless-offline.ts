@@ -15,7 +15,7 @@ import { createConnection } from "node:net";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { operationNames } from "../service/operations.js";
-import { dialableHost, hostForUrl } from "../transport/grpc/server.js";
+import { dialableHost, hostForUrl } from "../transport/addresses.js";
 
 export interface ServerlessOfflineOptions {
   /** The directory holding serverless.yml and .build/. */

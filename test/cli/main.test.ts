@@ -32,7 +32,7 @@ describe("help", () => {
   });
 
   test.each(commands.map((command) => [command.name]))("%s --help shows its usage and every option", async (name) => {
-    const command = commands.find((candidate) => candidate.name === name)!;
+    const command = await commands.find((candidate) => candidate.name === name)!.load();
     for (const args of [[name, "--help"], [name, "-h"], ["help", name]]) {
       const { code, out, err } = await cli(args);
       expect(code).toBe(0);

@@ -10,7 +10,7 @@ import { parseAllDocuments } from "yaml";
 import { parseCommandLine, type Flags } from "../../lib/cli/command.js";
 import { serveCommand } from "../../lib/cli/commands/serve.js";
 import { operationNames } from "../../lib/service/operations.js";
-import { DEFAULT_GRPC_PORT } from "../../lib/transport/grpc/index.js";
+import { DEFAULT_GRPC_PORT } from "../../lib/transport/addresses.js";
 import { REPO_ROOT } from "../support/build.js";
 import { execForm, lastOf, readDockerfile } from "./dockerfile.js";
 

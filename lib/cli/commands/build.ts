@@ -23,8 +23,6 @@ export const registryOption: OptionSpecs = {
 };
 
 export const buildCommand: Command = {
-  name: "build",
-  summary: "Build the Lambda functions serving a registry module into .build/.",
   synopsis: "--registry <module> [options]",
   maxPositionals: 0,
   options: registryOption,

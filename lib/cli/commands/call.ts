@@ -8,8 +8,6 @@ import { ExitCode, stringFlag, UsageError, type CliIo, type Command, type Flags 
 import { callTimeoutMs, clientFromFlags, timeoutOption, transportOptions } from "../transport-flags.js";
 
 export const callCommand: Command = {
-  name: "call",
-  summary: "Call one operation with a JSON request and print the JSON response.",
   synopsis: "[options] <op>",
   maxPositionals: 1,
   options: {

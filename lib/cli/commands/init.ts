@@ -7,8 +7,6 @@ import { packageInfo } from "../package-info.js";
 import { packageNameFrom, REGISTRY_MODULE, scaffoldFiles, TASK_TYPE, type ScaffoldOptions } from "../scaffold.js";
 
 export const initCommand: Command = {
-  name: "init",
-  summary: "Create a connector project: a connector, its test, a registry and serverless.yml.",
   synopsis: "[options] <dir>",
   maxPositionals: 1,
   options: {

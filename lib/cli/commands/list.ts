@@ -5,8 +5,6 @@ import { ExitCode, type Command } from "../command.js";
 import { callTimeoutMs, clientFromFlags, timeoutOption, transportOptions } from "../transport-flags.js";
 
 export const listCommand: Command = {
-  name: "list",
-  summary: "List the connectors the service offers.",
   synopsis: "[options]",
   maxPositionals: 0,
   options: {

@@ -7,8 +7,6 @@ import { ExitCode, type Command } from "../command.js";
 import { buildProject, registryOption } from "./build.js";
 
 export const packageCommand: Command = {
-  name: "package",
-  summary: "Build the functions, then run serverless package (CloudFormation in .serverless/).",
   synopsis: "--registry <module> [options] [-- <serverless options>]",
   maxPositionals: Number.POSITIVE_INFINITY,
   options: registryOption,

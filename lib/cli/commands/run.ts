@@ -16,8 +16,6 @@ import { plainToJson } from "../plain-json.js";
 import { callTimeoutMs, clientFromFlags, timeoutOption, transportOptions } from "../transport-flags.js";
 
 export const runCommand: Command = {
-  name: "run",
-  summary: "Run one task to the end and print its outputs as JSON.",
   synopsis: "[options] [template.json]",
   maxPositionals: 1,
   options: {

@@ -7,10 +7,10 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createSecureContext } from "node:tls";
 import { setLogger } from "@grpc/grpc-js";
-import { DEFAULT_HTTP_PORT, PortInUseError, startLocalStack, type LocalStackOptions } from "../../local/local-stack.js";
+import { PortInUseError, startLocalStack, type LocalStackOptions } from "../../local/local-stack.js";
 import { startServerlessOffline } from "../../local/serverless-offline.js";
 import { createLambdaDispatch } from "../../client/lambda-transport.js";
-import { DEFAULT_GRPC_PORT } from "../../transport/grpc/index.js";
+import { DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT } from "../../transport/addresses.js";
 import { createFrontMetrics, startMetricsServer } from "../../transport/grpc/metrics.js";
 import { metaSealerFromEnv } from "../../service/meta-keys.js";
 import { knownSecrets } from "../../connector/redact.js";
@@ -45,8 +45,6 @@ const FLAG_BACKENDS: Readonly<Record<string, readonly Backend[]>> = {
 };
 
 export const serveCommand: Command = {
-  name: "serve",
-  summary: "Serve connectors: the gRPC front and the HTTP routes, until Ctrl-C or SIGTERM.",
   synopsis: "[options]",
   maxPositionals: 0,
   options: {

@@ -18,7 +18,7 @@ import { ConnectorError, Status, statusName } from "../../connector/errors.js";
 import { MAX_TASK_TYPE_LABEL_CHARS, MAX_TASK_TYPE_LABELS } from "../../limits.js";
 import type { Dispatch } from "../../service/operations.js";
 import { httpStatusOf } from "../http/errors.js";
-import { dialableHost, hostForUrl } from "./server.js";
+import { dialableHost, hostForUrl } from "../addresses.js";
 
 /** flytekit's `operation` label of the four operations it measures. */
 const FLYTEKIT_OPERATIONS: Readonly<Record<string, string>> = {

@@ -9,6 +9,7 @@
 import type { ServerHttp2Session } from "node:http2";
 import { Server, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { MAX_GRPC_MESSAGE_BYTES } from "../../limits.js";
+import { DEFAULT_GRPC_PORT, dialableHost, hostForUrl } from "../addresses.js";
 import { flyteidl2Operations } from "../../service/flyteidl2/operations.js";
 import { operations, type Dispatch, type Operation } from "../../service/operations.js";
 import type { ServiceLogger } from "../../service/service.js";
@@ -16,8 +17,6 @@ import { serverCredentials, type TlsOptions } from "./credentials.js";
 import { healthService, serverMethod, type ServerMethod } from "./definitions.js";
 import { operationHandler } from "./handlers.js";
 import { HealthService } from "./health.js";
-
-export const DEFAULT_GRPC_PORT = 8000;
 
 /**
  * Each connection's HTTP/2 receive window. Node's default, 64 KB shared by all of a connection's
@@ -105,16 +104,4 @@ function onEachSession(server: Server, listener: (session: ServerHttp2Session) =
   const http2Servers: unknown = (server as unknown as { http2Servers?: unknown }).http2Servers;
   if (!(http2Servers instanceof Map)) return;
   for (const http2Server of http2Servers.keys() as Iterable<NodeJS.EventEmitter>) http2Server.on("session", listener);
-}
-
-/** A wildcard listen address is dialled through loopback. */
-export function dialableHost(host: string): string {
-  if (host === "0.0.0.0" || host === "") return "127.0.0.1";
-  if (host === "::" || host === "[::]") return "::1";
-  return host;
-}
-
-/** IPv6 literals take brackets in `host:port`. */
-export function hostForUrl(host: string): string {
-  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
 }
