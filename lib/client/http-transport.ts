@@ -208,7 +208,8 @@ function decodeResponse(operation: Operation, contentType: string, bytes: Uint8A
     if (operation.responseStream && !Array.isArray(json)) throw fail("expected an array of messages");
     const messages = operation.responseStream ? (json as unknown[]) : [json];
     try {
-      return messages.map((message) => fromJson(operation.responseTypeName, message));
+      // A service on a newer flyteidl may answer fields this one lacks: skipped, as in binary.
+      return messages.map((message) => fromJson(operation.responseTypeName, message, { discardUnknown: true }));
     } catch (error) {
       throw fail(errorMessage(error));
     }

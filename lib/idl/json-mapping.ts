@@ -46,15 +46,27 @@ export function toJson(typeName: string, message: object): unknown {
   return writeMessage(typeName, messageClass(typeName).toObject(message, OUTPUT_OPTIONS), typeName);
 }
 
+export interface FromJsonOptions {
+  /** How deeply the message may nest, counted as protobufjs counts (lib/limits.ts). */
+  readonly maxDepth?: number;
+  /**
+   * Skip fields and enum names the descriptor does not know, as grpc-gateway's default
+   * unmarshaler does (protojson's DiscardUnknown): a peer built on a newer IDL is understood as
+   * far as this one goes, as binary protobuf is. Default: refused, which catches a person's typo.
+   */
+  readonly discardUnknown?: boolean;
+}
+
 /**
- * Proto3 JSON as a message instance. Unknown fields, values of the wrong JSON type, out-of-range
- * numbers, unknown enum names, bad base64, Timestamp or Duration, `__proto__` keys, a oneof set
- * twice and nesting beyond `maxDepth` (counted as protobufjs counts, lib/limits.ts) are
- * InvalidArgumentError naming the field.
+ * Proto3 JSON as a message instance. Unknown fields and enum names (unless discarded), values of
+ * the wrong JSON type, out-of-range numbers, bad base64, Timestamp or Duration, `__proto__` keys,
+ * a oneof set twice and nesting beyond `maxDepth` are InvalidArgumentError naming the field.
  */
-export function fromJson<T extends object>(typeName: string, json: unknown, maxDepth = MAX_MESSAGE_DEPTH): T {
+export function fromJson<T extends object>(typeName: string, json: unknown, options: FromJsonOptions = {}): T {
+  const { maxDepth = MAX_MESSAGE_DEPTH, discardUnknown = false } = options;
   const type = messageClass(typeName);
   let plain: unknown;
+  discarding = discardUnknown;
   try {
     plain = readMessage(typeName, json, "", MAX_MESSAGE_DEPTH - maxDepth);
   } catch (error) {
@@ -62,6 +74,8 @@ export function fromJson<T extends object>(typeName: string, json: unknown, maxD
     const where = error.path ? ` field ${error.path}` : "";
     const problem = error instanceof TooDeep ? `messages nest deeper than ${maxDepth} levels` : error.problem;
     throw new InvalidArgumentError(`Invalid ${typeName}${where}: ${problem}.`);
+  } finally {
+    discarding = false;
   }
   return type.fromObject(plain as Record<string, unknown>) as T;
 }
@@ -167,6 +181,13 @@ class FieldProblem extends Error {
   }
 }
 
+/**
+ * fromJson's `discardUnknown`, for the read in progress. Reading is synchronous, so no other read
+ * can see it; a flag threaded through every reader below (the well-known types' too) would say
+ * the same at every call.
+ */
+let discarding = false;
+
 /** Nesting past MAX_MESSAGE_DEPTH, counted from where fromJson started: it words the limit it was given. */
 class TooDeep extends FieldProblem {}
 
@@ -185,7 +206,10 @@ function readMessage(typeName: string, json: unknown, path: string, depth: numbe
   for (const [key, value] of Object.entries(json)) {
     const field = findField(typeName, key);
     const fieldPath = join(path, key);
-    if (!field) throw new FieldProblem("", `unknown field "${fieldPath}"`);
+    if (!field) {
+      if (discarding) continue;
+      throw new FieldProblem("", `unknown field "${fieldPath}"`);
+    }
     const earlier = given.get(field.name);
     if (earlier !== undefined) {
       throw new FieldProblem(fieldPath, `given twice, also as "${join(path, earlier)}"`);
@@ -204,7 +228,7 @@ function readMessage(typeName: string, json: unknown, path: string, depth: numbe
   return message;
 }
 
-/** A field's value; undefined leaves the field unset (JSON null, except for Value and NullValue). */
+/** A field's value; undefined leaves the field unset (JSON null, except for Value and NullValue; a discarded enum name). */
 function readField(field: FieldInfo, json: unknown, path: string, depth: number): unknown {
   if (json === null || json === undefined) {
     const nullable = !field.isMap && !field.isRepeated && (field.messageType === VALUE || field.scalarType === NULL_VALUE);
@@ -288,11 +312,13 @@ function readFloat(type: string, json: unknown, path: string): number {
   return value;
 }
 
-function readEnum(enumName: string, json: unknown, path: string): number {
+function readEnum(enumName: string, json: unknown, path: string): number | undefined {
   const values = isEnumType(enumName) ? descriptorOf(enumName).enums[enumName] : undefined;
   if (!values) throw new Error(`Unknown scalar or enum type ${enumName}`);
   if (json === null && enumName === NULL_VALUE) return 0;
   if (typeof json === "string" && Object.hasOwn(values, json)) return values[json]!;
+  // Unset, as protojson leaves it (neither protocol has a list or map of enums, where it would drop the element).
+  if (typeof json === "string" && discarding) return undefined;
   // Proto3 enums are open: any int32 number is kept.
   if (typeof json === "number" && Number.isInteger(json) && json >= -(2 ** 31) && json < 2 ** 31) return json;
   const kind = typeof json === "string" ? `unknown name ${describe(json)}` : describe(json);

@@ -317,6 +317,41 @@ describe("well-known types", () => {
   });
 });
 
+describe("discardUnknown: what the descriptor does not know is skipped, as protojson's DiscardUnknown skips it", () => {
+  const newer = {
+    template: {
+      type: "job",
+      reusePolicy: { replicas: 2 },
+      metadata: { runtime: { type: "RUST", version: "1.0" }, retries: { retries: 3, backoff: "1s" } },
+      container: { image: "x", architecture: 4 },
+    },
+    outputPrefix: "s3://x",
+    __proto__field: 1,
+  };
+
+  test("unknown fields, at any depth, and unknown enum names leave nothing behind", () => {
+    const request = fromJson("flyteidl.admin.CreateTaskRequest", newer, { discardUnknown: true });
+    expect(toJson("flyteidl.admin.CreateTaskRequest", request)).toEqual({
+      template: { type: "job", metadata: { runtime: { version: "1.0" }, retries: { retries: 3 } }, container: { image: "x", architecture: "ARM_V7" } },
+      outputPrefix: "s3://x",
+    });
+  });
+
+  test("what is known is still checked", () => {
+    expect(() => fromJson("flyteidl.admin.CreateTaskRequest", { outputPrefix: 1, later: true }, { discardUnknown: true })).toThrow(
+      "Invalid flyteidl.admin.CreateTaskRequest field outputPrefix: expected a string, got 1.",
+    );
+  });
+
+  test("by default each is refused, and the next read is strict again", () => {
+    expect(invalid("flyteidl.admin.CreateTaskRequest", newer).message).toBe('Invalid flyteidl.admin.CreateTaskRequest: unknown field "template.reusePolicy".');
+    fromJson("flyteidl.admin.CreateTaskRequest", newer, { discardUnknown: true });
+    expect(invalid("flyteidl.core.RuntimeMetadata", { type: "RUST" }).message).toBe(
+      'Invalid flyteidl.core.RuntimeMetadata field type: expected a flyteidl.core.RuntimeMetadata.RuntimeType name or number, got unknown name "RUST".',
+    );
+  });
+});
+
 describe("refusals", () => {
   test("an unknown field names its full path", () => {
     expect(invalid("flyteidl.admin.CreateTaskRequest", { template: { typo: 1 } }).message).toBe(
@@ -387,10 +422,10 @@ describe("refusals", () => {
     const nest = (levels: number): unknown => (levels === 0 ? 1 : { a: nest(levels - 1) });
     // The Struct is level 1, each object inside it 2 more (a Value and a Struct), the leaf Value 1 more.
     const exactly = { custom: nest(MAX_REQUEST_DEPTH / 2) };
-    expect(() => fromJson("flyteidl.core.TaskTemplate", exactly, MAX_REQUEST_DEPTH)).not.toThrow();
+    expect(() => fromJson("flyteidl.core.TaskTemplate", exactly, { maxDepth: MAX_REQUEST_DEPTH })).not.toThrow();
     const deeper = { custom: { b: exactly.custom } };
     expect(() => fromJson("flyteidl.core.TaskTemplate", deeper)).not.toThrow();
-    expect(() => fromJson("flyteidl.core.TaskTemplate", deeper, MAX_REQUEST_DEPTH)).toThrow(
+    expect(() => fromJson("flyteidl.core.TaskTemplate", deeper, { maxDepth: MAX_REQUEST_DEPTH })).toThrow(
       /^Invalid flyteidl\.core\.TaskTemplate field custom\.b(\.a)+: messages nest deeper than 98 levels\.$/,
     );
   });

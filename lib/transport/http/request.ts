@@ -2,7 +2,9 @@
  * The request message(s) of a matched route: from the body for `body: "*"` routes, otherwise
  * from the path variables and query parameters, set by field path and converted through the
  * proto3 JSON mapping (so `start_time` is RFC 3339, `step` "30s", `lines` a number, and the bytes
- * `{resource_meta}` base64url or standard base64, padded or not).
+ * `{resource_meta}` base64url or standard base64, padded or not). What the descriptor does not
+ * know (a field, an enum name, a query parameter) is skipped, as grpc-gateway skips it: a client
+ * built on a newer flyteidl is understood as far as this one goes, as over binary protobuf.
  */
 import { InvalidArgumentError } from "../../connector/errors.js";
 import { findField, fromJson, hasScalarJson, isEnumType, type FieldInfo } from "../../idl/json-mapping.js";
@@ -34,8 +36,10 @@ export function decodeRequests({ route, params }: RouteMatch, request: HttpReque
     if (params.has(fieldPath)) throw new InvalidArgumentError(`Query parameter "${name}" is already set by the path.`);
     setParameter(json, fields, values, `Query parameter "${name}"`);
   }
-  return [fromJson(typeName, json, MAX_REQUEST_DEPTH)];
+  return [fromJson(typeName, json, JSON_REQUEST)];
 }
+
+const JSON_REQUEST = { maxDepth: MAX_REQUEST_DEPTH, discardUnknown: true } as const;
 
 function decodeProtobufBody(operation: Operation, request: HttpRequest): object[] {
   const bytes = request.isBase64Encoded
@@ -62,12 +66,12 @@ function decodeJsonBody(operation: Operation, request: HttpRequest): object[] {
   const { requestTypeName: typeName } = operation;
   // An empty body is the empty message (grpc-gateway reads EOF the same way), or no messages.
   const json = text.trim() === "" ? (operation.requestStream ? [] : {}) : parseJson(text);
-  if (!operation.requestStream) return [fromJson(typeName, json, MAX_REQUEST_DEPTH)];
+  if (!operation.requestStream) return [fromJson(typeName, json, JSON_REQUEST)];
   if (!Array.isArray(json)) throw new InvalidArgumentError(`Expected a JSON array of ${typeName} messages.`);
   if (json.length > MAX_REQUEST_MESSAGES) throw tooManyRequestMessages(operation);
   return json.map((message, index) => {
     try {
-      return fromJson(typeName, message, MAX_REQUEST_DEPTH);
+      return fromJson(typeName, message, JSON_REQUEST);
     } catch (error) {
       if (!(error instanceof InvalidArgumentError)) throw error;
       throw new InvalidArgumentError(`Message ${index} of the stream: ${error.message}`, { cause: error });
@@ -109,7 +113,7 @@ function queryFields(typeName: string, query: HttpRequest["query"]) {
   const grouped = new Map<string, { fields: FieldInfo[]; values: string[]; name: string }>();
   for (const [name, value] of query) {
     const fields = resolve(typeName, name);
-    if (!fields) throw new InvalidArgumentError(`Unknown query parameter "${name}": ${typeName} has no such field.`);
+    if (!fields) continue;
     const fieldPath = fields.map((field) => field.name).join(".");
     const group = grouped.get(fieldPath) ?? { fields, values: [], name };
     group.values.push(value);
