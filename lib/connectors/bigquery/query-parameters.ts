@@ -6,8 +6,9 @@
  * Python client writes them (google-cloud-bigquery `_helpers`): strings, base64 bytes,
  * `YYYY-MM-DDTHH:MM:SS.ffffff` UTC datetimes.
  *
- * Beyond the plugins, which fail on both: a list becomes a real ARRAY parameter of its element
- * type, and an optional input (a union with none) is its type, NULL when none.
+ * Beyond the plugins, which fail on all three: a list becomes a real ARRAY parameter of its element
+ * type, an optional input (a union with none) is its type, NULL when none, and an enum input is a
+ * STRING of its value.
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/QueryParameter
  */
 import { InvalidArgumentError } from "../../connector/errors.js";

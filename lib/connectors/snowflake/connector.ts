@@ -4,14 +4,16 @@
  * when the task declares outputs, answers `results` as the plugin does), delete cancels it.
  */
 import { AsyncConnectorBase, type CallContext, type GetParams, type TaskParams } from "../../connector/connector.js";
-import { InvalidArgumentError, TaskFailedError, UnavailableError } from "../../connector/errors.js";
+import { FailedPreconditionError, InvalidArgumentError, TaskFailedError, UnavailableError } from "../../connector/errors.js";
 import { executionKey, uuidV5 } from "../../connector/idempotency.js";
 import { Phase } from "../../connector/phase.js";
 import { type LogLink, Resource } from "../../connector/resource.js";
+import { SecretNotFoundError } from "../../connector/secrets.js";
 import { flyteidl } from "../../idl/index.js";
 import { LiteralConversionError, literalMapToPlain, type PlainValue, StructuredDataset } from "../../literals/index.js";
 import { pythonOutputs } from "../../literals/python.js";
 import { SnowflakeClient, type StatementAnswer, type StatementRequest } from "./client.js";
+import { PRIVATE_KEY_SECRET } from "./jwt.js";
 import {
   FlyteSdkSnowflakeMetadata,
   FlytekitSnowflakeMetadata,
@@ -23,7 +25,7 @@ import { expandBatchQuery } from "./sql/batch.js";
 import { type SqlParam, sqlParam } from "./sql/params.js";
 import { bindPyformat } from "./sql/pyformat.js";
 import { checkStatements } from "./sql/statements.js";
-import { isAccountIdentifier, kwargsForMeta, readSnowflakeTask, type SnowflakeTask, statementContext } from "./template.js";
+import { isAccountIdentifier, kwargsForMeta, otherAuthentication, readSnowflakeTask, type SnowflakeTask, statementContext } from "./template.js";
 
 export const SNOWFLAKE_TASK_TYPE = "snowflake";
 
@@ -35,7 +37,9 @@ export class SnowflakeConnector extends AsyncConnectorBase<SnowflakeMetadata> {
   async create(params: TaskParams): Promise<SnowflakeMetadata> {
     const task = readSnowflakeTask(params.taskTemplate);
     const body = statementRequest(task, params);
-    const client = await SnowflakeClient.connect(task.account, task.user, params);
+    const client = await SnowflakeClient.connect(task.account, task.user, params).catch((error: unknown) => {
+      throw keyNeeded(task, error);
+    });
     const key = executionKey(params.taskExecutionMetadata);
     const response = await client.submit(body, key === undefined ? undefined : uuidV5(key), params);
     const handle = response.body?.statementHandle;
@@ -79,6 +83,22 @@ const QUERY_ID = /^[A-Za-z0-9-]{1,100}$/;
 function checkedQueryId(meta: SnowflakeMetadata): string {
   if (!QUERY_ID.test(meta.query_id)) throw new InvalidArgumentError("The resource meta's query_id is not a Snowflake query id.");
   return meta.query_id;
+}
+
+/**
+ * A task that signs in another way (flyte-sdk: "password authentication or other auth methods, pass
+ * them via connection_kwargs") and has no key: say why its way is not taken, not only that the key
+ * is missing.
+ */
+function keyNeeded(task: SnowflakeTask, error: unknown): unknown {
+  const other = otherAuthentication(task.connectionKwargs);
+  if (!(error instanceof SecretNotFoundError) || error.key !== PRIVATE_KEY_SECRET || other === undefined) return error;
+  return new FailedPreconditionError(
+    `The task's connection_kwargs ask for another sign-in (${other}), which the Snowflake SQL API this connector calls does ` +
+      `not take: it signs in with key-pair authentication. Register an RSA public key for user ${task.user} and give its ` +
+      `private key as the secret "${PRIVATE_KEY_SECRET}". ${error.message}`,
+    { cause: error },
+  );
 }
 
 /** A client for the meta's account, checked as create checks the task's: it is the host the JWT goes to. */

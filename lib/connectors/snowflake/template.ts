@@ -123,6 +123,18 @@ export function kwargsForMeta(kwargs: { readonly [key: string]: JsonValue }): { 
   );
 }
 
+/**
+ * The sign-in a task's connection_kwargs ask the driver for, when it is not key-pair
+ * authentication (flyte-sdk passes them to snowflake.connector.connect), described for a message;
+ * undefined when they ask for none. The SQL API takes a key-pair JWT here, whatever they say.
+ */
+export function otherAuthentication(kwargs: { readonly [key: string]: JsonValue }): string | undefined {
+  const authenticator = kwargs["authenticator"];
+  if (typeof authenticator === "string" && authenticator.toUpperCase() !== "SNOWFLAKE_JWT") return `authenticator "${authenticator}"`;
+  const given = ["password", "passcode", "token", "private_key_file"].filter((name) => kwargs[name] !== undefined && kwargs[name] !== null);
+  return given.length > 0 ? given.map((name) => `"${name}"`).join(" and ") : undefined;
+}
+
 /** What the SQL API request sets besides the statement. */
 export interface StatementContext {
   readonly database: string;

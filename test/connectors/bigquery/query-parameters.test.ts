@@ -50,6 +50,11 @@ describe("queryParameters", () => {
     ]);
   });
 
+  it("an enum input (flytekit's EnumTransformer: a string literal, type enum_type) is a STRING of its value", () => {
+    const color = { enumType: { values: ["red", "green"] } };
+    expect(parameters({ c: color }, { c: literal.string("green") })).toEqual([{ name: "c", parameterType: { type: "STRING" }, parameterValue: { value: "green" } }]);
+  });
+
   it("keeps int64 beyond 2^53 exact, and writes floats BigQuery casts back", () => {
     const big = { scalar: { primitive: { integer: { low: -1, high: 0x7fffffff, unsigned: false } } } } as flyteidl.core.ILiteral;
     const [integer, nan, infinity, whole] = parameters(

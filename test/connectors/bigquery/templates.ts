@@ -4,7 +4,8 @@
  * - flytekit v1.16.24 (e96c720) plugins/flytekit-bigquery/flytekitplugins/bigquery/task.py:
  *   type "bigquery_query_job_task" (:35); outputs {"results": StructuredDataset} when an output type
  *   is given (:56-60); custom = MessageToDict(Struct({"Location", "ProjectID", "Domain"} updated with
- *   QueryJobConfig.to_api_repr()["query"])) (:72-82); sql = Sql(query_template, ANSI) (:84-86); the
+ *   QueryJobConfig.to_api_repr()["query"])) (:72-82); sql = Sql(query_template, ANSI) (:84-86), the
+ *   query with its whitespace collapsed by SQLTask (flytekit/core/base_sql_task.py:44); the
  *   runtime metadata is flytekit's (FLYTE_SDK, its version, "python").
  * - flyte-sdk 7e2d423 plugins/bigquery/src/flyteplugins/bigquery/task.py: the query with its
  *   whitespace collapsed (:71); custom the same dict plus `secrets: {"google_application_credentials":
@@ -61,15 +62,19 @@ function template(task: PluginTask, custom: Record<string, JsonValue>, query: st
 /** flytekit's BigQueryTask.get_custom and get_sql. */
 export function flytekitTemplate(task: PluginTask): flyteidl.core.TaskTemplate {
   const custom = { Location: task.location ?? null, ProjectID: task.projectId, Domain: task.domain ?? "development", ...task.queryJobConfig };
-  return template(task, custom, task.query, "1.16.24");
+  return template(task, custom, collapsed(task.query), "1.16.24");
 }
 
 /** flyte-sdk's BigQueryTask.custom_config and sql; `secretName` is its google_application_credentials argument. */
 export function flyteSdkTemplate(task: PluginTask, secretName?: string): flyteidl.core.TaskTemplate {
   const custom: Record<string, JsonValue> = { Location: task.location ?? null, ProjectID: task.projectId, Domain: task.domain ?? "development", ...task.queryJobConfig };
   if (secretName !== undefined) custom["secrets"] = { google_application_credentials: secretName };
-  const query = task.query.replace(/\n/g, " ").replace(/\t/g, " ").replace(/\s+/g, " ").trim();
-  return template(task, custom, query, "2.0.0");
+  return template(task, custom, collapsed(task.query), "2.0.0");
+}
+
+/** `re.sub(r"\s+", " ", query.replace("\n", " ").replace("\t", " ")).strip()`, as both plugins write the query. */
+function collapsed(query: string): string {
+  return query.replace(/\n/g, " ").replace(/\t/g, " ").replace(/\s+/g, " ").trim();
 }
 
 /** The execution metadata FlytePropeller sends with CreateTask, for one attempt of one task. */

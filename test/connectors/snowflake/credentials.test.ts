@@ -91,6 +91,31 @@ describe("sources", () => {
     expect(error.message).toContain('Secret "snowflake_private_key" not found; looked in connection secret snowflake_private_key, env _FSEC_SNOWFLAKE_PRIVATE_KEY');
     expect(fake.calls).toHaveLength(0);
   });
+
+  test.each([
+    ["password authentication", { password: "pw-1234" }, 'connection_kwargs ask for another sign-in ("password")'],
+    ["OAuth", { authenticator: "oauth", token: "tok-5678" }, 'connection_kwargs ask for another sign-in (authenticator "oauth")'],
+    ["a programmatic access token", { authenticator: "PROGRAMMATIC_ACCESS_TOKEN", token: "pat-9012" }, 'authenticator "PROGRAMMATIC_ACCESS_TOKEN"'],
+    ["a key file on the connector's host", { private_key_file: "/keys/rsa_key.p8" }, '("private_key_file")'],
+  ])("no key, and flyte-sdk's connection_kwargs ask for %s: FAILED_PRECONDITION saying the SQL API takes a key", async (_, kwargs, asked) => {
+    // flyte-sdk task.py:74: "For password authentication or other auth methods, pass them via connection_kwargs".
+    const sdkTemplate = flyteSdkTemplate({ sql: "SELECT 1", connectionKwargs: kwargs });
+    const { service } = makeService();
+    const error = await rejection(service.createTask({ template: sdkTemplate, taskExecutionMetadata: executionMetadata() }));
+    expect(error.code).toBe(Status.FAILED_PRECONDITION);
+    expect(error.message).toContain(asked);
+    expect(error.message).toContain('it signs in with key-pair authentication. Register an RSA public key for user');
+    expect(error.message).toContain('Secret "snowflake_private_key" not found; looked in');
+    for (const value of Object.values(kwargs)) if (value.includes("-")) expect(error.message).not.toContain(value);
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  test("a key wins over connection_kwargs' other sign-in, as the driver's private_key does", async () => {
+    const sdkTemplate = flyteSdkTemplate({ sql: "SELECT 1", connectionKwargs: { password: "pw-1234" } });
+    const { service } = makeService();
+    await service.createTask({ template: sdkTemplate, taskExecutionMetadata: executionMetadata() }, { connection: flyte2Connection(keys) });
+    expect(fake.statements.size).toBe(1);
+  });
 });
 
 describe("key formats", () => {
