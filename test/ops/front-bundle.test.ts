@@ -10,7 +10,7 @@
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { basename, dirname, join, posix, relative } from "node:path";
@@ -61,6 +61,17 @@ test("the image holds one file, the bundle, and nothing resolves modules above i
 test("--version answers the package's version, which the bundle carries", async () => {
   const { stdout } = await promisify(execFile)(process.execPath, ["front.mjs", "--version"], { cwd: runDir, env: { PATH: process.env.PATH ?? "" } });
   expect(stdout).toBe(`${JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).version}\n`);
+});
+
+test("a JavaScript module given with --connector loads as Node loads it: the image has no tsx", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "front-module-"));
+  try {
+    writeFileSync(join(dir, "plain.mjs"), "export const answer = 42;\n");
+    const run = promisify(execFile)(process.execPath, [join(runDir, "front.mjs"), "list", "--connector", "./plain.mjs"], { cwd: dir, env: { PATH: process.env.PATH ?? "" } });
+    await expect(run).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining("Connector module './plain.mjs' exports no connector") });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("under a bare node: health check, calls through the Lambda transport, metrics", async () => {
