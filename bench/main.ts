@@ -8,6 +8,7 @@ import { parseOptions, USAGE, UsageError, type BenchOptions } from "./options.js
 import { REPORT_FILE, RESULTS_FILE } from "./paths.js";
 import { notesOf, renderReport, renderSuite } from "./report.js";
 import type { Results, SuiteName } from "./results.js";
+import { runCli } from "./suites/cli.js";
 import { runCodec } from "./suites/codec.js";
 import { runColdStart } from "./suites/coldstart.js";
 import { runCost } from "./suites/cost.js";
@@ -26,6 +27,7 @@ const SUITES: { readonly [K in SuiteName]: () => Promise<Results[K]> } = {
   codec: runCodec,
   cost: runCost,
   flyteidl2: runFlyteidl2,
+  cli: runCli,
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -1,4 +1,5 @@
 /** BENCHMARKS.md, rendered from the stored results and the budget checks. */
+import { renderCli } from "./suites/cli.js";
 import { costSection } from "./suites/cost-report.js";
 import { renderFlyteidl2 } from "./suites/flyteidl2.js";
 import { BUDGET, kb, type BudgetCheck } from "./budget.js";
@@ -16,6 +17,7 @@ const TITLES: Record<SuiteName, string> = {
   codec: "5. Codec comparison",
   cost: "6. Cost, scale and end to end",
   flyteidl2: "7. Flyte 2",
+  cli: "8. Command line and client start-up",
 };
 
 export function renderReport(results: Partial<Results>, checks: readonly BudgetCheck[], notes = ""): string {
@@ -77,6 +79,8 @@ export function renderSuite(name: SuiteName, results: Partial<Results>): string 
       return results.cost && costSection(TITLES.cost, results.cost);
     case "flyteidl2":
       return results.flyteidl2 && renderFlyteidl2(TITLES.flyteidl2, results.flyteidl2);
+    case "cli":
+      return results.cli && renderCli(TITLES.cli, results.cli);
   }
 }
 

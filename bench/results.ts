@@ -3,6 +3,7 @@
  * Every suite's result carries its own run (machine, Node, date), so a subset run updates its
  * sections and leaves the others as last measured.
  */
+import type { CliResult } from "./suites/cli.js";
 import type { CostResult } from "./suites/cost.js";
 import type { Flyteidl2Result } from "./suites/flyteidl2.js";
 
@@ -187,12 +188,13 @@ export interface Results {
   readonly codec: CodecResult;
   readonly cost: CostResult;
   readonly flyteidl2: Flyteidl2Result;
+  readonly cli: CliResult;
 }
 
 export type SuiteName = keyof Results;
 
 /** In the order they run and are reported. */
-export const SUITE_NAMES: readonly SuiteName[] = ["size", "coldstart", "warm", "grpc", "codec", "cost", "flyteidl2"];
+export const SUITE_NAMES: readonly SuiteName[] = ["size", "coldstart", "warm", "grpc", "codec", "cost", "flyteidl2", "cli"];
 
 export function isSuiteName(name: string): name is SuiteName {
   return (SUITE_NAMES as readonly string[]).includes(name);

@@ -98,5 +98,10 @@ export function cannedResults(): Results {
         { label: "createTask, a Flyte 2 request (first of the process)", medianMs: 180, p90Ms: 190, importMs: 121 },
       ],
     },
+    cli: {
+      run: RUN,
+      floor: { label: "node, doing nothing (floor)", medianMs: 40, p90Ms: 44 },
+      cases: [{ label: "flyte-connector --version", medianMs: 55.5, p90Ms: 60 }],
+    },
   };
 }

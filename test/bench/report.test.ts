@@ -22,7 +22,7 @@ describe("renderReport", () => {
 
   it("has one section per suite, in the suites' order", () => {
     const titles = [...report.matchAll(/^## (\d\. .*)$/gm)].map((m) => m[1]);
-    expect(titles).toEqual(["1. Bundle size", "2. Cold start", "3. Warm per-op cost", "4. gRPC front", "5. Codec comparison", "6. Cost, scale and end to end", "7. Flyte 2"]);
+    expect(titles).toEqual(["1. Bundle size", "2. Cold start", "3. Warm per-op cost", "4. gRPC front", "5. Codec comparison", "6. Cost, scale and end to end", "7. Flyte 2", "8. Command line and client start-up"]);
   });
 
   it("gives each cold start its ratio and difference to the floor", () => {
@@ -30,6 +30,11 @@ describe("renderReport", () => {
     expect(report).toContain("| listAgents | 170.0 ms | 180.0 ms | 160.0 ms | 175.0 ms | 1.70x | +70.0 ms |");
     expect(report).toContain('| floor + import "openai" | 400.0 ms | 420.0 ms | 390.0 ms | 405.0 ms | 4.00x | +300.0 ms |');
     expect(report).not.toContain("floor + import \"openai\" / floor");
+  });
+
+  it("gives each command line its time above node's own start", () => {
+    expect(report).toContain("| node, doing nothing (floor) | 40.0 ms | 44.0 ms | - |");
+    expect(report).toContain("| flyte-connector --version | 55.5 ms | 60.0 ms | +15.5 ms |");
   });
 
   it("gives the same cold starts on the Lambda runtime's node, each to its own floor, without budgeting them", () => {
