@@ -3,7 +3,6 @@
  * binary protobuf or proto3 JSON bodies, optionally SigV4-signed for an API Gateway behind IAM (the
  * AWS SDK's signer and credential chain load on the first signed request, not with this module).
  */
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import type { SignatureV4 } from "@smithy/signature-v4";
 import {
   CancelledError,
@@ -30,7 +29,7 @@ import { withRetries, type RetryPolicy } from "./retry.js";
 export interface HttpSigningOptions {
   readonly region: string;
   /** Default: the standard AWS chain (environment, profile, SSO, instance or task role). */
-  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  readonly credentials?: ConstructorParameters<typeof SignatureV4>[0]["credentials"];
   /** Default `execute-api` (API Gateway). */
   readonly service?: string;
 }
