@@ -9,7 +9,7 @@ import { findSecret, getSecret } from "../../connector/secrets.js";
 import { cachedJwt, keyPairOf, PASSPHRASE_SECRET, PRIVATE_KEY_SECRET } from "./jwt.js";
 import type { Binding } from "./sql/params.js";
 
-/** Replaces `https://<account>.snowflakecomputing.com` (docs/CONTRACT.md §8). */
+/** Replaces `https://<account>.snowflakecomputing.com`, or the host connection_kwargs name (docs/CONTRACT.md §8). */
 export const SNOWFLAKE_ENDPOINT_ENV = "FLYTE_SNOWFLAKE_ENDPOINT";
 
 /** The SQL API requires a User-Agent naming the application. */
@@ -44,17 +44,17 @@ export class SnowflakeClient {
   }
 
   /**
-   * A client for `user` of `account`, with the private key (and its passphrase, if any) of the
+   * A client for `user` of `account` at the API's `host` (template.ts apiHost), with the private key (and its passphrase, if any) of the
    * secrets both plugins name: flyte-sdk's connection secrets, flytekit's `_FSEC_` variables and
    * mounted files, or the service's Secrets Manager secret.
    */
-  static async connect(account: string, user: string, context: Context): Promise<SnowflakeClient> {
+  static async connect(account: string, user: string, host: string, context: Context): Promise<SnowflakeClient> {
     const secret = await getSecret(PRIVATE_KEY_SECRET, context);
     const passphrase = (await findSecret(PASSPHRASE_SECRET, context)).value;
     const keys = keyPairOf(secret, passphrase || undefined);
     const http = new PlatformClient({
       platform: "Snowflake",
-      baseUrl: process.env[SNOWFLAKE_ENDPOINT_ENV] || `https://${account}.snowflakecomputing.com`,
+      baseUrl: process.env[SNOWFLAKE_ENDPOINT_ENV] || `https://${host}`,
       auth: () => ({
         authorization: `Bearer ${cachedJwt(keys, account, user)}`,
         "x-snowflake-authorization-token-type": "KEYPAIR_JWT",

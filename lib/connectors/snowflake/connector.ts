@@ -25,7 +25,15 @@ import { expandBatchQuery } from "./sql/batch.js";
 import { type SqlParam, sqlParam } from "./sql/params.js";
 import { bindPyformat } from "./sql/pyformat.js";
 import { checkStatements } from "./sql/statements.js";
-import { isAccountIdentifier, kwargsForMeta, otherAuthentication, readSnowflakeTask, type SnowflakeTask, statementContext } from "./template.js";
+import {
+  apiHost,
+  isAccountIdentifier,
+  kwargsForMeta,
+  otherAuthentication,
+  readSnowflakeTask,
+  type SnowflakeTask,
+  statementContext,
+} from "./template.js";
 
 export const SNOWFLAKE_TASK_TYPE = "snowflake";
 
@@ -37,7 +45,7 @@ export class SnowflakeConnector extends AsyncConnectorBase<SnowflakeMetadata> {
   async create(params: TaskParams): Promise<SnowflakeMetadata> {
     const task = readSnowflakeTask(params.taskTemplate);
     const body = statementRequest(task, params);
-    const client = await SnowflakeClient.connect(task.account, task.user, params).catch((error: unknown) => {
+    const client = await SnowflakeClient.connect(task.account, task.user, apiHost(task.account, task.connectionKwargs), params).catch((error: unknown) => {
       throw keyNeeded(task, error);
     });
     const key = executionKey(params.taskExecutionMetadata);
@@ -101,10 +109,11 @@ function keyNeeded(task: SnowflakeTask, error: unknown): unknown {
   );
 }
 
-/** A client for the meta's account, checked as create checks the task's: it is the host the JWT goes to. */
+/** A client for the meta's account and host, checked as create checks the task's: the JWT goes there. */
 function metaClient(meta: SnowflakeMetadata, params: CallContext): Promise<SnowflakeClient> {
   if (!isAccountIdentifier(meta.account)) throw new InvalidArgumentError("The resource meta's account is not a Snowflake account identifier.");
-  return SnowflakeClient.connect(meta.account, meta.user, params);
+  const host = apiHost(meta.account, isFlyteSdkMeta(meta) ? meta.connection_kwargs : undefined);
+  return SnowflakeClient.connect(meta.account, meta.user, host, params);
 }
 
 /** The SQL API request for the task: its statement with the inputs bound, and its context. */

@@ -96,6 +96,39 @@ function checkedAccount(account: string): string {
   return account;
 }
 
+/**
+ * The SQL API's host, as snowflake-connector-python picks it for flyte-sdk's connection_kwargs:
+ * their `host` when given (PrivateLink: `<account>.privatelink.snowflakecomputing.com`), else
+ * `construct_hostname(region, account)` (util_text.py): `<account>.<region>.snowflakecomputing.com`
+ * for a `region` other than us-west-2, `<account>.snowflakecomputing.com` without one. The user's
+ * JWT goes to it, so a `host` must be a Snowflake host name. (`port` and `protocol` do not apply:
+ * the SQL API is HTTPS on 443.)
+ */
+export function apiHost(account: string, kwargs: JsonValue | undefined): string {
+  const isDict = typeof kwargs === "object" && kwargs !== null && !Array.isArray(kwargs) && !(kwargs instanceof PythonFloat);
+  const kwarg = (name: string) => (isDict && Object.hasOwn(kwargs, name) ? (kwargs as { readonly [key: string]: JsonValue })[name] : undefined);
+  const host = kwarg("host");
+  if (host !== undefined && host !== null) {
+    if (typeof host !== "string" || !SNOWFLAKE_HOST.test(host)) {
+      throw new InvalidArgumentError(
+        `connection_kwargs host ${JSON.stringify(host)} is not a Snowflake host name (<name>.snowflakecomputing.com, or .cn): ` +
+          "the connector sends the user's key-pair JWT to it.",
+      );
+    }
+    return host.toLowerCase();
+  }
+  const region = kwarg("region");
+  if (region === undefined || region === null || region === "" || region === "us-west-2") return `${account}.snowflakecomputing.com`;
+  if (typeof region !== "string" || !REGION.test(region)) {
+    throw new InvalidArgumentError(`connection_kwargs region ${JSON.stringify(region)} is not a Snowflake region name, e.g. us-east-1.`);
+  }
+  return `${account.split(".")[0]}.${region}.snowflakecomputing.com`;
+}
+
+const LABEL = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
+const SNOWFLAKE_HOST = new RegExp(`^(?:${LABEL}\\.)+snowflakecomputing\\.(?:com|cn)$`, "i");
+const REGION = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`, "i");
+
 /** A Struct's JSON as Python's MessageToDict gives it: every number a float. */
 function asPythonDict(value: unknown): JsonValue {
   if (typeof value === "number") return pythonFloat(value);

@@ -11,6 +11,7 @@ import { literalMapToPlain, StructuredDataset, toLiteralMap } from "../../../lib
 import { flyteidl2 } from "../../../lib/idl/flyteidl2.js";
 import { toFlyteidl2Request } from "../../../lib/service/flyteidl2/messages.js";
 import { rejection } from "../../support/rejection.js";
+import { apiHost } from "../../../lib/connectors/snowflake/template.js";
 import { FakeSnowflake } from "./fake.js";
 import {
   ACCOUNT,
@@ -297,6 +298,50 @@ describe("flyte-sdk's Snowflake", () => {
     const deleted = service.deleteTask({ taskCategory: CATEGORY, resourceMeta: meta }, { connection: flyte2Connection(keys) });
     expect((await rejection(deleted)).code).toBe(Status.INVALID_ARGUMENT);
     expect(fake.calls).toHaveLength(0);
+  });
+});
+
+describe("the API's host: connection_kwargs host and region, as snowflake-connector-python picks it", () => {
+  test.each([
+    ["no kwargs", "myorg-myaccount", undefined, "myorg-myaccount.snowflakecomputing.com"],
+    ["a legacy locator with its region in the account", "xy12345.us-east-2.aws", {}, "xy12345.us-east-2.aws.snowflakecomputing.com"],
+    // util_text.py construct_hostname: the account up to its first dot, then the region; us-west-2 is the default region.
+    ["region", "xy12345", { region: "eu-central-1" }, "xy12345.eu-central-1.snowflakecomputing.com"],
+    ["region, the account holding one already", "xy12345.us-east-1", { region: "eu-central-1" }, "xy12345.eu-central-1.snowflakecomputing.com"],
+    ["region us-west-2", "xy12345", { region: "us-west-2" }, "xy12345.snowflakecomputing.com"],
+    // connection.py: a given host is used as it is (PrivateLink, China).
+    ["a PrivateLink host", "myorg-myaccount", { host: "myorg-myaccount.privatelink.snowflakecomputing.com", region: "x" }, "myorg-myaccount.privatelink.snowflakecomputing.com"],
+    ["a China host", "xy12345", { host: "XY12345.cn-north-1.snowflakecomputing.cn" }, "xy12345.cn-north-1.snowflakecomputing.cn"],
+    ["a null host", "myorg-myaccount", { host: null }, "myorg-myaccount.snowflakecomputing.com"],
+  ])("%s", (_, account, kwargs, host) => {
+    expect(apiHost(account, kwargs)).toBe(host);
+  });
+
+  test.each([
+    ["another domain", { host: "evil.example" }],
+    ["a Snowflake-looking prefix", { host: "acct.snowflakecomputing.com.evil.example" }],
+    ["a port or a path", { host: "acct.snowflakecomputing.com:8443" }],
+    ["userinfo", { host: "x@acct.snowflakecomputing.com" }],
+    ["a number", { host: 1 }],
+    ["a region with a slash", { region: "us-east-1/x" }],
+  ])("the JWT's destination is refused when it is %s: INVALID_ARGUMENT on create, and nothing is sent", async (_, kwargs) => {
+    expect(() => apiHost("myorg-myaccount", kwargs as Record<string, string>)).toThrow(/is not a Snowflake (host|region) name/);
+    const error = await rejection(create(flyteSdkTemplate({ sql: "SELECT 1", connectionKwargs: kwargs as Record<string, string> }), { connection: flyte2Connection(keys) }));
+    expect(error.code).toBe(Status.INVALID_ARGUMENT);
+    expect(fake.calls).toHaveLength(0);
+  });
+
+  test("get and delete go to the host the flyte-sdk meta's connection_kwargs name, checked as create checks it", async () => {
+    await create(flyteSdkTemplate({ sql: "SELECT 1" }), { connection: flyte2Connection(keys) });
+    fake.calls.length = 0;
+    const python = `{"account": "myorg-myaccount", "user": "flyte_user", "database": "ANALYTICS", "schema": "PUBLIC", "warehouse": "COMPUTE_WH", "query_id": "${only().handle}", "has_output": false, "connection_kwargs": {"host": "attacker.example"}}`;
+    const meta = new TextEncoder().encode(python);
+    expect((await rejection(get(meta, flyte2Connection(keys)))).message).toContain('connection_kwargs host "attacker.example" is not a Snowflake host name');
+    const deleted = service.deleteTask({ taskCategory: CATEGORY, resourceMeta: meta }, { connection: flyte2Connection(keys) });
+    expect((await rejection(deleted)).code).toBe(Status.INVALID_ARGUMENT);
+    expect(fake.calls).toHaveLength(0);
+    const kept = python.replace("attacker.example", "myorg-myaccount.privatelink.snowflakecomputing.com");
+    expect((await get(new TextEncoder().encode(kept), flyte2Connection(keys))).message).toBe("RUNNING");
   });
 });
 
