@@ -28,12 +28,20 @@ beforeAll(async () => {
   );
 });
 
+/** Credentials in the environment: the AWS SDK's chain stops there (no profile named), and never asks an instance's metadata service. */
+const AWS_ENV = { AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
+
+function withoutProfile(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { AWS_PROFILE: _profile, ...rest } = env;
+  return rest;
+}
+
 /** The libraries `args` loaded, whatever the command's exit status. */
 async function librariesLoaded(args: readonly string[]): Promise<Library[]> {
   const report = join(dir, `loaded-${Math.random().toString(36).slice(2)}.json`);
   await promisify(execFile)(process.execPath, ["--require", preload, BIN, ...args], {
     cwd: dir,
-    env: { ...process.env, LOADED_REPORT: report, AWS_REGION: "us-east-1" },
+    env: { ...withoutProfile(process.env), LOADED_REPORT: report, ...AWS_ENV },
     timeout: 60_000,
   }).catch((error: { code?: unknown }) => {
     if (typeof error.code !== "number") throw error;
