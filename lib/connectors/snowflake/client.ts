@@ -44,9 +44,9 @@ export class SnowflakeClient {
   }
 
   /**
-   * A client for `user` of `account` at the API's `host` (template.ts apiHost), with the private key (and its passphrase, if any) of the
-   * secrets both plugins name: flyte-sdk's connection secrets, flytekit's `_FSEC_` variables and
-   * mounted files, or the service's Secrets Manager secret.
+   * A client for `user` of `account` at the API's `host` (template.ts apiHost), with the private
+   * key (and its passphrase, if any) of the secrets both plugins name: flyte-sdk's connection
+   * secrets, flytekit's `_FSEC_` variables and mounted files, or the service's Secrets Manager secret.
    */
   static async connect(account: string, user: string, host: string, context: Context): Promise<SnowflakeClient> {
     const secret = await getSecret(PRIVATE_KEY_SECRET, context);

@@ -45,7 +45,8 @@ export class SnowflakeConnector extends AsyncConnectorBase<SnowflakeMetadata> {
   async create(params: TaskParams): Promise<SnowflakeMetadata> {
     const task = readSnowflakeTask(params.taskTemplate);
     const body = statementRequest(task, params);
-    const client = await SnowflakeClient.connect(task.account, task.user, apiHost(task.account, task.connectionKwargs), params).catch((error: unknown) => {
+    const host = apiHost(task.account, task.connectionKwargs);
+    const client = await SnowflakeClient.connect(task.account, task.user, host, params).catch((error: unknown) => {
       throw keyNeeded(task, error);
     });
     const key = executionKey(params.taskExecutionMetadata);
