@@ -125,7 +125,8 @@ export function apiHost(account: string, kwargs: JsonValue | undefined): string 
   return `${account.split(".")[0]}.${region}.snowflakecomputing.com`;
 }
 
-const LABEL = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
+// Underscores too: an account name may hold them, and Snowflake's URLs keep them.
+const LABEL = "[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?";
 const SNOWFLAKE_HOST = new RegExp(`^(?:${LABEL}\\.)+snowflakecomputing\\.(?:com|cn)$`, "i");
 const REGION = new RegExp(`^${LABEL}(?:\\.${LABEL})*$`, "i");
 

@@ -312,6 +312,7 @@ describe("the API's host: connection_kwargs host and region, as snowflake-connec
     // connection.py: a given host is used as it is (PrivateLink, China).
     ["a PrivateLink host", "myorg-myaccount", { host: "myorg-myaccount.privatelink.snowflakecomputing.com", region: "x" }, "myorg-myaccount.privatelink.snowflakecomputing.com"],
     ["a China host", "xy12345", { host: "XY12345.cn-north-1.snowflakecomputing.cn" }, "xy12345.cn-north-1.snowflakecomputing.cn"],
+    ["an account name with an underscore", "myorg-my_account", { host: "myorg-my_account.privatelink.snowflakecomputing.com" }, "myorg-my_account.privatelink.snowflakecomputing.com"],
     ["a null host", "myorg-myaccount", { host: null }, "myorg-myaccount.snowflakecomputing.com"],
   ])("%s", (_, account, kwargs, host) => {
     expect(apiHost(account, kwargs)).toBe(host);
