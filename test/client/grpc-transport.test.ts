@@ -107,3 +107,10 @@ test("a call whose signal aborts is cancelled (the server stops its work) and an
   expect(before.code).toBe(Status.CANCELLED);
   expect(before.message).toBe("createTask: the caller cancelled the call.");
 });
+
+test("grpc-js loads on the first call: a dispatch closed before it fails its calls as a closed grpc-js client does", async () => {
+  const closed = createGrpcDispatch({ address: server.address });
+  closed.close();
+  await expect(closed("listAgents", [{}])).rejects.toThrow(/shut down|closed/i);
+  closed.close();
+});
