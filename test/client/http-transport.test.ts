@@ -119,6 +119,15 @@ describe("requests", () => {
   });
 });
 
+describe("answers", () => {
+  test("a JSON answer from a service on a newer flyteidl: the fields this one lacks are skipped", async () => {
+    const agent = { name: "Sleep Connector", isSync: false, supportedTaskCategories: [{ name: "sleep", version: 0 }], deploymentTier: "ONE", tier: { x: 1 } };
+    reply = { status: 200, type: "application/json", body: JSON.stringify({ agents: [agent], nextToken: "t" }) };
+    const [answer] = (await createHttpDispatch({ baseUrl, format: "json" })("listAgents", [{}])) as flyteidl.admin.ListAgentsResponse[];
+    expect(answer!.agents.map((a) => [a.name, a.supportedTaskCategories[0]?.name])).toEqual([["Sleep Connector", "sleep"]]);
+  });
+});
+
 describe("failures", () => {
   test("our routes' {code, message} body is the error as the service gave it", async () => {
     reply = { status: 404, type: "application/json", body: JSON.stringify({ code: 5, message: "Cannot find connector for name: x.", details: [] }) };
