@@ -124,7 +124,7 @@ describe("answers", () => {
     const agent = { name: "Sleep Connector", isSync: false, supportedTaskCategories: [{ name: "sleep", version: 0 }], deploymentTier: "ONE", tier: { x: 1 } };
     reply = { status: 200, type: "application/json", body: JSON.stringify({ agents: [agent], nextToken: "t" }) };
     const [answer] = (await createHttpDispatch({ baseUrl, format: "json" })("listAgents", [{}])) as flyteidl.admin.ListAgentsResponse[];
-    expect(answer!.agents.map((a) => [a.name, a.supportedTaskCategories[0]?.name])).toEqual([["Sleep Connector", "sleep"]]);
+    expect(answer!.agents.map((a) => [a.name, a.supportedTaskCategories?.[0]?.name])).toEqual([["Sleep Connector", "sleep"]]);
   });
 });
 
