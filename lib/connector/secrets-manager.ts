@@ -1,10 +1,10 @@
-import { requirePackage } from "./require-package.js";
-
 /**
  * Reads one AWS Secrets Manager secret's string. The SDK client is loaded on first use only: the
  * Lambda runtime provides it (it is external to the bundles), and a function that never reads a
  * secret never pays for loading it.
  */
+import { requirePackage } from "./require-package.js";
+
 export async function readSecretString(secretId: string): Promise<string | undefined> {
   const { SecretsManagerClient, GetSecretValueCommand } = requirePackage<typeof import("@aws-sdk/client-secrets-manager")>("@aws-sdk/client-secrets-manager");
   const client = new SecretsManagerClient({});

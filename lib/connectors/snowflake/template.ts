@@ -11,6 +11,7 @@ import { type JsonValue, PythonFloat, pythonFloat, toPythonJson } from "../../co
 import { knownSecrets } from "../../connector/redact.js";
 import type { flyteidl } from "../../idl/index.js";
 import { structToJson } from "../../literals/index.js";
+import { isPlainObject } from "../../literals/struct.js";
 
 export type Plugin = "flytekit" | "flyte-sdk";
 
@@ -105,8 +106,7 @@ function checkedAccount(account: string): string {
  * the SQL API is HTTPS on 443.)
  */
 export function apiHost(account: string, kwargs: JsonValue | undefined): string {
-  const isDict = typeof kwargs === "object" && kwargs !== null && !Array.isArray(kwargs) && !(kwargs instanceof PythonFloat);
-  const kwarg = (name: string) => (isDict && Object.hasOwn(kwargs, name) ? (kwargs as { readonly [key: string]: JsonValue })[name] : undefined);
+  const kwarg = (name: string) => (isPlainObject(kwargs) && Object.hasOwn(kwargs, name) ? (kwargs[name] as JsonValue) : undefined);
   const host = kwarg("host");
   if (host !== undefined && host !== null) {
     if (typeof host !== "string" || !SNOWFLAKE_HOST.test(host)) {
@@ -188,8 +188,8 @@ export function statementContext(task: Pick<SnowflakeTask, "database" | "schema"
   const kwargs = task.connectionKwargs;
   const parameters: Record<string, string> = {};
   const session = kwargs["session_parameters"];
-  if (session && typeof session === "object" && !Array.isArray(session) && !(session instanceof PythonFloat)) {
-    for (const [name, value] of Object.entries(session)) parameters[name.toUpperCase()] = parameterText(value);
+  if (isPlainObject(session)) {
+    for (const [name, value] of Object.entries(session)) parameters[name.toUpperCase()] = parameterText(value as JsonValue);
   }
   if (typeof kwargs["timezone"] === "string") parameters["TIMEZONE"] = kwargs["timezone"];
   const role = typeof kwargs["role"] === "string" ? identifier(kwargs["role"]) : undefined;
