@@ -9,6 +9,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { runChild } from "../child.js";
+import { interleaved } from "../interleaved.js";
 import { table } from "../report.js";
 import { currentRun } from "../machine.js";
 import { CHILDREN_DIR, ROOT } from "../paths.js";
@@ -64,19 +65,17 @@ export async function runCli(): Promise<CliResult> {
 
 async function measure(floor: Case, cases: readonly Case[]): Promise<Pick<CliResult, "floor" | "cases">> {
   const all = [floor, ...cases];
-  const samples = new Map<Case, number[]>(all.map((c) => [c, []]));
-  for (let run = 0; run < PRIMING_RUNS + RUNS; run += 1) {
-    for (const c of all) {
-      const { result } = await runChild<{ totalMs: number; code: number }>(join(CHILDREN_DIR, "cli.mjs"), { args: c.args, timeoutMs: 60_000 });
-      if (result.code !== 0) throw new Error(`${c.label} exited ${result.code}`);
-      if (run >= PRIMING_RUNS) samples.get(c)!.push(result.totalMs);
-    }
-  }
-  const summarized = (c: Case): CliCase => {
-    const sorted = Float64Array.from(samples.get(c)!).sort();
+  const samples = await interleaved(all, { runs: RUNS, priming: PRIMING_RUNS }, async (c) => {
+    const { result } = await runChild<{ totalMs: number; code: number }>(join(CHILDREN_DIR, "cli.mjs"), { args: c.args, timeoutMs: 60_000 });
+    if (result.code !== 0) throw new Error(`${c.label} exited ${result.code}`);
+    return result.totalMs;
+  });
+  const summarized = (c: Case, index: number): CliCase => {
+    const sorted = Float64Array.from(samples[index]!).sort();
     return { label: c.label, medianMs: percentile(sorted, 50), p90Ms: percentile(sorted, 90) };
   };
-  return { floor: summarized(floor), cases: cases.map(summarized) };
+  const [floorCase, ...rest] = all.map(summarized);
+  return { floor: floorCase!, cases: rest };
 }
 
 export function renderCli(title: string, result: CliResult): string {

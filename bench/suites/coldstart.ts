@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { buildFunctions, bundleLikeAFunction, type FunctionBundle } from "../bundle.js";
 import { runChild } from "../child.js";
 import { lambdaEnvironment } from "../children/lambda-context.mjs";
+import { interleaved } from "../interleaved.js";
 import { currentRun } from "../machine.js";
 import { CONNECTOR_COLD_STARTS } from "../connector-cold-starts.js";
 import { invokeEvent } from "../messages.js";
@@ -22,7 +23,6 @@ import { flyteidl } from "../../lib/idl/index.js";
 import { isInvokeFailure } from "../../lib/transport/envelope.js";
 
 const RUNS = 25;
-/** Unmeasured runs first: the page cache holds every file afterwards, as it would on a warm host. */
 const PRIMING_RUNS = 2;
 
 interface Case {
@@ -106,38 +106,32 @@ async function measureAll(
 /** Each case's runs, interleaved with the floor's, on `execPath` (default: this process's node). */
 async function measure(floor: Case, cases: readonly Case[], execPath?: string): Promise<{ floor: ColdStartCase; cases: ColdStartCase[] }> {
   const all = [floor, ...cases];
-  const samples = new Map<Case, { total: number[]; imported: number[]; spawn: number[] }>(all.map((c) => [c, { total: [], imported: [], spawn: [] }]));
-  for (let run = 0; run < PRIMING_RUNS + RUNS; run += 1) {
-    for (const c of all) {
-      const { result, spawnMs } = await runChild<ChildReport>(join(CHILDREN_DIR, "coldstart.mjs"), {
-        args: [c.bundle, c.functionName, c.event],
-        env: { ...lambdaEnvironment(c.functionName), ...c.env },
-        timeoutMs: 30_000,
-        ...(execPath && { execPath }),
-      });
-      if (c !== floor) checkAnswer(c, result.response);
-      if (run < PRIMING_RUNS) continue;
-      const s = samples.get(c)!;
-      s.total.push(result.totalMs);
-      s.imported.push(result.importMs);
-      s.spawn.push(spawnMs);
-    }
-  }
+  const samples = await interleaved(all, { runs: RUNS, priming: PRIMING_RUNS }, async (c) => {
+    const { result, spawnMs } = await runChild<ChildReport>(join(CHILDREN_DIR, "coldstart.mjs"), {
+      args: [c.bundle, c.functionName, c.event],
+      env: { ...lambdaEnvironment(c.functionName), ...c.env },
+      timeoutMs: 30_000,
+      ...(execPath && { execPath }),
+    });
+    if (c !== floor) checkAnswer(c, result.response);
+    return { ...result, spawnMs };
+  });
 
-  const summarized = (c: Case): ColdStartCase => {
-    const s = samples.get(c)!;
-    const total = Float64Array.from(s.total).sort();
+  const summarized = (c: Case, index: number): ColdStartCase => {
+    const s = samples[index]!;
+    const total = Float64Array.from(s, (run) => run.totalMs).sort();
     return {
       label: c.label,
       ...(c.connector && { connector: c.connector }),
       runs: total.length,
       medianMs: percentile(total, 50),
       p90Ms: percentile(total, 90),
-      importMs: summarize(s.imported).median,
-      spawnMs: summarize(s.spawn).median,
+      importMs: summarize(s.map((run) => run.importMs)).median,
+      spawnMs: summarize(s.map((run) => run.spawnMs)).median,
     };
   };
-  return { floor: summarized(floor), cases: cases.map(summarized) };
+  const [floorCase, ...rest] = all.map(summarized);
+  return { floor: floorCase!, cases: rest };
 }
 
 /** A case measures only a call that worked: a failed one, or a task that failed, would time the wrong path. */

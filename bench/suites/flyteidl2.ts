@@ -13,6 +13,7 @@ import { FUNCTION_CHUNKS, FUNCTION_PLUGINS, FUNCTION_SETTINGS, loadedWith } from
 import { buildFunctions } from "../bundle.js";
 import { runChild } from "../child.js";
 import { lambdaEnvironment } from "../children/lambda-context.mjs";
+import { interleaved } from "../interleaved.js";
 import { currentRun } from "../machine.js";
 import { createTaskRequest, invokeEvent } from "../messages.js";
 import { CHILDREN_DIR, ROOT } from "../paths.js";
@@ -97,23 +98,18 @@ async function measureColdStart(): Promise<Flyteidl2ColdStart[]> {
     { label: "createTask, a Flyte 1 request", event: JSON.stringify(invokeEvent("createTask", [request])) },
     { label: "createTask, a Flyte 2 request (first of the process)", event: JSON.stringify({ ...invokeEvent("createTask", [request]), protocol: "flyteidl2" }) },
   ];
-  const samples = cases.map(() => ({ total: [] as number[], imported: [] as number[] }));
-  for (let run = 0; run < PRIMING_RUNS + RUNS; run += 1) {
-    for (const [index, c] of cases.entries()) {
-      const { result } = await runChild<{ importMs: number; totalMs: number; response: unknown }>(join(CHILDREN_DIR, "coldstart.mjs"), {
-        args: [bundle, "createTask", c.event],
-        env: lambdaEnvironment("createTask"),
-        timeoutMs: 30_000,
-      });
-      if (isInvokeFailure(result.response)) throw new Error(`${c.label} answered an error: ${JSON.stringify(result.response.error)}`);
-      if (run < PRIMING_RUNS) continue;
-      samples[index]!.total.push(result.totalMs);
-      samples[index]!.imported.push(result.importMs);
-    }
-  }
+  const samples = await interleaved(cases, { runs: RUNS, priming: PRIMING_RUNS }, async (c) => {
+    const { result } = await runChild<{ importMs: number; totalMs: number; response: unknown }>(join(CHILDREN_DIR, "coldstart.mjs"), {
+      args: [bundle, "createTask", c.event],
+      env: lambdaEnvironment("createTask"),
+      timeoutMs: 30_000,
+    });
+    if (isInvokeFailure(result.response)) throw new Error(`${c.label} answered an error: ${JSON.stringify(result.response.error)}`);
+    return result;
+  });
   return cases.map((c, index) => {
-    const total = Float64Array.from(samples[index]!.total).sort();
-    return { label: c.label, medianMs: percentile(total, 50), p90Ms: percentile(total, 90), importMs: summarize(samples[index]!.imported).median };
+    const total = Float64Array.from(samples[index]!, (run) => run.totalMs).sort();
+    return { label: c.label, medianMs: percentile(total, 50), p90Ms: percentile(total, 90), importMs: summarize(samples[index]!.map((run) => run.importMs)).median };
   });
 }
 
