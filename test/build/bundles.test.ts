@@ -189,6 +189,15 @@ describe("the build", () => {
     }
   });
 
+  it("loads only google-auth-library's JWT signer with BigQuery; its OAuth client and gaxios wait for a federation config", () => {
+    const inputs = [...loadedWith(meta.outputs, chunkOf("createTask", "lib/connectors/bigquery/connector.ts"))].flatMap((path) =>
+      Object.keys(meta.outputs[path]!.inputs),
+    );
+    const library = inputs.filter((input) => /node_modules\/(google-auth-library|gaxios|gcp-metadata)\//.test(input));
+    expect(library).toContain("node_modules/google-auth-library/build/src/auth/jwtaccess.js");
+    expect(library.filter((input) => /gaxios|gcp-metadata|oauth2client|googleauth/.test(input))).toEqual([]);
+  });
+
   it.each(METADATA_FUNCTIONS)("%s holds no connector code at all", (key) => {
     const inputs = outputsOf(key).flatMap((path) => Object.keys(meta.outputs[path]!.inputs));
     expect(inputs.filter((input) => CONNECTOR_MODULE.test(input))).toEqual([]);

@@ -12,10 +12,10 @@
  * exist in a Lambda, and probing the metadata server costs seconds of a short deadline.
  */
 import { readFile } from "node:fs/promises";
-import type { AuthClient } from "google-auth-library";
-// The JWT client alone, not the package's index: a service-account key (the common case) loads
-// about half of google-auth-library; the other credential types load the rest on first use.
-import { JWT } from "google-auth-library/build/src/auth/jwtclient.js";
+// The self-signed-JWT signer alone, not the package's index nor its JWT client (which loads the
+// OAuth client, gaxios and gcp-metadata): a service-account key, the common case, loads a small
+// part of google-auth-library; the other credential types load the rest on first use.
+import { JWTAccess } from "google-auth-library/build/src/auth/jwtaccess.js";
 import type { CallContext } from "../../connector/connector.js";
 import { ConnectorError, FailedPreconditionError, UnavailableError, errorMessage } from "../../connector/errors.js";
 import { knownSecrets } from "../../connector/redact.js";
@@ -39,7 +39,12 @@ const LIBRARY_TYPES = new Set([
 
 type Context = Pick<CallContext, "connection">;
 
-const clients = new Map<string, AuthClient>();
+/** What signs a request: google-auth-library's clients, or its JWTAccess for a service-account key. */
+interface Authenticator {
+  getRequestHeaders(url?: string): Promise<Headers> | Headers;
+}
+
+const authenticators = new Map<string, Authenticator>();
 
 /**
  * The request headers that authenticate a call to a Google API under `scopes` (`authorization`,
@@ -52,28 +57,28 @@ export async function googleAuthHeaders(
   context: Context,
   url?: string,
 ): Promise<Record<string, string>> {
-  const client = await googleAuthClient(scopes, context);
+  const authenticator = await googleAuthenticator(scopes, context);
   try {
-    return Object.fromEntries(await client.getRequestHeaders(url));
+    return Object.fromEntries(await authenticator.getRequestHeaders(url));
   } catch (error) {
     throw credentialFailure(error);
   }
 }
 
 /**
- * The google-auth-library client for `scopes` and the credentials the call's context leads to,
- * kept across calls so its token is reused. Its own failures (a token refused or unreachable) are
+ * The authenticator for `scopes` and the credentials the call's context leads to, kept across
+ * calls so its token is reused. Its own failures (a token refused or unreachable) are
  * google-auth-library's errors: googleAuthHeaders classifies them.
  */
-export async function googleAuthClient(scopes: readonly string[], context: Context): Promise<AuthClient> {
+async function googleAuthenticator(scopes: readonly string[], context: Context): Promise<Authenticator> {
   const text = await credentialsText(context);
   const key = `${scopes.join(" ")}\n${text}`;
-  const cached = clients.get(key);
+  const cached = authenticators.get(key);
   if (cached) return cached;
-  const client = await authClient(parseCredentials(text), scopes);
-  if (clients.size >= MAX_CACHED_CLIENTS) clients.delete(clients.keys().next().value!);
-  clients.set(key, client);
-  return client;
+  const authenticator = await newAuthenticator(parseCredentials(text), scopes);
+  if (authenticators.size >= MAX_CACHED_CLIENTS) authenticators.delete(authenticators.keys().next().value!);
+  authenticators.set(key, authenticator);
+  return authenticator;
 }
 
 /** The credentials JSON: the secret's value, or the file GOOGLE_APPLICATION_CREDENTIALS names. */
@@ -124,8 +129,8 @@ function parseCredentials(text: string): CredentialsJson {
   return parsed as CredentialsJson;
 }
 
-async function authClient(json: CredentialsJson, scopes: readonly string[]): Promise<AuthClient> {
-  if (json.type === "service_account") return selfSignedJwtClient(json, scopes);
+async function newAuthenticator(json: CredentialsJson, scopes: readonly string[]): Promise<Authenticator> {
+  if (json.type === "service_account") return selfSignedJwt(json, scopes);
   if (typeof json.type === "string" && LIBRARY_TYPES.has(json.type)) {
     // The config's own token_url (and service_account_impersonation_url) are honoured.
     const { GoogleAuth } = await import("google-auth-library");
@@ -139,18 +144,18 @@ async function authClient(json: CredentialsJson, scopes: readonly string[]): Pro
 /**
  * A service-account key as a self-signed JWT carrying the scopes, which Google APIs accept as an
  * access token: google-auth-library's token exchange posts to a fixed Google URL (the key's
- * token_uri is ignored), and this needs no round trip at all.
+ * token_uri is ignored), and this needs no round trip at all. It is what the library's JWT client
+ * does with `useJWTAccessWithScope` (jwtclient.js, getRequestMetadataAsync): the same JWTAccess,
+ * called with the URL and the scopes, its tokens cached for their hour.
  */
-function selfSignedJwtClient(json: CredentialsJson, scopes: readonly string[]): JWT {
+function selfSignedJwt(json: CredentialsJson, scopes: readonly string[]): Authenticator {
   const { client_email: email, private_key: key, private_key_id: keyId } = json;
   if (typeof email !== "string" || typeof key !== "string" || email === "" || key === "") {
     throw new FailedPreconditionError("The Google service-account key lacks client_email or private_key.");
   }
   knownSecrets.add(key);
-  const client = new JWT({ email, key, keyId: typeof keyId === "string" ? keyId : undefined, scopes: [...scopes] });
-  // A property: as a constructor or clientOptions field it is ignored.
-  client.useJWTAccessWithScope = true;
-  return client;
+  const access = new JWTAccess(email, key, typeof keyId === "string" ? keyId : undefined);
+  return { getRequestHeaders: (url) => access.getRequestHeaders(url, undefined, [...scopes]) };
 }
 
 /**
