@@ -71,18 +71,21 @@ export async function googleAuthHeaders(
  * google-auth-library's errors: googleAuthHeaders classifies them.
  */
 async function googleAuthenticator(scopes: readonly string[], context: Context): Promise<Authenticator> {
-  const text = await credentialsText(context);
-  const key = `${scopes.join(" ")}\n${text}`;
+  const { text, fromConnection } = await credentials(context);
+  const key = `${scopes.join(" ")}\n${fromConnection}\n${text}`;
   const cached = authenticators.get(key);
   if (cached) return cached;
-  const authenticator = await newAuthenticator(parseCredentials(text), scopes);
+  const authenticator = await newAuthenticator(parseCredentials(text), scopes, fromConnection);
   if (authenticators.size >= MAX_CACHED_CLIENTS) authenticators.delete(authenticators.keys().next().value!);
   authenticators.set(key, authenticator);
   return authenticator;
 }
 
-/** The credentials JSON: the secret's value, or the file GOOGLE_APPLICATION_CREDENTIALS names. */
-async function credentialsText(context: Context): Promise<string> {
+/**
+ * The credentials JSON: the secret's value, or the file GOOGLE_APPLICATION_CREDENTIALS names; and
+ * whether it is the call's connection's, which a task author fills.
+ */
+async function credentials(context: Context): Promise<{ text: string; fromConnection: boolean }> {
   const found = await findSecret(GOOGLE_CREDENTIALS_SECRET, context);
   if (found.value === undefined) {
     throw new FailedPreconditionError(
@@ -90,8 +93,8 @@ async function credentialsText(context: Context): Promise<string> {
         `identity federation config (JSON), or ${ADC_ENV} to the path of one; looked in ${found.lookedIn.join(", ")}.`,
     );
   }
-  if (found.value.trimStart().startsWith("{")) return found.value;
   const fromConnection = context.connection?.secrets[GOOGLE_CREDENTIALS_SECRET] !== undefined;
+  if (found.value.trimStart().startsWith("{")) return { text: found.value, fromConnection };
   // Only the deployment's own environment may name a file: a task's connection may not read ours.
   if (fromConnection || found.value !== process.env[ADC_ENV]) {
     throw new FailedPreconditionError(`The secret "${GOOGLE_CREDENTIALS_SECRET}" is not a credentials JSON object.`);
@@ -104,7 +107,7 @@ async function credentialsText(context: Context): Promise<string> {
     throw new FailedPreconditionError(`${ADC_ENV} names a credentials file that cannot be read (${String(code ?? "error")}).`);
   }
   knownSecrets.add(text);
-  return text;
+  return { text, fromConnection: false };
 }
 
 interface CredentialsJson {
@@ -129,13 +132,32 @@ function parseCredentials(text: string): CredentialsJson {
   return parsed as CredentialsJson;
 }
 
-async function newAuthenticator(json: CredentialsJson, scopes: readonly string[]): Promise<Authenticator> {
+/**
+ * A service-account key signs its own tokens; the other types are google-auth-library's clients.
+ * Those act on what their config says: read a file or a URL for the subject token, sign a request
+ * with the function's AWS role, post to the config's token_url. So they come only from the
+ * deployment's own sources, never from a task's connection, which may hold only a key (as
+ * flyte-sdk's connector takes it: service_account.Credentials.from_service_account_info).
+ */
+async function newAuthenticator(json: CredentialsJson, scopes: readonly string[], fromConnection: boolean): Promise<Authenticator> {
   if (json.type === "service_account") return selfSignedJwt(json, scopes);
   if (typeof json.type === "string" && LIBRARY_TYPES.has(json.type)) {
+    if (fromConnection) {
+      throw new FailedPreconditionError(
+        `The connection's "${GOOGLE_CREDENTIALS_SECRET}" has type "${json.type}": a task's connection may hold only a ` +
+          `service-account key. Give a federation or impersonation config to the deployment instead (${ADC_ENV}, ` +
+          `_FSEC_${GOOGLE_CREDENTIALS_SECRET.toUpperCase()}, the secrets file or Secrets Manager).`,
+      );
+    }
     // The config's own token_url (and service_account_impersonation_url) are honoured.
     const { GoogleAuth } = await import("google-auth-library");
     const options = { transporterOptions: { timeout: TOKEN_TIMEOUT_MS } };
-    return new GoogleAuth({ scopes: [...scopes] }).fromJSON(json as Parameters<InstanceType<typeof GoogleAuth>["fromJSON"]>[0], options);
+    try {
+      return new GoogleAuth({ scopes: [...scopes] }).fromJSON(json as Parameters<InstanceType<typeof GoogleAuth>["fromJSON"]>[0], options);
+    } catch (error) {
+      // A config the library cannot use (no credential_source, no source_credentials, …).
+      throw credentialFailure(error);
+    }
   }
   const known = ["service_account", ...LIBRARY_TYPES].join(", ");
   throw new FailedPreconditionError(`The Google credentials have type ${JSON.stringify(json.type ?? null)}; supported: ${known}.`);

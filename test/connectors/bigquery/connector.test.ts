@@ -616,6 +616,39 @@ describe("credentials", () => {
       expect(fake.callsTo("/bigquery/")).toEqual([]);
     });
 
+    it("a task's connection may not carry a federation config: it would read files and URLs, and sign with our role, for the task", async () => {
+      const role = lambdaRole();
+      const audience = pool("ours");
+      fake.federation = { audience, awsAccessKeyId: role.accessKeyId, awsSessionToken: role.sessionToken };
+      const configs = [
+        federationConfig(audience),
+        JSON.stringify({ ...JSON.parse(federationConfig(audience)), credential_source: { file: "/proc/self/environ" } }),
+        JSON.stringify({ type: "impersonated_service_account", service_account_impersonation_url: `${fake.url}/x:generateAccessToken`, source_credentials: JSON.parse(federationConfig(audience)) }),
+      ];
+      for (const config of configs) {
+        const error = await rejection(create(flyteSdkTemplate(dogecoin, "gcp"), undefined, { connection: connection({ google_application_credentials: config }) }));
+        expect(error.code).toBe(Status.FAILED_PRECONDITION);
+        expect(error.message).toMatch(/^The connection's "google_application_credentials" has type "(external_account|impersonated_service_account)": a task's connection may hold only a service-account key/);
+      }
+      expect(fake.calls).toEqual([]);
+    });
+
+    it("a config google-auth-library cannot use is FAILED_PRECONDITION, not INTERNAL", async () => {
+      const base = JSON.parse(federationConfig(pool("broken"))) as Record<string, unknown>;
+      const configs = [
+        { ...base, credential_source: undefined },
+        { ...base, credential_source: { environment_id: "aws2" } },
+        { type: "impersonated_service_account", service_account_impersonation_url: `${fake.url}/x:generateAccessToken` },
+      ];
+      for (const config of configs) {
+        vi.stubEnv("_FSEC_GOOGLE_APPLICATION_CREDENTIALS", JSON.stringify(config));
+        const error = await rejection(create(flytekitTemplate(dogecoin)));
+        expect(error.code).toBe(Status.FAILED_PRECONDITION);
+        expect(error.message).toMatch(/^The Google credentials cannot be used: /);
+      }
+      expect(fake.calls).toEqual([]);
+    });
+
     it("an STS that is down is UNAVAILABLE", async () => {
       const role = lambdaRole();
       const audience = pool("down");
