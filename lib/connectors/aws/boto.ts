@@ -52,12 +52,14 @@ export class BotoConnector extends SyncConnectorBase {
     // aiobotocore follows S3 to a bucket's own region on every S3 client (AioS3RegionRedirectorv2); the SDK only when asked.
     const client = createClient(module.Client, call.region, service === "s3" ? { followRegionRedirects: true } : {});
     const headers = recordHeaders(client);
-    let output: Record<string, unknown>;
+    let result: Record<string, unknown>;
     try {
-      output = await send(client, new Command(input as Record<string, unknown>), params, {
+      const output = await send<Record<string, unknown>>(client, new Command(input as Record<string, unknown>), params, {
         service: client.config.serviceId ?? service,
         action: `call ${method}`,
       });
+      // Before the client is destroyed: a streamed body (get_object's) is still on its connection.
+      result = await botoResult(output, headers());
     } catch (error) {
       if (error instanceof AwsApiError && error.awsCode === "ValidationException" && error.awsMessage.includes("Cannot create already existing")) {
         return succeeded(alreadyExisting(method, error.awsMessage), call.idempotenceToken);
@@ -66,7 +68,6 @@ export class BotoConnector extends SyncConnectorBase {
     } finally {
       client.destroy();
     }
-    const result = await botoResult(output, headers());
     const arnKey = Object.hasOwn(ARN_ONLY, method) ? ARN_ONLY[method]! : undefined;
     return succeeded(arnKey === undefined ? result : { [arnKey]: result[arnKey] ?? null }, call.idempotenceToken);
   }

@@ -13,20 +13,27 @@ import { fromInt64 } from "../../literals/primitives.js";
 import { floatValue, PreciseDate } from "../../literals/values.js";
 import { messageToDict, pythonIsoformat, pythonTotalSeconds } from "../../connector/python-str.js";
 
-export function literalMapStringRepr(inputs: flyteidl.core.ILiteralMap | null | undefined): Record<string, JsonValue> {
-  return Object.fromEntries(Object.entries(inputs?.literals ?? {}).map(([name, literal]) => [name, literalStringRepr(literal)]));
+export function literalMapStringRepr(inputs: flyteidl.core.ILiteralMap | null | undefined, where = "input"): Record<string, JsonValue> {
+  return Object.fromEntries(
+    Object.entries(inputs?.literals ?? {}).map(([name, literal]) => [name, literalStringRepr(literal, `${where} ${JSON.stringify(name)}`)]),
+  );
 }
 
-function literalStringRepr(literal: flyteidl.core.ILiteral): JsonValue {
-  if (literal.scalar != null) return scalarString(literal.scalar);
-  if (literal.collection != null) return (literal.collection.literals ?? []).map(literalStringRepr);
-  if (literal.map != null) return literalMapStringRepr(literal.map);
+function literalStringRepr(literal: flyteidl.core.ILiteral, where: string): JsonValue {
+  if (literal.scalar != null) return scalarString(literal.scalar, where);
+  if (literal.collection != null) return (literal.collection.literals ?? []).map((item, index) => literalStringRepr(item, `${where}[${index}]`));
+  if (literal.map != null) return literalMapStringRepr(literal.map, `${where}, key`);
   if (literal.offloadedMetadata != null) return `Offloaded literal metadata: ${literal.offloadedMetadata.uri ?? ""}`;
-  throw new Error("Unknown literal type: it holds no value");
+  throw noValue(where, "literal");
 }
 
-function scalarString(scalar: flyteidl.core.IScalar): JsonValue {
-  if (scalar.primitive != null) return primitiveString(scalar.primitive);
+/** A literal that sets none of its kinds: the caller's malformed request. */
+function noValue(where: string, kind: string): InvalidArgumentError {
+  return new InvalidArgumentError(`The ${where} is a ${kind} that holds no value.`);
+}
+
+function scalarString(scalar: flyteidl.core.IScalar, where: string): JsonValue {
+  if (scalar.primitive != null) return primitiveString(scalar.primitive, where);
   if (scalar.noneType != null) return null;
   if (scalar.error != null) return scalar.error.message ?? "";
   if (scalar.structuredDataset != null) return scalar.structuredDataset.uri ?? "";
@@ -38,8 +45,8 @@ function scalarString(scalar: flyteidl.core.IScalar): JsonValue {
     return Buffer.from(bytes).toString("base64");
   }
   if (scalar.generic != null) return messageToDict(scalar.generic);
-  if (scalar.union != null) return literalStringRepr(scalar.union.value ?? {});
-  throw new Error("Unknown scalar type: it holds no value");
+  if (scalar.union != null) return literalStringRepr(scalar.union.value ?? {}, where);
+  throw noValue(where, "scalar");
 }
 
 function unpackMsgpack(bytes: Uint8Array): MessagePackValue {
@@ -58,7 +65,7 @@ function jsonDumps(value: MessagePackValue): string {
   return toPythonJson(value);
 }
 
-function primitiveString(primitive: flyteidl.core.IPrimitive): JsonValue {
+function primitiveString(primitive: flyteidl.core.IPrimitive, where: string): JsonValue {
   if (primitive.integer != null) return fromInt64(primitive.integer);
   if (primitive.floatValue != null) return floatValue(primitive.floatValue);
   if (primitive.boolean != null) return primitive.boolean;
@@ -71,6 +78,6 @@ function primitiveString(primitive: flyteidl.core.IPrimitive): JsonValue {
     const { seconds, nanos } = primitive.duration;
     return floatValue(pythonTotalSeconds(Number(fromInt64(seconds ?? 0)), nanos ?? 0));
   }
-  throw new Error("Unknown primitive type: it holds no value");
+  throw noValue(where, "primitive");
 }
 

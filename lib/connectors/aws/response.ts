@@ -4,7 +4,7 @@
  * boto3 answers datetimes, which flytekit cannot write as MessagePack and pickles instead; here
  * they are their isoformat text. A streamed body is read into bytes, up to MAX_BODY_BYTES.
  */
-import { TaskFailedError } from "../../connector/errors.js";
+import { ConnectorError, errorMessage, TaskFailedError, UnavailableError } from "../../connector/errors.js";
 import { pythonIsoformat } from "../../connector/python-str.js";
 import type { AwsSdkClient } from "./services.js";
 
@@ -52,17 +52,33 @@ async function plain(value: unknown, where: string): Promise<unknown> {
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return Promise.all(value.map((item, index) => plain(item, `${where}[${index}]`)));
   const stream = value as { transformToByteArray?: () => Promise<Uint8Array>; [Symbol.asyncIterator]?: unknown };
-  if (typeof stream.transformToByteArray === "function") {
-    const bytes = await stream.transformToByteArray();
-    if (bytes.byteLength > MAX_BODY_BYTES) {
-      throw new TaskFailedError(`The answer's ${where} is ${bytes.byteLength} bytes; a boto task's result holds at most ${MAX_BODY_BYTES}.`);
-    }
-    return bytes;
-  }
+  if (typeof stream.transformToByteArray === "function") return streamedBytes(value as AsyncIterable<Uint8Array>, where);
   if (stream[Symbol.asyncIterator] !== undefined) {
     throw new TaskFailedError(`The answer's ${where} is an event stream, which a boto task's result cannot hold.`);
   }
   const entries = Object.entries(value).filter(([, item]) => item !== undefined);
   const members = await Promise.all(entries.map(async ([key, item]) => [key, await plain(item, `${where}.${key}`)] as const));
   return Object.fromEntries(members);
+}
+
+/**
+ * A streamed body (the SDK's Readable of the answer, as for S3's get_object), read up to
+ * MAX_BODY_BYTES: a larger one fails the task once past the limit, not after holding all of it.
+ * A body cut off (the connection lost, the call's deadline) is UNAVAILABLE.
+ */
+async function streamedBytes(stream: AsyncIterable<Uint8Array>, where: string): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    // Leaving the loop early destroys the stream, and with it the connection.
+    for await (const chunk of stream) {
+      size += chunk.byteLength;
+      if (size > MAX_BODY_BYTES) throw new TaskFailedError(`The answer's ${where} is over ${MAX_BODY_BYTES} bytes, the most a boto task's result holds.`);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof ConnectorError) throw error;
+    throw new UnavailableError(`The answer's ${where} could not be read: ${errorMessage(error)}`, { cause: error });
+  }
+  return Buffer.concat(chunks);
 }

@@ -158,6 +158,16 @@ describe("boto", () => {
     expect(s3.calls.map((call) => `${call.method} ${call.path}`)).toEqual(["GET /data/", "GET /data/in/a.csv"]);
   });
 
+  it("reads a streamed body whole, past what one socket read holds; one over 4 MB fails the task", async () => {
+    const large = "0123456789abcdef".repeat(64 * 1024); // 1 MiB
+    s3.put("data", "large", large).put("data", "huge", large.repeat(5));
+    const got = await runConnector(connector, { template: botoTemplate({ service: "s3", method: "get_object", region: "us-east-1", config: { Bucket: "data", Key: "large" } }) });
+    expect(Buffer.from((got.outputs!["result"] as { Body: Uint8Array }).Body).toString()).toBe(large);
+    const error = await runConnector(connector, { template: botoTemplate({ service: "s3", method: "get_object", region: "us-east-1", config: { Bucket: "data", Key: "huge" } }) }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TaskRunFailedError);
+    expect((error as Error).message).toContain(`The answer's result.Body is over ${4 * 1024 * 1024} bytes, the most a boto task's result holds.`);
+  });
+
   it("follows S3 to a bucket of another region, as boto3 does (botocore's S3RegionRedirectorv2, on every S3 client)", async () => {
     s3.put("eu-data", "k", "v").regions.set("eu-data", "eu-west-1");
     const got = await runConnector(connector, { template: botoTemplate({ service: "s3", method: "get_object", region: "us-east-1", config: { Bucket: "eu-data", Key: "k" } }) });

@@ -59,6 +59,18 @@ describe("literalMapStringRepr", () => {
     ).toEqual({ micros: 1.999999, long: 12345.678901, nanos: new PythonFloat(0), mixed: new PythonFloat(1) });
   });
 
+  it("a literal, scalar or primitive that holds no value is the caller's INVALID_ARGUMENT, naming where", () => {
+    const cases: [flyteidl.core.ILiteralMap, string][] = [
+      [{ literals: { a: {} } }, 'The input "a" is a literal that holds no value.'],
+      [{ literals: { l: { collection: { literals: [{ scalar: { primitive: { integer: 1 } } }, { scalar: {} }] } } } }, 'The input "l"[1] is a scalar that holds no value.'],
+      [{ literals: { m: { map: { literals: { k: { scalar: { primitive: {} } } } } } } }, 'The input "m", key "k" is a primitive that holds no value.'],
+    ];
+    for (const [map, message] of cases) {
+      expect(() => literalMapStringRepr(map)).toThrow(InvalidArgumentError);
+      expect(() => literalMapStringRepr(map)).toThrow(message);
+    }
+  });
+
   it("reads a msgpack dict's int64 exactly, as msgpack.unpackb does", () => {
     const big = { scalar: { binary: { value: encode({ id: 2n ** 63n - 1n, n: 1 }, { useBigInt64: true }), tag: "msgpack" } } };
     expect(literalMapStringRepr({ literals: { big } })).toEqual({ big: '{"id": 9223372036854775807, "n": 1}' });
