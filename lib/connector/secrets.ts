@@ -21,6 +21,12 @@ export interface SecretLookupOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Defaults to env FLYTE_SECRETS_DEFAULT_DIR, else /etc/secrets. */
   readonly secretsDir?: string;
+  /**
+   * Whether env `<KEY>` itself is read, after `_FSEC_<KEY>` (default: yes, for the deployment's
+   * settings, such as GOOGLE_APPLICATION_CREDENTIALS). No for a key a task names: the function's
+   * environment also holds what is no task's to read, its role's AWS_SECRET_ACCESS_KEY first.
+   */
+  readonly unprefixedEnv?: boolean;
 }
 
 /**
@@ -55,7 +61,7 @@ function errorCode(error: unknown): unknown {
 }
 
 /**
- * The secret under `key`: env `_FSEC_<KEY>`, then env `<KEY>` (upper-cased), then the file
+ * The secret under `key`: env `_FSEC_<KEY>`, then env `<KEY>` (upper-cased; see `unprefixedEnv`), then the file
  * `<secretsDir>/<key>` (lower-cased, one trailing newline dropped); the prefix, the directory and
  * a file name prefix are flytekit's FLYTE_SECRETS_ENV_PREFIX, FLYTE_SECRETS_DEFAULT_DIR and
  * FLYTE_SECRETS_FILE_PREFIX when set. An env variable that is set
@@ -77,7 +83,7 @@ function localSecret(key: string, options: SecretLookupOptions): { value?: strin
   }
   const env = options.env ?? process.env;
   const layout = secretsLayout(env, options.secretsDir);
-  const envNames = [`${layout.envPrefix}${key.toUpperCase()}`, key.toUpperCase()];
+  const envNames = [`${layout.envPrefix}${key.toUpperCase()}`, ...(options.unprefixedEnv === false ? [] : [key.toUpperCase()])];
   for (const name of envNames) {
     const value = env[name];
     if (value !== undefined) return { value: remembered(value), lookedIn: [] };

@@ -63,7 +63,8 @@ function readConfig(params: TaskParams, redactor: SecretRedactor): WebhookConfig
         throw new Error("placeholders are {inputs.<name>}, and {secrets.<key>} in headers");
       }
       if (!inHeaders) throw new Error("secrets can only be used in headers");
-      const secret = getConnectorSecret(placeholder.path.join("."));
+      // flytekit's secret sources only (env _FSEC_<KEY>, the secrets file): the key is the task's choice.
+      const secret = getConnectorSecret(placeholder.path.join("."), { unprefixedEnv: false });
       redactor.add(secret);
       return secret;
     };

@@ -469,6 +469,17 @@ describe("WebhookConnector", () => {
       expect(JSON.stringify(resource.toFlyteIdl().toJSON())).not.toContain(secret);
     });
 
+    it("reads {secrets.KEY} from flytekit's sources only, never the function's own environment (its role's keys)", async () => {
+      vi.stubEnv("AWS_SECRET_ACCESS_KEY", "role-secret-key-not-for-tasks");
+      vi.stubEnv("AWS_SESSION_TOKEN", "role-session-token-not-for-tasks");
+      for (const key of ["aws_secret_access_key", "aws_session_token"]) {
+        const resource = await run({ url: base, headers: { "X-Key": `{secrets.${key}}` } });
+        expect(resource.phase).toBe(Phase.FAILED);
+        expect(resource.message).toMatch(new RegExp(`^Cannot fill \\{secrets\\.${key}\\} in custom\\["headers"\\]\\["X-Key"\\]: Secret "${key}" not found; looked in env _FSEC_${key.toUpperCase()}, file `));
+      }
+      expect(received).toEqual([]);
+    });
+
     it("redacts a secret the remote echoes back, on success and on failure", async () => {
       respond = (request, response) => {
         response.statusCode = request.url === "/fail" ? 401 : 200;
