@@ -105,22 +105,29 @@ export async function exchange(request: HttpExchange): Promise<HttpAnswer> {
 }
 
 /**
- * The body as text, as httpx reads it: undone of a Content-Encoding (gzip, deflate, br; node:zlib
- * loaded only then), in the Content-Type's charset when Node knows it, else UTF-8.
+ * The body as text, as httpx reads it: undone of its Content-Encodings (gzip, deflate, br, the
+ * last applied undone first, others left; node:zlib loaded only then), in the Content-Type's
+ * charset when Node knows it, else UTF-8. An empty body is "" whatever its encoding (a HEAD's
+ * answer, a 204), as httpx's decoders make of no data.
  */
 async function decodedText(body: Buffer, headers: IncomingHttpHeaders, limit: number): Promise<string> {
-  const encoding = headers["content-encoding"]?.trim().toLowerCase();
-  if (encoding === "gzip" || encoding === "deflate" || encoding === "br") {
+  const encodings = (headers["content-encoding"] ?? "")
+    .split(",")
+    .map((encoding) => encoding.trim().toLowerCase())
+    .filter((encoding) => encoding === "gzip" || encoding === "deflate" || encoding === "br");
+  if (encodings.length > 0 && body.length > 0) {
     const zlib = await import("node:zlib");
-    // deflate is zlib-wrapped by the RFC (a header whose method is 8 and whose two bytes are a
-    // multiple of 31), and raw from some servers: httpx takes both.
-    const zlibWrapped = body.length >= 2 && (body[0]! & 0x0f) === 8 && ((body[0]! << 8) | body[1]!) % 31 === 0;
-    const inflate = encoding === "gzip" ? zlib.gunzipSync : encoding === "br" ? zlib.brotliDecompressSync : zlibWrapped ? zlib.inflateSync : zlib.inflateRawSync;
-    try {
-      body = inflate(body, { maxOutputLength: limit });
-    } catch (error) {
-      if ((error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") throw new ResponseTooLargeError(limit);
-      throw error;
+    for (const encoding of encodings.reverse()) {
+      // deflate is zlib-wrapped by the RFC (a header whose method is 8 and whose two bytes are a
+      // multiple of 31), and raw from some servers: httpx takes both.
+      const zlibWrapped = body.length >= 2 && (body[0]! & 0x0f) === 8 && ((body[0]! << 8) | body[1]!) % 31 === 0;
+      const inflate = encoding === "gzip" ? zlib.gunzipSync : encoding === "br" ? zlib.brotliDecompressSync : zlibWrapped ? zlib.inflateSync : zlib.inflateRawSync;
+      try {
+        body = inflate(body, { maxOutputLength: limit });
+      } catch (error) {
+        if ((error as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") throw new ResponseTooLargeError(limit);
+        throw error;
+      }
     }
   }
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(headers["content-type"] ?? "")?.[1];

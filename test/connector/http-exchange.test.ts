@@ -48,6 +48,15 @@ beforeAll(async () => {
         response.writeHead(200, { "content-encoding": compressed === "raw-deflate" ? "deflate" : compressed });
         return response.end(body);
       }
+      if (request.url === "/gzip-then-br") {
+        response.writeHead(200, { "content-encoding": "gzip, br" });
+        return response.end(brotliCompressSync(gzipSync("twice")));
+      }
+      if (request.url === "/empty-gzip") {
+        // A HEAD's answer, a 204, an empty error: the encoding is named, there is no data.
+        response.writeHead(request.method === "HEAD" ? 200 : 401, { "content-encoding": "gzip" });
+        return response.end();
+      }
       if (request.url === "/stall") return; // never answers
       if (request.url === "/moved") {
         response.writeHead(302, { location: "/elsewhere" });
@@ -112,6 +121,9 @@ describe("exchange", () => {
     expect(await read("/latin1")).toBe("café");
     expect(await read("/gzip")).toBe("z".repeat(4096));
     for (const path of ["/deflate", "/raw-deflate", "/br"]) expect(await read(path)).toBe("zipped é");
+    expect(await read("/gzip-then-br")).toBe("twice");
+    expect(await read("/empty-gzip")).toBe("");
+    expect(await exchange({ method: "HEAD", url: new URL(`${base}/empty-gzip`), signal: signal() })).toMatchObject({ status: 200, text: "" });
     // The limit holds for what the answer inflates to, not only for what crossed the wire.
     await expect(read("/gzip", 1024)).rejects.toThrow(ResponseTooLargeError);
   });
