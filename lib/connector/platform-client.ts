@@ -154,20 +154,20 @@ export class PlatformClient {
     const retry = request.retry ?? !(method === "POST" || method === "PATCH");
     const attempts = retry ? (this.#options.maxAttempts ?? 4) : 1;
     let last: Transient | undefined;
-    let attempt = 0;
-    while (attempt < attempts) {
-      attempt += 1;
+    let made = 0;
+    while (made < attempts) {
       if (last) {
-        const wait = Math.min(last.retryAfterMs ?? jitteredBackoff(attempt - 1, this.#options.backoffMs), MAX_WAIT_MS);
+        const wait = Math.min(last.retryAfterMs ?? jitteredBackoff(made, this.#options.backoffMs), MAX_WAIT_MS);
         if (!timeLeftFor(wait + MIN_ATTEMPT_MS, context.deadline)) break;
         await sleep(wait, context.signal);
       }
       const outcome = await this.#attempt<T>(method, request, context);
+      made += 1;
       if (!("reason" in outcome)) return outcome;
       last = outcome;
       if (!timeLeftFor(MIN_ATTEMPT_MS, context.deadline)) break;
     }
-    throw this.#unavailable(request, last!, attempt);
+    throw this.#unavailable(request, last!, made);
   }
 
   async #attempt<T>(

@@ -137,7 +137,9 @@ describe("PlatformClient", () => {
     );
     expect(error).toBeInstanceOf(PlatformUnavailableError);
     expect(Date.now()).toBeLessThan(deadline);
-    expect(fake.callsTo("GET /api/jobs/1").length).toBeGreaterThan(1);
+    const sent = fake.callsTo("GET /api/jobs/1").length;
+    expect(sent).toBeGreaterThan(1);
+    expect((error as Error).message).toMatch(new RegExp(`\\(after ${sent} attempts\\)$`));
   });
 
   test("a Retry-After beyond the deadline is not waited for", async () => {
@@ -146,6 +148,8 @@ describe("PlatformClient", () => {
     const error = await rejection(client().request({ path: "/api/jobs/1", action: "read" }, { signal: new AbortController().signal, deadline }));
     expect(error).toMatchObject({ code: Status.UNAVAILABLE, httpStatus: 429 });
     expect(fake.callsTo("GET /api/jobs/1")).toHaveLength(1);
+    // One request was sent: the message counts no second attempt it did not make.
+    expect((error as Error).message).not.toContain("attempts");
   });
 
   test("a slow answer times out per attempt and is retried", async () => {
