@@ -10,6 +10,7 @@
  * nodejs22.x; nodejs/node#57649).
  */
 import type { IncomingHttpHeaders, IncomingMessage, RequestOptions } from "node:http";
+import type { LookupFunction } from "node:net";
 
 export interface HttpExchange {
   readonly method: string;
@@ -27,6 +28,8 @@ export interface HttpExchange {
    * only, or a success whose body is a payload the caller has no use for.
    */
   readonly readBody?: boolean | ((status: number) => boolean);
+  /** Resolves the URL's host name (default: dns.lookup); its error fails the exchange as it is. */
+  readonly lookup?: LookupFunction;
 }
 
 export interface HttpAnswer {
@@ -69,7 +72,7 @@ export async function exchange(request: HttpExchange): Promise<HttpAnswer> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers ?? {})) headers[name.toLowerCase()] = value;
   if (request.body !== undefined) headers["content-length"] = String(Buffer.byteLength(request.body));
-  const options: RequestOptions = { method: request.method, headers, signal: request.signal };
+  const options: RequestOptions = { method: request.method, headers, signal: request.signal, ...(request.lookup && { lookup: request.lookup }) };
   const limit = request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   return new Promise<HttpAnswer>((resolve, reject) => {
     const outgoing = send(url, options, (response: IncomingMessage) => {

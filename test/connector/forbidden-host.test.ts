@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { forbiddenHost } from "../../lib/connector/forbidden-host.js";
+import type { LookupAddress } from "node:dns";
+import { ForbiddenAddressError, forbiddenAddressGuard, forbiddenHost } from "../../lib/connector/forbidden-host.js";
 
 const lambda = { AWS_LAMBDA_RUNTIME_API: "127.0.0.1:9001" };
 
@@ -38,5 +39,31 @@ describe("forbiddenHost", () => {
 
   it("allows loopback on any port outside a Lambda", () => {
     expect(forbiddenHost(new URL("http://127.0.0.1:9001/"), {})).toBe(false);
+  });
+});
+
+describe("forbiddenAddressGuard", () => {
+  /** The guard's answer for `url`'s host, as node:http asks it (all addresses, for happy eyeballs). */
+  const resolve = (url: string, all = true) =>
+    new Promise<{ error: NodeJS.ErrnoException | null; address: string | LookupAddress[] }>((done) => {
+      const target = new URL(url);
+      forbiddenAddressGuard(target, lambda)(target.hostname, { all }, (error, address) => done({ error, address }));
+    });
+
+  it("refuses a name whose addresses include one forbiddenHost refuses, naming it", async () => {
+    for (const all of [true, false]) {
+      const { error } = await resolve("http://localhost:9001/", all);
+      expect(error).toBeInstanceOf(ForbiddenAddressError);
+      expect(error!.message).toMatch(/^localhost is (127\.0\.0\.1|::1)$/);
+    }
+  });
+
+  it("answers the resolver's addresses, or its error, when none is forbidden", async () => {
+    const { error, address } = await resolve("http://localhost:9002/");
+    expect(error).toBeNull();
+    expect((address as LookupAddress[]).map((entry) => entry.address)).toEqual(expect.arrayContaining([expect.stringMatching(/^(127\.0\.0\.1|::1)$/)]));
+    const missing = await resolve("http://no-such-host.invalid/");
+    expect(missing.error).not.toBeInstanceOf(ForbiddenAddressError);
+    expect(missing.error?.code).toMatch(/^(ENOTFOUND|EAI_AGAIN)$/);
   });
 });

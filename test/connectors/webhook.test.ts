@@ -15,6 +15,8 @@ import { unpackb } from "../../lib/literals/unpackb.js";
 import { ConnectorService } from "../../lib/service/service.js";
 import { taskParams } from "../../lib/connector/task-params.js";
 
+vi.mock("node:dns", async (real) => (await import("../support/test-names.js")).withTestNames(await real()));
+
 interface Received {
   readonly method: string;
   readonly url: string;
@@ -387,6 +389,21 @@ describe("WebhookConnector", () => {
       expect(resource.phase).toBe(Phase.FAILED);
       expect(resource.message).toBe(`Webhook url ${JSON.stringify(url(port))} names a host the connector may not call.`);
       expect(received).toEqual([]);
+    });
+
+    it("refuses a DNS name that resolves to where it may not lead, before connecting", async () => {
+      const port = new URL(base).port;
+      vi.stubEnv("AWS_LAMBDA_RUNTIME_API", `127.0.0.1:${port}`);
+      const runtime = `http://runtime-api.test:${port}/2018-06-01/runtime/invocation/next`;
+      expect((await run({ url: runtime, method: "GET" })).message).toBe(`Webhook url ${JSON.stringify(runtime)} names a host the connector may not call (runtime-api.test is 127.0.0.1).`);
+      const metadata = "http://metadata.test/latest/meta-data/";
+      expect((await run({ url: metadata, timeout_sec: 0.5 })).message).toBe(`Webhook url ${JSON.stringify(metadata)} names a host the connector may not call (metadata.test is 169.254.169.254).`);
+      expect(received).toEqual([]);
+
+      // The same name on another port than the Runtime API's is an ordinary call.
+      vi.stubEnv("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001");
+      expect((await run({ url: `http://runtime-api.test:${port}/hook` })).phase).toBe(Phase.SUCCEEDED);
+      expect(received.map((request) => request.url)).toEqual(["/hook"]);
     });
 
     it.each([

@@ -7,7 +7,7 @@
  */
 import type { CallContext } from "../../connector/connector.js";
 import { InvalidArgumentError } from "../../connector/errors.js";
-import { forbiddenHost } from "../../connector/forbidden-host.js";
+import { ForbiddenAddressError, forbiddenAddressGuard, forbiddenHost } from "../../connector/forbidden-host.js";
 import { exchange } from "../../connector/http-exchange.js";
 import { networkCause } from "../../connector/network-cause.js";
 import { PlatformClient } from "../../connector/platform-client.js";
@@ -139,11 +139,12 @@ async function httpExists(url: string, context: Context): Promise<PathCheck> {
   try {
     // Redirects are followed here, each hop checked as the first was (aiohttp follows up to 10).
     for (let target = new URL(url), hop = 0; ; hop += 1) {
-      let response = await exchange({ method: "HEAD", url: target, signal });
+      const lookup = forbiddenAddressGuard(target);
+      let response = await exchange({ method: "HEAD", url: target, signal, lookup });
       // fsspec asks with GET, which a server may answer otherwise: one without HEAD (405, 501), a
       // URL presigned for GET (HEAD breaks its signature: 403). So GET decides any refusal.
       // A GET's status and headers: its body, however large, is left unread (the connection closed).
-      if (response.status >= 400) response = await exchange({ method: "GET", url: target, signal, readBody: false });
+      if (response.status >= 400) response = await exchange({ method: "GET", url: target, signal, readBody: false, lookup });
       const location = response.headers.get("location");
       if (REDIRECTS.has(response.status) && location !== null) {
         if (hop === MAX_REDIRECTS) return { exists: false, note: `it redirects more than ${MAX_REDIRECTS} times` };
@@ -155,6 +156,9 @@ async function httpExists(url: string, context: Context): Promise<PathCheck> {
     }
   } catch (error) {
     if (error instanceof InvalidArgumentError) throw error;
+    if (error instanceof ForbiddenAddressError) {
+      throw new InvalidArgumentError(`FileSensor path ${JSON.stringify(url)} leads to a host the connector may not call (${error.message}).`);
+    }
     if (context.signal.aborted) throw context.signal.reason ?? error;
     const why = timeout.aborted ? "no answer in time" : networkCause(error);
     return { exists: false, note: `it cannot be reached (${why})` };

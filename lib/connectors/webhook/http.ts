@@ -6,7 +6,7 @@
  */
 import { errorMessage } from "../../connector/errors.js";
 import { PythonFloat, toPythonJson } from "../../connector/python-json.js";
-import { forbiddenHost } from "../../connector/forbidden-host.js";
+import { ForbiddenAddressError, forbiddenAddressGuard, forbiddenHost } from "../../connector/forbidden-host.js";
 import { exchange } from "../../connector/http-exchange.js";
 import { networkCause } from "../../connector/network-cause.js";
 import type { WebhookConfig } from "./config.js";
@@ -34,7 +34,8 @@ export interface WebhookResponse {
  */
 export async function sendWebhook(config: WebhookConfig, signal: AbortSignal): Promise<WebhookResponse> {
   const url = new URL(config.url);
-  if (forbiddenHost(url)) throw new Error(`Webhook url ${JSON.stringify(config.url)} names a host the connector may not call.`);
+  const refused = (why = "") => new Error(`Webhook url ${JSON.stringify(config.url)} names a host the connector may not call${why}.`);
+  if (forbiddenHost(url)) throw refused();
   const timeout = AbortSignal.timeout(Math.min(Math.ceil(config.timeoutSec * 1000), MAX_TIMER_MS));
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(config.headers)) headers[name.toLowerCase()] = value;
@@ -62,9 +63,11 @@ export async function sendWebhook(config: WebhookConfig, signal: AbortSignal): P
       body,
       signal: AbortSignal.any([signal, timeout]),
       maxBodyBytes: MAX_RESPONSE_BYTES,
+      lookup: forbiddenAddressGuard(url),
     });
     return { status: response.status, text: response.text };
   } catch (error) {
+    if (error instanceof ForbiddenAddressError) throw refused(` (${error.message})`);
     if (timeout.aborted) throw new Error(`Webhook request timed out after ${config.timeoutSec} seconds.`);
     if (signal.aborted) throw new Error(`Webhook request was cancelled: ${errorMessage(signal.reason)}`);
     throw new Error(`Webhook request failed: ${networkCause(error)}`, { cause: error });

@@ -18,6 +18,8 @@ import { stubAwsEnv } from "./aws-env.js";
 import { GcsFake, HttpFilesFake, S3Fake } from "./fake.js";
 import { taskParams } from "../../../lib/connector/task-params.js";
 
+vi.mock("node:dns", async (real) => (await import("../../support/test-names.js")).withTestNames(await real()));
+
 const s3 = new S3Fake();
 const gcs = new GcsFake();
 const http = new HttpFilesFake();
@@ -182,6 +184,16 @@ describe("FileSensor", () => {
     // Any loopback name reaches it, and an IPv4-mapped address is the IPv4 one.
     await expect(poke("http://localhost:9001/2018-06-01/runtime/invocation/next")).rejects.toThrow(InvalidArgumentError);
     await expect(poke("http://[::ffff:169.254.169.254]/latest/meta-data/")).rejects.toThrow(InvalidArgumentError);
+  });
+
+  it("refuses a DNS name that resolves to where it may not lead, first or after a redirect", async () => {
+    await expect(poke("http://metadata.test/latest/meta-data/")).rejects.toThrow(
+      new InvalidArgumentError('FileSensor path "http://metadata.test/latest/meta-data/" leads to a host the connector may not call (metadata.test is 169.254.169.254).'),
+    );
+    await expect(poke("http://mapped-metadata.test/latest/meta-data/")).rejects.toThrow(/\(mapped-metadata\.test is ::ffff:169\.254\.169\.254\)/);
+    http.redirects.set("/to-metadata-name", "http://metadata.test/latest/meta-data/");
+    await expect(poke(`${http.url}/to-metadata-name`)).rejects.toThrow(/leads to a host the connector may not call \(metadata\.test is 169\.254\.169\.254\)/);
+    expect(http.calls.map((call) => call.path)).toEqual(["/to-metadata-name"]);
   });
 
   it("keeps waiting when an http(s) path cannot be reached", async () => {
