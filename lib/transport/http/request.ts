@@ -4,7 +4,8 @@
  * proto3 JSON mapping (so `start_time` is RFC 3339, `step` "30s", `lines` a number, and the bytes
  * `{resource_meta}` base64url or standard base64, padded or not). What the descriptor does not
  * know (a field, an enum name, a query parameter) is skipped, as grpc-gateway skips it: a client
- * built on a newer flyteidl is understood as far as this one goes, as over binary protobuf.
+ * built on a newer flyteidl is understood as far as this one goes, as over binary protobuf. So is
+ * a query parameter for what the path sets, and any query of a body route.
  */
 import { InvalidArgumentError } from "../../connector/errors.js";
 import { findField, fromJson, hasScalarJson, isEnumType, type FieldInfo } from "../../idl/json-mapping.js";
@@ -19,21 +20,16 @@ import type { RouteMatch } from "./routes.js";
 /** `bodyType` is the request's media type, for routes with a body. */
 export function decodeRequests({ route, params }: RouteMatch, request: HttpRequest, bodyType: MediaType): object[] {
   const { operation } = route;
-  if (route.hasBody) {
-    if (request.query.length > 0) {
-      const names = [...new Set(request.query.map(([name]) => name))].join(", ");
-      const message = `${route.method} ${route.template} takes no query parameters (got ${names}): the request is the body.`;
-      throw new InvalidArgumentError(message);
-    }
-    return isProtobuf(bodyType) ? decodeProtobufBody(operation, request) : decodeJsonBody(operation, request);
-  }
+  // The query of a body route is not read at all, as grpc-gateway's body "*" handlers never parse it.
+  if (route.hasBody) return isProtobuf(bodyType) ? decodeProtobufBody(operation, request) : decodeJsonBody(operation, request);
   const typeName = operation.requestTypeName;
   const json: Record<string, unknown> = {};
   for (const [fieldPath, segment] of params) {
     setParameter(json, resolve(typeName, fieldPath)!, [decodeSegment(segment)], `Path parameter {${fieldPath}}`);
   }
   for (const [fieldPath, { fields, values, name }] of queryFields(typeName, request.query)) {
-    if (params.has(fieldPath)) throw new InvalidArgumentError(`Query parameter "${name}" is already set by the path.`);
+    // What the path sets, or holds, is not the query's to set: grpc-gateway's generated filter skips it.
+    if (setByPath(fieldPath, params.keys())) continue;
     setParameter(json, fields, values, `Query parameter "${name}"`);
   }
   return [fromJson(typeName, json, JSON_REQUEST)];
@@ -120,6 +116,14 @@ function queryFields(typeName: string, query: HttpRequest["query"]) {
     grouped.set(fieldPath, group);
   }
   return grouped;
+}
+
+/** Whether `fieldPath` is a path parameter's field, inside one, or holds one (`task_category` holds `task_category.name`). */
+function setByPath(fieldPath: string, pathFields: Iterable<string>): boolean {
+  for (const pathField of pathFields) {
+    if (fieldPath === pathField || fieldPath.startsWith(`${pathField}.`) || pathField.startsWith(`${fieldPath}.`)) return true;
+  }
+  return false;
 }
 
 /** Sets the JSON value the parameter's text stands for, at the field path, creating the messages on the way. */
