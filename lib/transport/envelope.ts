@@ -45,6 +45,8 @@ export async function handleInvocation(
     const requests = decodeRequests(served, event);
     const responses = await dispatch(served.name, requests, protocol === "flyteidl" ? options : { ...options, protocol });
     const encoded = responses.map((message) => encodeBase64(encodeMessage(served.responseType, message)));
+    // The envelope's JSON is the base64 texts, each quoted, and a few bytes of keys and commas.
+    checkAnswerSize(encoded.reduce((sum, text) => sum + text.length + 3, 16));
     return served.responseStream ? { messages: encoded } : { body: encoded[0] ?? "" };
   } catch (error) {
     return { error: toInvokeError(error, onInternalError) };
@@ -81,6 +83,19 @@ function checkPayloadSize(texts: readonly unknown[]): void {
   const size = texts.reduce<number>((sum, text) => sum + (typeof text === "string" ? text.length : 0), 0);
   if (size > MAX_LAMBDA_PAYLOAD_BYTES) {
     throw new ConnectorError(Status.RESOURCE_EXHAUSTED, `The request is larger than Lambda's ${MAX_LAMBDA_PAYLOAD_BYTES} byte payload limit.`);
+  }
+}
+
+/**
+ * Lambda drops an answer larger than its payload limit, and the caller would get the platform's
+ * error (API Gateway's 502, an invocation's Runtime.ResponseSizeTooLarge) instead of ours.
+ */
+export function checkAnswerSize(bytes: number, hint = ""): void {
+  if (bytes > MAX_LAMBDA_PAYLOAD_BYTES) {
+    throw new ConnectorError(
+      Status.RESOURCE_EXHAUSTED,
+      `The answer takes ${bytes} bytes, more than Lambda's ${MAX_LAMBDA_PAYLOAD_BYTES} byte payload limit${hint}; a task's large outputs go by reference (a file, a structured dataset).`,
+    );
   }
 }
 

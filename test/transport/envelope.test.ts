@@ -20,6 +20,17 @@ class Echo extends SyncConnectorBase {
   }
 }
 
+/** Answers an output of as many characters as its input `size` says. */
+class Large extends SyncConnectorBase {
+  constructor() {
+    super({ name: "Large", taskTypeName: "large" });
+  }
+  do({ inputs }: TaskParams) {
+    const size = Number(inputs?.literals?.["size"]?.scalar?.primitive?.integer ?? 0);
+    return new Resource({ phase: Phase.SUCCEEDED, outputs: { literals: { o0: { scalar: { primitive: { stringValue: "x".repeat(size) } } } } } });
+  }
+}
+
 const service = new ConnectorService(new ConnectorRegistry().register(new Echo()));
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 
@@ -86,6 +97,26 @@ describe("streaming", () => {
     expect(messages).toHaveLength(1);
     const response = admin.ExecuteTaskSyncResponse.decode(Buffer.from(messages[0]!, "base64"));
     expect(response.header?.resource?.outputs?.literals?.a?.scalar?.primitive?.stringValue).toBe("hi");
+  });
+
+  test("an answer larger than Lambda carries is RESOURCE_EXHAUSTED naming the limit; one within it is answered", async () => {
+    const run = (size: number) =>
+      handleInvocation(
+        operations.executeTaskSync,
+        {
+          messages: [
+            b64(admin.ExecuteTaskSyncRequest.encode({ header: { template: { type: "large" } } }).finish()),
+            b64(admin.ExecuteTaskSyncRequest.encode({ inputs: { literals: { size: { scalar: { primitive: { integer: size } } } } } }).finish()),
+          ],
+        },
+        new ConnectorService(new ConnectorRegistry().register(new Large())).dispatch,
+      );
+    const error = errorOf(await run(4_800_000));
+    expect(error.status).toBe("RESOURCE_EXHAUSTED");
+    expect(error.message).toMatch(/^The answer takes 64000\d\d bytes, more than Lambda's 6291456 byte payload limit; /);
+    const fits = await run(4_600_000);
+    expect(JSON.stringify(fits).length).toBeLessThan(6 * 1024 * 1024);
+    expect((fits as { messages: string[] }).messages).toHaveLength(1);
   });
 
   test("messages that is not an array is INVALID_ARGUMENT", async () => {

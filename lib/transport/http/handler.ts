@@ -10,6 +10,7 @@ import { HttpError } from "./errors.js";
 import { readEvent, type ApiGatewayEvent } from "./event.js";
 import { JSON_TYPE, requestMediaType, responseMediaType } from "./media-types.js";
 import { decodeRequests } from "./request.js";
+import { checkAnswerSize } from "../envelope.js";
 import { errorResponse, messagesResponse, type HttpResponse } from "./response.js";
 import { matchRoute } from "./routes.js";
 
@@ -36,8 +37,19 @@ export async function handleHttpEvent(
     const requests = decodeRequests(match, request, bodyType);
     const { operation } = match.route;
     const responses = await dispatch(operation.name, requests, operation.protocol === "flyteidl" ? options : { ...options, protocol: operation.protocol });
-    return messagesResponse(operation, responseType, responses);
+    return withinPayloadLimit(messagesResponse(operation, responseType, responses));
   } catch (error) {
     return errorResponse(error, onInternalError);
   }
+}
+
+/**
+ * The answer, when Lambda will carry it: its JSON (the body escaped in it) within the payload
+ * limit. Measured only when it may not be: a character takes at most 6 bytes there (`\u001f`).
+ */
+function withinPayloadLimit(response: HttpResponse): HttpResponse {
+  if ((response.body.length * (response.isBase64Encoded ? 1 : 6)) + 1024 <= MAX_LAMBDA_PAYLOAD_BYTES) return response;
+  const hint = response.isBase64Encoded ? "" : " (binary protobuf, Accept: application/x-protobuf, is smaller than JSON)";
+  checkAnswerSize(Buffer.byteLength(JSON.stringify(response)), hint);
+  return response;
 }

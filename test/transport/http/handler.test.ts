@@ -11,7 +11,7 @@ import { INTERNAL_MESSAGE } from "../../../lib/transport/envelope.js";
 import { decodeDelimited, encodeDelimited } from "../../../lib/transport/http/delimited.js";
 import { handleHttpEvent, type HttpResponse } from "../../../lib/transport/http/index.js";
 import { FailMeta, JOB_ID, JobConnector, jobMetaBytes, testService } from "./connectors.js";
-import { fixture, payloadVersions, type RequestSpec } from "./events.js";
+import { fixture, httpApiEvent, payloadVersions, type RequestSpec } from "./events.js";
 
 const JSON_TYPE = "application/json";
 const PROTOBUF = "application/x-protobuf";
@@ -438,6 +438,32 @@ describe("the result fits both payload versions' result types", () => {
     const v2: import("aws-lambda").APIGatewayProxyStructuredResultV2 = response;
     expect(Object.keys(v1).sort()).toEqual(["body", "headers", "isBase64Encoded", "statusCode"]);
     expect(v2.statusCode).toBe(200);
+  });
+});
+
+describe("an answer Lambda cannot carry", () => {
+  // One input of 1.6 MB of quotes: its protobuf is under the request limit, its JSON answer
+  // escapes each quote, and the Lambda result escapes that body again: 4 bytes a quote.
+  const quotes = '"'.repeat(1_600_000);
+  const stream = [{ header: { template: { type: "echo" } } }, { inputs: { literals: { q: { scalar: { primitive: { stringValue: quotes } } } } } }];
+  const body = encodeDelimited(operations.executeTaskSync.requestType, stream.map((message) => fromJson("flyteidl.admin.ExecuteTaskSyncRequest", message)));
+  const event = (accept: string) => httpApiEvent({ method: "POST", path: "/api/v1/agent/task/stream", headers: { "Content-Type": PROTOBUF, Accept: accept }, body });
+
+  test("is RESOURCE_EXHAUSTED naming the limit, not a result Lambda drops", async () => {
+    const { service } = testService();
+    const response = await handleHttpEvent(event(JSON_TYPE), service.dispatch);
+    expect(response.statusCode).toBe(429);
+    const error = errorBody(response);
+    expect(error.code).toBe(Status.RESOURCE_EXHAUSTED);
+    expect(error.message).toMatch(/^The answer takes \d+ bytes, more than Lambda's 6291456 byte payload limit \(binary protobuf, Accept: application\/x-protobuf, is smaller than JSON\); a task's large outputs go by reference/);
+    expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThan(2048);
+  });
+
+  test("the same answer in binary protobuf fits, and is answered", async () => {
+    const { service } = testService();
+    const response = await handleHttpEvent(event(PROTOBUF), service.dispatch);
+    expect(response.statusCode).toBe(200);
+    expect(Buffer.byteLength(JSON.stringify(response))).toBeLessThan(6 * 1024 * 1024);
   });
 });
 
