@@ -91,10 +91,26 @@ export class SecretRedactor {
   }
 }
 
-/** Padded base64 and not: encoders differ (JWT parts and URL-safe forms drop the padding). */
+/**
+ * How a secret may be written into a message: as it is, JSON-escaped, percent-encoded (upper or
+ * lower hex; form-encoded, where a space is `+` and `!'()*` are escaped too), and base64: padded
+ * or not, standard or URL-safe (JWT parts), as encoders differ.
+ */
 function formsOf(secret: string): readonly string[] {
   const base64 = Buffer.from(secret, "utf8").toString("base64");
-  return [...new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret), base64, base64.replace(/=+$/, "")])];
+  const percent = encodeURIComponent(secret);
+  return [
+    ...new Set([
+      secret,
+      JSON.stringify(secret).slice(1, -1),
+      percent,
+      percent.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+      new URLSearchParams({ s: secret }).toString().slice(2),
+      base64,
+      base64.replace(/=+$/, ""),
+      Buffer.from(secret, "utf8").toString("base64url"),
+    ]),
+  ];
 }
 
 /**

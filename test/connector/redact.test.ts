@@ -64,6 +64,18 @@ describe("SecretRedactor forms and errors", () => {
     expect(redactor.text(`b64 ${Buffer.from("hunter22").toString("base64")}`)).toBe("b64 [redacted]");
   });
 
+  it("redacts its URL-safe base64, form-encoded and lower-hex percent-encoded forms", () => {
+    const redactor = new SecretRedactor();
+    const secret = "s3cr3t>>?key~~ a!b'c/d";
+    redactor.add(secret);
+    const forms = [
+      Buffer.from(secret).toString("base64url"),
+      new URLSearchParams({ p: secret }).toString().slice(2),
+      encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase()),
+    ];
+    expect(forms.map((form) => redactor.text(`x ${form} y`))).toEqual(["x [redacted] y", "x [redacted] y", "x [redacted] y"]);
+  });
+
   it("copies an error for the log with message, stack and causes redacted", () => {
     const redactor = new SecretRedactor();
     redactor.add("hunter22");
