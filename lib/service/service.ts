@@ -26,6 +26,7 @@ import { TaskCategory } from "../connector/task-category.js";
 import { taskParams } from "../connector/task-params.js";
 import { flyteidl, google } from "../idl/index.js";
 import { isTimestampInRange } from "../idl/timestamp-range.js";
+import { syncRequest } from "./sync-requests.js";
 import { isThenable, settledBefore, withDeadline } from "./deadline.js";
 import { MetaSealer } from "./meta-seal.js";
 import type { MetaSealerProvider } from "./meta-keys.js";
@@ -195,16 +196,7 @@ export class ConnectorService {
     requests: readonly flyteidl.admin.IExecuteTaskSyncRequest[],
     options: DispatchOptions = {},
   ): Promise<flyteidl.admin.ExecuteTaskSyncResponse[]> {
-    const [first, second, ...rest] = requests;
-    if (!first?.header) {
-      throw new InvalidArgumentError("ExecuteTaskSync expects a header message first.");
-    }
-    if (rest.length > 0 || (second && !second.inputs)) {
-      throw new InvalidArgumentError(
-        `ExecuteTaskSync expects a header then at most one inputs message, got ${requests.length} messages.`,
-      );
-    }
-    const { header } = first;
+    const { header, inputs } = syncRequest(requests);
     const template = requireTemplate(header.template, "ExecuteTaskSyncRequest header");
     const taskCategory = templateCategory(template);
     const connector = await this.#registry.getConnector(taskCategory.name, taskCategory.version);
@@ -221,7 +213,7 @@ export class ConnectorService {
       taskParams({
         taskTemplate: template,
         outputPrefix: header.outputPrefix ?? "",
-        inputs: second?.inputs ?? null,
+        inputs,
         taskExecutionMetadata: header.taskExecutionMetadata ?? null,
         connection: options.connection,
         actionContext: options.actionContext,

@@ -6,12 +6,15 @@ import { overFlyteidl2 } from "../../lib/client/flyteidl2.js";
 import { httpRequest } from "../../lib/client/http-transport.js";
 import { ConnectorError, Status } from "../../lib/connector/errors.js";
 import type { TaskParams } from "../../lib/connector/connector.js";
+import { Phase } from "../../lib/connector/phase.js";
 import { ConnectorRegistry } from "../../lib/connector/registry.js";
 import { flyteidl2 } from "../../lib/idl/flyteidl2.js";
 import { flyteidl } from "../../lib/idl/index.js";
 import { flyteidl2Operations } from "../../lib/service/flyteidl2/operations.js";
+import { ConnectorService } from "../../lib/service/service.js";
 import type { Dispatch, DispatchOptions, OperationName } from "../../lib/service/operations.js";
-import { CountdownConnector, deletedTasks } from "./fixtures/test-connectors.js";
+import { structFromJson } from "../../lib/literals/index.js";
+import { CountdownConnector, deletedTasks, ShoutConnector } from "./fixtures/test-connectors.js";
 import { startTestStack } from "./support/local-stack.js";
 
 const connection = { secrets: { token: "s3cret" }, configs: { region: "eu-west-1" } };
@@ -82,5 +85,46 @@ describe("overFlyteidl2", () => {
     } finally {
       await stack.close();
     }
+  });
+
+  describe("through the service's own Flyte 2 protocol", () => {
+    const serve = () => {
+      const countdown = new CountingCountdown();
+      return { countdown, dispatch: overFlyteidl2(new ConnectorService(new ConnectorRegistry().register(countdown).register(new ShoutConnector())).dispatch) };
+    };
+    const header = (type: string, custom?: Record<string, unknown>) => ({ header: { template: { type, ...(custom && { custom: structFromJson(custom) }) } } });
+
+    test("executeTaskSync of an async connector is refused as over Flyte 1, and the task it started is deleted", async () => {
+      const { countdown, dispatch } = serve();
+      const deletedBefore = deletedTasks.length;
+      const error = await dispatch("executeTaskSync", [header("countdown", { seconds: 600 }), { inputs: {} }]).then(() => undefined, (e: unknown) => e);
+      expect(error).toMatchObject({ code: Status.INVALID_ARGUMENT, message: "Connector for task category countdown_v0 is asynchronous: use CreateTask and GetTask." });
+      expect({ creates: countdown.creates, deleted: deletedTasks.length - deletedBefore }).toEqual({ creates: 1, deleted: 1 });
+    });
+
+    test("executeTaskSync of a malformed stream is refused before anything is created, as over Flyte 1", async () => {
+      const { countdown, dispatch } = serve();
+      const inputs = { inputs: { literals: { text: { scalar: { primitive: { stringValue: "hi" } } } } } };
+      for (const [requests, message] of [
+        [[inputs], "ExecuteTaskSync expects a header message first."],
+        [[header("shout"), header("shout")], "ExecuteTaskSync expects a header then at most one inputs message, got 2 messages."],
+        [[header("shout"), inputs, inputs], "ExecuteTaskSync expects a header then at most one inputs message, got 3 messages."],
+      ] as const) {
+        await expect(dispatch("executeTaskSync", [...requests])).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, message });
+      }
+      expect(countdown.creates).toBe(0);
+      const [answer] = (await dispatch("executeTaskSync", [header("shout"), inputs])) as flyteidl.admin.ExecuteTaskSyncResponse[];
+      expect(answer!.header?.resource?.outputs?.literals?.["text"]?.scalar?.primitive?.stringValue).toBe("HI");
+    });
+
+    test("a request naming its connector by the deprecated task_type alone reaches it (at version 0), as over Flyte 1", async () => {
+      const { dispatch } = serve();
+      const [created] = (await dispatch("createTask", [{ template: { type: "countdown", custom: structFromJson({ seconds: 600 }) } }])) as flyteidl.admin.CreateTaskResponse[];
+      const [got] = (await dispatch("getTask", [{ taskType: "countdown", resourceMeta: created!.resourceMeta }])) as flyteidl.admin.GetTaskResponse[];
+      expect(got!.resource?.phase).toBe(Phase.RUNNING);
+      const deletedBefore = deletedTasks.length;
+      await dispatch("deleteTask", [{ taskType: "countdown", resourceMeta: created!.resourceMeta }]);
+      expect(deletedTasks.length - deletedBefore).toBe(1);
+    });
   });
 });

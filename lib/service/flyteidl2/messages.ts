@@ -48,7 +48,7 @@ export function toFlyteidl2Responses(name: Flyteidl2OperationName, responses: re
 
 /** Client side: a Flyte 1 request as Flyte 2's, with the connection and context the options carry. */
 export function toFlyteidl2Request(name: Flyteidl2OperationName, request: object, options: DispatchOptions = {}): object {
-  const mapped = transcode(operations[name].requestType, flyteidl2Operations[name].requestType, request) as {
+  const mapped = transcode(operations[name].requestType, flyteidl2Operations[name].requestType, withCategory(request)) as {
     connection?: flyteidl2.core.IConnection | null;
     inputs?: flyteidl2.task.IInputs | null;
   };
@@ -60,6 +60,16 @@ export function toFlyteidl2Request(name: Flyteidl2OperationName, request: object
     mapped.inputs.context = Object.entries(options.actionContext).map(([key, value]) => new flyteidl2.core.KeyValuePair({ key, value }));
   }
   return mapped;
+}
+
+/**
+ * A Flyte 1 request that names its connector only by the deprecated `task_type` (docs/CONTRACT.md §5:
+ * at version 0) with the category Flyte 2 names it by, which has no task_type to carry it.
+ */
+function withCategory(request: object): object {
+  const { taskType, taskCategory } = request as { taskType?: string | null; taskCategory?: flyteidl.admin.ITaskCategory | null };
+  if (!taskType || taskCategory?.name) return request;
+  return { ...request, taskCategory: { name: taskType, version: 0 } };
 }
 
 /** Client side: Flyte 2's answers as the Flyte 1 operation's. */
