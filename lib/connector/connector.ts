@@ -106,6 +106,11 @@ export abstract class ConnectorBase {
 export abstract class SyncConnectorBase extends ConnectorBase {
   readonly isSync = true;
 
+  /** Unnamed, it is flytekit's "Base Sync Connector": never listed as one with an async connector. */
+  constructor(options: ConnectorOptions) {
+    super({ ...options, name: options.name ?? "Base Sync Connector" });
+  }
+
   abstract do(params: TaskParams): MaybePromise<Resource>;
 }
 
@@ -119,8 +124,9 @@ export abstract class AsyncConnectorBase<M extends ResourceMetaInstance = Resour
   readonly isSync = false;
   readonly metadataType: ResourceMetaClass<M>;
 
+  /** Unnamed, it is flytekit's "Base Async Connector". */
   constructor(options: AsyncConnectorOptions<M>) {
-    super(options);
+    super({ ...options, name: options.name ?? "Base Async Connector" });
     this.metadataType = options.metadataType;
   }
 

@@ -166,17 +166,33 @@ describe("ConnectorRegistry", () => {
     expect(new ConnectorRegistry().listConnectors()).toEqual([]);
   });
 
-  test("names a connector without a name 'Base Connector'", () => {
-    class Unnamed extends SyncConnectorBase {
+  test("names a connector without a name as flytekit does, by its kind (base_connector.py: Base Sync / Base Async Connector)", () => {
+    class UnnamedSync extends SyncConnectorBase {
       constructor() {
-        super({ taskTypeName: "unnamed" });
+        super({ taskTypeName: "unnamed_sync" });
       }
       do(): never {
         throw new Error("not called");
       }
     }
-    const registry = new ConnectorRegistry().register(new Unnamed());
-    expect(registry.listConnectors().map((agent) => agent.name)).toEqual(["Base Connector"]);
+    class UnnamedAsync extends AsyncConnectorBase<InstanceType<typeof JobMeta>> {
+      constructor() {
+        super({ taskTypeName: "unnamed_async", metadataType: JobMeta });
+      }
+      create(): never {
+        throw new Error("not called");
+      }
+      get(): never {
+        throw new Error("not called");
+      }
+      delete(): void {}
+    }
+    const registry = new ConnectorRegistry().register(new UnnamedSync()).register(new UnnamedAsync());
+    // Not one agent whose isSync the first decides: each kind its own, so callers pick the right calls.
+    expect(registry.listConnectors().map(({ name, isSync }) => ({ name, isSync }))).toEqual([
+      { name: "Base Sync Connector", isSync: true },
+      { name: "Base Async Connector", isSync: false },
+    ]);
   });
 
   test("keeps registries independent of each other", async () => {

@@ -366,7 +366,7 @@ describe("metadata", () => {
 
   test("listAgents lists every connector name", () => {
     const names = setup().service.listAgents().agents.map((a) => a.name);
-    expect(names).toEqual(["Job Connector", "Double Connector", "Base Connector"]);
+    expect(names).toEqual(["Job Connector", "Double Connector", "Base Async Connector"]);
   });
 });
 
