@@ -43,10 +43,37 @@ export function statusName(code: number): StatusName {
  * answer, not a bug: it is sent, never logged with a stack, so it captures none (capturing one
  * was a third of an UNIMPLEMENTED answer's cost). Its `cause`, if any, keeps its own.
  */
+/**
+ * The classes an error of ours is an instance of, by name, on the error itself: a user's connector
+ * may load a second copy of this package (the CLI installed globally or with npx, a workspace),
+ * whose error classes are not this copy's, yet must be told apart as these are.
+ */
+const KINDS = Symbol.for("flyte-connectors-serverless.error-kinds");
+const kindsOfClass = new WeakMap<object, readonly string[]>();
+
+/** The errorNames of `type` and the classes above it, ConnectorError's last. */
+function kindsOf(type: typeof ConnectorError): readonly string[] {
+  const known = kindsOfClass.get(type);
+  if (known) return known;
+  const kinds: string[] = [];
+  for (let at: object | null = type; at !== null && at !== Function.prototype; at = Object.getPrototypeOf(at)) {
+    if (Object.hasOwn(at, "errorName")) kinds.push((at as typeof ConnectorError).errorName!);
+  }
+  kindsOfClass.set(type, kinds);
+  return kinds;
+}
+
 export class ConnectorError extends Error {
   /** The name of a class of ours, which a minified bundle would otherwise rename. */
-  declare static readonly errorName?: string;
+  static readonly errorName?: string = "ConnectorError";
   readonly code: StatusCode;
+
+  /** `instanceof` holds for another copy's errors of the same class too (see KINDS). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const kinds = typeof value === "object" && value !== null ? (value as { [KINDS]?: unknown })[KINDS] : undefined;
+    return Array.isArray(kinds) && Object.hasOwn(this, "errorName") && kinds.includes(this.errorName);
+  }
 
   constructor(code: StatusCode, message: string, options?: ErrorOptions) {
     const limit = Error.stackTraceLimit;
@@ -57,6 +84,7 @@ export class ConnectorError extends Error {
       Error.stackTraceLimit = limit;
     }
     this.code = code;
+    Object.defineProperty(this, KINDS, { value: kindsOf(new.target as typeof ConnectorError) });
     // A class of ours names itself (its static errorName): the functions' bundles are minified,
     // class names with them. An author's own subclass, which has none of its own, keeps its class's.
     this.name = (Object.hasOwn(new.target, "errorName") && (new.target as typeof ConnectorError).errorName) || new.target.name;

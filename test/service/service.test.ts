@@ -385,3 +385,40 @@ describe("dispatch", () => {
     expect(error.message).toBe("listAgents takes exactly one request message, got 2.");
   });
 });
+
+describe("a connector whose errors come from another copy of the package (a global CLI, a workspace)", () => {
+  /** The errors module loaded a second time, as a second copy of the package would be. */
+  const secondCopy = () => import(/* @vite-ignore */ `../../lib/connector/errors.js?second-copy`) as Promise<typeof import("../../lib/connector/errors.js")>;
+
+  test("its errors keep their status, as this copy's own do", async () => {
+    const copy = await secondCopy();
+    expect(copy.ConnectorError).not.toBe((await import("../../lib/connector/errors.js")).ConnectorError);
+    class Failing extends SyncConnectorBase {
+      constructor() {
+        super({ name: "Failing", taskTypeName: "failing" });
+      }
+      do({ inputs }: TaskParams): Resource {
+        const kind = inputs?.literals?.["kind"]?.scalar?.primitive?.stringValue;
+        if (kind === "task") throw new copy.TaskFailedError("the job's query is wrong");
+        throw new copy.FailedPreconditionError("secret X is missing");
+      }
+    }
+    const service = new ConnectorService(new ConnectorRegistry().register(new Failing()));
+    const run = (kind: string) =>
+      service.executeTaskSync([{ header: { template: { type: "failing" } } }, { inputs: { literals: { kind: { scalar: { primitive: { stringValue: kind } } } } } }]);
+    const [failed] = await run("task");
+    expect(failed!.header?.resource).toMatchObject({ phase: Phase.FAILED, message: "the job's query is wrong" });
+    const error = await rejection(run("precondition"));
+    expect(error).toMatchObject({ code: Status.FAILED_PRECONDITION, message: "secret X is missing" });
+  });
+
+  test("instanceof tells their classes apart as it does this copy's", async () => {
+    const copy = await secondCopy();
+    const errors = await import("../../lib/connector/errors.js");
+    const theirs = new copy.TaskFailedError("x");
+    expect([theirs instanceof errors.ConnectorError, theirs instanceof errors.TaskFailedError, theirs instanceof errors.InvalidArgumentError]).toEqual([true, true, false]);
+    class AuthorError extends errors.ConnectorError {}
+    expect(new copy.InternalError("y") instanceof AuthorError).toBe(false);
+    expect(new Error("z") instanceof errors.ConnectorError).toBe(false);
+  });
+});
