@@ -2,7 +2,8 @@
  * The modules a user brings without touching functions/registry.ts: `--registry <module>`, a
  * module exporting `registry` (a ConnectorRegistry, as functions/registry.ts does), and
  * `--connector <module>`, which contributes every export (default or named) that is a connector
- * instance, or a connector class constructible with no arguments.
+ * instance, or a connector class constructible with no arguments whose instance the module does
+ * not export already.
  */
 import type { Connector } from "../connector/connector.js";
 import { errorMessage } from "../connector/errors.js";
@@ -12,19 +13,27 @@ import { importUserModule } from "./user-modules.js";
 
 export async function loadConnectorModule(specifier: string, cwd: string): Promise<Connector[]> {
   const exports = await importUserModule(specifier, cwd, "Connector module");
+  // The default export first, so that its connectors come first in ListAgents.
+  const entries = Object.entries(exports).sort(([a], [b]) => Number(b === "default") - Number(a === "default"));
+  // An exported instance is the module's configured connector (`export default new
+  // GreeterConnector("bonjour")`): its class, exported beside it, is not built again with no
+  // arguments, and nothing built from a class takes its task category (registration overrides).
+  const instances = entries.map(([, value]) => value).filter(isConnector);
+  const instanceClasses = new Set<unknown>(instances.map((instance) => instance.constructor));
+  const instanceCategories = new Set(instances.map(categoryKey));
   const found = new Set<Connector>();
   const classes = new Set<unknown>();
-  // The default export first, so that its connectors come first in ListAgents.
-  for (const [name, value] of Object.entries(exports).sort(([a], [b]) => Number(b === "default") - Number(a === "default"))) {
+  for (const [name, value] of entries) {
     if (isConnector(value)) found.add(value);
-    else if (isConnectorClass(value) && !classes.has(value)) {
+    else if (isConnectorClass(value) && !classes.has(value) && !instanceClasses.has(value)) {
       classes.add(value);
+      let instance: unknown;
       try {
-        const instance: unknown = new value();
-        if (isConnector(instance)) found.add(instance);
+        instance = new value();
       } catch (error) {
         throw new UsageError(`Cannot construct connector ${name} of '${specifier}' with no arguments: ${errorMessage(error)}`);
       }
+      if (isConnector(instance) && !instanceCategories.has(categoryKey(instance))) found.add(instance);
     }
   }
   if (found.size === 0) {
@@ -77,6 +86,11 @@ function isConnector(value: unknown): value is Connector {
     typeof category?.name === "string" &&
     (typeof candidate.do === "function" || typeof candidate.create === "function")
   );
+}
+
+/** A connector's task category as the registry keys it (`name_v<version>`), whatever copy of TaskCategory made it. */
+function categoryKey(connector: Connector): string {
+  return `${connector.taskCategory.name}_v${connector.taskCategory.version ?? 0}`;
 }
 
 /** Shape, as for connectors: the module's copy of ConnectorRegistry may not be this one. */

@@ -13,6 +13,16 @@ describe("loadConnectorModule", () => {
     ]);
   });
 
+  test("builds no class an exported instance was made from, nor one whose category an instance has", async () => {
+    const connectors = await loadConnectorModule("./test/cli/fixtures/configured.ts", REPO_ROOT);
+    expect(connectors.map((connector) => connector.name)).toEqual(["Greeter (bonjour)", "Greeter (goodbye)"]);
+  });
+
+  test("a class that needs arguments is no error when the module exports an instance of it", async () => {
+    const connectors = await loadConnectorModule("./test/cli/fixtures/configured-needs-arguments.ts", REPO_ROOT);
+    expect(connectors.map((connector) => connector.taskCategory.toString())).toEqual(["api_v0"]);
+  });
+
   test("resolves a path against the given directory; an absolute path as is", async () => {
     const relative = await loadConnectorModule("../cli/fixtures/mixed-exports.ts", `${REPO_ROOT}/test/client`);
     const absolute = await loadConnectorModule(`${REPO_ROOT}/test/cli/fixtures/mixed-exports.ts`, "/");
@@ -37,4 +47,9 @@ test("registerConnectorModules puts module connectors over registered ones of th
   await registerConnectorModules(registry, ["./test/cli/fixtures/mixed-exports.ts"], REPO_ROOT);
   await registerConnectorModules(registry, ["./test/cli/fixtures/mixed-exports.ts"], REPO_ROOT);
   expect(registry.listConnectors().map((agent) => agent.name)).toEqual(["Shout Connector", "Countdown Connector"]);
+});
+
+test("registerConnectorModules keeps a module's configured instance for its category", async () => {
+  const registry = await registerConnectorModules(new ConnectorRegistry(), ["./test/cli/fixtures/configured.ts"], REPO_ROOT);
+  expect(registry.listConnectors().map((agent) => agent.name)).toEqual(["Greeter (bonjour)", "Greeter (goodbye)"]);
 });

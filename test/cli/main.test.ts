@@ -61,6 +61,8 @@ describe("command lines that cannot be used exit 2 with a clear message", () => 
     [["run", "--type", "x", "-i", "a=1", "-i", "a=2"], "flyte-connector run: --input a is given more than once."],
     [["run", "--type", "x", "--version", "1.5"], "flyte-connector run: --version must be a whole number from 0 to 2147483647, got '1.5'."],
     [["run", "--type", "x", "--custom", "[1]"], "flyte-connector run: --custom must be a JSON object, got '[1]'."],
+    [["run", "--type", "x", "--custom", '{"a":1e400}'], 'flyte-connector run: Bad --custom: cannot convert --custom["a"] to JSON: got number Infinity'],
+    [["run", "--type", "x", "--custom", '{"a":9007199254740993}'], 'flyte-connector run: Bad --custom: cannot convert --custom["a"] to JSON: got bigint 9007199254740993n'],
     [["run", "--type", "x", "--poll-interval", "0"], "flyte-connector run: --poll-interval must be a whole number from 10 to 3600000, got '0'."],
     [["run", "--type", "x", "--transport", "pigeon"], "flyte-connector run: --transport must be one of in-process, grpc, http, lambda, got 'pigeon'."],
     [["run", "--type", "x", "--address", "h:1"], "flyte-connector run: --address applies to --transport grpc, not in-process."],

@@ -31,7 +31,9 @@ export const runCommand: Command = {
       short: "i",
       multiple: true,
       value: "<name=value>",
-      description: "An input; the value is JSON when it parses as JSON (1, true, [1,2]), else text.",
+      description:
+        "An input, read by its declared type (a string as written, a datetime as RFC 3339, a duration as 1.5s); " +
+        "undeclared, JSON when it parses as JSON (1, true, [1,2]), else text.",
     },
     "output-prefix": { type: "string", value: "<uri>", description: "Where the task may write its outputs (default none)." },
     "poll-interval": { type: "string", value: "<ms>", description: "Between two GetTask calls (default 1000)." },
@@ -52,7 +54,7 @@ Examples:
   async run(flags, positionals, io) {
     const [templateFile] = positionals;
     const template = templateFile === undefined ? templateFromFlags(flags) : await templateFromFile(templateFile, flags, io.cwd);
-    const inputs = inputLiterals(parseInputs(listFlag(flags, "input")), template);
+    const inputs = inputLiterals(parseInputs(listFlag(flags, "input"), template.interface?.inputs?.variables), template);
     const pollIntervalMs = integerFlag(flags, "poll-interval", 10, 3_600_000);
     const timeoutMs = callTimeoutMs(flags);
     const client = await clientFromFlags(flags, io.cwd);
@@ -177,7 +179,12 @@ function customFlag(flags: Flags): google.protobuf.Struct | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new UsageError(`--custom must be a JSON object, got '${text}'.`);
   }
-  return structFromJson(value as Record<string, unknown>, "--custom");
+  try {
+    return structFromJson(value as Record<string, unknown>, "--custom");
+  } catch (error) {
+    // JSON a Struct cannot hold (1e400, a number beyond 2^53): the command line is at fault.
+    throw new UsageError(`Bad --custom: ${errorMessage(error)}`);
+  }
 }
 
 /** `sleep_v0`, or `my-task (sleep_v0)` when the template names the task. */
