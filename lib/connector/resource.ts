@@ -46,7 +46,8 @@ export class Resource {
    * that as the deprecated state RETRYABLE_FAILURE and silently retry the task.
    */
   toFlyteIdl(outputVariables?: flyteidl.core.IVariableMap | null): flyteidl.admin.Resource {
-    const phaseName: string | undefined = Phase[this.phase];
+    // A number: `Phase["SUCCEEDED"]` also reads, and a plain-JS phase "SUCCEEDED" would encode as UNDEFINED.
+    const phaseName: string | undefined = typeof this.phase === "number" ? Phase[this.phase] : undefined;
     if (this.phase === Phase.UNDEFINED || phaseName === undefined) {
       const got = this.phase === undefined ? "none" : (phaseName ?? String(this.phase));
       throw new Error(`the connector returned no phase: a Resource needs a TaskExecution phase other than UNDEFINED (got ${got})`);

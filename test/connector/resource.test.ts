@@ -135,6 +135,8 @@ describe("Resource.toFlyteIdl", () => {
       ["missing", {}, "(got none)"],
       ["UNDEFINED", { phase: Phase.UNDEFINED }, "(got UNDEFINED)"],
       ["not a phase", { phase: 99 as Phase }, "(got 99)"],
+      // Plain JavaScript may name the phase: Phase["SUCCEEDED"] reads, but the wire would carry UNDEFINED.
+      ["a phase's name, not its number", { phase: "SUCCEEDED" as unknown as Phase }, "(got SUCCEEDED)"],
     ])("%s: an error saying the connector returned no phase", (_, init, got) => {
       const resource = new Resource(init as ResourceInit);
       expect(() => resource.toFlyteIdl()).toThrow(
