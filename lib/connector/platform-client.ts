@@ -81,10 +81,10 @@ export interface PlatformResponse<T = unknown> {
 /** What every platform error carries besides its gRPC status. */
 export interface PlatformFailure {
   readonly platform: string;
-  /** The HTTP status, when the platform answered one. */
-  readonly httpStatus?: number;
+  /** The HTTP status, when the platform answered one (`| undefined`: for exactOptionalPropertyTypes users). */
+  readonly httpStatus?: number | undefined;
   /** The platform's own message, when it gave one (never a credential). */
-  readonly platformMessage?: string;
+  readonly platformMessage?: string | undefined;
 }
 
 /** The platform refused the task itself (a 4xx other than auth): a FAILED task. */

@@ -211,6 +211,9 @@ describe("the packed package, installed in a fresh npm init -y project", () => {
       expect(ran.code).toBe(0);
       expect(await readFile(join(dir, "my-job-connector.d.mts"), "utf8")).toContain("export declare class MyJobConnector");
       expect(await readFile(join(dir, "deployment.d.mts"), "utf8")).toContain(`export declare const handler: import("${PACKAGE}/lambda").LambdaHandler;`);
+      // The strictest consumer: the package's own declarations checked, optional properties exact.
+      const strict = await run(process.execPath, [TSC, "-p", ".", "--noEmit", "--skipLibCheck", "false", "--exactOptionalPropertyTypes", "true"], dir);
+      expect(strict.stdout + strict.stderr).toBe("");
     },
     STEP_TIMEOUT,
   );
