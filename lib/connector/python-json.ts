@@ -81,7 +81,8 @@ export function quotePythonString(value: string): string {
  */
 const parsedKeyOrder = new WeakMap<object, readonly string[]>();
 
-function keysInOrder(object: object): string[] {
+/** An object's keys in the order parsePythonJson read them, then any set since. */
+export function keysInOrder(object: object): string[] {
   const own = Object.keys(object);
   const parsed = parsedKeyOrder.get(object);
   if (!parsed) return own;

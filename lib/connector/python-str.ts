@@ -7,24 +7,31 @@
  */
 import type { google } from "../idl/index.js";
 import { floatValue, nanosWithinSecond } from "../literals/values.js";
-import { formatPythonFloat, type JsonValue, PythonFloat } from "./python-json.js";
+import { formatPythonFloat, type JsonValue, keysInOrder, PythonFloat } from "./python-json.js";
+
+/** A value pythonRepr writes: a JsonValue, or bytes (as msgpack unpacks a bin) and lists holding them. */
+export type PythonValue = JsonValue | Uint8Array | readonly PythonValue[];
 
 /** Python's `str(value)`: a string as it is, anything else as its repr. */
-export function pythonStr(value: JsonValue): string {
+export function pythonStr(value: PythonValue): string {
   return typeof value === "string" ? value : pythonRepr(value);
 }
 
-/** Python's `repr(value)`: `'text'`, `1`, `1.0`, `True`, `None`, `[...]`, `{'key': ...}`. */
-export function pythonRepr(value: JsonValue): string {
+/**
+ * Python's `repr(value)`: `'text'`, `1`, `1.0`, `True`, `None`, `b'...'`, `[...]`, `{'key': ...}`,
+ * a dict's keys in the order parsePythonJson read them (JS lists integer-like keys first).
+ */
+export function pythonRepr(value: PythonValue): string {
   if (typeof value === "string") return stringRepr(value);
   if (value === null) return "None";
   if (typeof value === "boolean") return value ? "True" : "False";
   if (typeof value === "bigint") return value.toString();
   if (value instanceof PythonFloat) return floatRepr(value.value);
   if (typeof value === "number") return Number.isInteger(value) ? BigInt(value).toString() : floatRepr(value);
+  if (value instanceof Uint8Array) return bytesRepr(value);
   if (Array.isArray(value)) return `[${value.map(pythonRepr).join(", ")}]`;
-  const members = Object.entries(value as { readonly [key: string]: JsonValue });
-  return `{${members.map(([key, item]) => `${stringRepr(key)}: ${pythonRepr(item)}`).join(", ")}}`;
+  const record = value as { readonly [key: string]: JsonValue };
+  return `{${keysInOrder(record).map((key) => `${stringRepr(key)}: ${pythonRepr(record[key]!)}`).join(", ")}}`;
 }
 
 /** repr(float): `nan`, `inf`, `-inf` in lower case, the rest as json.dumps writes floats. */
@@ -56,6 +63,22 @@ function stringRepr(text: string): string {
   return out + quote;
 }
 
+/** CPython's PyBytes_Repr: `b'...'`, quoted as a str, bytes outside printable ASCII as \xhh. */
+function bytesRepr(bytes: Uint8Array): string {
+  const quote = bytes.includes(0x27) && !bytes.includes(0x22) ? '"' : "'";
+  let out = `b${quote}`;
+  for (const code of bytes) {
+    const char = String.fromCharCode(code);
+    if (char === quote || char === "\\") out += `\\${char}`;
+    else if (char === "\t") out += "\\t";
+    else if (char === "\n") out += "\\n";
+    else if (char === "\r") out += "\\r";
+    else if (code < 0x20 || code >= 0x7f) out += `\\x${hex(code, 2)}`;
+    else out += char;
+  }
+  return out + quote;
+}
+
 function hex(code: number, width: number): string {
   return code.toString(16).padStart(width, "0");
 }
@@ -74,12 +97,15 @@ export function pythonIsoformat(date: Date, sep = "T"): string {
 /**
  * `timedelta.total_seconds()` of a google.protobuf.Duration as flytekit reads it: protobuf's
  * ToTimedelta keeps whole microseconds, rounding the nanoseconds toward zero (whatever their sign),
- * and total_seconds divides the microseconds by 10**6. Adding the fraction to the seconds instead
- * rounds differently (1 s + 999999 µs is 1.9999989999999999, not 1.999999). Exact while the
- * microseconds fit a double's integers (about 285 years).
+ * and total_seconds divides the microseconds by 10**6, an int division Python rounds once. So the
+ * exact microseconds, as the decimal they make, rounded to the nearest double: adding the
+ * fraction to the seconds rounds twice (1 s + 999999 µs is 1.9999989999999999, not 1.999999),
+ * and so does a double's division once the microseconds pass 2^53 (about 285 years).
  */
 export function pythonTotalSeconds(seconds: number, nanos: number): number {
-  return (seconds * 1_000_000 + Math.trunc(nanos / 1000)) / 1_000_000;
+  const micros = BigInt(seconds) * 1_000_000n + BigInt(Math.trunc(nanos / 1000));
+  const size = micros < 0n ? -micros : micros;
+  return Number(`${micros < 0n ? "-" : ""}${size / 1_000_000n}.${String(size % 1_000_000n).padStart(6, "0")}`);
 }
 
 /**

@@ -1,10 +1,11 @@
 /** flyteidl.core.Literal -> plain JavaScript values (flytekit's TypeEngine.to_python_value). */
-import { flyteidl } from "../idl/index.js";
+import { flyteidl, type google } from "../idl/index.js";
 import { keyPath, LiteralConversionError, type Role } from "./errors.js";
 import { type DeclaredType, declaredType, describeType } from "./literal-type.js";
-import { durationFromProto, fromInt64, safeInteger, timestampToDate } from "./primitives.js";
+import { durationFromProto, fromInt64, timestampToDate } from "./primitives.js";
+import { boolOf, floatOf, intOf, strOf, truncate } from "./python-builtins.js";
 import { structToJson } from "./struct.js";
-import { FlyteDirectory, FlyteFile, type PlainValue, PythonFloat, StructuredDataset } from "./values.js";
+import { FlyteDirectory, FlyteFile, floatValue, type PlainValue, PythonFloat, StructuredDataset } from "./values.js";
 import { MSGPACK_TAG } from "./python.js";
 import { describeMessagePack, type MessagePackValue, unpackb } from "./unpackb.js";
 
@@ -54,8 +55,10 @@ const SIMPLE_ACCEPTS: Readonly<Record<number, readonly LiteralKind[]>> = {
  * refused; a union reads with the variant it stored, whose structure tag must name a declared
  * variant, or else the one variant that fits: one that fits several, such as an integer or a float
  * for a union of float and int, is ambiguous; MessagePack bytes read
- * as the declared type of what they hold, as attribute access sends them); a mismatch is a
- * LiteralConversionError. Schema, error and offloaded literals are not supported.
+ * as the declared type of what they hold, as attribute access sends them, and so does a Struct
+ * declared a file, directory, structured dataset or map, as it sends a field of a dataclass entered
+ * in the console); a mismatch is a LiteralConversionError. Schema, error and offloaded literals
+ * are not supported.
  */
 export function fromLiteral(literal: flyteidl.core.ILiteral, type?: flyteidl.core.ILiteralType | null, name?: string): PlainValue {
   return read(literal, type, name === undefined ? "value" : JSON.stringify(name));
@@ -106,7 +109,14 @@ function read(literal: flyteidl.core.ILiteral, type: flyteidl.core.ILiteralType 
     const uri = literal.offloadedMetadata.uri ?? "";
     throw new LiteralConversionError(`cannot read ${where}: offloaded literals (stored at ${JSON.stringify(uri)}) are not supported`);
   }
-  if (literal.scalar != null) return readScalar(literal.scalar, declared, type, where);
+  if (literal.scalar != null) {
+    // A Struct of {"pickle_file": uri} so marked stands for the dict flytekit unpickles from there
+    // (type_engine.py:2398-2403), which only Python can.
+    if (literal.scalar.generic != null && literal.metadata?.["format"] === "pickle") {
+      throw new LiteralConversionError(`cannot read ${where}: it is a pickled Python value, which only Python can read`);
+    }
+    return readScalar(literal.scalar, declared, type, where);
+  }
   throw new LiteralConversionError(`cannot read ${where}: the literal holds no value`);
 }
 
@@ -206,11 +216,21 @@ function readScalar(
   type: flyteidl.core.ILiteralType | null | undefined,
   where: string,
 ): PlainValue {
+  const fromDict = declared.kind === "blob" || declared.kind === "structuredDataset";
   if (scalar.binary?.tag === MSGPACK_TAG) {
-    const decoded = decodeMsgpack(plainBytes(scalar.binary.value ?? new Uint8Array()), where);
+    // The file, directory and dataset transformers unpack with msgpack.loads, whose strict_map_key
+    // takes only str keys (flytekit/types/file/file.py:707, directory/types.py:662,
+    // structured/structured_dataset.py:893); the rest with strict_map_key=False.
+    const decoded = decodeMsgpack(plainBytes(scalar.binary.value ?? new Uint8Array()), where, fromDict);
     // FlytePropeller's attribute access (`dc.field`) hands a field on as MessagePack whatever its
     // declared type; flytekit decodes it by that type (type_engine.py, from_binary_idl).
-    return accepts(declared, "struct") ? plainValue(decoded) : readDecoded(decoded, type, where, true);
+    return accepts(declared, "struct") ? plainValue(decoded) : readDecoded(decoded, type, where, true, "MessagePack");
+  }
+  if (scalar.generic != null && (fromDict || declared.kind === "map")) {
+    // A field of a dataclass entered in the console is a Struct, which flytekit reads as
+    // json.loads(MessageToJson(struct)) by the declared type (file.py:738-740, directory/types.py:691-693,
+    // structured_dataset.py:924-926; a map as mashumaro's Dict[str, V] does, type_engine.py:2432-2443).
+    return readDecoded(structAsPython(scalar.generic, where), type, where, false, "a struct literal");
   }
   const [kind, value] = scalarValue(scalar, where);
   check(declared, type, kind, where);
@@ -219,35 +239,29 @@ function readScalar(
   }
   // A float may arrive as an integer literal; the caller asked for a plain number.
   if (kind === "integer" && declared.kind === "simple" && declared.simple === SimpleType.FLOAT) return Number(value);
-  if (kind === "float" && declared.kind === "simple" && declared.simple === SimpleType.INTEGER) return pythonInt(value as number, type, where);
+  if (kind === "float" && declared.kind === "simple" && declared.simple === SimpleType.INTEGER) {
+    // flytekit >= 1.14 reads a float literal as `int(float_value)` (the console sends whole numbers
+    // as floats; flytekit/core/type_engine.py:2723-2725).
+    const integer = truncate(value as number);
+    if (integer !== undefined) return integer;
+    throw new LiteralConversionError(`cannot read ${where} as ${describeType(type)}: got a float literal ${value}, which has no integer value`);
+  }
   return value;
 }
 
 /**
- * A float literal read as an int, as flytekit >= 1.14 reads one (the console sends whole numbers as
- * floats): `int(float_value)` (flytekit/core/type_engine.py:2723-2725), so truncated toward zero and
- * exact at any size (a bigint beyond 2^53, fromInt64's rule); Python's int() raises on NaN and infinities.
- */
-function pythonInt(value: number, type: flyteidl.core.ILiteralType | null | undefined, where: string): number | bigint {
-  if (!Number.isFinite(value)) {
-    throw new LiteralConversionError(`cannot read ${where} as ${describeType(type)}: got a float literal ${value}, which has no integer value`);
-  }
-  // `|| 0`: int(-0.5) and int(-0.0) are 0, not -0.
-  const truncated = Math.trunc(value) || 0;
-  return Number.isSafeInteger(truncated) ? truncated : BigInt(truncated);
-}
-
-/**
  * A MessagePack value read as the declared type, as flytekit's transformers read attribute
- * access. A simple type at the top is SimpleTransformer.from_binary_idl: msgpack.loads, then
- * `assert type(python_val) == expected_python_type` (type_engine.py:398-419), so an int is no
- * float and a float no int, which is what tells a union's variants apart. Within a list or dict
- * it is mashumaro's MessagePackDecoder, whose int() and float() take a whole float as an int and
- * an int as a float. Not read: a datetime or a duration, which mashumaro packs as isoformat text
- * and float seconds.
+ * access (`source` names what it came as, for errors). A simple type at the top is
+ * SimpleTransformer.from_binary_idl: msgpack.loads, then `assert type(python_val) ==
+ * expected_python_type` (type_engine.py:398-419), so an int is no float and a float no int, which
+ * is what tells a union's variants apart. Within a list or dict it is mashumaro's
+ * MessagePackDecoder, which converts an item with int(), float(), str() and bool() (see
+ * readDecodedSimple). A file, directory or dataset is the dict flytekit's own decoders read. Not
+ * read: a datetime or a duration, which mashumaro packs as isoformat text and float seconds.
  */
-function readDecoded(value: MessagePackValue, type: flyteidl.core.ILiteralType | null | undefined, where: string, exact: boolean): PlainValue {
+function readDecoded(value: MessagePackValue, type: flyteidl.core.ILiteralType | null | undefined, where: string, exact: boolean, source: string): PlainValue {
   const declared = declaredType(type);
+  let missing = "";
   switch (declared.kind) {
     case "any":
       return plainValue(value);
@@ -259,47 +273,111 @@ function readDecoded(value: MessagePackValue, type: flyteidl.core.ILiteralType |
     case "enum":
       if (typeof value === "string" && declared.values.includes(value)) return value;
       break;
+    case "blob": {
+      // dict_to_flyte_file and dict_to_flyte_directory (also the decoders of one in a list or dict,
+      // _deserialize): a blob of format "" at "path" (flytekit/types/file/file.py:652-677,
+      // directory/types.py:609-631).
+      const path = dictItem(value, "path");
+      if (typeof path === "string") return declared.multipart ? new FlyteDirectory(path) : new FlyteFile(path);
+      missing = ' with no str "path"';
+      break;
+    }
+    case "structuredDataset": {
+      // dict_to_structured_dataset: "uri", and "file_format" ("" when missing or None;
+      // flytekit/types/structured/structured_dataset.py:841-863).
+      const uri = dictItem(value, "uri");
+      const format = dictItem(value, "file_format") ?? "";
+      if (typeof uri === "string" && typeof format === "string") return new StructuredDataset(uri, format);
+      missing = typeof uri === "string" ? ' whose "file_format" is no str' : ' with no str "uri"';
+      break;
+    }
     case "collection":
-      if (Array.isArray(value)) return value.map((item, index) => readDecoded(item, declared.element, keyPath(where, index), false));
+      if (Array.isArray(value)) return value.map((item, index) => readDecoded(item, declared.element, keyPath(where, index), false, source));
       break;
     case "map":
       if (!(value instanceof Map)) break;
-      return Object.fromEntries([...value].map(([key, item]) => [key, readDecoded(item, declared.value, keyPath(where, key), false)]));
-    case "union":
-      for (const variant of declared.variants) {
-        try {
-          return readDecoded(value, variant, where, exact);
-        } catch (error) {
-          if (!(error instanceof LiteralConversionError)) throw error;
-        }
-      }
+      return Object.fromEntries([...value].map(([key, item]) => [key, readDecoded(item, declared.value, keyPath(where, key), false, source)]));
+    case "union": {
+      const read = exact ? readFirst(value, declared.variants, where, true, source) : readUnionItem(value, declared.variants, where, source);
+      if (read) return read.value;
       break;
+    }
   }
-  throw new LiteralConversionError(`cannot read ${where} as ${describeType(type)}: got MessagePack holding ${describeMessagePack(value)}`);
+  throw new LiteralConversionError(`cannot read ${where} as ${describeType(type)}: got ${source} holding ${describeMessagePack(value)}${missing}`);
 }
 
-/** `value` read as a simple type (see readDecoded), or undefined when it is not one. */
+/**
+ * A union within a list or dict, as mashumaro's union unpacker reads one (unpack.py,
+ * UnionUnpackerBuilder): in declared order, a simple variant of the value's own type or another
+ * variant that reads it; else, in declared order, the first conversion of a variant of int,
+ * float, str, bool or None that takes the value (str(), bool() and None take anything, so no
+ * variant after one of them is tried). An optional (X | None) is None or else X (is_optional and
+ * expr_or_maybe_none).
+ */
+function readUnionItem(value: MessagePackValue, variants: readonly flyteidl.core.ILiteralType[], where: string, source: string): { value: PlainValue } | undefined {
+  const [other, ...more] = variants.length === 2 ? variants.filter(({ simple }) => simple !== SimpleType.NONE) : [];
+  if (other !== undefined && more.length === 0) return { value: value === null ? null : readDecoded(value, other, where, false, source) };
+  const converted = variants.filter(({ simple }) => simple != null && CONVERTED.includes(simple));
+  const last = converted.findIndex(({ simple }) => simple != null && TAKES_ANYTHING.includes(simple));
+  return readFirst(value, variants, where, true, source) ?? readFirst(value, last < 0 ? converted : converted.slice(0, last + 1), where, false, source);
+}
+
+const CONVERTED: readonly flyteidl.core.SimpleType[] = [SimpleType.INTEGER, SimpleType.FLOAT, SimpleType.STRING, SimpleType.BOOLEAN, SimpleType.NONE];
+const TAKES_ANYTHING: readonly flyteidl.core.SimpleType[] = [SimpleType.STRING, SimpleType.BOOLEAN, SimpleType.NONE];
+
+/** `value` read as the first of `variants` that reads it, or undefined when none does. */
+function readFirst(
+  value: MessagePackValue,
+  variants: readonly flyteidl.core.ILiteralType[],
+  where: string,
+  exact: boolean,
+  source: string,
+): { value: PlainValue } | undefined {
+  for (const variant of variants) {
+    try {
+      return { value: readDecoded(value, variant, where, exact, source) };
+    } catch (error) {
+      if (!(error instanceof LiteralConversionError)) throw error;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * `value` read as a simple type (see readDecoded), or undefined when it is not one. Exact, an int
+ * is no float and a float no int; else each is read as mashumaro's unpackers convert an item
+ * (unpack.py: unpack_number `int(value)` and `float(value)`, unpack_bool `bool(value)`,
+ * unpack_collection `str(value)`, unpack_none `None` whatever the value), so [1.5, True] reads as
+ * a list of int as [1, 1], as Python's int() does.
+ */
 function readDecodedSimple(value: MessagePackValue, simple: flyteidl.core.SimpleType, exact: boolean): PlainValue | undefined {
   const isInt = typeof value === "bigint" || (typeof value === "number" && Number.isInteger(value));
   const isFloat = value instanceof PythonFloat || (typeof value === "number" && !Number.isInteger(value));
   switch (simple) {
     case SimpleType.NONE:
-      return value === null ? null : undefined;
+      return value === null || !exact ? null : undefined;
     case SimpleType.INTEGER:
       if (isInt) return value;
-      return !exact && value instanceof PythonFloat ? safeInteger(BigInt(value.value)) : undefined;
+      return exact ? undefined : intOf(value);
     case SimpleType.FLOAT:
       if (isFloat) return Number(value);
-      return !exact && isInt ? Number(value) : undefined;
+      return exact ? undefined : floatOf(value);
     case SimpleType.STRING:
-      return typeof value === "string" ? value : undefined;
+      if (typeof value === "string") return value;
+      return exact ? undefined : strOf(value);
     case SimpleType.BOOLEAN:
-      return typeof value === "boolean" ? value : undefined;
+      if (typeof value === "boolean") return value;
+      return exact ? undefined : boolOf(value);
     case SimpleType.STRUCT:
       return value instanceof Map ? plainValue(value) : undefined;
     default:
       return undefined;
   }
+}
+
+/** The item of a dict under a str key; undefined when `value` is no dict or has no such key. */
+function dictItem(value: MessagePackValue, key: string): MessagePackValue | undefined {
+  return value instanceof Map ? value.get(key) : undefined;
 }
 
 /** A MessagePack value as a plain one: a dict a plain object, a whole float a number. */
@@ -309,12 +387,34 @@ function plainValue(value: MessagePackValue): PlainValue {
   return value instanceof PythonFloat ? value.value : value;
 }
 
-function decodeMsgpack(bytes: Uint8Array, where: string): MessagePackValue {
+function decodeMsgpack(bytes: Uint8Array, where: string, strictMapKey: boolean): MessagePackValue {
   try {
-    return unpackb(bytes, { strictMapKey: false });
+    return unpackb(bytes, { strictMapKey });
   } catch (error) {
     throw new LiteralConversionError(`cannot read ${where}: its MessagePack does not decode (${(error as Error).message})`);
   }
+}
+
+/**
+ * A Struct as json.loads(MessageToJson(struct)) reads it: every number a float (protobuf writes
+ * doubles); MessageToJson refuses NaN and infinities (google/protobuf/json_format.py,
+ * _ValueMessageToJsonObject).
+ */
+function structAsPython(struct: google.protobuf.IStruct, where: string): MessagePackValue {
+  const fields = Object.entries(struct.fields ?? {}).map(([key, value]) => [key, valueAsPython(value, keyPath(where, key))] as const);
+  return new Map(fields);
+}
+
+function valueAsPython(value: google.protobuf.IValue, where: string): MessagePackValue {
+  if (value.numberValue != null) {
+    if (Number.isFinite(value.numberValue)) return floatValue(value.numberValue);
+    throw new LiteralConversionError(`cannot read ${where}: the struct holds ${value.numberValue}, which MessageToJson refuses`);
+  }
+  if (value.stringValue != null) return value.stringValue;
+  if (value.boolValue != null) return value.boolValue;
+  if (value.structValue != null) return structAsPython(value.structValue, where);
+  if (value.listValue != null) return (value.listValue.values ?? []).map((item, index) => valueAsPython(item, keyPath(where, index)));
+  return null;
 }
 
 function scalarValue(scalar: flyteidl.core.IScalar, where: string): [LiteralKind, PlainValue] {

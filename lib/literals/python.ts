@@ -38,7 +38,10 @@ export function pythonOutputs(values: Readonly<Record<string, unknown>>): flytei
   return new flyteidl.core.LiteralMap({ literals: Object.fromEntries(literals) });
 }
 
-/** msgpack-python's default nesting limit (DEFAULT_RECURSE_LIMIT); it also stops a cycle. */
+/**
+ * msgpack-python's Packer nesting limit (DEFAULT_RECURSE_LIMIT, 511 before msgpack 1.2.0); it
+ * also stops a cycle. Its unpacker reads deeper (unpackb.ts, MAX_UNPACK_DEPTH).
+ */
 export const MAX_DEPTH = 511;
 
 /** The length headers of str, bin, array and map: a fix form for short ones, then 8, 16, 32 bits. */

@@ -3,10 +3,17 @@
  * MessagePack (flytekit's dicts and dataclasses, attribute access) and boto's input strings
  * (json.dumps(msgpack.unpackb(...))).
  */
+import { formatPythonFloat } from "../connector/python-json.js";
 import { describeValue, LiteralConversionError } from "./errors.js";
 import { safeInteger } from "./primitives.js";
-import { MAX_DEPTH } from "./python.js";
 import { floatValue, PythonFloat } from "./values.js";
+
+/**
+ * How deeply msgpack-python's unpacker nests arrays and maps: its stack holds 1024 of them
+ * (MSGPACK_EMBED_STACK_SIZE, msgpack/unpack.h:19), and one more, even an empty one, is its
+ * StackError (unpack_template.h:111). The packer's limit is another (python.ts, MAX_DEPTH).
+ */
+export const MAX_UNPACK_DEPTH = 1024;
 
 /**
  * A value as msgpack-python unpacks it, with what a JS value would lose kept: a float whose value
@@ -28,21 +35,26 @@ export type MessagePackValue =
 export interface UnpackbOptions {
   /**
    * msgpack-python's strict_map_key (its default, true): only str keys. False, as flytekit
-   * unpacks dicts and dataclasses (type_engine.py `_default_msgpack_decoder`), also takes int
-   * and float keys, held as their text as a JS object would.
+   * unpacks dicts and dataclasses (type_engine.py `_default_msgpack_decoder`), also takes int and
+   * float keys, held as the text Python's str() and json.dumps both give them: `1`, `1.0`, `1e-07`
+   * (json/encoder.py, _iterencode_dict: `_intstr`, `_floatstr` = float.__repr__). A bool, None,
+   * NaN or infinite key is refused: str() writes `True`, `None`, `nan` (mashumaro's Dict[str, V]
+   * keys), json.dumps `true`, `null`, `NaN`, and no one text is right for both.
    */
   readonly strictMapKey?: boolean;
 }
 
 /**
- * MessagePack bytes as msgpack.unpackb reads them (raw=False): a repeated key keeps its first
- * place and last value. Throws LiteralConversionError where Python fails: truncated or extra
- * bytes, invalid UTF-8, a key strict_map_key refuses or no JS key can hold. Extension types
- * (which neither flytekit nor the Python plugins ever pack) are refused too.
+ * MessagePack bytes as msgpack.unpackb reads them (raw=False): a repeated key, or a number equal
+ * to an earlier one as Python compares them (1 and 1.0), keeps the first key and place and the
+ * last value. Throws LiteralConversionError where Python fails: truncated or extra bytes, invalid
+ * UTF-8, nesting beyond MAX_UNPACK_DEPTH, a key strict_map_key refuses; and for what no JS key
+ * can hold as Python holds it (see UnpackbOptions), two keys Python keeps apart with the same
+ * text (1 and "1"), and extension types (which neither flytekit nor the Python plugins ever pack).
  */
 export function unpackb(bytes: Uint8Array, options: UnpackbOptions = {}): MessagePackValue {
   const reader = new MessagePackReader(bytes, options.strictMapKey ?? true);
-  const value = reader.value(0);
+  const value = reader.read();
   if (!reader.done()) throw new LiteralConversionError("MessagePack: extra data after the value");
   return value;
 }
@@ -63,6 +75,88 @@ export function describeMessagePack(value: MessagePackValue): string {
 /** Python's strict utf-8 codec: invalid bytes fail, a leading U+FEFF stays. */
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
+/** An array or map being read. */
+abstract class Container {
+  abstract readonly value: MessagePackValue;
+  /** Takes the next item (a map's key, then its value); true once the container is full. */
+  abstract add(item: MessagePackValue): boolean;
+}
+
+class OpenArray extends Container {
+  readonly value: MessagePackValue[] = [];
+
+  constructor(private readonly length: number) {
+    super();
+  }
+
+  add(item: MessagePackValue): boolean {
+    this.value.push(item);
+    return this.value.length === this.length;
+  }
+}
+
+class OpenMap extends Container {
+  readonly value = new Map<string, MessagePackValue>();
+  private entries = 0;
+  private key: string | undefined;
+  /** The text of the first key equal to each number (Python's dict holds 1 and 1.0 as one key). */
+  private numberTexts: Map<string, string> | undefined;
+  /** The number each text of a number key came from. */
+  private numberKeys: Map<string, MessagePackValue> | undefined;
+
+  constructor(
+    private readonly length: number,
+    private readonly strictMapKey: boolean,
+  ) {
+    super();
+  }
+
+  add(item: MessagePackValue): boolean {
+    if (this.key === undefined) {
+      this.key = this.dictKey(item);
+      return false;
+    }
+    this.value.set(this.key, item);
+    this.key = undefined;
+    return ++this.entries === this.length;
+  }
+
+  private dictKey(key: MessagePackValue): string {
+    if (typeof key === "string") {
+      const number = this.numberKeys?.get(key);
+      if (number !== undefined) throw keptApart(number, key, key);
+      return key;
+    }
+    // unpackb takes bytes keys even when strict; json.dumps would refuse them, str() write `b'...'`.
+    if (key instanceof Uint8Array) throw new LiteralConversionError("MessagePack: a map key is bytes; bytes keys are not read");
+    if (this.strictMapKey) throw new LiteralConversionError(`MessagePack: a map key is ${describeMessagePack(key)}, which unpackb (strict_map_key=True) refuses`);
+    if (typeof key !== "number" && typeof key !== "bigint" && !(key instanceof PythonFloat)) {
+      throw new LiteralConversionError(`MessagePack: a map key is ${describeMessagePack(key)}; only str, int and float keys are read`);
+    }
+    if (!Number.isFinite(Number(key))) throw new LiteralConversionError(`MessagePack: a map key is ${describeMessagePack(key)}; only finite float keys are read`);
+    const isInt = typeof key === "bigint" || (typeof key === "number" && Number.isInteger(key));
+    // Equal numbers share an identity: a whole float's is its int's.
+    const identity = typeof key === "number" && !isInt ? String(key) : BigInt(key.valueOf()).toString();
+    this.numberTexts ??= new Map();
+    this.numberKeys ??= new Map();
+    const first = this.numberTexts.get(identity);
+    if (first !== undefined) return first;
+    const text = isInt ? String(key) : formatPythonFloat(key.valueOf() as number);
+    // Distinct numbers have distinct texts: only a str key can have taken this one.
+    if (this.value.has(text)) throw keptApart(text, key, text);
+    this.numberTexts.set(identity, text);
+    this.numberKeys.set(text, key);
+    return text;
+  }
+}
+
+/** Two keys a Python dict keeps apart whose texts are one JS key. */
+function keptApart(first: MessagePackValue, second: MessagePackValue, text: string): LiteralConversionError {
+  return new LiteralConversionError(
+    `MessagePack: a map has the keys ${describeMessagePack(first)} and ${describeMessagePack(second)}, which a Python dict keeps apart but are both ${JSON.stringify(text)} here`,
+  );
+}
+
 class MessagePackReader {
   private readonly view: DataView;
   private offset = 0;
@@ -78,9 +172,28 @@ class MessagePackReader {
     return this.offset === this.bytes.length;
   }
 
-  value(depth: number): MessagePackValue {
-    // msgpack-python stops at its recursion limit; so does the packer (python.ts).
-    if (depth > MAX_DEPTH) throw new LiteralConversionError(`MessagePack: nested deeper than ${MAX_DEPTH} levels`);
+  /** The next value, read with a stack of the containers it is in: no nesting can overflow JS's. */
+  read(): MessagePackValue {
+    const open: Container[] = [];
+    for (;;) {
+      let value = this.next(open.length);
+      if (value instanceof Container) {
+        open.push(value);
+        continue;
+      }
+      // A value may fill its container, which is then a value that may fill its own.
+      for (;;) {
+        const container = open.at(-1);
+        if (container === undefined) return value;
+        if (!container.add(value)) break;
+        open.pop();
+        value = container.value;
+      }
+    }
+  }
+
+  /** The next scalar or empty container, or else the container that opens there. */
+  private next(depth: number): MessagePackValue | Container {
     const type = this.view.getUint8(this.take(1));
     if (type <= 0x7f) return type;
     if (type >= 0xe0) return type - 0x100;
@@ -139,25 +252,18 @@ class MessagePackReader {
     return this.bytes.slice(at, at + length);
   }
 
-  private array(length: number, depth: number): MessagePackValue[] {
-    const items: MessagePackValue[] = [];
-    for (let index = 0; index < length; index++) items.push(this.value(depth + 1));
-    return items;
+  private array(length: number, depth: number): MessagePackValue[] | Container {
+    this.enter(depth);
+    return length === 0 ? [] : new OpenArray(length);
   }
 
-  private map(length: number, depth: number): Map<string, MessagePackValue> {
-    const entries = new Map<string, MessagePackValue>();
-    for (let index = 0; index < length; index++) {
-      const key = this.key(this.value(depth + 1));
-      entries.set(key, this.value(depth + 1));
-    }
-    return entries;
+  private map(length: number, depth: number): Map<string, MessagePackValue> | Container {
+    this.enter(depth);
+    return length === 0 ? new Map() : new OpenMap(length, this.strictMapKey);
   }
 
-  private key(key: MessagePackValue): string {
-    if (typeof key === "string") return key;
-    if (this.strictMapKey) throw new LiteralConversionError(`MessagePack: a map key is ${describeMessagePack(key)}, which unpackb (strict_map_key=True) refuses`);
-    if (typeof key === "number" || typeof key === "bigint" || key instanceof PythonFloat) return String(key.valueOf());
-    throw new LiteralConversionError(`MessagePack: a map key is ${describeMessagePack(key)}; only str, int and float keys are read`);
+  /** msgpack-python's check as a container starts, `depth` containers in. */
+  private enter(depth: number): void {
+    if (depth >= MAX_UNPACK_DEPTH) throw new LiteralConversionError(`MessagePack: nested deeper than ${MAX_UNPACK_DEPTH} levels`);
   }
 }

@@ -5,7 +5,7 @@
  * and webhook placeholders take. Expected texts are what CPython 3.11 prints for the same values.
  */
 import { describe, expect, it } from "vitest";
-import { PythonFloat } from "../../lib/connector/python-json.js";
+import { parsePythonJson, PythonFloat } from "../../lib/connector/python-json.js";
 import { messageToDict, pythonIsoformat, pythonRepr, pythonStr, pythonTotalSeconds } from "../../lib/connector/python-str.js";
 import { PreciseDate, structFromJson } from "../../lib/literals/index.js";
 
@@ -22,6 +22,25 @@ describe("pythonRepr", () => {
     expect(pythonRepr([1, new PythonFloat(2), new PythonFloat(1e16), 1e-5, Number.NaN, true, null, { a: "b" }])).toBe("[1, 2.0, 1e+16, 1e-05, nan, True, None, {'a': 'b'}]");
     expect(pythonStr("plain")).toBe("plain");
     expect(pythonStr(12345678901234567890n)).toBe("12345678901234567890");
+  });
+
+  it("writes a parsed dict's keys in the order they were read, as Python's dict keeps them", () => {
+    // python3 3.11: repr(json.loads('{"b": 1, "1": 2, "a": 3}')) == "{'b': 1, '1': 2, 'a': 3}", where
+    // a JS object lists "1" first.
+    expect(pythonRepr(parsePythonJson('{"b": 1, "1": 2, "a": 3}'))).toBe("{'b': 1, '1': 2, 'a': 3}");
+    // str(json.loads('{"x": {"10": 1, "2": [{"1": null, "0": true}]}}'))
+    expect(pythonStr(parsePythonJson('{"x": {"10": 1, "2": [{"1": null, "0": true}]}}'))).toBe("{'x': {'10': 1, '2': [{'1': None, '0': True}]}}");
+  });
+
+  it("writes bytes as CPython does", () => {
+    // python3 3.11: repr(bytes.fromhex(hex)) for each.
+    const bytes = (hex: string) => new Uint8Array(Buffer.from(hex, "hex"));
+    expect(pythonRepr(bytes(""))).toBe("b''");
+    expect(pythonRepr(bytes("69742773"))).toBe(`b"it's"`);
+    expect(pythonRepr(bytes("7361792022686922"))).toBe(`b'say "hi"'`);
+    expect(pythonRepr(bytes("626f7468202720616e642022"))).toBe(`b'both \\' and "'`);
+    expect(pythonRepr(bytes("001f7f80ff090a0d5c207e"))).toBe("b'\\x00\\x1f\\x7f\\x80\\xff\\t\\n\\r\\\\ ~'");
+    expect(pythonStr([bytes("61"), 1])).toBe("[b'a', 1]");
   });
 
   it("writes an aware UTC datetime's isoformat, to a PreciseDate's microsecond", () => {
@@ -41,6 +60,18 @@ describe("pythonTotalSeconds", () => {
     expect(pythonTotalSeconds(12345, 678_901_000)).toBe(12345.678901);
     expect(pythonTotalSeconds(90, 500_000_000)).toBe(90.5);
     expect(pythonTotalSeconds(-2, -500_000_000)).toBe(-2.5);
+  });
+
+  it("rounds the exact microseconds once, beyond 2^53 of them too", () => {
+    // python3 3.11 with protobuf: Duration(seconds=s, nanos=n).ToTimedelta().total_seconds()
+    expect(pythonTotalSeconds(314276167900, 673123359)).toBe(314276167900.6731);
+    expect(pythonTotalSeconds(-314276167900, -673123359)).toBe(-314276167900.6731);
+    expect(pythonTotalSeconds(-258680243794, -158311277)).toBe(-258680243794.15833);
+    expect(pythonTotalSeconds(267157743332, 111066699)).toBe(267157743332.11105);
+    expect(pythonTotalSeconds(315576000000, 999999999)).toBe(315576000001.0);
+    expect(pythonTotalSeconds(100, -5_000_000)).toBe(99.995);
+    expect(pythonTotalSeconds(-100, 5_000_000)).toBe(-99.995);
+    expect(Object.is(pythonTotalSeconds(0, -999), 0)).toBe(true);
   });
 
   it("drops the nanoseconds below a microsecond, toward zero", () => {
