@@ -12,6 +12,7 @@ export {
   type ConnectorOptions,
   type DeleteParams,
   type GetParams,
+  type LogLine,
   type LogsParams,
   type MaybePromise,
   type MetricsParams,

@@ -78,9 +78,21 @@ export interface LogsParams extends CallContext {
 }
 
 /** One page of logs: the token of the next page ("" when none) and its lines. */
+/**
+ * One line of a task's log as flyte-sdk's connectors give it (LogLine): its text, and when and by
+ * whom it was written, which Flyte 2 shows beside it.
+ */
+export interface LogLine {
+  readonly message: string;
+  readonly timestamp?: Date;
+  /** The task's own code, or the platform that ran it. */
+  readonly originator?: "user" | "system";
+}
+
 export interface TaskLogsPage {
   readonly token?: string;
-  readonly results: readonly string[];
+  /** Each line as text, or as a LogLine; both protocols carry both forms (`results` and the lines). */
+  readonly results: readonly (string | LogLine)[];
 }
 
 export interface ConnectorOptions {

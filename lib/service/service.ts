@@ -7,6 +7,7 @@ import type {
   AsyncConnectorBase,
   CallContext,
   Connector,
+  LogLine,
   SyncConnectorBase,
 } from "../connector/connector.js";
 import {
@@ -26,6 +27,7 @@ import { TaskCategory } from "../connector/task-category.js";
 import { taskParams } from "../connector/task-params.js";
 import { flyteidl, google } from "../idl/index.js";
 import { isTimestampInRange } from "../idl/timestamp-range.js";
+import { dateToTimestamp } from "../literals/primitives.js";
 import { syncRequest } from "./sync-requests.js";
 import { isThenable, settledBefore, withDeadline } from "./deadline.js";
 import { MetaSealer } from "./meta-seal.js";
@@ -183,10 +185,13 @@ export class ConnectorService {
     const meta = await this.#decodeMeta(connector, request.resourceMeta, options.deadline);
     const params = { lines: Number(request.lines ?? 0), token: request.token ?? "" };
     const page = await this.#run(connector, "get logs of", options, params, (withSignal) => connector.getLogs!(meta, withSignal));
-    const results = this.#convert(connector, "get logs of", () => (page.results ?? []).map((line) => knownSecrets.text(line)));
+    const lines = this.#convert(connector, "get logs of", () => (page.results ?? []).map(logLine));
+    // The text alone unless a line has more: Flyte 2's lines are made from it (flyteidl2/messages.ts).
+    const structured = lines.some((line) => line.timestamp || line.originator);
     const messages = [new admin.GetTaskLogsResponse({ header: { token: page.token ?? "" } })];
-    for (let i = 0; i < results.length; i += LOG_LINES_PER_BODY) {
-      messages.push(new admin.GetTaskLogsResponse({ body: { results: results.slice(i, i + LOG_LINES_PER_BODY) } }));
+    for (let i = 0; i < lines.length; i += LOG_LINES_PER_BODY) {
+      const slice = lines.slice(i, i + LOG_LINES_PER_BODY);
+      messages.push(new admin.GetTaskLogsResponse({ body: { results: slice.map((line) => line.message), ...(structured && { structuredLines: slice }) } }));
     }
     return messages;
   }
@@ -342,6 +347,22 @@ function single<T>(name: OperationName, requests: readonly T[]): T {
 function requireTemplate(template: flyteidl.core.ITaskTemplate | null | undefined, where: string) {
   if (!template) throw new InvalidArgumentError(`${where} has no task template.`);
   return template;
+}
+
+const ORIGINATORS = { user: admin.LogLineOriginator.USER, system: admin.LogLineOriginator.SYSTEM } as const;
+
+/** A connector's log line on the wire, its text redacted; a line that is neither text nor a LogLine is the connector's fault. */
+function logLine(line: string | LogLine): flyteidl.admin.LogLine {
+  if (typeof line === "string") return new admin.LogLine({ message: knownSecrets.text(line) });
+  if (typeof line?.message !== "string") throw new Error(`a log line is text or a LogLine with a message, got ${typeof line}`);
+  const { timestamp, originator } = line;
+  if (timestamp !== undefined && !(timestamp instanceof Date && Number.isFinite(timestamp.getTime()))) throw new Error("a log line's timestamp is not a valid Date");
+  if (originator !== undefined && !Object.hasOwn(ORIGINATORS, originator)) throw new Error(`a log line's originator is "user" or "system", got ${JSON.stringify(originator)}`);
+  return new admin.LogLine({
+    message: knownSecrets.text(line.message),
+    ...(timestamp && { timestamp: dateToTimestamp(timestamp) }),
+    ...(originator && { originator: ORIGINATORS[originator] }),
+  });
 }
 
 function templateCategory(template: flyteidl.core.ITaskTemplate): TaskCategory {

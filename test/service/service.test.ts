@@ -3,6 +3,7 @@ import {
   AsyncConnectorBase,
   SyncConnectorBase,
   type GetParams,
+  type LogLine,
   type LogsParams,
   type MetricsParams,
   type TaskParams,
@@ -34,7 +35,7 @@ class JobMeta {
 class JobConnector extends AsyncConnectorBase<JobMeta> {
   readonly seen: { create?: TaskParams; get?: GetParams; deleted: string[]; metrics?: MetricsParams; logs?: LogsParams } =
     { deleted: [] };
-  constructor(readonly behaviour: { getResult?: unknown; createError?: unknown; hang?: boolean; logLines?: string[] } = {}) {
+  constructor(readonly behaviour: { getResult?: unknown; createError?: unknown; hang?: boolean; logLines?: (string | LogLine)[] } = {}) {
     super({ name: "Job Connector", taskTypeName: "job", metadataType: JobMeta });
   }
   create(params: TaskParams) {
@@ -272,6 +273,35 @@ describe("getTaskLogs", () => {
     const { service } = setup(new JobConnector({ logLines: ["connecting with token log-line-secret-1f3a", "done"] }));
     const messages = await service.getTaskLogs({ taskCategory: { name: "job" }, resourceMeta: meta });
     expect(messages.flatMap((m) => m.body?.results ?? [])).toEqual(["connecting with token [redacted]", "done"]);
+  });
+
+  test("LogLines keep their time and originator beside the text (flyte-sdk's get_logs: body.lines), redacted as text is", async () => {
+    knownSecrets.add("log-line-secret-7c2e");
+    const at = new Date("2026-12-07T10:00:00.123Z");
+    const lines: (string | LogLine)[] = [{ message: "started", timestamp: at, originator: "system" }, { message: "token log-line-secret-7c2e", originator: "user" }, "plain"];
+    const { service } = setup(new JobConnector({ logLines: lines }));
+    const [, body] = await service.getTaskLogs({ taskCategory: { name: "job" }, resourceMeta: meta });
+    expect(body!.body!.results).toEqual(["started", "token [redacted]", "plain"]);
+    const structured = (body!.body!.structuredLines ?? []) as flyteidl.admin.LogLine[];
+    expect(structured.map((line) => flyteidl.admin.LogLine.toObject(line, { longs: Number }))).toEqual([
+      { message: "started", timestamp: { seconds: Date.parse("2026-12-07T10:00:00Z") / 1000, nanos: 123_000_000 }, originator: flyteidl.admin.LogLineOriginator.SYSTEM },
+      { message: "token [redacted]", originator: flyteidl.admin.LogLineOriginator.USER },
+      { message: "plain" },
+    ]);
+    // Text alone stays text alone: the lines' second form is made where a protocol wants it.
+    const [, plain] = await setup().service.getTaskLogs({ taskCategory: { name: "job" }, resourceMeta: meta });
+    expect(plain!.body!.structuredLines ?? []).toEqual([]);
+  });
+
+  test.each<[string, unknown]>([
+    ["a line that is neither text nor a LogLine", 42],
+    ["a LogLine without a message", { timestamp: new Date() }],
+    ["an invalid timestamp", { message: "m", timestamp: new Date(Number.NaN) }],
+    ["an unknown originator", { message: "m", originator: "kernel" }],
+  ])("%s is the connector's failure, INTERNAL", async (_, line) => {
+    const { service } = setup(new JobConnector({ logLines: [line as LogLine] }));
+    const error = await rejection(service.getTaskLogs({ taskCategory: { name: "job" }, resourceMeta: meta }));
+    expect(error.code).toBe(Status.INTERNAL);
   });
 
   test("a page the connector got wrong is its failure, INTERNAL with flytekit's message", async () => {

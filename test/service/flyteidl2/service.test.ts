@@ -55,6 +55,9 @@ class QuietConnector extends AsyncConnectorBase<InstanceType<typeof JobMeta>> {
     return new Resource({ phase: Phase.SUCCEEDED, logLinks: [consoleLink, logsLink] });
   }
   delete() {}
+  override getLogs() {
+    return { results: [{ message: "warming up", timestamp: new Date("2026-12-07T10:00:00Z"), originator: "system" as const }, "plain"] };
+  }
 }
 
 const sealer = new MetaSealer(parseMetaKeys(`k1:${Buffer.alloc(32, 7).toString("base64")}`));
@@ -207,5 +210,18 @@ describe("what Flyte 2 alone sends", () => {
   test("ExecuteTaskSync is not Flyte 2's: UNIMPLEMENTED", async () => {
     const error = await rejection(service()("executeTaskSync", [{}], v2));
     expect(error.code).toBe(Status.UNIMPLEMENTED);
+  });
+});
+
+describe("logs", () => {
+  test("a LogLine's time and originator reach Flyte 2's lines, beside the text in results", async () => {
+    const dispatch = service();
+    const [, body] = (await dispatch("getTaskLogs", [{ taskCategory: { name: "quiet", version: 0 }, resourceMeta: new JobMeta({ id: "j" }).encode() }], v2)) as flyteidl2.connector.GetTaskLogsResponse[];
+    expect(body!.body!.results).toEqual(["warming up", "plain"]);
+    const lines = (body!.body!.lines ?? []) as flyteidl2.logs.dataplane.LogLine[];
+    expect(lines.map((line) => flyteidl2.logs.dataplane.LogLine.toObject(line, { longs: Number, enums: String }))).toEqual([
+      { message: "warming up", timestamp: { seconds: Date.parse("2026-12-07T10:00:00Z") / 1000, nanos: 0 }, originator: "SYSTEM" },
+      { message: "plain" },
+    ]);
   });
 });
