@@ -118,6 +118,16 @@ export function processIo(): CliIo {
         const stop = (signal: NodeJS.Signals) => {
           process.off("SIGINT", stop);
           process.off("SIGTERM", stop);
+          // Still listened for while shutting down: a signal unheard would kill the process before
+          // its exit hooks run (serverless offline's group left holding its ports). One within a
+          // second is the same Ctrl-C twice (the terminal's, and npm's passing it on); a later one
+          // asks to stop now.
+          const first = Date.now();
+          const again = (repeated: NodeJS.Signals) => {
+            if (Date.now() - first > 1_000) process.exit(repeated === "SIGINT" ? 130 : 143);
+          };
+          process.on("SIGINT", again);
+          process.on("SIGTERM", again);
           resolve(signal);
         };
         process.on("SIGINT", stop);

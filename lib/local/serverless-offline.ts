@@ -78,7 +78,6 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
   process.once("exit", killOnExit);
 
   const stop = async () => {
-    process.removeListener("exit", killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       killGroup(child, "SIGTERM");
       const timer = setTimeout(() => killGroup(child, "SIGKILL"), 10_000);
@@ -88,6 +87,8 @@ export async function startServerlessOffline(options: ServerlessOfflineOptions):
     // Its leader gone, what serverless offline started may linger in the group (a worker slow to
     // take the SIGTERM), holding a port: nothing of it outlives stop().
     killGroup(child, "SIGKILL");
+    // Only now: a parent made to exit while this waited still takes the group with it.
+    process.removeListener("exit", killOnExit);
   };
 
   try {

@@ -252,6 +252,32 @@ console.log("ANSWER " + JSON.stringify(answer));`;
     STEP_TIMEOUT,
   );
   test(
+    "Ctrl-C twice, as a terminal and npm deliver it, still stops serverless offline, its process group and all",
+    async () => {
+      await linkTools(project);
+      const [grpcPort, httpPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
+      const server = spawn(process.execPath, [join(REPO_ROOT, "bin/flyte-connector.js"), "serve", "--backend", "offline", "--grpc-port", String(grpcPort), "--http-port", String(httpPort), "--lambda-port", String(lambdaPort)], {
+        cwd: project,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      server.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      server.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const exited = once(server, "exit");
+      await expect.poll(() => output, { timeout: 60_000, interval: 200 }).toMatch(/Ctrl-C to stop/);
+      const group = offlineProcess(httpPort);
+      expect(group).toBeDefined();
+      server.kill("SIGINT");
+      // npm passes the terminal's Ctrl-C on: a second one arrives while the front shuts down.
+      await expect.poll(() => output, { timeout: 10_000, interval: 20 }).toMatch(/SIGINT: shutting down/);
+      server.kill("SIGINT");
+      const [code, signal] = await exited;
+      expect({ code, signal }).toEqual({ code: 0, signal: null });
+      await expect.poll(() => processesInGroup(group!), { timeout: 10_000 }).toEqual([]);
+    },
+    STEP_TIMEOUT,
+  );
+  test(
     "Ctrl-C while serve --backend offline is starting stops serverless offline, its process group and all",
     async () => {
       await linkTools(project);
