@@ -67,6 +67,7 @@ const AWS_CONNECTOR_PARAMS = [
   `sagemakerRegion=${SAGEMAKER_REGION}`,
   `s3SensorBuckets=${SENSOR_BUCKET}`,
   `botoPolicyArns=${BOTO_POLICIES.join(",")}`,
+  "syncTaskTimeout=300",
 ];
 const SECRET_SEALING_PARAMS = [`metaKeysSecret=${META_KEYS_SECRET}`, `metaKeysKmsKeyArn=${META_KEYS_KMS_KEY}`, "plainMetas=accept"];
 /** What the pseudo parameters are taken to be when the template is read as deployed. */
@@ -218,6 +219,12 @@ describe("serverless package", () => {
     it("answers before API Gateway gives up", () => {
       expect(fn()["Timeout"]).toBeLessThan(API_GATEWAY_TIMEOUT_SECONDS);
       expect(fn()["MemorySize"]).toBeGreaterThanOrEqual(128);
+    });
+
+    it("keeps its timeout whatever executeTaskSync's is given (syncTaskTimeout)", () => {
+      const timeout = withAwsConnectors.Resources[`${logicalName(key)}LambdaFunction`]!.Properties["Timeout"];
+      // A number in the template, as CloudFormation's Lambda resource takes it.
+      expect(timeout).toBe(key === "executeTaskSync" ? 300 : fn()["Timeout"]);
     });
 
     it("is reached by its contract route, with IAM authorization", () => {
