@@ -20,7 +20,7 @@ export async function loadConnectorModule(specifier: string, cwd: string): Promi
   // arguments, and nothing built from a class takes its task category (registration overrides).
   const instances = entries.map(([, value]) => value).filter(isConnector);
   const instanceClasses = new Set<unknown>(instances.map((instance) => instance.constructor));
-  const instanceCategories = new Set(instances.map(categoryKey));
+  const instanceCategories = new Set(instances.map((instance) => String(instance.taskCategory)));
   const found = new Set<Connector>();
   const classes = new Set<unknown>();
   for (const [name, value] of entries) {
@@ -33,7 +33,7 @@ export async function loadConnectorModule(specifier: string, cwd: string): Promi
       } catch (error) {
         throw new UsageError(`Cannot construct connector ${name} of '${specifier}' with no arguments: ${errorMessage(error)}`);
       }
-      if (isConnector(instance) && !instanceCategories.has(categoryKey(instance))) found.add(instance);
+      if (isConnector(instance) && !instanceCategories.has(String(instance.taskCategory))) found.add(instance);
     }
   }
   if (found.size === 0) {
@@ -88,10 +88,6 @@ function isConnector(value: unknown): value is Connector {
   );
 }
 
-/** A connector's task category as the registry keys it (`name_v<version>`), whatever copy of TaskCategory made it. */
-function categoryKey(connector: Connector): string {
-  return `${connector.taskCategory.name}_v${connector.taskCategory.version ?? 0}`;
-}
 
 /** Shape, as for connectors: the module's copy of ConnectorRegistry may not be this one. */
 function isRegistry(value: unknown): value is ConnectorRegistry {

@@ -22,6 +22,8 @@ const { SimpleType } = flyteidl.core;
 export function parseInputValue(text: string): unknown {
   let json: JsonValue;
   try {
+    // JSON.parse decides what is JSON (NaN, Infinity and 1e400 stay text); Python's reading keeps big integers exact.
+    JSON.parse(text);
     json = parsePythonJson(text);
   } catch {
     return text;

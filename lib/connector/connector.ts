@@ -77,7 +77,6 @@ export interface LogsParams extends CallContext {
   readonly token: string;
 }
 
-/** One page of logs: the token of the next page ("" when none) and its lines. */
 /**
  * One line of a task's log as flyte-sdk's connectors give it (LogLine): its text, and when and by
  * whom it was written, which Flyte 2 shows beside it.
@@ -89,6 +88,7 @@ export interface LogLine {
   readonly originator?: "user" | "system";
 }
 
+/** One page of logs: the token of the next page ("" when none) and its lines. */
 export interface TaskLogsPage {
   readonly token?: string;
   /** Each line as text, or as a LogLine; both protocols carry both forms (`results` and the lines). */
@@ -106,8 +106,9 @@ export abstract class ConnectorBase {
   readonly name: string;
   readonly taskCategory: TaskCategory;
 
-  constructor(options: ConnectorOptions) {
-    this.name = options.name ?? "Base Connector";
+  /** Named by the kind that extends it (Sync or Async), as flytekit's base classes are. */
+  constructor(options: ConnectorOptions & { readonly name: string }) {
+    this.name = options.name;
     this.taskCategory = new TaskCategory(options.taskTypeName, options.taskTypeVersion ?? 0);
   }
 

@@ -39,11 +39,6 @@ export function statusName(code: number): StatusName {
 }
 
 /**
- * An error whose gRPC status is known. Its message is safe to send to the caller. It is an
- * answer, not a bug: it is sent, never logged with a stack, so it captures none (capturing one
- * was a third of an UNIMPLEMENTED answer's cost). Its `cause`, if any, keeps its own.
- */
-/**
  * The classes an error of ours is an instance of, by name, on the error itself: a user's connector
  * may load a second copy of this package (the CLI installed globally or with npx, a workspace),
  * whose error classes are not this copy's, yet must be told apart as these are.
@@ -63,14 +58,24 @@ function kindsOf(type: typeof ConnectorError): readonly string[] {
   return kinds;
 }
 
+/**
+ * An error whose gRPC status is known. Its message is safe to send to the caller. It is an
+ * answer, not a bug: it is sent, never logged with a stack, so it captures none (capturing one
+ * was a third of an UNIMPLEMENTED answer's cost). Its `cause`, if any, keeps its own.
+ */
 export class ConnectorError extends Error {
   /** The name of a class of ours, which a minified bundle would otherwise rename. */
   static readonly errorName?: string = "ConnectorError";
   readonly code: StatusCode;
 
-  /** `instanceof` holds for another copy's errors of the same class too (see KINDS). */
+  /**
+   * `instanceof` holds for another copy's errors of the same class too (see KINDS). This copy's
+   * own errors are told by their prototypes alone: a subclass naming itself another class's
+   * errorName is not that class.
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    const ordinary = Function.prototype[Symbol.hasInstance];
+    if (ordinary.call(ConnectorError, value)) return ordinary.call(this, value);
     const kinds = typeof value === "object" && value !== null ? (value as { [KINDS]?: unknown })[KINDS] : undefined;
     return Array.isArray(kinds) && Object.hasOwn(this, "errorName") && kinds.includes(this.errorName);
   }

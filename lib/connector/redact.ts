@@ -93,7 +93,7 @@ export class SecretRedactor {
 
 /**
  * How a secret may be written into a message: as it is, JSON-escaped, percent-encoded (upper or
- * lower hex; form-encoded, where a space is `+` and `!'()*` are escaped too), and base64: padded
+ * lower hex; form-encoded, where a space is `+` and `!'()~` are escaped too), and base64: padded
  * or not, standard or URL-safe (JWT parts), as encoders differ.
  */
 function formsOf(secret: string): readonly string[] {

@@ -24,6 +24,10 @@ describe("--input values", () => {
     ["s3://bucket/key", "s3://bucket/key"],
     ["", ""],
     ["a=b", "a=b"],
+    // Not JSON, though Python's json.loads reads them: the text as written.
+    ["NaN", "NaN"],
+    ["Infinity", "Infinity"],
+    ["[1, NaN]", "[1, NaN]"],
   ])("%j reads as %j", (text, value) => {
     expect(parseInputValue(text)).toEqual(value);
   });

@@ -453,6 +453,11 @@ describe("a connector whose errors come from another copy of the package (a glob
     expect([theirs instanceof errors.ConnectorError, theirs instanceof errors.TaskFailedError, theirs instanceof errors.InvalidArgumentError]).toEqual([true, true, false]);
     class AuthorError extends errors.ConnectorError {}
     expect(new copy.InternalError("y") instanceof AuthorError).toBe(false);
+    // This copy's own errors go by their prototypes: an errorName another class has makes no instance of it.
+    class Named extends errors.UnavailableError {
+      static override readonly errorName: string = "TaskFailedError";
+    }
+    expect([new Named("n") instanceof errors.TaskFailedError, new Named("n") instanceof errors.UnavailableError]).toEqual([false, true]);
     expect(new Error("z") instanceof errors.ConnectorError).toBe(false);
   });
 });
