@@ -68,6 +68,21 @@ function processesInGroup(group: number): number[] {
     .map(({ pid }) => pid);
 }
 
+/** `serve --backend offline` in `project` on free ports, its output gathered as it comes. */
+async function serveOffline(project: string, env?: NodeJS.ProcessEnv) {
+  await linkTools(project);
+  const [grpcPort, httpPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
+  const server = spawn(process.execPath, [join(REPO_ROOT, "bin/flyte-connector.js"), "serve", "--backend", "offline", "--grpc-port", String(grpcPort), "--http-port", String(httpPort), "--lambda-port", String(lambdaPort)], {
+    cwd: project,
+    ...(env && { env }),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  server.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  server.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return { server, grpcPort, httpPort, output: () => output, exited: once(server, "exit") };
+}
+
 interface ServerlessYml {
   service: string;
   functions: Record<string, { handler: string; package: { artifact: string }; events: { httpApi: { method: string; path: string } }[] }>;
@@ -216,19 +231,10 @@ console.log("ANSWER " + JSON.stringify(answer));`;
   test(
     "start:offline's serve --backend offline runs the built functions under serverless offline, behind the gRPC front, with the shell's settings and secrets",
     async () => {
-      await linkTools(project);
       const api = await new JobsApi().start();
-      const [grpcPort, httpPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
-      const server = spawn(process.execPath, [join(REPO_ROOT, "bin/flyte-connector.js"), "serve", "--backend", "offline", "--grpc-port", String(grpcPort), "--http-port", String(httpPort), "--lambda-port", String(lambdaPort)], {
-        cwd: project,
-        env: { ...process.env, JOBS_API_URL: api.url, JOBS_API_TOKEN: "token-from-the-shell" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let output = "";
-      server.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      server.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const { server, grpcPort, httpPort, output } = await serveOffline(project, { ...process.env, JOBS_API_URL: api.url, JOBS_API_TOKEN: "token-from-the-shell" });
       try {
-        await expect.poll(() => output, { timeout: 60_000, interval: 200 }).toMatch(/gRPC front on /);
+        await expect.poll(output, { timeout: 60_000, interval: 200 }).toMatch(/gRPC front on /);
         // Through the front: the gRPC call invokes the project's listAgents function, named from its serverless.yml.
         const listed = await flyteConnector(["list", "-t", "grpc", "--address", `127.0.0.1:${grpcPort}`], project);
         expect(listed.stdout).toMatch(/^Job Connector\s+job_v0\s+async$/m);
@@ -254,22 +260,13 @@ console.log("ANSWER " + JSON.stringify(answer));`;
   test(
     "Ctrl-C twice, as a terminal and npm deliver it, still stops serverless offline, its process group and all",
     async () => {
-      await linkTools(project);
-      const [grpcPort, httpPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
-      const server = spawn(process.execPath, [join(REPO_ROOT, "bin/flyte-connector.js"), "serve", "--backend", "offline", "--grpc-port", String(grpcPort), "--http-port", String(httpPort), "--lambda-port", String(lambdaPort)], {
-        cwd: project,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let output = "";
-      server.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      server.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      const exited = once(server, "exit");
-      await expect.poll(() => output, { timeout: 60_000, interval: 200 }).toMatch(/Ctrl-C to stop/);
+      const { server, httpPort, output, exited } = await serveOffline(project);
+      await expect.poll(output, { timeout: 60_000, interval: 200 }).toMatch(/Ctrl-C to stop/);
       const group = offlineProcess(httpPort);
       expect(group).toBeDefined();
       server.kill("SIGINT");
       // npm passes the terminal's Ctrl-C on: a second one arrives while the front shuts down.
-      await expect.poll(() => output, { timeout: 10_000, interval: 20 }).toMatch(/SIGINT: shutting down/);
+      await expect.poll(output, { timeout: 10_000, interval: 20 }).toMatch(/SIGINT: shutting down/);
       server.kill("SIGINT");
       const [code, signal] = await exited;
       expect({ code, signal }).toEqual({ code: 0, signal: null });
@@ -280,24 +277,15 @@ console.log("ANSWER " + JSON.stringify(answer));`;
   test(
     "Ctrl-C while serve --backend offline is starting stops serverless offline, its process group and all",
     async () => {
-      await linkTools(project);
-      const [grpcPort, httpPort, lambdaPort] = [await freePort(), await freePort(), await freePort()];
-      const server = spawn(process.execPath, [join(REPO_ROOT, "bin/flyte-connector.js"), "serve", "--backend", "offline", "--grpc-port", String(grpcPort), "--http-port", String(httpPort), "--lambda-port", String(lambdaPort)], {
-        cwd: project,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let output = "";
-      server.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      server.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      const exited = once(server, "exit");
+      const { server, httpPort, output, exited } = await serveOffline(project);
       // Its process group (detached: the terminal's SIGINT does not reach it) is its leader's pid.
       let group: number | undefined;
       await expect.poll(() => (group = offlineProcess(httpPort)), { timeout: 60_000, interval: 50 }).toBeDefined();
-      expect(output).not.toMatch(/gRPC front on /); // still starting
+      expect(output()).not.toMatch(/gRPC front on /); // still starting
       server.kill("SIGINT");
       const [code] = await exited;
       expect(code).toBe(0);
-      expect(output).toContain("SIGINT: stopped serverless offline while it started.");
+      expect(output()).toContain("SIGINT: stopped serverless offline while it started.");
       await expect.poll(() => processesInGroup(group!), { timeout: 10_000 }).toEqual([]);
     },
     STEP_TIMEOUT,
