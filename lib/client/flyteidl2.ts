@@ -10,7 +10,7 @@
  */
 import { InvalidArgumentError } from "../connector/errors.js";
 import { endsAttempt, Phase } from "../connector/phase.js";
-import { TaskCategory } from "../connector/task-category.js";
+import { templateCategory } from "../connector/task-category.js";
 import { flyteidl } from "../idl/index.js";
 import { toFlyteidl2Request, toFlyteidlResponses } from "../service/flyteidl2/messages.js";
 import type { Flyteidl2OperationName } from "../service/flyteidl2/operations.js";
@@ -31,7 +31,7 @@ export function overFlyteidl2(transport: Dispatch): Dispatch {
     }
     const { header, inputs } = syncRequest(requests as flyteidl.admin.IExecuteTaskSyncRequest[]);
     const [created] = (await call("createTask", { ...header, inputs }, options)) as flyteidl.admin.ICreateTaskResponse[];
-    const taskCategory = new TaskCategory(header.template?.type ?? "", header.template?.taskTypeVersion ?? 0);
+    const taskCategory = templateCategory(header.template ?? {});
     const task = { taskCategory: { name: taskCategory.name, version: taskCategory.version }, resourceMeta: created?.resourceMeta };
     const [got] = (await call("getTask", { ...task, outputPrefix: header.outputPrefix }, options)) as flyteidl.admin.IGetTaskResponse[];
     if (!endsAttempt(got?.resource?.phase ?? Phase.UNDEFINED)) {

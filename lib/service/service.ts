@@ -23,7 +23,7 @@ import { knownSecrets } from "../connector/redact.js";
 import type { ConnectorRegistry } from "../connector/registry.js";
 import { Resource } from "../connector/resource.js";
 import type { ResourceMetaInstance } from "../connector/resource-meta.js";
-import { TaskCategory } from "../connector/task-category.js";
+import { requestCategory, type TaskCategory, templateCategory } from "../connector/task-category.js";
 import { taskParams } from "../connector/task-params.js";
 import { flyteidl, google } from "../idl/index.js";
 import { isTimestampInRange } from "../idl/timestamp-range.js";
@@ -364,21 +364,6 @@ function logLine(line: string | LogLine): flyteidl.admin.LogLine {
     ...(originator && { originator: ORIGINATORS[originator] }),
   });
 }
-
-function templateCategory(template: flyteidl.core.ITaskTemplate): TaskCategory {
-  return new TaskCategory(template.type ?? "", template.taskTypeVersion ?? 0);
-}
-
-/** `task_category` when its name is set, else the deprecated `task_type` at version 0. */
-function requestCategory(request: {
-  taskCategory?: flyteidl.admin.ITaskCategory | null;
-  taskType?: string | null;
-}): TaskCategory {
-  const category = request.taskCategory;
-  if (category?.name) return new TaskCategory(category.name, category.version ?? 0);
-  return new TaskCategory(request.taskType ?? "", 0);
-}
-
 
 /**
  * A TaskFailedError from get or do is the task's own failure, reported as a FAILED Resource with

@@ -13,6 +13,7 @@
  */
 import type { Connection } from "../../connector/connector.js";
 import type { LinkType, LogLink } from "../../connector/resource.js";
+import { requestCategory } from "../../connector/task-category.js";
 import { flyteidl } from "../../idl/index.js";
 import { flyteidl2 } from "../../idl/flyteidl2.js";
 import { operations, type DispatchOptions, type MessageType } from "../operations.js";
@@ -67,9 +68,8 @@ export function toFlyteidl2Request(name: Flyteidl2OperationName, request: object
  * at version 0) with the category Flyte 2 names it by, which has no task_type to carry it.
  */
 function withCategory(request: object): object {
-  const { taskType, taskCategory } = request as { taskType?: string | null; taskCategory?: flyteidl.admin.ITaskCategory | null };
-  if (!taskType || taskCategory?.name) return request;
-  return { ...request, taskCategory: { name: taskType, version: 0 } };
+  const { name, version } = requestCategory(request);
+  return name ? { ...request, taskCategory: { name, version } } : request;
 }
 
 /** Client side: Flyte 2's answers as the Flyte 1 operation's. */
