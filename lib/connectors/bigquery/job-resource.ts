@@ -5,6 +5,8 @@
  * succeeded: the Python connectors fail on any, we do not. A state outside the documented three is
  * not DONE, so the job is still running. A successful query's destination table (BigQuery names
  * an anonymous one when the query did not) is the output `results`, `bq://project:dataset.table`.
+ * A job that failed for a transient reason is RETRYABLE_FAILED, so that the task's retries start
+ * it again (a new attempt, a new job id), where the Python connectors fail for good.
  * https://cloud.google.com/bigquery/docs/reference/rest/v2/Job#JobStatus
  */
 import { UnavailableError } from "../../connector/errors.js";
@@ -16,6 +18,12 @@ import type { BigQueryJob, ErrorProto } from "./client.js";
 import type { BigQueryMeta } from "./meta.js";
 
 const DOCUMENTED_STATES = new Set(["PENDING", "RUNNING", "DONE"]);
+/**
+ * The errorResult reasons for which Google's own client starts a query job again
+ * (python-bigquery's retry.py: `job_retry_reasons`, and `_RETRYABLE_REASONS` that
+ * `_job_should_retry` also accepts).
+ */
+const TRANSIENT_REASONS = new Set(["rateLimitExceeded", "backendError", "internalError", "badGateway", "jobRateLimitExceeded"]);
 /** The errors a message lists; BigQuery may report many. */
 const MAX_LISTED_ERRORS = 5;
 
@@ -27,7 +35,10 @@ export function jobResource(job: BigQueryJob, meta: BigQueryMeta): Resource {
   }
   const { state, errorResult, errors = [] } = status;
   if (errorResult) {
-    return new Resource({ phase: Phase.FAILED, message: `BigQuery job failed: ${describeErrors([errorResult, ...errors])}`, logLinks });
+    const transient = TRANSIENT_REASONS.has(errorResult.reason ?? "");
+    const failed = transient ? "BigQuery job failed for a transient reason (a new attempt runs it again)" : "BigQuery job failed";
+    const phase = transient ? Phase.RETRYABLE_FAILED : Phase.FAILED;
+    return new Resource({ phase, message: `${failed}: ${describeErrors([errorResult, ...errors])}`, logLinks });
   }
   if (!DOCUMENTED_STATES.has(state)) {
     return new Resource({ phase: Phase.RUNNING, message: `${state} (not DONE: still running)`, logLinks });

@@ -24,7 +24,7 @@ import {
 import { expandBatchQuery } from "./sql/batch.js";
 import { type SqlParam, sqlParam } from "./sql/params.js";
 import { bindPyformat } from "./sql/pyformat.js";
-import { checkStatements } from "./sql/statements.js";
+import { checkStatements, withoutTrailingComments } from "./sql/statements.js";
 import {
   apiHost,
   isAccountIdentifier,
@@ -139,7 +139,7 @@ function statementRequest(task: SnowflakeTask, params: TaskParams): StatementReq
   // A request of several statements must say so; 0 lets Snowflake count them.
   const allParameters = statements.length > 1 && !("MULTI_STATEMENT_COUNT" in parameters) ? { ...parameters, MULTI_STATEMENT_COUNT: "0" } : parameters;
   return {
-    statement,
+    statement: withoutTrailingComments(statement),
     ...context,
     ...(bound ? { bindings } : {}),
     ...(Object.keys(allParameters).length > 0 ? { parameters: allParameters } : {}),

@@ -87,7 +87,8 @@ function fromCustom(custom: { readonly [key: string]: unknown }): Omit<Snowflake
 
 /** The account is part of the API's host name (`<account>.snowflakecomputing.com`): nothing else may reach it. */
 export function isAccountIdentifier(account: string): boolean {
-  return /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(account);
+  // Dot-separated parts (a locator's region and cloud), none empty: a host name's labels.
+  return /^[A-Za-z0-9][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)*$/.test(account);
 }
 
 function checkedAccount(account: string): string {

@@ -294,6 +294,27 @@ describe("job states", () => {
     expect(resource.logLinks?.[0]?.name).toBe("BigQuery Console");
   });
 
+  // Google's client starts a query job again for these reasons (python-bigquery retry.py,
+  // job_retry_reasons and _RETRYABLE_REASONS); a new Flyte attempt has a new job id.
+  it.each(["backendError", "internalError", "rateLimitExceeded", "jobRateLimitExceeded", "badGateway"])(
+    "an errorResult for a transient reason (%s) is RETRYABLE_FAILED, so the task's retries run it again",
+    async (reason) => {
+      fake.plan({ states: ["DONE"], errorResult: { reason, message: "An internal error occurred and the request could not be completed." } });
+      const resource = await get(await create(flytekitTemplate(dogecoin)));
+      expect(resource.phase).toBe(Phase.RETRYABLE_FAILED);
+      expect(resource.message).toBe(
+        `BigQuery job failed for a transient reason (a new attempt runs it again): ${reason}: An internal error occurred and the request could not be completed.`,
+      );
+    },
+  );
+
+  it("an errorResult for any other reason (quotaExceeded, stopped) is FAILED", async () => {
+    for (const reason of ["quotaExceeded", "stopped"]) {
+      fake.plan({ states: ["DONE"], errorResult: { reason, message: "no" } });
+      expect((await get(await create(flytekitTemplate(dogecoin)))).phase).toBe(Phase.FAILED);
+    }
+  });
+
   it("errors without an errorResult are non-fatal: SUCCEEDED, and the message says so", async () => {
     fake.plan({ states: ["DONE"], errors: [{ reason: "invalid", message: "Skipped 1 bad row" }] });
     const resource = await get(await create(flytekitTemplate(dogecoin)));

@@ -138,6 +138,14 @@ describe("flytekit's SnowflakeTask", () => {
     expect(after.message).toBe("SQL execution canceled (SQL state 57014)");
   });
 
+  test.each(["myorg..myaccount", "myorg-myaccount.", "xy12345..aws"])("an account with an empty part (%s) is INVALID_ARGUMENT and reaches no platform", async (account) => {
+    const template = flytekitTemplate({ sql: "SELECT 1", config: { account, user: USER, database: "d", schema: "s", warehouse: "w" } });
+    const error = await rejection(create(template));
+    expect(error.code).toBe(Status.INVALID_ARGUMENT);
+    expect(error.message).toContain("account identifier");
+    expect(fake.calls).toHaveLength(0);
+  });
+
   test("a config without a field, or without sql, is INVALID_ARGUMENT and reaches no platform", async () => {
     const partial = flytekitTemplate({ sql: "SELECT 1", config: { account: ACCOUNT, user: USER, database: "d", schema: "s" } });
     const error = await rejection(create(partial));

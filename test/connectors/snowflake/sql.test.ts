@@ -8,7 +8,7 @@ import { Status } from "../../../lib/connector/errors.js";
 import { expandBatchQuery } from "../../../lib/connectors/snowflake/sql/batch.js";
 import { sqlParam } from "../../../lib/connectors/snowflake/sql/params.js";
 import { bindPyformat } from "../../../lib/connectors/snowflake/sql/pyformat.js";
-import { statementsOf } from "../../../lib/connectors/snowflake/sql/statements.js";
+import { statementsOf, withoutTrailingComments } from "../../../lib/connectors/snowflake/sql/statements.js";
 import { flyteidl } from "../../../lib/idl/index.js";
 import { Duration, toLiteralMap } from "../../../lib/literals/index.js";
 import { rejection } from "../../support/rejection.js";
@@ -118,6 +118,15 @@ test("statementsOf splits at ; outside quotes and comments", () => {
   expect(statementsOf("select ';'; -- x;\n select 2;  ;")).toEqual(["select ';'", "select 2"]);
 });
 
+test("withoutTrailingComments drops the comments and empty statements after the last statement, nothing else", () => {
+  expect(withoutTrailingComments("SELECT 1; -- note")).toBe("SELECT 1;");
+  expect(withoutTrailingComments("SELECT 1 -- note\n; ;\n/* end */ // x")).toBe("SELECT 1");
+  expect(withoutTrailingComments("SELECT '--;' /* kept */ FROM t")).toBe("SELECT '--;' /* kept */ FROM t");
+  expect(withoutTrailingComments('SELECT 1 AS "a;" -- x')).toBe('SELECT 1 AS "a;"');
+  expect(withoutTrailingComments("SELECT 1; -- a\nSELECT 2; -- b")).toBe("SELECT 1; -- a\nSELECT 2;");
+  expect(withoutTrailingComments("SELECT $$x$$;\n\t")).toBe("SELECT $$x$$;");
+});
+
 describe("through the service", () => {
   const keys = makeKeys();
   const fake = useFake(new FakeSnowflake());
@@ -161,6 +170,15 @@ describe("through the service", () => {
     const error = await rejection(create("INSERT INTO t VALUES (%(a)s); COMMIT", { a: 1 }));
     expect(error.code).toBe(Status.INVALID_ARGUMENT);
     expect(error.message).toContain("does not bind variables in a multi-statement request");
+  });
+
+  // Both plugins put the task's query on one line, so a trailing `-- comment` ends the request.
+  test("a statement with a trailing comment is one statement: sent without it, no MULTI_STATEMENT_COUNT", async () => {
+    const meta = await create("SELECT 1; -- the daily check");
+    expect(meta.resourceMeta).toBeTruthy();
+    const body = [...fake.statements.values()][0]!.body;
+    expect(body["statement"]).toBe("SELECT 1;");
+    expect(body["parameters"]).toBeUndefined();
   });
 
   test("a Snowflake Scripting block is not a transaction", async () => {

@@ -31,6 +31,26 @@ export function statementsOf(sql: string): string[] {
   return statements.map((statement) => statement.trim()).filter((statement) => statement !== "");
 }
 
+/**
+ * `sql` without the comments and empty statements after its last statement (`SELECT 1; -- note`
+ * is sent as `SELECT 1;`): they change nothing, and a count of statements that took a trailing
+ * comment for one more would refuse the request as a multi-statement one.
+ */
+export function withoutTrailingComments(sql: string): string {
+  let end = 0;
+  let offset = 0;
+  for (const { kind, text } of scanSql(sql)) {
+    if (kind === "string" || kind === "identifier") end = offset + text.length;
+    else if (kind === "code") {
+      const last = text.search(/[^\s;][\s;]*$/);
+      if (last !== -1) end = offset + last + 1;
+    }
+    offset += text.length;
+  }
+  const semicolon = /^\s*;/.exec(sql.slice(end));
+  return sql.slice(0, end + (semicolon ? semicolon[0].length : 0));
+}
+
 const NEVER = /^(PUT|GET)\b/i;
 const ONLY_IN_MULTI: readonly [RegExp, string][] = [
   [/^USE\b/i, "USE"],
