@@ -16,6 +16,11 @@ const DEADLINE_RESERVE_MS = 250;
 /** The SDK's own retries: its standard strategy, with backoff, on throttling and 5xx. */
 const MAX_ATTEMPTS = 3;
 const CONNECTION_TIMEOUT_MS = 3_000;
+/**
+ * An attempt that gets no answer in this time is given up and retried. node-http-handler 4.x only
+ * logs a warning at requestTimeout unless told to throw; older ones take it as a socket idle
+ * timeout and throw anyway.
+ */
 const REQUEST_TIMEOUT_MS = 10_000;
 
 /** The environment variable that points a service's client elsewhere: `AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME`. */
@@ -34,7 +39,7 @@ export function createClient<C extends AwsSdkClient>(
     region,
     ignoreConfiguredEndpointUrls: true,
     maxAttempts: MAX_ATTEMPTS,
-    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
+    requestHandler: { connectionTimeout: CONNECTION_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
     ...extra,
   };
   const client = new Client(config);

@@ -166,6 +166,17 @@ describe("sagemaker-endpoint", () => {
       expect((error as Error).message).toMatch(/no answer before the call's deadline/);
     });
 
+    // A stuck attempt is given up after the clients' 10 s requestTimeout and sent again, rather
+    // than held until the deadline (node-http-handler 4.x only warns unless throwOnRequestTimeout).
+    it("gives up an attempt that gets no answer in 10 s and sends it again", { timeout: 30_000 }, async () => {
+      const created = await meta();
+      const before = fake.calls.length;
+      fake.fault({ delayMs: 60_000, times: 1 });
+      const resource = await connector.get(created, { ...context(), deadline: Date.now() + 20_000 });
+      expect(resource.phase).toBe(Phase.RUNNING);
+      expect(fake.calls.length - before).toBe(2);
+    });
+
     it("answers FAILED_PRECONDITION when AWS refuses the credentials, quoting no secret", async () => {
       const created = await meta();
       fake.fault({ status: 403, body: { __type: "UnrecognizedClientException", message: "The security token included in the request is invalid." } });
