@@ -68,7 +68,15 @@ const AWS_CONNECTOR_PARAMS = [
   `s3SensorBuckets=${SENSOR_BUCKET}`,
   `botoPolicyArns=${BOTO_POLICIES.join(",")}`,
   "syncTaskTimeout=300",
+  "createTaskTimeout=120",
 ];
+/** Connector settings (README, "Connectors"): each param, the variable it sets in the functions that run connectors. */
+const CONNECTOR_SETTINGS: Readonly<Record<string, readonly [param: string, value: string]>> = {
+  FLYTE_DATABRICKS_INSTANCE: ["databricksInstance", "dbc-1.cloud.databricks.com"],
+  FLYTE_DATABRICKS_ALLOWED_INSTANCES: ["databricksAllowedInstances", "dbc-1.cloud.databricks.com,dbc-2.cloud.databricks.com"],
+  FLYTE_DATABRICKS_SERVICE_CREDENTIAL_PROVIDER: ["databricksServiceCredentialProvider", "flyte-s3"],
+  OPENAI_BASE_URL: ["openaiBaseUrl", "https://gateway.example.com/v1"],
+};
 const SECRET_SEALING_PARAMS = [`metaKeysSecret=${META_KEYS_SECRET}`, `metaKeysKmsKeyArn=${META_KEYS_KMS_KEY}`, "plainMetas=accept"];
 /** What the pseudo parameters are taken to be when the template is read as deployed. */
 const PSEUDO: Readonly<Record<string, string>> = { "AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012" };
@@ -167,7 +175,8 @@ beforeAll(async () => {
   sealedBySecret = asDeployed(await packaged("sealed-by-secret", SECRET_SEALING_PARAMS));
   // With the SageMaker endpoints granted too, in the deployment's own region (sagemakerRegion unset).
   withConnectorSecrets = asDeployed(await packaged("connector-secrets", [...CONNECTOR_SECRETS_PARAMS, `sagemakerEndpoints=${SAGEMAKER_ENDPOINTS}`]));
-  withAwsConnectors = asDeployed(await packaged("aws-connectors", AWS_CONNECTOR_PARAMS));
+  const settings = Object.values(CONNECTOR_SETTINGS).map(([param, value]) => `${param}=${value}`);
+  withAwsConnectors = asDeployed(await packaged("aws-connectors", [...AWS_CONNECTOR_PARAMS, ...settings]));
   template = await packaged("off");
   deployed = asDeployed(template);
   state = JSON.parse(await readFile(join(packageDir, "off", "serverless-state.json"), "utf8")) as typeof state;
@@ -221,10 +230,22 @@ describe("serverless package", () => {
       expect(fn()["MemorySize"]).toBeGreaterThanOrEqual(128);
     });
 
-    it("keeps its timeout whatever executeTaskSync's is given (syncTaskTimeout)", () => {
+    it("takes its timeout from syncTaskTimeout (executeTaskSync) or createTaskTimeout (createTask), else keeps it", () => {
       const timeout = withAwsConnectors.Resources[`${logicalName(key)}LambdaFunction`]!.Properties["Timeout"];
       // A number in the template, as CloudFormation's Lambda resource takes it.
-      expect(timeout).toBe(key === "executeTaskSync" ? 300 : fn()["Timeout"]);
+      expect(timeout).toBe(key === "executeTaskSync" ? 300 : key === "createTask" ? 120 : fn()["Timeout"]);
+    });
+
+    it(CONNECTOR_OPERATIONS.includes(key) ? "gets the connector settings' params, each unset (empty) by default" : "gets no connector setting", () => {
+      const variables = (from: Template) =>
+        (from.Resources[`${logicalName(key)}LambdaFunction`]!.Properties["Environment"] as { Variables: Record<string, unknown> } | undefined)?.Variables ?? {};
+      const given = Object.fromEntries(Object.entries(CONNECTOR_SETTINGS).map(([name, [, value]]) => [name, value]));
+      if (!CONNECTOR_OPERATIONS.includes(key)) {
+        expect(Object.keys(variables(withAwsConnectors)).filter((name) => name in given)).toEqual([]);
+        return;
+      }
+      expect(variables(withAwsConnectors)).toMatchObject(given);
+      expect(variables(deployed)).toMatchObject(Object.fromEntries(Object.keys(given).map((name) => [name, ""])));
     });
 
     it("is reached by its contract route, with IAM authorization", () => {
