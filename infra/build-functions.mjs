@@ -98,7 +98,7 @@ export function sizeReport({ built, elapsedMs }, outDir) {
       .sort((a, b) => a.loaded.localeCompare(b.loaded) || a.name.localeCompare(b.name))
       .map((file) => [file.name, file.bytes.byteLength, file.gzip, file.functions.length, file.loaded]),
   );
-  lines.push(`bytes; ${built.length} functions built into ${relative(process.cwd(), outDir) || "."} in ${elapsedMs} ms`);
+  lines.push(`Built ${built.length} functions into ${relative(process.cwd(), outDir) || "."} in ${elapsedMs} ms (sizes in bytes).`);
   return lines;
 }
 

@@ -61,6 +61,41 @@ export function parseInputs(
   return values;
 }
 
+/**
+ * `values` with every input the template declares, as FlytePropeller passes them all. An Optional
+ * one (a union with none) left out is none: flytekit binds it so when a workflow leaves it out, and
+ * requiring `-i x=null` would ask for what every Flyte caller fills in. Any other left out is a
+ * usage error: its Python default, if it has one, is not in the template.
+ */
+export function withDeclaredInputs(
+  values: Record<string, unknown>,
+  variables?: Readonly<Record<string, flyteidl.core.IVariable>> | null,
+): Record<string, unknown> {
+  const missing: [name: string, type: string][] = [];
+  for (const [name, variable] of Object.entries(variables ?? {})) {
+    if (Object.hasOwn(values, name)) continue;
+    if (takesNone(variable.type)) values[name] = null;
+    else missing.push([name, describeType(variable.type)]);
+  }
+  if (missing.length > 0) {
+    const declared = missing.map(([name, type]) => `${name} (${type})`).join(", ");
+    const flags = missing.map(([name, type]) => `-i ${name}=<${type}>`).join(" ");
+    throw new UsageError(
+      missing.length === 1
+        ? `The template declares input ${declared}, which is not given: add ${flags}.`
+        : `The template declares inputs ${declared}, which are not given: add ${flags}.`,
+    );
+  }
+  return values;
+}
+
+/** Whether none is a value of the type: Optional[T] (a union with a none variant), or none itself. */
+function takesNone(type: flyteidl.core.ILiteralType | null | undefined): boolean {
+  const declared = declaredType(type);
+  if (declared.kind === "union") return declared.variants.some(takesNone);
+  return declared.kind === "simple" && declared.simple === SimpleType.NONE;
+}
+
 /** `text` as the declared type reads it; a value that does not fit the type is left for toLiteral to refuse, naming both. */
 function readDeclared(text: string, type: flyteidl.core.ILiteralType, where: string): unknown {
   const json = parseInputValue(text);

@@ -8,6 +8,7 @@
  */
 import { operationNames, type OperationName } from "../service/operations.js";
 import { PACKAGE_NAME } from "./package-info.js";
+import { REGISTRY_MODULE } from "./project-layout.js";
 
 export interface ScaffoldOptions {
   /** The npm package name, also the serverless service name (functions are `<name>-<stage>-<op>`). */
@@ -18,7 +19,6 @@ export interface ScaffoldOptions {
   readonly tools: Readonly<Record<"tsx" | "typescript" | "@types/node" | "serverless" | "serverless-offline", string>>;
 }
 
-export const REGISTRY_MODULE = "./src/registry.ts";
 export const TASK_TYPE = "job";
 
 /** Path (relative to the project) → contents. */
@@ -54,8 +54,9 @@ function packageJson({ name, dependency, tools }: ScaffoldOptions) {
     scripts: {
       test: "node --import tsx --test src/*.test.ts",
       typecheck: "tsc",
-      start: `${cli} serve --registry ${REGISTRY_MODULE}`,
-      "start:offline": `${cli} build --registry ${REGISTRY_MODULE} && ${cli} serve --backend offline`,
+      // exec: npm's sh does not pass a SIGTERM on, which would leave the server holding its ports.
+      start: `exec ${cli} serve --registry ${REGISTRY_MODULE}`,
+      "start:offline": `${cli} build --registry ${REGISTRY_MODULE} && exec ${cli} serve --backend offline`,
       build: `${cli} build --registry ${REGISTRY_MODULE}`,
       package: `${cli} package --registry ${REGISTRY_MODULE}`,
     },
@@ -79,6 +80,7 @@ const TSCONFIG = `${JSON.stringify(
       module: "nodenext",
       types: ["node"],
       strict: true,
+      noUncheckedIndexedAccess: true,
       verbatimModuleSyntax: true,
       allowImportingTsExtensions: true,
       noEmit: true,
@@ -311,6 +313,13 @@ params:
     # The jobs API the example connector calls (src/connector.ts): JOBS_API_URL of the shell
     # that deploys or runs serverless offline, else this.
     jobsApiUrl: \${env:JOBS_API_URL, "https://jobs.example.com"}
+    # Secrets, deployed (src/connector.ts reads jobs_api_token): the full ARN, as IAM names it, of
+    # a Secrets Manager secret holding a JSON object of secrets by name, {"jobs_api_token": "..."}.
+    # The functions read it (FLYTE_CONNECTOR_SECRETS_ID) and may read only it; empty, neither.
+    # With a customer managed KMS key, give its ARN too. At deploy:
+    #   npx serverless deploy --stage prod --param "connectorSecrets=arn:aws:secretsmanager:..."
+    connectorSecrets: ""
+    connectorSecretsKmsKeyArn: ""
 
 provider:
   name: aws
@@ -327,6 +336,9 @@ provider:
     payload: "2.0"
   environment:
     JOBS_API_URL: \${param:jobsApiUrl}
+    FLYTE_CONNECTOR_SECRETS_ID: \${param:connectorSecrets}
+    # The service its log lines and failure metrics name (Powertools' variable).
+    POWERTOOLS_SERVICE_NAME: \${self:service}
 
 package:
   individually: true
@@ -346,5 +358,34 @@ custom:
     localEnvironment: true
 
 functions:
-${functions}`;
+${functions}
+# The functions' role (serverless's default, shared by the eight) may read exactly the
+# connectorSecrets secret, and decrypt with connectorSecretsKmsKeyArn only through Secrets
+# Manager; nothing while it is empty. A connector that calls AWS itself adds its own actions, on
+# its own resources, here.
+resources:
+  Conditions:
+    ConnectorSecrets: !Not [!Equals ["\${param:connectorSecrets}", ""]]
+    ConnectorSecretsKmsKey: !And [!Condition ConnectorSecrets, !Not [!Equals ["\${param:connectorSecretsKmsKeyArn}", ""]]]
+  Resources:
+    ConnectorSecretsPolicy:
+      Type: AWS::IAM::Policy
+      Condition: ConnectorSecrets
+      Properties:
+        PolicyName: connector-secrets
+        Roles: [!Ref IamRoleLambdaExecution]
+        PolicyDocument:
+          Version: "2012-10-17"
+          Statement:
+            - { Effect: Allow, Action: secretsmanager:GetSecretValue, Resource: "\${param:connectorSecrets}" }
+            - !If
+              - ConnectorSecretsKmsKey
+              - Effect: Allow
+                Action: kms:Decrypt
+                Resource: "\${param:connectorSecretsKmsKeyArn}"
+                Condition:
+                  StringEquals:
+                    "kms:ViaService": !Sub "secretsmanager.\${AWS::Region}.amazonaws.com"
+              - !Ref AWS::NoValue
+`;
 }

@@ -1,12 +1,16 @@
 /** The flags that choose how `list`, `run` and `call` reach the service (by default as `serve` runs it), and the client they make. */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { ConnectorClient } from "../client/client.js";
 import { projectFunctionPrefix } from "../local/serverless-offline.js";
 import { DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT } from "../transport/addresses.js";
 import { DEFAULT_FUNCTION_PREFIX } from "../client/lambda-transport.js";
+import { ConnectorNotFoundError } from "../connector/errors.js";
 import type { ConnectorRegistry } from "../connector/registry.js";
 import { PROTOCOLS } from "../service/flyteidl2/operations.js";
 import { choiceFlag, integerFlag, listFlag, stringFlag, UsageError, type Flags, type OptionSpecs } from "./command.js";
 import { loadRegistryModule, registerConnectorModules } from "./connector-modules.js";
+import { REGISTRY_MODULE } from "./project-layout.js";
 
 export const TRANSPORTS = ["in-process", "grpc", "http", "lambda"] as const;
 export type TransportName = (typeof TRANSPORTS)[number];
@@ -126,6 +130,21 @@ export async function inProcessRegistry(flags: Flags, cwd: string): Promise<Conn
   // Imported on demand: the other transports must not load every built-in connector.
   const registry = module === undefined ? (await import("../../functions/registry.js")).registry : await loadRegistryModule(module, cwd);
   return registerConnectorModules(registry, listFlag(flags, "connector"), cwd);
+}
+
+/**
+ * The error, with a hint when it is the built-in connectors' NOT_FOUND for a task category in a
+ * project `flyte-connector init` made: its connectors are served only with --registry, which an
+ * author running `run --type job` there easily leaves out.
+ */
+export function withRegistryHint(error: unknown, flags: Flags, cwd: string): unknown {
+  const builtIn = flags.registry === undefined && choiceFlag(flags, "transport", TRANSPORTS, "in-process") === "in-process";
+  // The registry's connectorNotFound; a connector's own NOT_FOUND (a job gone) says nothing of the registry.
+  if (!builtIn || !(error instanceof ConnectorNotFoundError) || !error.message.startsWith("Cannot find connector for task category:")) {
+    return error;
+  }
+  if (!existsSync(resolve(cwd, REGISTRY_MODULE))) return error;
+  return new ConnectorNotFoundError(`${error.message} This project's connectors load with --registry ${REGISTRY_MODULE}.`, { cause: error });
 }
 
 /** `--timeout`: the deadline of each call to the service, in seconds (list, run, call). */

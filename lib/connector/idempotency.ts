@@ -49,8 +49,13 @@ export function clientToken(key: string, shape: TokenShape): string {
   const allowed = shape.allowed ?? /[A-Za-z0-9_-]/;
   const prefix = shape.prefix ?? "flyte";
   const hash = createHash("sha256").update(key).digest("hex").slice(0, HASH_CHARS);
-  const room = shape.maxLength - prefix.length - hash.length - 2;
-  if (room < 0) throw new RangeError(`a token of at most ${shape.maxLength} characters cannot hold a ${HASH_CHARS}-character hash`);
+  const fixed = prefix.length + hash.length + 2;
+  const room = shape.maxLength - fixed;
+  if (room < 0) {
+    throw new RangeError(
+      `a maxLength of ${shape.maxLength} is too short: a token holds the prefix "${prefix}", two "-" and a ${HASH_CHARS}-character hash, so maxLength must be at least ${fixed}`,
+    );
+  }
   const readable = [...key].map((char) => (allowed.test(char) ? char : "-")).join("").slice(0, room);
   return readable === "" ? `${prefix}-${hash}`.slice(0, shape.maxLength) : `${prefix}-${readable}-${hash}`;
 }

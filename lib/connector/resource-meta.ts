@@ -45,6 +45,11 @@ export interface FieldKind {
   write(value: unknown, writtenAsInt: boolean): string;
 }
 
+/** An error's message as part of one of ours, which ends it: python-json's end with a period of their own. */
+function clause(message: string): string {
+  return message.replace(/\.$/, "");
+}
+
 /** What a value is, for messages; never the value itself (metas may hold identifiers). */
 function describe(value: unknown): string {
   if (value === null) return "null";
@@ -115,7 +120,7 @@ const jsonKind: FieldKind = {
       toPythonJson(value as JsonValue);
       return undefined;
     } catch (error) {
-      return `must be a JSON value: ${(error as Error).message}`;
+      return `must be a JSON value: ${clause((error as Error).message)}`;
     }
   },
   read: (value) => ({ value }),
@@ -311,7 +316,7 @@ export function defineResourceMeta<const F extends FieldMap>(name: string, field
       try {
         parsed = parsePythonJson(text);
       } catch (error) {
-        throw new ResourceMetaError(`${className}: cannot decode, not JSON: ${(error as Error).message}`);
+        throw new ResourceMetaError(`${className}: cannot decode, not JSON: ${clause((error as Error).message)}.`);
       }
       if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed) || parsed instanceof PythonFloat) {
         throw new ResourceMetaError(`${className}: cannot decode, expected a JSON object, got ${describe(parsed)}.`);

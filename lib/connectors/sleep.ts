@@ -66,12 +66,15 @@ export class SleepConnector extends AsyncConnectorBase<SleepMetadata> {
   }
 }
 
-/** Input `seconds` wins over `custom.seconds`; anything else is the caller's mistake (INVALID_ARGUMENT). */
+/**
+ * Input `seconds` wins over `custom.seconds`, unless it is None (an Optional input left out);
+ * anything else is the caller's mistake (INVALID_ARGUMENT).
+ */
 function requestedSeconds(template: flyteidl.core.ITaskTemplate, inputs: flyteidl.core.ILiteralMap | null | undefined) {
   const input = inputs?.literals?.seconds;
   let value: unknown;
   try {
-    value = input ? fromLiteral(input) : template.custom ? structToJson(template.custom).seconds : undefined;
+    value = (input ? fromLiteral(input) : null) ?? (template.custom ? structToJson(template.custom).seconds : undefined);
   } catch (error) {
     throw new InvalidArgumentError(`sleep cannot read its seconds: ${errorMessage(error)}`, { cause: error });
   }

@@ -17,7 +17,9 @@ export {
   type FakeHandler,
   type FakeRequest,
   type FakeResponse,
+  type PathParams,
   type RecordedCall,
+  type RouteParams,
 } from "./platform-fake.js";
 export { TaskCancelledError, TaskRunFailedError, type TaskResult, type TaskStatus } from "../client/executor.js";
 
@@ -30,8 +32,12 @@ export interface TemplateSpec {
   readonly version?: number;
   /** `template.custom` as plain JSON (numbers arrive as doubles, as from Python's MessageToDict). */
   readonly custom?: JsonObject;
-  /** Declared inputs and outputs, by name. */
+  /** Declared inputs, by name. */
   readonly inputs?: Readonly<Record<string, TypeSpec>>;
+  /**
+   * Declared outputs, by name. Left out, the interface leaves them unset, as `run --type` does, and
+   * plain outputs are converted by the types of their values; `{}` declares that there are none.
+   */
   readonly outputs?: Readonly<Record<string, TypeSpec>>;
   readonly container?: flyteidl.core.IContainer;
   /** `template.sql.statement`, as SQL plugins write it. */
@@ -47,7 +53,7 @@ export function taskTemplate(spec: TemplateSpec): flyteidl.core.TaskTemplate {
     taskTypeVersion: spec.version ?? 0,
     id: { resourceType: flyteidl.core.ResourceType.TASK, project: "project", domain: "development", name: `test.${spec.type}`, version: "v1" },
     custom: spec.custom ? structFromJson(spec.custom, "custom") : null,
-    interface: { inputs: variableMap(spec.inputs), outputs: variableMap(spec.outputs) },
+    interface: { inputs: variableMap(spec.inputs), ...(spec.outputs ? { outputs: variableMap(spec.outputs) } : {}) },
     container: spec.container ?? null,
     sql: spec.sql === undefined ? null : { statement: spec.sql, dialect: flyteidl.core.Sql.Dialect.ANSI },
     config: spec.config ? { ...spec.config } : {},

@@ -8,8 +8,8 @@
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 
-/** A request as the fake received it. */
-export interface FakeRequest {
+/** A request as the fake received it; `Params` are its route's path parameters. */
+export interface FakeRequest<Params extends PathParams = PathParams> {
   readonly method: string;
   /** The path without the query string. */
   readonly path: string;
@@ -20,8 +20,33 @@ export interface FakeRequest {
   /** The body parsed as JSON, or undefined when it is empty or not JSON. */
   readonly json: unknown;
   /** The path pattern's named groups. */
-  readonly params: Readonly<Record<string, string>>;
+  readonly params: Readonly<Params>;
 }
+
+/** Path parameters by name. */
+export type PathParams = Record<string, string>;
+
+/**
+ * The parameters of a route's path pattern, for its handler: `/jobs/{id}` gives `{ id: string }`,
+ * so that `params.id` is a string under `noUncheckedIndexedAccess`. A pattern known only as a
+ * `string`, or a RegExp, gives any names.
+ */
+export type RouteParams<Path extends string> = string extends Path ? PathParams : { [Name in ParamNames<Path>]: string };
+
+/** The names of the `{name}` parts, as pathPattern finds them: a name is [A-Za-z_][A-Za-z0-9_]*, other braces are text. */
+type ParamNames<Path extends string> = Path extends `${string}{${infer Rest}`
+  ? Rest extends `${infer Name}}${infer After}`
+    ? IsName<Name> extends true
+      ? Name | ParamNames<After>
+      : ParamNames<Rest>
+    : never
+  : never;
+
+type Chars<Text extends string> = Text extends `${infer Char}${infer Rest}` ? Char | Chars<Rest> : never;
+type NameStart = Chars<"abcdefghijklmnopqrstuvwxyz"> | Uppercase<Chars<"abcdefghijklmnopqrstuvwxyz">> | "_";
+type NamePart = NameStart | Chars<"0123456789">;
+type IsName<Text extends string> = Text extends `${infer Char}${infer Rest}` ? (Char extends NameStart ? IsNameRest<Rest> : false) : false;
+type IsNameRest<Text extends string> = Text extends `${infer Char}${infer Rest}` ? (Char extends NamePart ? IsNameRest<Rest> : false) : true;
 
 /** What a route answers. */
 export interface FakeResponse {
@@ -34,7 +59,7 @@ export interface FakeResponse {
   readonly headers?: Readonly<Record<string, string>>;
 }
 
-export type FakeHandler = (request: FakeRequest) => FakeResponse | Promise<FakeResponse>;
+export type FakeHandler<Params extends PathParams = PathParams> = (request: FakeRequest<Params>) => FakeResponse | Promise<FakeResponse>;
 
 /** A fault the fake injects instead of (or before) a route's answer. */
 export interface Fault {
@@ -128,10 +153,12 @@ export abstract class PlatformFake {
 
   /**
    * Serves `method` on paths matching `path`: a pattern whose `{name}` parts match one path
-   * segment each and reach the handler as `params.name`, or a RegExp with named groups.
+   * segment each and reach the handler as `params.name` (typed: RouteParams), or a RegExp with
+   * named groups.
    */
-  protected route(method: string, path: string | RegExp, handler: FakeHandler): this {
-    this.#routes.push({ method, pattern: typeof path === "string" ? pathPattern(path) : path, handler });
+  protected route<Path extends string>(method: string, path: Path | RegExp, handler: FakeHandler<RouteParams<Path>>): this {
+    // The pattern's groups are the names RouteParams gives the handler.
+    this.#routes.push({ method, pattern: typeof path === "string" ? pathPattern(path) : path, handler: handler as FakeHandler });
     return this;
   }
 

@@ -34,10 +34,15 @@ describe("examples/sleep.template.json", () => {
     expect(JSON.parse(out)).toEqual({ seconds: 0.05 });
   });
 
-  test("without an input it sleeps custom.seconds, an async task's worth", async () => {
+  test("without an input it sleeps custom.seconds, an async task's worth: its Optional input is None", async () => {
     const sleep = await template("sleep.template.json");
     expect(sleep.type).toBe("sleep");
     expect(structToJson(sleep.custom!)).toEqual({ seconds: 3 });
-    expect(sleep.interface!.inputs!.variables!["seconds"]!.type!.simple).toBe(flyteidl.core.SimpleType.FLOAT);
+    const variants = sleep.interface!.inputs!.variables!["seconds"]!.type!.unionType!.variants!;
+    expect(variants.map((variant) => variant.simple)).toEqual([flyteidl.core.SimpleType.FLOAT, flyteidl.core.SimpleType.NONE]);
+    const { code, out, err } = await cli(["run", "examples/sleep.template.json", "--poll-interval", "100"]);
+    expect(err).toContain("examples.sleep (sleep_v0): SUCCEEDED");
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual({ seconds: 3 });
   });
 });

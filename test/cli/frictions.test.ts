@@ -1,7 +1,7 @@
 /** What a new user trips over first: how task types are written, defaults that must be right, and errors that say what to do. */
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,6 +37,37 @@ describe("run --type takes a task category as list and errors print it", () => {
     const { code, err } = await cli(["run", "--type", "ecko"]);
     expect(code).toBe(1);
     expect(err).toMatch(/Cannot find connector for task category: ecko_v0\. Task categories served: echo_v0, sleep_v0, [^\n]*\.\n$/);
+  });
+});
+
+describe("in a project init made, NOT_FOUND from the built-in connectors points at --registry", () => {
+  const HINT = "This project's connectors load with --registry ./src/registry.ts.";
+  let project: string;
+  beforeAll(async () => {
+    project = await mkdtemp(join(tmpdir(), "flyte-connector-hint-"));
+    await mkdir(join(project, "src"));
+    await writeFile(join(project, "src/registry.ts"), "export {};\n");
+  });
+  afterAll(() => rm(project, { recursive: true, force: true }));
+
+  test("run --type without --registry", async () => {
+    const { code, err } = await cli(["run", "--type", "job"], undefined, project);
+    expect(code).toBe(1);
+    expect(err).toMatch(/Cannot find connector for task category: job_v0\. Task categories served: echo_v0, [^\n]*\. This project's connectors load with --registry \.\/src\/registry\.ts\.\n$/);
+  });
+
+  test("call without --registry", async () => {
+    const { code, err } = await cli(["call", "createTask", "--body", '{"template": {"type": "job"}}'], undefined, project);
+    expect(code).toBe(1);
+    expect(err).toMatch(/^flyte-connector call: NOT_FOUND: Cannot find connector for task category: job_v0\. .*\. This project's/);
+  });
+
+  test("none with --registry, or outside such a project", async () => {
+    const registry = join(REPO_ROOT, "test/cli/fixtures/registries.ts");
+    expect((await cli(["run", "--type", "job", "--registry", registry], undefined, project)).err).not.toContain(HINT);
+    const outside = await cli(["run", "--type", "job"]);
+    expect(outside.err).toContain("Cannot find connector for task category: job_v0.");
+    expect(outside.err).not.toContain(HINT);
   });
 });
 

@@ -2,11 +2,12 @@
  * `flyte-connector init`, then the author's path in the new project, from this repository's
  * sources (the package linked into it): its test passes, it type-checks, `build --registry` makes
  * the eight functions serving its registry, and `package` hands them to serverless. Its
- * serverless.yml routes each function as the repository's own does.
+ * serverless.yml routes each function as the repository's own does, and lets the functions read
+ * a secret store only when given one; `npm start` stops when npm is stopped.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -83,6 +84,63 @@ async function serveOffline(project: string, env?: NodeJS.ProcessEnv) {
   return { server, grpcPort, httpPort, output: () => output, exited: once(server, "exit") };
 }
 
+/** The `flyte-connector serve` processes running in `project`, by pid. */
+function servesIn(project: string): number[] {
+  const cwd = realpathSync(project);
+  return processes()
+    .filter(({ pid, argv }) => {
+      try {
+        return argv[1]?.endsWith("flyte-connector") === true && argv[2] === "serve" && readlinkSync(`/proc/${pid}/cwd`) === cwd;
+      } catch {
+        return false; // it ended while being read
+      }
+    })
+    .map(({ pid }) => pid);
+}
+
+interface Template {
+  Conditions?: Record<string, unknown>;
+  Resources: Record<string, { Type: string; Condition?: string; Properties: Record<string, unknown> }>;
+}
+
+/** Whether a template's condition holds, as CloudFormation evaluates the few functions serverless.yml uses. */
+function holds(template: Template, condition: unknown): boolean {
+  const [[name, args]] = Object.entries(condition as Record<string, unknown>) as [[string, unknown]];
+  switch (name) {
+    case "Condition":
+      return holds(template, template.Conditions?.[args as string]);
+    case "Fn::Not":
+      return !holds(template, (args as unknown[])[0]);
+    case "Fn::And":
+      return (args as unknown[]).every((arg) => holds(template, arg));
+    case "Fn::Equals":
+      return (args as unknown[])[0] === (args as unknown[])[1];
+  }
+  throw new Error(`not a condition this test reads: ${JSON.stringify(condition)}`);
+}
+
+const NO_VALUE = Symbol("AWS::NoValue");
+
+/** The resources CloudFormation would create, their Fn::If resolved (AWS::NoValue dropped). */
+function deployed(template: Template): Record<string, { Type: string; Properties: Record<string, unknown> }> {
+  const resolve = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(resolve).filter((item) => item !== NO_VALUE);
+    if (typeof value !== "object" || value === null) return value;
+    const entries = Object.entries(value);
+    if (entries.length === 1 && entries[0]![0] === "Ref" && entries[0]![1] === "AWS::NoValue") return NO_VALUE;
+    if (entries.length === 1 && entries[0]![0] === "Fn::If") {
+      const [condition, then, otherwise] = entries[0]![1] as [string, unknown, unknown];
+      return resolve(holds(template, { Condition: condition }) ? then : otherwise);
+    }
+    return Object.fromEntries(entries.map(([key, item]) => [key, resolve(item)]).filter(([, item]) => item !== NO_VALUE));
+  };
+  return Object.fromEntries(
+    Object.entries(template.Resources)
+      .filter(([, resource]) => resource.Condition === undefined || holds(template, { Condition: resource.Condition }))
+      .map(([key, { Type, Properties }]) => [key, { Type, Properties: resolve(Properties) as Record<string, unknown> }]),
+  );
+}
+
 interface ServerlessYml {
   service: string;
   functions: Record<string, { handler: string; package: { artifact: string }; events: { httpApi: { method: string; path: string } }[] }>;
@@ -115,14 +173,16 @@ describe("init <dir>", () => {
       devDependencies: { tsx: repo.dependencies.tsx, "serverless-offline": repo.devDependencies["serverless-offline"] },
       scripts: {
         test: "node --import tsx --test src/*.test.ts",
-        start: "flyte-connector serve --registry ./src/registry.ts",
-        "start:offline": "flyte-connector build --registry ./src/registry.ts && flyte-connector serve --backend offline",
+        start: "exec flyte-connector serve --registry ./src/registry.ts",
+        "start:offline": "flyte-connector build --registry ./src/registry.ts && exec flyte-connector serve --backend offline",
         build: "flyte-connector build --registry ./src/registry.ts",
         package: "flyte-connector package --registry ./src/registry.ts",
       },
     });
     const tsconfig = JSON.parse(await readFile(join(project, "tsconfig.json"), "utf8")) as { compilerOptions: Record<string, unknown> };
     expect(tsconfig.compilerOptions.module).toBe("nodenext");
+    // As tsc --init sets it: the generated code, and the test kit's types, hold under it (checked below).
+    expect(tsconfig.compilerOptions.noUncheckedIndexedAccess).toBe(true);
   });
 
   test(
@@ -140,9 +200,23 @@ describe("init <dir>", () => {
   test(
     "it type-checks with its own tsconfig",
     async () => {
-      const ran = await run(process.execPath, [TSC, "-p", ".", "--customConditions", "source"], project);
-      expect(ran.stdout + ran.stderr).toBe("");
-      expect(ran.code).toBe(0);
+      // Against the package's sources: exports' "types" comes before "source", so a dist that
+      // `npm pack` left in the repository would be read instead, however stale.
+      const { exports } = JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as { exports: Record<string, string | { source?: string }> };
+      const paths = Object.fromEntries(
+        Object.entries(exports).flatMap(([subpath, target]) =>
+          typeof target === "object" && target.source ? [[`flyte-connectors-serverless${subpath.slice(1)}`, [join(project, "node_modules/flyte-connectors-serverless", target.source)]]] : [],
+        ),
+      );
+      const config = join(project, "tsconfig.sources.json");
+      await writeFile(config, JSON.stringify({ extends: "./tsconfig.json", compilerOptions: { paths } }));
+      try {
+        const ran = await run(process.execPath, [TSC, "-p", config], project);
+        expect(ran.stdout + ran.stderr).toBe("");
+        expect(ran.code).toBe(0);
+      } finally {
+        await rm(config);
+      }
     },
     STEP_TIMEOUT,
   );
@@ -152,7 +226,7 @@ describe("init <dir>", () => {
     async () => {
       const ran = await flyteConnector(["build", "--registry", "./src/registry.ts"], project);
       expect(ran.stderr).toBe("");
-      expect(ran.stdout).toMatch(/^bytes; 8 functions built into \.build in \d+ ms$/m);
+      expect(ran.stdout).toMatch(/^Built 8 functions into \.build in \d+ ms \(sizes in bytes\)\.$/m);
       const built = await readdir(join(project, ".build"));
       for (const key of operationNames) expect(built).toContain(`${key}.zip`);
       // The built listAgents, run by a bare node: the project's connector, not the repository's.
@@ -170,7 +244,7 @@ console.log("ANSWER " + JSON.stringify(answer));`;
 
   test("serverless.yml deploys each function from its artifact, on the routes of the repository's own", async () => {
     const ours = parse(await readFile(join(REPO_ROOT, "serverless.yml"), "utf8"), { logLevel: "error" }) as ServerlessYml; // CloudFormation tags: not read here
-    const theirs = parse(await readFile(join(project, "serverless.yml"), "utf8")) as ServerlessYml;
+    const theirs = parse(await readFile(join(project, "serverless.yml"), "utf8"), { logLevel: "error" }) as ServerlessYml;
     expect(theirs.service).toBe("my-connectors");
     expect(Object.keys(theirs.functions)).toEqual(operationNames);
     const routes = (yml: ServerlessYml, key: string) => yml.functions[key]!.events.map(({ httpApi }) => `${httpApi.method} ${httpApi.path}`);
@@ -204,29 +278,124 @@ console.log("ANSWER " + JSON.stringify(answer));`;
       STEP_TIMEOUT,
     );
 
+    /** `package` with serverless linked in, with no AWS configuration; its template's resources as CloudFormation would create them. */
+    async function packaged(serverlessArgs: readonly string[] = []) {
+      await linkTools(project);
+      const home = join(work, "home");
+      await mkdir(home, { recursive: true });
+      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")));
+      const args = ["package", "--registry", "./src/registry.ts", ...(serverlessArgs.length > 0 ? ["--", ...serverlessArgs] : [])];
+      const ran = await run(process.execPath, [join(REPO_ROOT, "bin/flyte-connector.js"), ...args], project, { ...env, HOME: home, AWS_SDK_LOAD_CONFIG: "0" });
+      expect(ran.stderr).not.toMatch(/Error/);
+      expect(ran.code).toBe(0);
+      const template = JSON.parse(await readFile(join(project, ".serverless/cloudformation-template-update-stack.json"), "utf8")) as Template;
+      const resources = Object.values(deployed(template));
+      const functions = resources
+        .filter((resource) => resource.Type === "AWS::Lambda::Function")
+        .map(({ Properties }) => Properties as { FunctionName: string; Environment: { Variables: Record<string, unknown> } });
+      // Statements granting Secrets Manager or KMS actions (the functions' environment holds the secret's ARN too).
+      const grants = resources.filter((resource) => /"(secretsmanager|kms):/.test(JSON.stringify(resource)));
+      return { functions, grants };
+    }
+
     test(
-      "with serverless: builds, then serverless package writes the template of the eight functions",
+      "with serverless: builds, then serverless package writes the template of the eight functions, reading no secret store",
       async () => {
-        await linkTools(project);
-        const home = join(work, "home");
-        await mkdir(home, { recursive: true });
-        const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")));
-        const ran = await run(process.execPath, [join(REPO_ROOT, "bin/flyte-connector.js"), "package", "--registry", "./src/registry.ts"], project, {
-          ...env,
-          HOME: home,
-          AWS_SDK_LOAD_CONFIG: "0",
-        });
-        expect(ran.stderr).not.toMatch(/Error/);
-        expect(ran.code).toBe(0);
-        const template = JSON.parse(await readFile(join(project, ".serverless/cloudformation-template-update-stack.json"), "utf8")) as {
-          Resources: Record<string, { Type: string; Properties: { FunctionName?: string } }>;
-        };
-        const functions = Object.values(template.Resources).filter((resource) => resource.Type === "AWS::Lambda::Function");
-        expect(functions.map((resource) => resource.Properties.FunctionName).sort()).toEqual(operationNames.map((key) => `my-connectors-dev-${key}`).sort());
+        const { functions, grants } = await packaged();
+        expect(functions.map((fn) => fn.FunctionName).sort()).toEqual(operationNames.map((key) => `my-connectors-dev-${key}`).sort());
+        for (const fn of functions) expect(fn.Environment.Variables.FLYTE_CONNECTOR_SECRETS_ID).toBe("");
+        // Logs and failure metrics name the project, not this repository's service.
+        for (const fn of functions) expect(fn.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe("my-connectors");
+        // Without connectorSecrets, nothing is granted.
+        expect(grants).toEqual([]);
+      },
+      STEP_TIMEOUT,
+    );
+
+    test(
+      "with connectorSecrets: the functions read that secret, and their role may read exactly it",
+      async () => {
+        const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:jobs-AbCdEf";
+        const key = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+        const { functions, grants } = await packaged(["--param", `connectorSecrets=${secret}`]);
+        expect(functions).toHaveLength(operationNames.length);
+        for (const fn of functions) expect(fn.Environment.Variables.FLYTE_CONNECTOR_SECRETS_ID).toBe(secret);
+        const readSecret = { Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: secret };
+        expect(grants).toEqual([
+          {
+            Type: "AWS::IAM::Policy",
+            Properties: {
+              PolicyName: "connector-secrets",
+              Roles: [{ Ref: "IamRoleLambdaExecution" }],
+              PolicyDocument: { Version: "2012-10-17", Statement: [readSecret] },
+            },
+          },
+        ]);
+
+        // With its KMS key: decrypting, only through Secrets Manager.
+        const withKey = await packaged(["--param", `connectorSecrets=${secret}`, "--param", `connectorSecretsKmsKeyArn=${key}`]);
+        expect(withKey.grants).toEqual([
+          {
+            Type: "AWS::IAM::Policy",
+            Properties: {
+              PolicyName: "connector-secrets",
+              Roles: [{ Ref: "IamRoleLambdaExecution" }],
+              PolicyDocument: {
+                Version: "2012-10-17",
+                Statement: [
+                  readSecret,
+                  {
+                    Effect: "Allow",
+                    Action: "kms:Decrypt",
+                    Resource: key,
+                    Condition: { StringEquals: { "kms:ViaService": { "Fn::Sub": "secretsmanager.${AWS::Region}.amazonaws.com" } } },
+                  },
+                ],
+              },
+            },
+          },
+        ]);
       },
       STEP_TIMEOUT,
     );
   });
+
+  test(
+    "npm start's server stops when npm is stopped: the script execs it, so npm's SIGTERM reaches it",
+    async () => {
+      // As npm install links the CLI: npm puts the project's node_modules/.bin on the script's PATH.
+      await mkdir(join(project, "node_modules/.bin"), { recursive: true });
+      await symlink(join(REPO_ROOT, "bin/flyte-connector.js"), join(project, "node_modules/.bin/flyte-connector")).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== "EEXIST") throw error;
+      });
+      const [grpcPort, httpPort] = [await freePort(), await freePort()];
+      // Without the lifecycle variables of an `npm test` running this, which would make npm start this repository's server.
+      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) || /^npm_config_(?!local_prefix$|call$)/i.test(name)));
+      const npm = spawn("npm", ["start"], {
+        cwd: project,
+        env: { ...env, FLYTE_GRPC_PORT: String(grpcPort), FLYTE_HTTP_PORT: String(httpPort), npm_config_update_notifier: "false" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      npm.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      npm.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      const exited = once(npm, "exit");
+      try {
+        await expect.poll(() => output, { timeout: 60_000, interval: 200 }).toMatch(/Ctrl-C to stop/);
+        expect(servesIn(project)).toHaveLength(1);
+        // As a process manager (or kill) stops it.
+        npm.kill("SIGTERM");
+        await exited;
+        await expect.poll(() => servesIn(project), { timeout: 10_000 }).toEqual([]);
+        expect(await fetch(`http://127.0.0.1:${httpPort}/api/v1/agents`).then(() => "open", () => "closed")).toBe("closed");
+      } finally {
+        npm.kill("SIGKILL");
+        // A server left running by a failure: stopped by its pid.
+        for (const pid of servesIn(project)) process.kill(pid, "SIGKILL");
+      }
+    },
+    STEP_TIMEOUT,
+  );
 
   test(
     "start:offline's serve --backend offline runs the built functions under serverless offline, behind the gRPC front, with the shell's settings and secrets",

@@ -209,7 +209,7 @@ describe("in-process", () => {
       interface: { inputs: { variables: { seconds: { type: { simple: "FLOAT" } } } } },
     };
     await writeFile(file, JSON.stringify(template));
-    const ok = await cli(["run", file, "--connector", FIXTURE]);
+    const ok = await cli(["run", file, "-i", "seconds=0", "--connector", FIXTURE]);
     expect(ok.code).toBe(0);
     expect(ok.err).toContain("my-countdown (countdown_v0): SUCCEEDED");
 

@@ -25,9 +25,9 @@ describe("run reads -i values by the template's declared types", () => {
   });
 
   test("a JSON-quoted string still reads as the string it quotes", async () => {
-    const { code, out } = await cli(["run", TEMPLATE, "-i", 'text="2024"']);
+    const { code, out } = await cli(["run", TEMPLATE, "-i", "count=1", "-i", 'text="2024"', "-i", "when=2024-01-01T00:00:00Z", "-i", "wait=1s"]);
     expect(code).toBe(0);
-    expect(JSON.parse(out)).toEqual({ text: "2024" });
+    expect(JSON.parse(out)).toMatchObject({ text: "2024" });
   });
 
   test.each([
@@ -38,6 +38,40 @@ describe("run reads -i values by the template's declared types", () => {
     expect(code).toBe(2);
     expect(out).toBe("");
     expect(err).toBe(`${message}Run 'flyte-connector run --help' for usage.\n`);
+  });
+});
+
+describe("run passes every input the template declares, as FlytePropeller does", () => {
+  const DECLARED = "test/cli/fixtures/declared-inputs.template.json";
+
+  test("one left out is a usage error naming it, its type and the flag that gives it", async () => {
+    const { code, out, err } = await cli(["run", DECLARED, "-i", "count=1"]);
+    expect(code).toBe(2);
+    expect(out).toBe("");
+    expect(err).toBe(
+      "flyte-connector run: The template declares input seconds (float), which is not given: add -i seconds=<float>.\n" +
+        "Run 'flyte-connector run --help' for usage.\n",
+    );
+  });
+
+  test("several left out are named together", async () => {
+    const { code, err } = await cli(["run", DECLARED]);
+    expect(code).toBe(2);
+    expect(err).toContain(
+      "The template declares inputs seconds (float), count (integer), which are not given: add -i seconds=<float> -i count=<integer>.",
+    );
+  });
+
+  test("an Optional one left out is none, as flytekit binds it", async () => {
+    const { code, out } = await cli(["run", DECLARED, "-i", "seconds=0.5", "-i", "count=1"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual({ seconds: 0.5, count: 1, limit: null });
+  });
+
+  test("an Optional one given keeps its value", async () => {
+    const { code, out } = await cli(["run", DECLARED, "-i", "seconds=0.5", "-i", "count=1", "-i", "limit=3"]);
+    expect(code).toBe(0);
+    expect(JSON.parse(out)).toEqual({ seconds: 0.5, count: 1, limit: 3 });
   });
 });
 

@@ -39,6 +39,15 @@ describe("clientToken", () => {
   test("refuses a shape too short for its hash", () => {
     expect(() => clientToken("k", { maxLength: 20 })).toThrow(RangeError);
   });
+  test("says the shortest maxLength that holds the prefix, the separators and the hash", () => {
+    expect(() => clientToken("k", { maxLength: 36 })).toThrow(
+      'a maxLength of 36 is too short: a token holds the prefix "flyte", two "-" and a 32-character hash, so maxLength must be at least 39',
+    );
+    expect(() => clientToken("k", { maxLength: 34, prefix: "f" })).toThrow("so maxLength must be at least 35");
+    expect(() => clientToken("k", { maxLength: 35, prefix: "f" })).not.toThrow();
+    expect(() => clientToken("k", { maxLength: 38 })).toThrow("at least 39");
+    expect(clientToken("k", { maxLength: 39 })).toMatch(/^flyte-[0-9a-f]{32}$/);
+  });
 });
 
 describe("uuidV5", () => {

@@ -190,6 +190,21 @@ describe("construct", () => {
     expect(withExtra(cycle)).toThrow("value at self is a circular reference");
   });
 
+  test("a json field's problem ends its message with one period, as every other does", () => {
+    const loose = Everything as unknown as new (init: unknown) => unknown;
+    expect(() => new loose({ name: "n", count: 1, ratio: 1, done: true, extra: { x: undefined } })).toThrow(
+      new ResourceMetaError('Everything: field "extra" must be a JSON value: value at x is undefined, which is not JSON.'),
+    );
+    expect(() => new loose({ name: 1, count: 1, ratio: 1, done: true, extra: [undefined] })).toThrow(
+      new ResourceMetaError(
+        'Everything: field "name" must be a string, got an integer; field "extra" must be a JSON value: value at [0] is undefined, which is not JSON.',
+      ),
+    );
+    expect(() => field.json().default({ x: undefined } as never)).toThrow(
+      new ResourceMetaError("Default value must be a JSON value: value at x is undefined, which is not JSON."),
+    );
+  });
+
   test("makes fields read-only", () => {
     const meta = new BigQueryMetadata({ job_id: "j" });
     expect(() => {

@@ -51,6 +51,12 @@ describe("sleep", () => {
     expect(SleepMetadata.decode(fromInt.resourceMeta).duration).toBe(3);
     const fromCustom = await service.createTask({ template: { type: "sleep", custom: structFromJson({ seconds: 4 }) } });
     expect(SleepMetadata.decode(fromCustom.resourceMeta).duration).toBe(4);
+    // An Optional[float] input left out reaches the connector as a none literal.
+    const fromNone = await service.createTask({
+      template: { type: "sleep", custom: structFromJson({ seconds: 5 }) },
+      inputs: { literals: { seconds: { scalar: { noneType: {} } } } },
+    });
+    expect(SleepMetadata.decode(fromNone.resourceMeta).duration).toBe(5);
   });
 
   test.each([["negative", seconds(-1)], ["missing", undefined]])("a %s duration is the caller's INVALID_ARGUMENT", async (_, inputs) => {

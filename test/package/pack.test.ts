@@ -9,7 +9,7 @@ import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join, posix, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { REPO_ROOT } from "../support/build.js";
 
@@ -157,9 +157,10 @@ describe("the packed package, installed in a fresh npm init -y project", () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  test("ships compiled JavaScript and declarations, the CLI and its function builder (infra/build-functions.mjs), the contract its messages cite (docs/CONTRACT.md), and no tests, bench or sources", async () => {
+  test("ships compiled JavaScript and declarations, the CLI and its function builder (infra/build-functions.mjs), the documents its README and messages cite, the examples, and no tests, bench or sources", async () => {
     const files = await filesUnder(installed);
-    const outside = files.filter((file) => !/^(dist\/(lib|functions)\/.+\.(js|d\.ts)|bin\/flyte-connector\.js|infra\/(build-functions|function-bundle)\.mjs|docs\/CONTRACT\.md|package\.json|README\.md|LICENSE)$/.test(file));
+    const documents = /^(docs\/CONTRACT|LIMITS|SECURITY|BENCHMARKS|lib\/connectors\/[a-z0-9-]+\/README)\.md$|^examples\/[a-z0-9-]+\.template\.json$/;
+    const outside = files.filter((file) => !documents.test(file) && !/^(dist\/(lib|functions)\/.+\.(js|d\.ts)|bin\/flyte-connector\.js|infra\/(build-functions|function-bundle)\.mjs|package\.json|README\.md|LICENSE)$/.test(file));
     expect(outside).toEqual([]);
     expect(files.filter((file) => /(^|\/)(test|bench)\/|\.test\./.test(file))).toEqual([]);
     expect(files).toEqual(expect.arrayContaining(["dist/lib/idl/gen/flyteidl.js", "docs/CONTRACT.md", "infra/build-functions.mjs"]));
@@ -167,6 +168,20 @@ describe("the packed package, installed in a fresh npm init -y project", () => {
       // A declaration naming a .ts module would send the user's tsc into sources it does not have.
       expect(await readFile(join(installed, file), "utf8"), file).not.toMatch(/from "[^"]*\.ts"|import\("[^"]*\.ts"\)/);
     }
+  });
+
+  test("every relative link of a shipped document leads to a shipped file", async () => {
+    const files = await filesUnder(installed);
+    const broken: string[] = [];
+    for (const document of files.filter((file) => file.endsWith(".md"))) {
+      const text = await readFile(join(installed, document), "utf8");
+      for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/i.test(target!)) continue;
+        const file = posix.normalize(posix.join(posix.dirname(document), target!));
+        if (!files.includes(file)) broken.push(`${document}: ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
   });
 
   test("installs without running a generator", async () => {
@@ -249,7 +264,7 @@ describe("the packed package, installed in a fresh npm init -y project", () => {
       await succeed("npm", ["install", ...INSTALL_FLAGS], scaffold);
       const build = await run("npx", ["--no", "--", "flyte-connector", "build", "--registry", "./src/registry.ts"], scaffold);
       expect(build.stderr).toBe("");
-      expect(build.stdout).toMatch(/^bytes; 8 functions built into \.build in \d+ ms$/m);
+      expect(build.stdout).toMatch(/^Built 8 functions into \.build in \d+ ms \(sizes in bytes\)\.$/m);
       expect((await readdir(join(scaffold, ".build"))).filter((name) => name.endsWith(".zip"))).toHaveLength(8);
       const tested = await run("npm", ["test"], scaffold);
       expect(tested.stdout).toMatch(/^# pass 3$/m);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { AsyncConnectorBase, type GetParams, type TaskParams } from "../../lib/connector/connector.js";
+import { AsyncConnectorBase, SyncConnectorBase, type GetParams, type TaskParams } from "../../lib/connector/connector.js";
 import { Phase } from "../../lib/connector/phase.js";
 import { PlatformClient } from "../../lib/connector/platform-client.js";
 import { Resource } from "../../lib/connector/resource.js";
@@ -66,6 +66,26 @@ describe("the test kit", () => {
     const result = await runConnector(new EchoConnector(), { template, inputs: { n: 3, s: "x" } });
     expect(result.phase).toBe(Phase.SUCCEEDED);
     expect(result.outputs).toEqual({ n: 3, s: "x" });
+  });
+
+  test("without outputs, a template leaves them undeclared: plain outputs take their values' types, as with run --type", async () => {
+    class Greeter extends SyncConnectorBase {
+      constructor() {
+        super({ name: "Greeter", taskTypeName: "greet" });
+      }
+      do() {
+        return new Resource({ phase: Phase.SUCCEEDED, outputs: { greeting: "hello", count: 2 } });
+      }
+    }
+    const template = taskTemplate({ type: "greet" });
+    expect(template.interface?.outputs).toBeUndefined();
+    const result = await runConnector(new Greeter(), { template });
+    expect(result.outputs).toEqual({ greeting: "hello", count: 2 });
+    expect(result.outputLiterals?.literals?.["count"]?.scalar?.primitive?.integer).toBe(2);
+    // `{}` still declares that there are none.
+    await expect(runConnector(new Greeter(), { template: taskTemplate({ type: "greet", outputs: {} }) })).rejects.toThrow(
+      'output "greeting" is not declared in the task\'s interface (declared: none)',
+    );
   });
 
   test("runs create → get… against a platform fake, driving each poll, with Flyte 2's connection", async () => {

@@ -5,7 +5,7 @@ import { errorMessage } from "../../connector/errors.js";
 import { fromJson, toJson } from "../../idl/json-mapping.js";
 import { isOperationName, operationNames, operations, type Operation } from "../../service/operations.js";
 import { ExitCode, stringFlag, UsageError, type CliIo, type Command, type Flags } from "../command.js";
-import { callTimeoutMs, clientFromFlags, timeoutOption, transportOptions } from "../transport-flags.js";
+import { callTimeoutMs, clientFromFlags, timeoutOption, transportOptions, withRegistryHint } from "../transport-flags.js";
 
 export const callCommand: Command = {
   synopsis: "[options] <op>",
@@ -34,7 +34,9 @@ Examples:
     const timeoutMs = callTimeoutMs(flags);
     const client = await clientFromFlags(flags, io.cwd);
     try {
-      const responses = await client.dispatch(name, requests, { deadline: Date.now() + timeoutMs });
+      const responses = await client.dispatch(name, requests, { deadline: Date.now() + timeoutMs }).catch((error: unknown) => {
+        throw withRegistryHint(error, flags, io.cwd);
+      });
       const json = responses.map((response) => toJson(operation.responseTypeName, response));
       io.stdout.write(`${JSON.stringify(operation.responseStream ? json : json[0], null, 2)}\n`);
       return ExitCode.OK;

@@ -4,7 +4,8 @@ import { basename, dirname, join, relative, resolve } from "node:path";
 import { ExitCode, stringFlag, UsageError, type Command } from "../command.js";
 import { dependencySpec } from "../install-source.js";
 import { packageInfo } from "../package-info.js";
-import { packageNameFrom, REGISTRY_MODULE, scaffoldFiles, TASK_TYPE, type ScaffoldOptions } from "../scaffold.js";
+import { REGISTRY_MODULE } from "../project-layout.js";
+import { packageNameFrom, scaffoldFiles, TASK_TYPE, type ScaffoldOptions } from "../scaffold.js";
 
 export const initCommand: Command = {
   synopsis: "[options] <dir>",

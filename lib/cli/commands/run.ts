@@ -11,9 +11,9 @@ import { flyteidl, type google } from "../../idl/index.js";
 import { fromJson } from "../../idl/json-mapping.js";
 import { structFromJson, toLiteralMap } from "../../literals/index.js";
 import { describeError, ExitCode, integerFlag, listFlag, stringFlag, UsageError, type CliIo, type Command, type Flags } from "../command.js";
-import { parseInputs, parseInputValue } from "../input-values.js";
+import { parseInputs, parseInputValue, withDeclaredInputs } from "../input-values.js";
 import { plainToJson } from "../plain-json.js";
-import { callTimeoutMs, clientFromFlags, timeoutOption, transportOptions } from "../transport-flags.js";
+import { callTimeoutMs, clientFromFlags, timeoutOption, transportOptions, withRegistryHint } from "../transport-flags.js";
 
 export const runCommand: Command = {
   synopsis: "[options] [template.json]",
@@ -41,6 +41,8 @@ export const runCommand: Command = {
     ...transportOptions,
   },
   details: `The task is a TaskTemplate in proto3 JSON (template.json), or --type with its inputs.
+Every input a template declares must be given with -i, as FlytePropeller gives them all; an
+Optional one left out is none.
 Progress goes to stderr, outputs to stdout. Exit status: 0 when the task succeeds, 1 when it
 fails (its message on stderr), 2 for a command line that cannot be used, 130 after Ctrl-C
 (which deletes the running task first).
@@ -54,12 +56,13 @@ Examples:
   async run(flags, positionals, io) {
     const [templateFile] = positionals;
     const template = templateFile === undefined ? templateFromFlags(flags) : await templateFromFile(templateFile, flags, io.cwd);
-    const inputs = inputLiterals(parseInputs(listFlag(flags, "input"), template.interface?.inputs?.variables), template);
+    const variables = template.interface?.inputs?.variables;
+    const inputs = inputLiterals(withDeclaredInputs(parseInputs(listFlag(flags, "input"), variables), variables), template);
     const pollIntervalMs = integerFlag(flags, "poll-interval", 10, 3_600_000);
     const timeoutMs = callTimeoutMs(flags);
     const client = await clientFromFlags(flags, io.cwd);
     try {
-      return await runWithDisplay(client, template, inputs, io, {
+      return await runWithDisplay(client, template, inputs, io, flags, {
         outputPrefix: stringFlag(flags, "output-prefix"),
         pollIntervalMs,
         callTimeoutMs: timeoutMs,
@@ -75,6 +78,7 @@ async function runWithDisplay(
   template: flyteidl.core.ITaskTemplate,
   inputs: flyteidl.core.LiteralMap | null,
   io: CliIo,
+  flags: Flags,
   options: { outputPrefix?: string; pollIntervalMs?: number; callTimeoutMs?: number },
 ): Promise<number> {
   const display = new ProgressDisplay({ stream: io.stderr, title: taskTitle(template) });
@@ -110,7 +114,7 @@ async function runWithDisplay(
       return ExitCode.FAILURE;
     }
     // The display's last line says it all; printing the error again would only repeat it.
-    display.finish({ succeeded: false, state: "ERROR", message: describeError(error) });
+    display.finish({ succeeded: false, state: "ERROR", message: describeError(withRegistryHint(error, flags, io.cwd)) });
     return ExitCode.FAILURE;
   } finally {
     stopListening();

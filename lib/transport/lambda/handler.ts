@@ -24,12 +24,18 @@ import { FunctionLog, invocationLog } from "./log.js";
 export interface LambdaHandlerOptions {
   /** Kept back before the function's own timeout to answer DEADLINE_EXCEEDED in time. */
   readonly deadlineMarginMs?: number;
+  /**
+   * The `service` of log lines and of the failure metric's dimension; default the environment's
+   * POWERTOOLS_SERVICE_NAME (Powertools' convention, which a project's serverless.yml sets to its
+   * service), else "flyte-connectors". Two deployments in one account keep their metrics apart.
+   */
+  readonly serviceName?: string;
 }
 
 export type LambdaAnswer = InvokeResult | HttpResponse;
 export type LambdaHandler = (event: unknown, context: Context) => Promise<LambdaAnswer>;
 
-const SERVICE_NAME = "flyte-connectors";
+const DEFAULT_SERVICE_NAME = "flyte-connectors";
 
 /**
  * The API Gateway adapter, loaded by the first HTTP event: its routes and the JSON mapping's
@@ -39,7 +45,8 @@ const SERVICE_NAME = "flyte-connectors";
 const httpAdapter = () => import("../http/handler.js");
 
 export function createLambdaHandler(name: OperationName, registry: ConnectorRegistry, options: LambdaHandlerOptions = {}): LambdaHandler {
-  const log = new FunctionLog(SERVICE_NAME);
+  const serviceName = options.serviceName ?? (process.env["POWERTOOLS_SERVICE_NAME"] || DEFAULT_SERVICE_NAME);
+  const log = new FunctionLog(serviceName);
   const service = new ConnectorService(registry, {
     logger: log,
     deadlineMarginMs: options.deadlineMarginMs,
@@ -57,7 +64,7 @@ export function createLambdaHandler(name: OperationName, registry: ConnectorRegi
 
   return middy<unknown, LambdaAnswer, Error, Context>({ timeoutEarlyInMillis: 0 })
     .use(invocationLog(log))
-    .use(failureMetrics(SERVICE_NAME, name))
+    .use(failureMetrics(serviceName, name))
     .handler(async (event, context) => {
       const dispatchOptions = { deadline: Date.now() + context.getRemainingTimeInMillis() };
       return isApiGatewayEvent(event)

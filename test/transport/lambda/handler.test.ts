@@ -110,6 +110,19 @@ describe("direct invocation", () => {
     expect(logLines()).toEqual([]);
   });
 
+  test("the service of log lines and metrics is POWERTOOLS_SERVICE_NAME's, or the option's", async () => {
+    const request = admin.GetTaskRequest.encode({ taskCategory: { name: "job" }, resourceMeta: meta }).finish();
+    vi.stubEnv("POWERTOOLS_SERVICE_NAME", "jobs-connectors");
+    try {
+      await createLambdaHandler("getTask", registry)({ body: b64(request) }, context("r-5"));
+      await createLambdaHandler("getTask", registry, { serviceName: "other" })({ body: b64(request) }, context("r-6"));
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(logLines().map((line) => line["service"])).toEqual(["jobs-connectors", "other"]);
+    expect(metricLines().map((line) => line["service"])).toEqual(["jobs-connectors", "other"]);
+  });
+
   test("a connector that throws is INTERNAL to the caller and a JSON error line with its stack in the log", async () => {
     const handler = createLambdaHandler("getTask", registry);
     const request = admin.GetTaskRequest.encode({ taskCategory: { name: "job" }, resourceMeta: meta }).finish();
