@@ -201,6 +201,33 @@ const logStatement = (key: string): Statement => ({
 });
 
 describe("serverless package", () => {
+  // infra/deploy-params.cjs: a param IAM or the functions cannot use stops the package, named,
+  // rather than deploying a grant that matches nothing (a name without its "/", two buckets).
+  it("refuses params that IAM or the functions cannot use, naming each", async () => {
+    const bad = [
+      "metaKeysParameter=flyte-connectors/meta-keys",
+      "metaKeysSecret=flyte-connectors/meta-keys",
+      "connectorSecrets=arn:aws:secretsmanager:us-east-1:123456789012:secret:a-AbCdEf",
+      "s3SensorBuckets=landing,archive",
+      "sagemakerEndpoints=a-*, b-*",
+      "botoPolicyArns=ReadOnlyAccess",
+      "syncTaskTimeout=901",
+      "plainMetas=maybe",
+    ];
+    const error = (await packageWithoutCredentials(join(packageDir, "bad-params"), bad).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    )) as { stdout: string; stderr: string } | undefined;
+    expect(error, "serverless package accepted unusable params").toBeDefined();
+    const output = `${error!.stdout}${error!.stderr}`;
+    for (const name of ["metaKeysParameter", "metaKeysSecret", "s3SensorBuckets", "sagemakerEndpoints", "botoPolicyArns", "syncTaskTimeout", "plainMetas"]) {
+      expect(output).toMatch(new RegExp(`^\\s*${name} is "[^"]*": it must be `, "m"));
+    }
+    expect(output).toContain("metaKeysParameter and metaKeysSecret are both given");
+    // A full ARN is a usable value.
+    expect(output).not.toMatch(/^\s*connectorSecrets is/m);
+  });
+
   it("deploys exactly the eight operations, one function each", () => {
     const functions = resourcesOfType("AWS::Lambda::Function").map(([name]) => name);
     expect(functions.sort()).toEqual(operationNames.map((key) => `${logicalName(key)}LambdaFunction`).sort());
