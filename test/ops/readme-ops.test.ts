@@ -193,7 +193,7 @@ describe("command lines", () => {
   test("every serve flag and variable the sections name exists", () => {
     const text = OPS_SECTIONS.map(section).join("\n");
     // Flags of other tools the sections show: serverless, the AWS CLI, kubectl, docker.
-    const others = new Set(["--stage", "--role-name", "--assume-role-policy-document", "--policy-name", "--policy-document"]);
+    const others = new Set(["--stage", "--param", "--role-name", "--assume-role-policy-document", "--policy-name", "--policy-document"]);
     const options = new Set(Object.values(COMMANDS).flatMap((command) => Object.keys(command.options).map((name) => `--${name}`)));
     for (const [flag] of text.matchAll(/--[a-z][a-z0-9-]*/g)) {
       if (!others.has(flag)) expect(options, flag).toContain(flag);
