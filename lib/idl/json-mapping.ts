@@ -253,8 +253,8 @@ function readSingle(field: FieldInfo, json: unknown, path: string, depth: number
 }
 
 const INT_SYNTAX = /^-?\d+$/;
-/** A JSON number written as a string (proto3 JSON accepts those for every numeric type). */
-const NUMBER_SYNTAX = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+/** A JSON number written as a string (proto3 JSON accepts those for every numeric type): sign, whole digits, fraction digits, exponent. */
+const NUMBER_SYNTAX = /^(-?)(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
 const FLOAT_MAX = 3.4028234663852886e38;
 
 const integerRanges: Readonly<Record<string, readonly [min: bigint, max: bigint, wide: boolean]>> = {
@@ -293,11 +293,36 @@ function readScalar(type: string, json: unknown, path: string): unknown {
 
 function readInteger(type: string, [min, max, wide]: readonly [bigint, bigint, boolean], json: unknown, path: string) {
   let value: bigint | undefined;
-  if (typeof json === "number" && Number.isInteger(json)) value = BigInt(json);
-  else if (typeof json === "string" && INT_SYNTAX.test(json)) value = BigInt(json);
+  if (typeof json === "number" && Number.isInteger(json)) {
+    // JSON.parse has already rounded a larger one to a double: refused rather than changed unseen.
+    if (!Number.isSafeInteger(json)) {
+      throw new FieldProblem(path, `${json} is beyond 2^53, where a JSON number is not exact: send the ${type} as a string`);
+    }
+    value = BigInt(json);
+  } else if (typeof json === "string") value = integerOfText(json);
   if (value === undefined) throw new FieldProblem(path, `expected an integer (${type}), got ${describe(json)}`);
   if (value < min || value > max) throw new FieldProblem(path, `${value} is out of range for ${type}`);
   return wide ? value.toString() : Number(value);
+}
+
+/**
+ * The integer a number's text denotes, exponent and fraction included ("1e3", "1.50e1", "150e-1"),
+ * as Go's protojson reads a quoted integer (protobuf-go internal/encoding/json/decode_number.go,
+ * normalizeToIntString); undefined when it is not an integer or has more than 20 digits.
+ */
+function integerOfText(text: string): bigint | undefined {
+  if (INT_SYNTAX.test(text)) return BigInt(text);
+  const parts = NUMBER_SYNTAX.exec(text);
+  if (!parts) return undefined;
+  const [, sign = "", whole = "", fraction = "", exponent = "0"] = parts;
+  // The value is digits × 10^shift.
+  const significant = fraction.replace(/0+$/, "");
+  const digits = (whole + significant).replace(/^0+/, "");
+  if (digits === "") return 0n;
+  const shift = Number(exponent) - significant.length;
+  if (shift >= 0) return digits.length + shift > 20 ? undefined : BigInt(sign + digits + "0".repeat(shift));
+  const kept = digits.length + shift;
+  return kept > 0 && /^0+$/.test(digits.slice(kept)) ? BigInt(sign + digits.slice(0, kept)) : undefined;
 }
 
 function readFloat(type: string, json: unknown, path: string): number {

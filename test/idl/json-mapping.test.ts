@@ -128,6 +128,38 @@ describe("scalars", () => {
   });
 
   test.each([
+    ["1e3", "1000"],
+    ["1.50e1", "15"],
+    ["150e-1", "15"],
+    ["-2.0", "-2"],
+    ["0e999999999", "0"],
+    ["1.8446744073709551615e19", "18446744073709551615"],
+  ])("an integer field reads %s as Go's protojson does (decode_number.go, normalizeToIntString)", (text, value) => {
+    const read = (integer: string) => fromJson<flyteidl.core.Primitive>("flyteidl.core.Primitive", { integer }).integer;
+    const logs = fromJson<flyteidl.admin.GetTaskLogsRequest>("flyteidl.admin.GetTaskLogsRequest", { lines: text.replace(/^-/, "") });
+    expect(Long.fromValue(logs.lines!, true).toString()).toBe(value.replace(/^-/, ""));
+    if (BigInt(value) < 2n ** 63n) expect(Long.fromValue(read(text)!).toString()).toBe(value);
+  });
+
+  test.each([
+    ["a fraction in exponent form", "1.5e0"],
+    ["a fraction cut by a negative exponent", "15e-1"],
+    ["more digits than a uint64 has", "1e20"],
+    ["an exponent beyond any integer", "1e-999999999999"],
+  ])("an integer field refuses %s", (_, text) => {
+    expect(invalid("flyteidl.admin.GetTaskLogsRequest", { lines: text }).message).toBe(
+      `Invalid flyteidl.admin.GetTaskLogsRequest field lines: expected an integer (uint64), got ${JSON.stringify(text)}.`,
+    );
+  });
+
+  test("an integer JSON number beyond 2^53 is refused, not rounded: the string form carries it", () => {
+    expect(invalid("flyteidl.core.Primitive", { integer: JSON.parse("9007199254740993") }).message).toBe(
+      "Invalid flyteidl.core.Primitive field integer: 9007199254740992 is beyond 2^53, where a JSON number is not exact: send the int64 as a string.",
+    );
+    expect(Long.fromValue(primitive({ integer: 9007199254740991 }).integer!).toString()).toBe("9007199254740991");
+  });
+
+  test.each([
     ["a word", "abc", 'expected an integer (uint64), got "abc"'],
     ["a fraction", 1.5, "expected an integer (uint64), got 1.5"],
     ["a boolean", true, "expected an integer (uint64), got true"],
