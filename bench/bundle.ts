@@ -15,12 +15,17 @@ export interface FunctionBundle {
   readonly path: string;
 }
 
-/** Runs the project's build once; its bundles land in .build/<function>/index.mjs. */
-export function buildFunctions(): FunctionBundle[] {
-  execFileSync(process.execPath, [join(ROOT, "infra/build.mjs")], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
-  return readdirSync(FUNCTIONS_BUILD_DIR, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(join(FUNCTIONS_BUILD_DIR, entry.name, "index.mjs")))
-    .map((entry) => ({ name: entry.name, path: join(FUNCTIONS_BUILD_DIR, entry.name, "index.mjs") }))
+/**
+ * Runs the project's build once; its bundles land in .build/<function>/index.mjs, or, built with
+ * source maps (`npm run build -- --source-maps`), in the bench's own directory.
+ */
+export function buildFunctions({ sourceMaps = false } = {}): FunctionBundle[] {
+  const outDir = sourceMaps ? join(DEPS_DIR, "source-maps") : FUNCTIONS_BUILD_DIR;
+  const args = sourceMaps ? ["--source-maps", "--out-dir", outDir] : [];
+  execFileSync(process.execPath, [join(ROOT, "infra/build.mjs"), ...args], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  return readdirSync(outDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(outDir, entry.name, "index.mjs")))
+    .map((entry) => ({ name: entry.name, path: join(outDir, entry.name, "index.mjs") }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 

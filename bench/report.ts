@@ -123,7 +123,8 @@ function coldStartSection(r: Results["coldstart"]): string {
       "for a sync connector), against its platform's fake where it calls one (bench/connector-cold-starts.ts). " +
       `"import done" is when the bundle finished loading; "spawn to answer" is what the parent saw, process creation included. ` +
       "The last rows are references, not budgeted: the floor plus the bare load of a connector's platform library (its API client), " +
-      "the share of a connector's row that is the library's own.",
+      "the share of a connector's row that is the library's own; and a case again with the functions built with source maps " +
+      "(`npm run build -- --source-maps`), run as serverless.yml then runs them (`NODE_OPTIONS=--enable-source-maps`): what readable stack traces cost.",
     coldStartTable(r),
     ...runtimeColdStart(r),
   ].join("\n\n");
@@ -143,7 +144,7 @@ function runtimeColdStart(r: Results["coldstart"]): string[] {
   ];
 }
 
-function coldStartTable(r: Pick<Results["coldstart"], "floor" | "cases" | "libraries">): string {
+function coldStartTable(r: Pick<Results["coldstart"], "floor" | "cases" | "references">): string {
   const floor = r.floor.medianMs;
   const row = (c: Results["coldstart"]["floor"], isFloor: boolean) => [
     c.label,
@@ -156,7 +157,7 @@ function coldStartTable(r: Pick<Results["coldstart"], "floor" | "cases" | "libra
   ];
   return table(
     ["function (request)", "median", "p90", "import done", "spawn to answer", "/ floor", "above floor"],
-    [row(r.floor, true), ...r.cases.map((c) => row(c, false)), ...(r.libraries ?? []).map((c) => row(c, false))],
+    [row(r.floor, true), ...r.cases.map((c) => row(c, false)), ...(r.references ?? []).map((c) => row(c, false))],
   );
 }
 

@@ -81,8 +81,11 @@ export interface ColdStartResult {
   readonly run: RunInfo;
   readonly floor: ColdStartCase;
   readonly cases: readonly ColdStartCase[];
-  /** The floor plus the bare load of a connector's platform library (a reference, not budgeted). */
-  readonly libraries?: readonly ColdStartCase[];
+  /**
+   * References, not budgeted: the floor plus the bare load of a connector's platform library, and
+   * a case run with the functions built with source maps, which Node reads.
+   */
+  readonly references?: readonly ColdStartCase[];
   /**
    * The same runs on a node of the Lambda runtime's major (infra/runtime-node.mjs), or why there
    * are none; absent when this host's node is of that major (then the runs above are the runtime's).
@@ -98,7 +101,7 @@ export type RuntimeColdStart =
       readonly node: string;
       readonly floor: ColdStartCase;
       readonly cases: readonly ColdStartCase[];
-      readonly libraries?: readonly ColdStartCase[];
+      readonly references?: readonly ColdStartCase[];
     }
   | { readonly lambdaRuntime: string; readonly unavailable: string };
 

@@ -27,5 +27,6 @@ export function buildFunctions(options: {
   registry: string;
   entries: readonly FunctionEntry[];
   conditions?: readonly string[];
+  sourceMaps?: boolean;
 }): Promise<BuildResult>;
 export function sizeReport(result: BuildResult, outDir: string): string[];

@@ -10,6 +10,10 @@
 //                          the entry
 //   <function>.zip         the function's directory, what serverless.yml deploys
 //   meta.json              esbuild metafile of all builds, merged (esbuild's analyzer reads it)
+//   function-environment.json
+//                          what the functions' environment needs for this build, which
+//                          serverless.yml reads: NODE_OPTIONS=--enable-source-maps when built with
+//                          source maps (*.mjs.map beside each file, in the zip too), else nothing
 //
 // One build per function rather than one for all: a function's chunks then hold only the code
 // it shares with its own lazy chunks, so it loads as few files as it can at start, and its zip
@@ -20,7 +24,14 @@ import { basename, dirname, join, relative } from "node:path";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
 import yazl from "yazl";
-import { compileModuleBodiesEagerly, FUNCTION_CHUNKS, FUNCTION_PLUGINS, FUNCTION_SETTINGS, loadedWith } from "./function-bundle.mjs";
+import {
+  compileModuleBodiesEagerly,
+  FUNCTION_CHUNKS,
+  FUNCTION_PLUGINS,
+  FUNCTION_SETTINGS,
+  FUNCTION_SOURCE_MAPS,
+  loadedWith,
+} from "./function-bundle.mjs";
 
 /** The functions that answer from the registry's entries alone, never loading a connector. */
 const METADATA_FUNCTIONS = new Set(["getAgent", "listAgents"]);
@@ -53,11 +64,12 @@ export function generatedEntry(key, { registry, lambdaModule, resolveDir }) {
  *   metadata functions leave out
  * - entries: `{ key, entry }` (a module file) or `generatedEntry(...)`, one per function
  * - conditions: extra package.json export conditions (e.g. "source")
+ * - sourceMaps: a source map beside each file, in the zip too (FUNCTION_SOURCE_MAPS)
  * Resolves to `{ built, metafile, elapsedMs }`, `built` holding each function's files and zip.
  */
-export async function buildFunctions({ root, outDir, registry, entries, conditions = [] }) {
+export async function buildFunctions({ root, outDir, registry, entries, conditions = [], sourceMaps = false }) {
   const started = performance.now();
-  const built = await Promise.all(entries.map((entry) => buildFunction(entry, { root, outDir, registry, conditions })));
+  const built = await Promise.all(entries.map((entry) => buildFunction(entry, { root, outDir, registry, conditions, sourceMaps })));
   // Inputs as the functions that load connectors see them (in a metadata function, the registry's
   // imports of the connectors are left out), so theirs are merged last.
   const mergeOrder = [...built].sort((a, b) => Number(!METADATA_FUNCTIONS.has(a.key)) - Number(!METADATA_FUNCTIONS.has(b.key)));
@@ -66,6 +78,8 @@ export async function buildFunctions({ root, outDir, registry, entries, conditio
     outputs: Object.assign({}, ...built.map((b) => b.metafile.outputs)),
   };
   writeAtomically(join(outDir, "meta.json"), JSON.stringify(metafile));
+  // Node reads the maps only when told to, at a cost to every cold start (BENCHMARKS.md): so only for a build that has them.
+  writeAtomically(join(outDir, "function-environment.json"), `${JSON.stringify(sourceMaps ? { NODE_OPTIONS: "--enable-source-maps" } : {})}\n`);
   return { built, metafile, elapsedMs: Math.round(performance.now() - started) };
 }
 
@@ -156,7 +170,7 @@ function zipOf(files) {
   });
 }
 
-async function buildFunction({ key, entry, generated }, { root, outDir, registry, conditions }) {
+async function buildFunction({ key, entry, generated }, { root, outDir, registry, conditions, sourceMaps }) {
   const dir = join(outDir, key);
   const plugins = [...FUNCTION_PLUGINS];
   if (METADATA_FUNCTIONS.has(key)) plugins.push(connectorsLeftOut(registry));
@@ -168,6 +182,7 @@ async function buildFunction({ key, entry, generated }, { root, outDir, registry
     ...FUNCTION_SETTINGS,
     ...FUNCTION_CHUNKS,
     ...(conditions.length > 0 ? { conditions } : {}),
+    ...(sourceMaps ? FUNCTION_SOURCE_MAPS : {}),
     plugins,
     metafile: true,
     write: false,
@@ -182,7 +197,9 @@ async function buildFunction({ key, entry, generated }, { root, outDir, registry
       ? "at start"
       : lazyChunks.filter(([chunk]) => loadedWith(outputs, chunk).has(path)).map(([, output]) => output.entryPoint ?? "?").join(", ");
 
-  const compiled = compileModuleBodiesEagerly(result.outputFiles.map((file) => ({ path: file.path, code: file.text })));
+  const maps = new Map(result.outputFiles.filter((file) => file.path.endsWith(".map")).map((file) => [file.path, file.text]));
+  const code = result.outputFiles.filter((file) => !maps.has(file.path));
+  const compiled = compileModuleBodiesEagerly(code.map((file) => ({ path: file.path, code: file.text, map: maps.get(`${file.path}.map`) })));
   const startRewrites = compiled.filter(({ path }) => atStart.has(relative(root, path))).reduce((sum, file) => sum + file.rewritten, 0);
   if (startRewrites === 0) throw new Error(`build: found no module bodies to compile eagerly in ${key}: has esbuild's output changed?`);
 
@@ -190,11 +207,12 @@ async function buildFunction({ key, entry, generated }, { root, outDir, registry
     const bytes = Buffer.from(code);
     return { name: basename(path), path, bytes, gzip: gzipSync(bytes, { level: 9 }).byteLength, loaded: loadedBy(relative(root, path)) };
   });
-  for (const file of files) writeAtomically(file.path, file.bytes);
+  const mapFiles = compiled.filter((file) => file.map !== undefined).map(({ path, map }) => ({ name: `${basename(path)}.map`, path: `${path}.map`, bytes: Buffer.from(map) }));
+  for (const file of [...files, ...mapFiles]) writeAtomically(file.path, file.bytes);
   // Chunks of an earlier build have other hashes; a temporary file is another build's, writing.
-  const current = new Set(files.map((file) => file.name));
-  for (const name of readdirSync(dir)) if (name.endsWith(".mjs") && !current.has(name)) rmSync(join(dir, name), { force: true });
-  const zip = await zipOf(files);
+  const current = new Set([...files, ...mapFiles].map((file) => file.name));
+  for (const name of readdirSync(dir)) if (/\.mjs(\.map)?$/.test(name) && !current.has(name)) rmSync(join(dir, name), { force: true });
+  const zip = await zipOf([...files, ...mapFiles]);
   writeAtomically(join(outDir, `${key}.zip`), zip);
   return { key, files, zip, metafile: result.metafile };
 }

@@ -5,7 +5,8 @@
 // fails the build, rather than silently doing nothing, when the code it expects has changed.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import remapping from "@jridgewell/remapping";
 import * as acorn from "acorn";
 import MagicString from "magic-string";
 
@@ -26,6 +27,13 @@ export const FUNCTION_SETTINGS = {
   banner: { js: 'import{createRequire as __cr}from"node:module";const require=__cr(import.meta.url);' },
   logLevel: "warning",
 };
+
+/**
+ * Source maps as the functions ship them: a .map beside each file, linked from it once the
+ * output is rewritten (compileModuleBodiesEagerly), without the sources' text: a stack trace
+ * needs only positions and names. Node reads them with --enable-source-maps alone.
+ */
+export const FUNCTION_SOURCE_MAPS = { sourcemap: "external", sourcesContent: false };
 
 /** Points every import of `specifier` (exactly) at one file. */
 export function pinModule(specifier, path) {
@@ -139,13 +147,14 @@ const HELPER_DEFINITIONS = [
  * expression it compiles at once (its PIFE heuristic), so each module body is parsed once: 3 to 4
  * ms of a cold start.
  *
- * `files` are the output files of one build, `{ path, code }`: with code splitting the helpers are
- * defined in one shared chunk and imported (under other names) by the files that wrap modules, so
- * each file's calls are found through its imports. Returns each file's code and how many bodies
- * were rewritten in it.
+ * `files` are the output files of one build, `{ path, code, map? }`: with code splitting the helpers
+ * are defined in one shared chunk and imported (under other names) by the files that wrap modules,
+ * so each file's calls are found through its imports. Returns each file's code and how many bodies
+ * were rewritten in it; a file given esbuild's source map (FUNCTION_SOURCE_MAPS) gets that map
+ * carried through the rewrite, and its code links it as `<file>.map`.
  */
 export function compileModuleBodiesEagerly(files) {
-  const parsed = files.map(({ path, code }) => ({ path, code, ast: acorn.parse(code, { ecmaVersion: "latest", sourceType: "module" }) }));
+  const parsed = files.map(({ path, code, map }) => ({ path, code, map, ast: acorn.parse(code, { ecmaVersion: "latest", sourceType: "module" }) }));
   // The helpers each file defines, and the names it exports them under.
   const exported = new Map();
   const defined = new Map();
@@ -159,7 +168,7 @@ export function compileModuleBodiesEagerly(files) {
     }
     exported.set(path, names);
   }
-  return parsed.map(({ path, code, ast }) => {
+  return parsed.map(({ path, code, map, ast }) => {
     const helpers = new Set(defined.get(path));
     for (const node of ast.body) {
       if (node.type !== "ImportDeclaration" || !node.source.value.startsWith(".")) continue;
@@ -168,13 +177,18 @@ export function compileModuleBodiesEagerly(files) {
         if (specifier.type === "ImportSpecifier" && from?.has(specifier.imported.name)) helpers.add(specifier.local.name);
       }
     }
-    return { path, ...rewriteModuleBodies(code, ast, helpers) };
+    const { out, rewritten } = rewriteModuleBodies(code, ast, helpers);
+    if (map === undefined) return { path, code: out.toString(), rewritten };
+    const name = basename(path);
+    // The rewrite's map (output -> esbuild's output) traced on through esbuild's (-> the sources).
+    const composed = remapping([out.generateMap({ hires: "boundary", file: name, source: name }).toString(), map], () => null);
+    return { path, code: `${out.toString()}//# sourceMappingURL=${name}.map\n`, map: composed.toString(), rewritten };
   });
 }
 
 function rewriteModuleBodies(code, ast, helpers) {
-  if (helpers.size === 0) return { code, rewritten: 0 };
   const out = new MagicString(code);
+  if (helpers.size === 0) return { out, rewritten: 0 };
   let rewritten = 0;
   const visit = (node) => {
     if (node.type === "CallExpression" && node.callee.type === "Identifier" && helpers.has(node.callee.name) && node.arguments.length === 1) {
@@ -193,7 +207,7 @@ function rewriteModuleBodies(code, ast, helpers) {
     }
   };
   visit(ast);
-  return { code: out.toString(), rewritten };
+  return { out, rewritten };
 }
 
 /** Whether code reads the `this` or `arguments` of its function (nested arrows share them). */

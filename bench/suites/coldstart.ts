@@ -4,7 +4,8 @@
  * floor), so the difference is what the project owns. listAgents runs with every connector
  * registered; each connector of bench/connector-cold-starts.ts is measured by the call that loads
  * it. Runs are interleaved so drift hits every case alike. All of it runs again on a node of the
- * Lambda runtime's major when this host's is another (infra/runtime-node.mjs).
+ * Lambda runtime's major when this host's is another (infra/runtime-node.mjs). References beside
+ * them: each connector library's bare load, and a call again with source maps read.
  */
 import { join } from "node:path";
 import { buildFunctions, bundleLikeAFunction, type FunctionBundle } from "../bundle.js";
@@ -42,6 +43,7 @@ interface ChildReport {
 
 export async function runColdStart(): Promise<ColdStartResult> {
   const run = currentRun();
+  const mapped = buildFunctions({ sourceMaps: true });
   const bundles = buildFunctions();
   const floorBundle = join(DEPS_DIR, "floor/index.mjs");
   await bundleLikeAFunction({ entry: { contents: "export const handler = async () => ({});", resolveDir: DEPS_DIR }, outfile: floorBundle });
@@ -61,8 +63,15 @@ export async function runColdStart(): Promise<ColdStartResult> {
         return { ...functionCase(bundles, c.op, `${c.op} (${c.connector})`, event), connector: c.connector, env: fake && c.env?.(fake) };
       }),
     ];
-    const measured = await measureAll(floor, cases, libraries);
-    const runtime = await onLambdaRuntime(floor, cases, libraries);
+    const sleep = cases.find((c) => c.connector === "sleep");
+    if (!sleep) throw new Error("bench/connector-cold-starts.ts measures no sleep task");
+    const withSourceMaps: Case = {
+      ...functionCase(mapped, sleep.functionName, `${sleep.label}, source maps read`, sleep.event),
+      env: { NODE_OPTIONS: "--enable-source-maps" },
+    };
+    const references = [...libraries, withSourceMaps];
+    const measured = await measureAll(floor, cases, references);
+    const runtime = await onLambdaRuntime(floor, cases, references);
     return { run, ...measured, ...(runtime && { runtime }) };
   } finally {
     await Promise.all([...fakes.values()].map((fake) => fake.stop()));
@@ -85,22 +94,22 @@ async function libraryFloor(library: string, index: number): Promise<Case> {
 }
 
 /** The same cases on a node of the Lambda runtime's major, unless this host's node is one. */
-async function onLambdaRuntime(floor: Case, cases: readonly Case[], libraries: readonly Case[]): Promise<RuntimeColdStart | undefined> {
+async function onLambdaRuntime(floor: Case, cases: readonly Case[], references: readonly Case[]): Promise<RuntimeColdStart | undefined> {
   const node = lambdaRuntimeNode((line) => process.stderr.write(`bench: coldstart: ${line}\n`));
   if (node === undefined || "unavailable" in node) return node;
   process.stderr.write(`bench: coldstart: again on ${node.version}, as ${node.lambdaRuntime} runs it\n`);
-  return { lambdaRuntime: node.lambdaRuntime, node: node.version, ...(await measureAll(floor, cases, libraries, node.execPath)) };
+  return { lambdaRuntime: node.lambdaRuntime, node: node.version, ...(await measureAll(floor, cases, references, node.execPath)) };
 }
 
-/** The floor, the cases and the libraries' reference rows, measured in one interleaved run. */
+/** The floor, the cases and the reference rows, measured in one interleaved run. */
 async function measureAll(
   floor: Case,
   cases: readonly Case[],
-  libraries: readonly Case[],
+  references: readonly Case[],
   execPath?: string,
-): Promise<Pick<ColdStartResult, "floor" | "cases" | "libraries">> {
-  const measured = await measure(floor, [...cases, ...libraries], execPath);
-  return { floor: measured.floor, cases: measured.cases.slice(0, cases.length), libraries: measured.cases.slice(cases.length) };
+): Promise<Pick<ColdStartResult, "floor" | "cases" | "references">> {
+  const measured = await measure(floor, [...cases, ...references], execPath);
+  return { floor: measured.floor, cases: measured.cases.slice(0, cases.length), references: measured.cases.slice(cases.length) };
 }
 
 /** Each case's runs, interleaved with the floor's, on `execPath` (default: this process's node). */

@@ -297,7 +297,8 @@ function serverlessYml(service: string): string {
 # connector service, each reachable by Lambda Invoke (the gRPC front, flyte-connector serve
 # --backend lambda) and by its HTTP route with IAM authorization.
 #
-#   npm run build                     .build/<function>.zip (flyte-connector build)
+#   npm run build                     .build/<function>.zip (flyte-connector build); add
+#                                     -- --source-maps for stack traces that name src/
 #   npm run start:offline             build, then the functions under serverless offline behind
 #                                     the gRPC front (flyte-connector serve --backend offline)
 #   npm run package                   build, then the CloudFormation template in .serverless/
@@ -339,6 +340,9 @@ provider:
     FLYTE_CONNECTOR_SECRETS_ID: \${param:connectorSecrets}
     # The service its log lines and failure metrics name (Powertools' variable).
     POWERTOOLS_SERVICE_NAME: \${self:service}
+    # --enable-source-maps when built with --source-maps (npm run build -- --source-maps), so
+    # that stack traces in the logs name src/; else empty.
+    NODE_OPTIONS: \${file(./.build/function-environment.json):NODE_OPTIONS, ''}
 
 package:
   individually: true

@@ -36,7 +36,7 @@ export function cannedResults(): Results {
         { label: "listAgents", runs: 20, medianMs: 170, p90Ms: 180, importMs: 160, spawnMs: 175 },
       ],
       // A reference row: never budgeted.
-      libraries: [{ label: 'floor + import "openai"', runs: 20, medianMs: 400, p90Ms: 420, importMs: 390, spawnMs: 405 }],
+      references: [{ label: 'floor + import "openai"', runs: 20, medianMs: 400, p90Ms: 420, importMs: 390, spawnMs: 405 }],
       // The same on the Lambda runtime's node: never budgeted, 3.00x to its own floor.
       runtime: {
         lambdaRuntime: "nodejs22.x",

@@ -2,13 +2,20 @@
  * infra/function-bundle.mjs's cold-start measures, each checked for what it must keep: the
  * bundled code behaves as before, and the cost it avoids is gone from the import.
  */
+import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { compileModuleBodiesEagerly, FUNCTION_CHUNKS, FUNCTION_PLUGINS, FUNCTION_SETTINGS } from "../../infra/function-bundle.mjs";
+import {
+  compileModuleBodiesEagerly,
+  FUNCTION_CHUNKS,
+  FUNCTION_PLUGINS,
+  FUNCTION_SETTINGS,
+  FUNCTION_SOURCE_MAPS,
+} from "../../infra/function-bundle.mjs";
 
 let dir: string;
 beforeAll(async () => {
@@ -109,6 +116,60 @@ describe("compileModuleBodiesEagerly", () => {
     const { bytes, lazy } = (await import(pathToFileURL(join(out, "index.mjs")).href)) as { bytes: () => Uint8Array; lazy: () => Promise<number> };
     expect([...bytes()]).toEqual([0xac, 0x02]);
     await expect(lazy()).resolves.toBe(42);
+  });
+});
+
+describe("source maps", () => {
+  test("are carried through the rewrite: a stack read with --enable-source-maps names the source's line and column, in a wrapped module and beside it", async () => {
+    const source = join(dir, "maps-source");
+    const out = join(dir, "maps-out");
+    await mkdir(source, { recursive: true });
+    // Every module body esbuild wraps (this CommonJS one) is rewritten, which moves what follows it on the line.
+    await writeFile(join(source, "thrower.cjs"), 'module.exports = {\n  fail() {\n    throw new Error("from the wrapped module");\n  },\n};\n');
+    await writeFile(join(source, "lazy.mjs"), 'export function fail() {\n  return null.field; // line 2\n}\n');
+    await writeFile(
+      join(source, "entry.mjs"),
+      'import protobuf from "protobufjs/minimal.js";\nimport thrower from "./thrower.cjs";\nexport const writer = () => protobuf.Writer.create();\n' +
+        'export const wrapped = () => thrower.fail();\nexport const lazy = () => import("./lazy.mjs").then((m) => m.fail());\n',
+    );
+    const result = await esbuild.build({
+      ...FUNCTION_SETTINGS,
+      ...FUNCTION_CHUNKS,
+      ...FUNCTION_SOURCE_MAPS,
+      entryPoints: { index: join(source, "entry.mjs") },
+      outdir: out,
+      nodePaths: [join(process.cwd(), "node_modules")],
+      plugins: FUNCTION_PLUGINS,
+      write: false,
+    });
+    const maps = new Map(result.outputFiles.filter((file) => file.path.endsWith(".map")).map((file) => [file.path, file.text]));
+    const code = result.outputFiles.filter((file) => !maps.has(file.path));
+    const compiled = compileModuleBodiesEagerly(code.map((file) => ({ path: file.path, code: file.text, map: maps.get(`${file.path}.map`) })));
+    expect(compiled.reduce((sum, file) => sum + file.rewritten, 0)).toBeGreaterThan(5);
+    await mkdir(out, { recursive: true });
+    for (const file of compiled) {
+      expect(file.map, file.path).toBeDefined();
+      await writeFile(file.path, file.code);
+      await writeFile(`${file.path}.map`, file.map!);
+    }
+    const stack = (call: string, flags: string[]) =>
+      execFileSync(
+        process.execPath,
+        [...flags, "--input-type=module", "-e", `const m = await import(${JSON.stringify(pathToFileURL(join(out, "index.mjs")).href)}); try { await m.${call}(); } catch (e) { console.log(e.stack); }`],
+        { encoding: "utf8" },
+      );
+    expect(stack("wrapped", ["--enable-source-maps"])).toMatch(/at Object\.fail \(.*maps-source[\\/]thrower\.cjs:3:11\)/);
+    // Node keeps the minified function name: the map places the frame, not the name.
+    expect(stack("lazy", ["--enable-source-maps"])).toMatch(/at \S+ \(.*maps-source[\\/]lazy\.mjs:2:15\)/);
+    // Without the flag, Node reads no map: the frames are the bundle's.
+    expect(stack("wrapped", [])).toMatch(/index\.mjs:\d+:\d+\)/);
+  });
+
+  test("a file whose modules need no rewrite keeps esbuild's map, linked", () => {
+    const map = JSON.stringify({ version: 3, sources: ["a.ts"], names: [], mappings: "AAAA" });
+    const [file] = compileModuleBodiesEagerly([{ path: "/out/a-X.mjs", code: "export const x = 1;\n", map }]);
+    expect(file!.code).toBe("export const x = 1;\n//# sourceMappingURL=a-X.mjs.map\n");
+    expect(JSON.parse(file!.map!)).toMatchObject({ version: 3, file: "a-X.mjs", sources: ["a.ts"], mappings: "AAAA" });
   });
 });
 

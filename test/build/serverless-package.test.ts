@@ -252,6 +252,10 @@ describe("serverless package", () => {
       expect(imported.filter((name) => !files.has(name))).toEqual([]);
     });
 
+    it("asks Node for no source maps, built without them (.build/function-environment.json)", () => {
+      expect((fn()["Environment"] as { Variables: Record<string, unknown> }).Variables["NODE_OPTIONS"]).toBe("");
+    });
+
     it("answers before API Gateway gives up", () => {
       expect(fn()["Timeout"]).toBeLessThan(API_GATEWAY_TIMEOUT_SECONDS);
       expect(fn()["MemorySize"]).toBeGreaterThanOrEqual(128);

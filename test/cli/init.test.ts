@@ -8,17 +8,34 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
-import { mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
+import { flyteidl } from "../../lib/idl/index.js";
 import { operationNames } from "../../lib/service/operations.js";
 import { PlatformFake } from "../../lib/testing/platform-fake.js";
+import { zipEntries } from "../build/zip-entries.js";
 import { REPO_ROOT } from "../support/build.js";
+import { echoSyncRequests, fromJson } from "../support/demo-requests.js";
 import { freePort } from "../support/serverless-offline.js";
 import { cli } from "./support/fake-io.js";
 import { flyteConnector, linkPackages, makeProject, run } from "./support/project.js";
+
+/** A sync connector whose task fails in its own code, at line 9 (taking echo's task type, whose requests the tests have). */
+const BROKEN_CONNECTOR = `import { type Resource, SyncConnectorBase, type TaskParams } from "flyte-connectors-serverless";
+
+export class BrokenConnector extends SyncConnectorBase {
+  constructor() {
+    super({ name: "Broken Connector", taskTypeName: "echo" });
+  }
+
+  do(_params: TaskParams): Resource {
+    throw new Error("the platform said no");
+  }
+}
+`;
 
 const TSC = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 const STEP_TIMEOUT = 120_000;
@@ -159,6 +176,29 @@ describe("init <dir>", () => {
   });
   afterAll(() => rm(work, { recursive: true, force: true }));
 
+  /**
+   * `package` with serverless linked in, with no AWS configuration (in `cwd`, the project by
+   * default, with `options` for the build); its template's resources as CloudFormation would create them.
+   */
+  async function packaged(serverlessArgs: readonly string[] = [], { cwd = project, registry = "./src/registry.ts", options = [] as string[] } = {}) {
+    await linkTools(cwd);
+    const home = join(work, "home");
+    await mkdir(home, { recursive: true });
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")));
+    const args = ["package", "--registry", registry, ...options, ...(serverlessArgs.length > 0 ? ["--", ...serverlessArgs] : [])];
+    const ran = await run(process.execPath, [join(REPO_ROOT, "bin/flyte-connector.js"), ...args], cwd, { ...env, HOME: home, AWS_SDK_LOAD_CONFIG: "0" });
+    expect(ran.stderr).not.toMatch(/Error/);
+    expect(ran.code).toBe(0);
+    const template = JSON.parse(await readFile(join(cwd, ".serverless/cloudformation-template-update-stack.json"), "utf8")) as Template;
+    const resources = Object.values(deployed(template));
+    const functions = resources
+      .filter((resource) => resource.Type === "AWS::Lambda::Function")
+      .map(({ Properties }) => Properties as { FunctionName: string; Environment: { Variables: Record<string, unknown> } });
+    // Statements granting Secrets Manager or KMS actions (the functions' environment holds the secret's ARN too).
+    const grants = resources.filter((resource) => /"(secretsmanager|kms):/.test(JSON.stringify(resource)));
+    return { functions, grants };
+  }
+
   test("writes an ES module project depending on this package, with its scripts", async () => {
     const repo = JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as {
       version: string;
@@ -278,26 +318,6 @@ console.log("ANSWER " + JSON.stringify(answer));`;
       STEP_TIMEOUT,
     );
 
-    /** `package` with serverless linked in, with no AWS configuration; its template's resources as CloudFormation would create them. */
-    async function packaged(serverlessArgs: readonly string[] = []) {
-      await linkTools(project);
-      const home = join(work, "home");
-      await mkdir(home, { recursive: true });
-      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")));
-      const args = ["package", "--registry", "./src/registry.ts", ...(serverlessArgs.length > 0 ? ["--", ...serverlessArgs] : [])];
-      const ran = await run(process.execPath, [join(REPO_ROOT, "bin/flyte-connector.js"), ...args], project, { ...env, HOME: home, AWS_SDK_LOAD_CONFIG: "0" });
-      expect(ran.stderr).not.toMatch(/Error/);
-      expect(ran.code).toBe(0);
-      const template = JSON.parse(await readFile(join(project, ".serverless/cloudformation-template-update-stack.json"), "utf8")) as Template;
-      const resources = Object.values(deployed(template));
-      const functions = resources
-        .filter((resource) => resource.Type === "AWS::Lambda::Function")
-        .map(({ Properties }) => Properties as { FunctionName: string; Environment: { Variables: Record<string, unknown> } });
-      // Statements granting Secrets Manager or KMS actions (the functions' environment holds the secret's ARN too).
-      const grants = resources.filter((resource) => /"(secretsmanager|kms):/.test(JSON.stringify(resource)));
-      return { functions, grants };
-    }
-
     test(
       "with serverless: builds, then serverless package writes the template of the eight functions, reading no secret store",
       async () => {
@@ -306,6 +326,8 @@ console.log("ANSWER " + JSON.stringify(answer));`;
         for (const fn of functions) expect(fn.Environment.Variables.FLYTE_CONNECTOR_SECRETS_ID).toBe("");
         // Logs and failure metrics name the project, not this repository's service.
         for (const fn of functions) expect(fn.Environment.Variables.POWERTOOLS_SERVICE_NAME).toBe("my-connectors");
+        // Built without source maps: Node is not asked to read any.
+        for (const fn of functions) expect(fn.Environment.Variables.NODE_OPTIONS).toBe("");
         // Without connectorSecrets, nothing is granted.
         expect(grants).toEqual([]);
       },
@@ -456,6 +478,44 @@ console.log("ANSWER " + JSON.stringify(answer));`;
       expect(code).toBe(0);
       expect(output()).toContain("SIGINT: stopped serverless offline while it started.");
       await expect.poll(() => processesInGroup(group!), { timeout: 10_000 }).toEqual([]);
+    },
+    STEP_TIMEOUT,
+  );
+
+  test(
+    "package --source-maps: a map beside every file, NODE_OPTIONS to read them, and a connector's failure logged at its line of src/",
+    async () => {
+      // A copy of the project, so that the other tests' .build stays theirs.
+      const copy = join(work, "with-source-maps");
+      await cp(project, copy, { recursive: true, verbatimSymlinks: true, filter: (path) => !/[\\/]\.(build|serverless)$/.test(path) });
+      await writeFile(join(copy, "src/broken.ts"), BROKEN_CONNECTOR);
+      await writeFile(
+        join(copy, "src/broken-registry.ts"),
+        'import { ConnectorRegistry } from "flyte-connectors-serverless";\nimport { BrokenConnector } from "./broken.ts";\n\nexport const registry = new ConnectorRegistry().register(new BrokenConnector());\n',
+      );
+      const { functions } = await packaged([], { cwd: copy, registry: "./src/broken-registry.ts", options: ["--source-maps"] });
+      for (const fn of functions) expect(fn.Environment.Variables.NODE_OPTIONS).toBe("--enable-source-maps");
+      for (const key of operationNames) {
+        const names = zipEntries(await readFile(join(copy, ".build", `${key}.zip`))).map((entry) => entry.name);
+        const code = names.filter((name) => name.endsWith(".mjs"));
+        expect(code).toContain("index.mjs");
+        expect(names.sort()).toEqual([...code, ...code.map((name) => `${name}.map`)].sort());
+      }
+
+      // The built executeTaskSync, as Lambda would run it with that environment.
+      const environment = JSON.parse(await readFile(join(copy, ".build/function-environment.json"), "utf8")) as Record<string, string>;
+      const event = { messages: echoSyncRequests().map((json) => Buffer.from(flyteidl.admin.ExecuteTaskSyncRequest.encode(fromJson(flyteidl.admin.ExecuteTaskSyncRequest, json)).finish()).toString("base64")) };
+      const probe = `const { handler } = await import(${JSON.stringify(join(copy, ".build/executeTaskSync/index.mjs"))});
+const answer = await handler(${JSON.stringify(event)}, { awsRequestId: "r", functionName: "executeTaskSync", getRemainingTimeInMillis: () => 5000 });
+console.log("ANSWER " + JSON.stringify(answer));`;
+      await writeFile(join(work, "maps-probe.mjs"), probe);
+      const ran = await run(process.execPath, ["maps-probe.mjs"], work, { ...process.env, ...environment });
+      expect(JSON.parse(/^ANSWER (.*)$/m.exec(ran.stdout)?.[1] ?? "null")).toMatchObject({ error: { status: "INTERNAL" } });
+      const logged = ran.stdout.split("\n").filter((line) => line.includes("the platform said no") && line.includes('"stack"'));
+      expect(logged).toHaveLength(1);
+      const { stack } = (JSON.parse(logged[0]!) as { error: { stack: string } }).error;
+      // Line 9 of src/broken.ts: where the Error is made.
+      expect(stack).toMatch(/\(.*with-source-maps[\\/]src[\\/]broken\.ts:9:\d+\)/);
     },
     STEP_TIMEOUT,
   );

@@ -20,6 +20,7 @@ import { describe, expect, test } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { registry } from "../../functions/registry.js";
 import { parseCommandLine, type Command } from "../../lib/cli/command.js";
+import { buildCommand } from "../../lib/cli/commands/build.js";
 import { listCommand } from "../../lib/cli/commands/list.js";
 import { runCommand } from "../../lib/cli/commands/run.js";
 import { serveCommand } from "../../lib/cli/commands/serve.js";
@@ -192,9 +193,10 @@ describe("command lines", () => {
 
   test("every serve flag and variable the sections name exists", () => {
     const text = OPS_SECTIONS.map(section).join("\n");
-    // Flags of other tools the sections show: serverless, the AWS CLI, kubectl, docker.
-    const others = new Set(["--stage", "--param", "--role-name", "--assume-role-policy-document", "--policy-name", "--policy-document"]);
-    const options = new Set(Object.values(COMMANDS).flatMap((command) => Object.keys(command.options).map((name) => `--${name}`)));
+    // Flags of other tools the sections show: serverless, the AWS CLI, kubectl, docker, node.
+    const others = new Set(["--stage", "--param", "--enable-source-maps", "--role-name", "--assume-role-policy-document", "--policy-name", "--policy-document"]);
+    // And the build's (npm run build -- --source-maps, flyte-connector build).
+    const options = new Set([...Object.values(COMMANDS), buildCommand].flatMap((command) => Object.keys(command.options).map((name) => `--${name}`)));
     for (const [flag] of text.matchAll(/--[a-z][a-z0-9-]*/g)) {
       if (!others.has(flag)) expect(options, flag).toContain(flag);
     }

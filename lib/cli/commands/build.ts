@@ -14,7 +14,7 @@ import { PACKAGE_NAME, packageInfo } from "../package-info.js";
 
 export const BUILD_DIR = ".build";
 
-export const registryOption: OptionSpecs = {
+const registryOption: OptionSpecs = {
   registry: {
     type: "string",
     value: "<module>",
@@ -22,16 +22,27 @@ export const registryOption: OptionSpecs = {
   },
 };
 
+/** The options of every command that builds: the registry, and source maps. */
+export const buildOptions: OptionSpecs = {
+  ...registryOption,
+  "source-maps": {
+    type: "boolean",
+    description:
+      "A source map beside each file, and NODE_OPTIONS=--enable-source-maps for the functions (.build/function-environment.json, which serverless.yml reads): stack traces in their logs name your sources. Costs each cold start some 20 ms.",
+  },
+};
+
 export const buildCommand: Command = {
   synopsis: "--registry <module> [options]",
   maxPositionals: 0,
-  options: registryOption,
+  options: buildOptions,
   details: `Writes .build/<function>.zip for each of ${operationNames.join(", ")}: handler index.handler,
 as serverless.yml deploys them (flyte-connector init writes one). Each connector the registry
 registers with registerLazy is a chunk of its own, loaded on first use.
 
-Example:
-  flyte-connector build --registry ./src/registry.ts`,
+Examples:
+  flyte-connector build --registry ./src/registry.ts
+  flyte-connector build --registry ./src/registry.ts --source-maps`,
 
   async run(flags, _positionals, io) {
     await buildProject(flags, io);
@@ -57,6 +68,7 @@ export async function buildProject(flags: Flags, io: CliIo): Promise<void> {
     entries: operationNames.map((key) => builder.generatedEntry(key, { registry, lambdaModule: `${PACKAGE_NAME}/lambda`, resolveDir: io.cwd })),
     // Run from its sources (this repository), the CLI builds from the package's sources too.
     conditions: import.meta.url.endsWith(".ts") ? ["source"] : [],
+    sourceMaps: flags["source-maps"] === true,
   });
   for (const line of builder.sizeReport(result, outDir)) io.stdout.write(`${line}\n`);
 }

@@ -4,12 +4,12 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { serverlessCli } from "../../local/serverless-offline.js";
 import { ExitCode, type Command } from "../command.js";
-import { buildProject, registryOption } from "./build.js";
+import { buildOptions, buildProject } from "./build.js";
 
 export const packageCommand: Command = {
   synopsis: "--registry <module> [options] [-- <serverless options>]",
   maxPositionals: Number.POSITIVE_INFINITY,
-  options: registryOption,
+  options: buildOptions,
   details: `Needs serverless.yml (flyte-connector init writes one) and serverless installed in the
 project (npm install --save-dev serverless). What follows -- is passed to serverless package.
 
