@@ -51,7 +51,7 @@ export function createLambdaDispatch(options: LambdaDispatchOptions = {}): Dispa
   const invoke: Dispatch = async (name, requests, dispatchOptions = {}) => {
     const operation: Operation = operationFor(name, dispatchOptions.protocol);
     const functionName = functionFor(name);
-    const payload = new TextEncoder().encode(JSON.stringify(envelope(operation, requests)));
+    const payload = new TextEncoder().encode(JSON.stringify(envelope(operation, requests, dispatchOptions.deadline)));
     const abortSignal = requestSignal(name, dispatchOptions);
     let answer;
     try {
@@ -99,16 +99,23 @@ function isLoopbackUrl(url: string): boolean {
   return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-function envelope(operation: Operation, requests: readonly object[]): InvokeRequest {
+/**
+ * The request as the function takes it, with the time the caller has left (`deadline`, epoch ms):
+ * the function then stops when the caller stops waiting, rather than at its own timeout.
+ */
+function envelope(operation: Operation, requests: readonly object[], deadline: number | undefined): InvokeRequest {
   const encode = (message: object) => encodeBase64(encodeMessage(operation.requestType, message));
-  // Flyte 1's envelope has no protocol: it is what every deployment understands.
-  const protocol = operation.protocol === "flyteidl" ? {} : { protocol: operation.protocol };
-  if (operation.requestStream) return { messages: requests.map(encode), ...protocol };
+  const options = {
+    // Flyte 1's envelope has no protocol: it is what every deployment understands.
+    ...(operation.protocol === "flyteidl" ? {} : { protocol: operation.protocol }),
+    ...(deadline === undefined ? {} : { timeoutMs: Math.max(0, Math.floor(deadline - Date.now())) }),
+  };
+  if (operation.requestStream) return { messages: requests.map(encode), ...options };
   const [request] = requests;
   if (requests.length !== 1 || !request) {
     throw new InvalidArgumentError(`${operation.name} takes exactly one request message, got ${requests.length}.`);
   }
-  return { body: encode(request), ...protocol };
+  return { body: encode(request), ...options };
 }
 
 /** The envelope answer: messages, or the failure the function understood, passed on unchanged. */

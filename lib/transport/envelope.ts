@@ -9,13 +9,19 @@ import { MAX_LAMBDA_PAYLOAD_BYTES, MAX_REQUEST_DEPTH, MAX_REQUEST_MESSAGES } fro
 import { tooManyRequestMessages, type Dispatch, type DispatchOptions, type Operation, type Protocol } from "../service/operations.js";
 import { decodeBase64, decodeMessage, encodeBase64, encodeMessage } from "./codec.js";
 
-export interface UnaryInvokeRequest {
-  readonly body: string;
+interface InvokeRequestOptions {
   readonly protocol?: Protocol;
+  /**
+   * The time the caller had left when it sent the request, in ms: the function stops working and
+   * answers DEADLINE_EXCEEDED within it, as within its own timeout (gRPC's grpc-timeout, one hop on).
+   */
+  readonly timeoutMs?: number;
 }
-export interface StreamInvokeRequest {
+export interface UnaryInvokeRequest extends InvokeRequestOptions {
+  readonly body: string;
+}
+export interface StreamInvokeRequest extends InvokeRequestOptions {
   readonly messages: readonly string[];
-  readonly protocol?: Protocol;
 }
 export type InvokeRequest = UnaryInvokeRequest | StreamInvokeRequest;
 
@@ -40,10 +46,12 @@ export async function handleInvocation(
 ): Promise<InvokeResult> {
   try {
     const protocol = protocolOf(event);
+    const deadline = callerDeadline(event, options.deadline);
     // Flyte 2's table and codec are loaded by its first request: a function serving Flyte 1 alone never loads them.
     const served = protocol === "flyteidl" ? operation : (await import("../service/flyteidl2/operations.js")).operationFor(operation.name, protocol);
     const requests = decodeRequests(served, event);
-    const responses = await dispatch(served.name, requests, protocol === "flyteidl" ? options : { ...options, protocol });
+    const dispatchOptions = deadline === options.deadline ? options : { ...options, deadline };
+    const responses = await dispatch(served.name, requests, protocol === "flyteidl" ? dispatchOptions : { ...dispatchOptions, protocol });
     const encoded = responses.map((message) => encodeBase64(encodeMessage(served.responseType, message)));
     // The envelope's JSON is the base64 texts, each quoted, and a few bytes of keys and commas.
     checkAnswerSize(encoded.reduce((sum, text) => sum + text.length + 3, 16));
@@ -58,6 +66,17 @@ function protocolOf(event: unknown): Protocol {
   if (protocol === undefined || protocol === "flyteidl") return "flyteidl";
   if (protocol !== "flyteidl2") throw new InvalidArgumentError(`Unknown "protocol" ${JSON.stringify(protocol)}: use "flyteidl2", or none for flyteidl.`);
   return protocol;
+}
+
+/** The earlier of the function's own deadline and the caller's, when the envelope gives its `timeoutMs`. */
+function callerDeadline(event: unknown, own: number | undefined): number | undefined {
+  const timeoutMs = typeof event === "object" && event !== null ? (event as { timeoutMs?: unknown }).timeoutMs : undefined;
+  if (timeoutMs === undefined) return own;
+  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
+    throw new InvalidArgumentError('"timeoutMs" must be the milliseconds the caller has left: a number, 0 or more.');
+  }
+  const caller = Date.now() + timeoutMs;
+  return own === undefined ? caller : Math.min(own, caller);
 }
 
 function decodeRequests(operation: Operation, event: unknown): object[] {

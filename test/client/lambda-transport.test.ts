@@ -5,8 +5,11 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { createLambdaDispatch, DEFAULT_FUNCTION_PREFIX } from "../../lib/client/lambda-transport.js";
+import { SyncConnectorBase, type TaskParams } from "../../lib/connector/connector.js";
 import { Status } from "../../lib/connector/errors.js";
+import { Phase } from "../../lib/connector/phase.js";
 import { ConnectorRegistry } from "../../lib/connector/registry.js";
+import { Resource } from "../../lib/connector/resource.js";
 import { flyteidl } from "../../lib/idl/index.js";
 import type { OperationName } from "../../lib/service/operations.js";
 import { encodeBase64 } from "../../lib/transport/codec.js";
@@ -87,6 +90,46 @@ describe("function names", () => {
     const sent = JSON.parse(new TextDecoder().decode(mock.commandCalls(InvokeCommand)[0]!.args[0].input.Payload as Uint8Array));
     expect(sent.messages).toHaveLength(1);
     expect((response as flyteidl.admin.ExecuteTaskSyncResponse).header?.resource?.message).toBe("nothing to shout");
+  });
+});
+
+describe("the caller's deadline", () => {
+  /** Waits for its signal: only a deadline ends its task. */
+  class Stall extends SyncConnectorBase {
+    aborted = false;
+    constructor() {
+      super({ name: "Stall", taskTypeName: "stall" });
+    }
+    async do({ signal }: TaskParams): Promise<Resource> {
+      await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+      this.aborted = true;
+      return new Resource({ phase: Phase.SUCCEEDED });
+    }
+  }
+
+  test("goes to the function as the time left (timeoutMs), and the function stops its work there, not at its own timeout", async () => {
+    const stall = new Stall();
+    // Functions with a minute to run: only the caller's deadline can end the call soon.
+    const { client, mock } = mockedLambda(new ConnectorRegistry().register(stall), { timeoutMs: 60_000 });
+    restores.push(() => mock.restore());
+    const sent = Date.now();
+    const error = await rejection(
+      createLambdaDispatch({ client })("executeTaskSync", [{ header: { template: { type: "stall" } } }, { inputs: {} }], { deadline: sent + 1_000 }),
+    );
+    const payload = JSON.parse(new TextDecoder().decode(mock.commandCalls(InvokeCommand)[0]!.args[0].input.Payload as Uint8Array)) as { timeoutMs: number };
+    expect(payload.timeoutMs).toBeGreaterThan(900);
+    expect(payload.timeoutMs).toBeLessThanOrEqual(1_000);
+    // The function's own answer, a margin before the caller's deadline, not the transport giving up.
+    expect(error.code).toBe(Status.DEADLINE_EXCEEDED);
+    expect(error.message).toMatch(/no answer within \d+ ms/);
+    expect(stall.aborted).toBe(true);
+  });
+
+  test("none given, none sent", async () => {
+    const { client, mock } = mockedLambda(registry());
+    restores.push(() => mock.restore());
+    await createLambdaDispatch({ client })("listAgents", [listAgents]);
+    expect(JSON.parse(new TextDecoder().decode(mock.commandCalls(InvokeCommand)[0]!.args[0].input.Payload as Uint8Array))).not.toHaveProperty("timeoutMs");
   });
 });
 

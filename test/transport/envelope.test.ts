@@ -134,3 +134,62 @@ describe("streaming", () => {
     expect(error.code).toBe(Status.INVALID_ARGUMENT);
   });
 });
+
+describe("the caller's time left (timeoutMs)", () => {
+  /** Waits for its signal, and records when it came. */
+  class Stall extends SyncConnectorBase {
+    abortedAfterMs: number | undefined;
+    constructor() {
+      super({ name: "Stall", taskTypeName: "stall" });
+    }
+    async do({ signal }: TaskParams): Promise<Resource> {
+      const started = Date.now();
+      await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+      this.abortedAfterMs = Date.now() - started;
+      return new Resource({ phase: Phase.SUCCEEDED });
+    }
+  }
+  const stalled = (timeoutMs?: unknown) => {
+    const stall = new Stall();
+    const dispatch = new ConnectorService(new ConnectorRegistry().register(stall), { deadlineMarginMs: 50 }).dispatch;
+    const messages = [
+      admin.ExecuteTaskSyncRequest.encode({ header: { template: { type: "stall" } } }).finish(),
+      admin.ExecuteTaskSyncRequest.encode({ inputs: {} }).finish(),
+    ].map(b64);
+    // The function's own deadline is a minute away: only the caller's can end the call soon.
+    const answer = handleInvocation(operations.executeTaskSync, { messages, ...(timeoutMs !== undefined && { timeoutMs }) }, dispatch, {
+      deadline: Date.now() + 60_000,
+    });
+    return { stall, answer };
+  };
+
+  test("ends the work at the caller's deadline (less the margin), not the function's own: its signal aborts, the answer is DEADLINE_EXCEEDED", async () => {
+    const started = Date.now();
+    const { stall, answer } = stalled(300);
+    const error = errorOf(await answer);
+    expect(error).toMatchObject({ status: "DEADLINE_EXCEEDED" });
+    expect(error.message).toMatch(/no answer within 2\d\d ms/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await expect.poll(() => stall.abortedAfterMs).toBeDefined();
+  });
+
+  test("a caller with more time than the function leaves the function's own deadline in charge", async () => {
+    const service = new ConnectorService(new ConnectorRegistry().register(new Stall()), { deadlineMarginMs: 50 });
+    const messages = [
+      admin.ExecuteTaskSyncRequest.encode({ header: { template: { type: "stall" } } }).finish(),
+      admin.ExecuteTaskSyncRequest.encode({ inputs: {} }).finish(),
+    ].map(b64);
+    const error = errorOf(await handleInvocation(operations.executeTaskSync, { messages, timeoutMs: 60_000 }, service.dispatch, { deadline: Date.now() + 300 }));
+    expect(error.message).toMatch(/no answer within 2\d\d ms/);
+  });
+
+  test.each([["negative", -1], ["a string", "300"], ["not finite", 1e400], ["null", null]])("%s is INVALID_ARGUMENT, before any work", async (_, timeoutMs) => {
+    const { stall, answer } = stalled(timeoutMs);
+    expect(errorOf(await answer)).toEqual({
+      code: Status.INVALID_ARGUMENT,
+      status: "INVALID_ARGUMENT",
+      message: '"timeoutMs" must be the milliseconds the caller has left: a number, 0 or more.',
+    });
+    expect(stall.abortedAfterMs).toBeUndefined();
+  });
+});

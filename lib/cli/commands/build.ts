@@ -28,7 +28,7 @@ export const buildOptions: OptionSpecs = {
   "source-maps": {
     type: "boolean",
     description:
-      "A source map beside each file, and NODE_OPTIONS=--enable-source-maps for the functions (.build/function-environment.json, which serverless.yml reads): stack traces in their logs name your sources. Costs each cold start some 20 ms.",
+      "A source map beside each file, and NODE_OPTIONS=--enable-source-maps for the functions (.build/function-environment.json, which serverless.yml reads): stack traces in their logs name your sources. Costs each cold start about 10 ms.",
   },
 };
 
