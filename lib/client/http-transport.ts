@@ -20,6 +20,7 @@ import { operationFor } from "../service/flyteidl2/operations.js";
 import type { Dispatch, Operation } from "../service/operations.js";
 import { decodeMessage, encodeMessage } from "../transport/codec.js";
 import { decodeDelimited, encodeDelimited } from "../transport/http/delimited.js";
+import { formatGrpcTimeout, GRPC_TIMEOUT_HEADER } from "../transport/http/grpc-timeout.js";
 import { JSON_TYPE } from "../transport/http/media-types.js";
 import { routes } from "../transport/http/routes.js";
 import { isNetworkError } from "./network-errors.js";
@@ -60,6 +61,8 @@ export function createHttpDispatch(options: HttpDispatchOptions): Dispatch {
     const { method, url, body } = httpRequest(operation, requests, base, format);
     const headers: Record<string, string> = { accept: format === "json" ? JSON_TYPE : PROTOBUF, ...options.headers };
     if (body) headers["content-type"] = format === "json" ? JSON_TYPE : PROTOBUF_REQUEST;
+    // The time the caller has left, so that the function stops when the caller stops waiting.
+    if (dispatchOptions.deadline !== undefined) headers[GRPC_TIMEOUT_HEADER] = formatGrpcTimeout(dispatchOptions.deadline - Date.now());
     let signed = headers;
     if (signer) {
       try {

@@ -37,6 +37,15 @@ export async function withDeadline<P extends object, T>(
   });
 }
 
+/**
+ * The earlier of a function's own deadline (epoch ms, if any) and its caller's, `callerMs` from
+ * now: what a caller sends with a request (timeoutMs, grpc-timeout) shortens the work, never lengthens it.
+ */
+export function earlierDeadline(own: number | undefined, callerMs: number): number {
+  const caller = Date.now() + callerMs;
+  return own === undefined ? caller : Math.min(own, caller);
+}
+
 function cancelled(describe: () => string): CancelledError {
   return new CancelledError(`${describe()}: the caller cancelled the call`);
 }

@@ -6,6 +6,7 @@
  */
 import { callerMessage, ConnectorError, InvalidArgumentError, Status, statusName, type StatusName } from "../connector/errors.js";
 import { MAX_LAMBDA_PAYLOAD_BYTES, MAX_REQUEST_DEPTH, MAX_REQUEST_MESSAGES } from "../limits.js";
+import { earlierDeadline } from "../service/deadline.js";
 import { tooManyRequestMessages, type Dispatch, type DispatchOptions, type Operation, type Protocol } from "../service/operations.js";
 import { decodeBase64, decodeMessage, encodeBase64, encodeMessage } from "./codec.js";
 
@@ -75,8 +76,7 @@ function callerDeadline(event: unknown, own: number | undefined): number | undef
   if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs < 0) {
     throw new InvalidArgumentError('"timeoutMs" must be the milliseconds the caller has left: a number, 0 or more.');
   }
-  const caller = Date.now() + timeoutMs;
-  return own === undefined ? caller : Math.min(own, caller);
+  return earlierDeadline(own, timeoutMs);
 }
 
 function decodeRequests(operation: Operation, event: unknown): object[] {

@@ -11,7 +11,7 @@ import { ConnectorRegistry } from "../../lib/connector/registry.js";
 import { flyteidl } from "../../lib/idl/index.js";
 import type { LocalStack } from "../../lib/local/local-stack.js";
 import { freePort } from "../support/serverless-offline.js";
-import { CountdownConnector, CountdownMeta, ShoutConnector } from "./fixtures/test-connectors.js";
+import { CountdownConnector, CountdownMeta, ShoutConnector, StallConnector } from "./fixtures/test-connectors.js";
 import { startTestStack } from "./support/local-stack.js";
 import { rejection } from "../support/rejection.js";
 
@@ -78,6 +78,16 @@ describe("requests", () => {
     ]);
     expect(request?.headers.accept).toBe("application/x-protobuf");
     expect(request?.body.length).toBe(0);
+    // No deadline given, none sent.
+    expect(request?.headers).not.toHaveProperty("grpc-timeout");
+  });
+
+  test("a deadline goes as grpc-timeout, the milliseconds left", async () => {
+    reply.body = admin.ListAgentsResponse.encode({}).finish();
+    await createHttpDispatch({ baseUrl })("listAgents", [{}], { deadline: Date.now() + 5_000 });
+    const [, ms] = /^(\d+)m$/.exec(String(received[0]?.headers["grpc-timeout"])) ?? [];
+    expect(Number(ms)).toBeGreaterThan(4_000);
+    expect(Number(ms)).toBeLessThanOrEqual(5_000);
   });
 
   test("a base URL that already ends with the routes' /api/v1 does not get it twice (an API Gateway would answer 404)", async () => {
@@ -226,14 +236,27 @@ describe("SigV4 signing", () => {
 
 describe("against the local stack", () => {
   let stack: LocalStack;
+  const stall = new StallConnector();
   beforeAll(async () => {
-    stack = await startTestStack(new ConnectorRegistry().register(new CountdownConnector()).register(new ShoutConnector()));
+    stack = await startTestStack(new ConnectorRegistry().register(new CountdownConnector()).register(new ShoutConnector()).register(stall));
+  });
+
+  test("the caller's deadline goes as grpc-timeout: the functions stop the work there and answer, before the client gives up", async () => {
+    const error = await rejection(
+      createHttpDispatch({ baseUrl: stack.httpUrl! })("executeTaskSync", [{ header: { template: { type: "stall" } } }, { inputs: {} }], {
+        deadline: Date.now() + 1_000,
+      }),
+    );
+    expect(error.code).toBe(Status.DEADLINE_EXCEEDED);
+    // The function's own answer (504 with its message), not the transport's "did not answer before the deadline".
+    expect(error.message).toMatch(/no answer within \d+ ms/);
+    expect(stall.abortedAfterMs).toBeDefined();
   });
   afterAll(() => stack.close());
 
   test("a base URL with a stage path still reaches the routes", async () => {
     const [response] = await createHttpDispatch({ baseUrl: `${stack.httpUrl}/prod` })("listAgents", [{}]);
-    expect((response as flyteidl.admin.ListAgentsResponse).agents).toHaveLength(2);
+    expect((response as flyteidl.admin.ListAgentsResponse).agents).toHaveLength(3);
   });
 
   test("getTaskLogs reads the delimited stream in both formats", async () => {

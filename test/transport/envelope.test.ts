@@ -8,6 +8,7 @@ import { flyteidl } from "../../lib/idl/index.js";
 import { operations, type Dispatch } from "../../lib/service/operations.js";
 import { ConnectorService } from "../../lib/service/service.js";
 import { handleInvocation, INTERNAL_MESSAGE, type InvokeResult } from "../../lib/transport/envelope.js";
+import { StallConnector } from "../client/fixtures/test-connectors.js";
 
 const { admin } = flyteidl;
 
@@ -136,21 +137,8 @@ describe("streaming", () => {
 });
 
 describe("the caller's time left (timeoutMs)", () => {
-  /** Waits for its signal, and records when it came. */
-  class Stall extends SyncConnectorBase {
-    abortedAfterMs: number | undefined;
-    constructor() {
-      super({ name: "Stall", taskTypeName: "stall" });
-    }
-    async do({ signal }: TaskParams): Promise<Resource> {
-      const started = Date.now();
-      await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
-      this.abortedAfterMs = Date.now() - started;
-      return new Resource({ phase: Phase.SUCCEEDED });
-    }
-  }
   const stalled = (timeoutMs?: unknown) => {
-    const stall = new Stall();
+    const stall = new StallConnector();
     const dispatch = new ConnectorService(new ConnectorRegistry().register(stall), { deadlineMarginMs: 50 }).dispatch;
     const messages = [
       admin.ExecuteTaskSyncRequest.encode({ header: { template: { type: "stall" } } }).finish(),
@@ -174,7 +162,7 @@ describe("the caller's time left (timeoutMs)", () => {
   });
 
   test("a caller with more time than the function leaves the function's own deadline in charge", async () => {
-    const service = new ConnectorService(new ConnectorRegistry().register(new Stall()), { deadlineMarginMs: 50 });
+    const service = new ConnectorService(new ConnectorRegistry().register(new StallConnector()), { deadlineMarginMs: 50 });
     const messages = [
       admin.ExecuteTaskSyncRequest.encode({ header: { template: { type: "stall" } } }).finish(),
       admin.ExecuteTaskSyncRequest.encode({ inputs: {} }).finish(),

@@ -5,12 +5,14 @@
  */
 import { Status } from "../../connector/errors.js";
 import { MAX_LAMBDA_PAYLOAD_BYTES } from "../../limits.js";
+import { earlierDeadline } from "../../service/deadline.js";
 import type { Dispatch, DispatchOptions } from "../../service/operations.js";
 import { HttpError } from "./errors.js";
 import { readEvent, type ApiGatewayEvent } from "./event.js";
 import { JSON_TYPE, requestMediaType, responseMediaType } from "./media-types.js";
 import { decodeRequests } from "./request.js";
 import { checkAnswerSize } from "../envelope.js";
+import { GRPC_TIMEOUT_HEADER, parseGrpcTimeout } from "./grpc-timeout.js";
 import { errorResponse, messagesResponse, type HttpResponse } from "./response.js";
 import { matchRoute } from "./routes.js";
 
@@ -36,7 +38,9 @@ export async function handleHttpEvent(
     const responseType = responseMediaType(request.header("accept"), bodyType);
     const requests = decodeRequests(match, request, bodyType);
     const { operation } = match.route;
-    const responses = await dispatch(operation.name, requests, operation.protocol === "flyteidl" ? options : { ...options, protocol: operation.protocol });
+    const timeout = request.header(GRPC_TIMEOUT_HEADER);
+    const withDeadline = timeout === undefined ? options : { ...options, deadline: earlierDeadline(options.deadline, parseGrpcTimeout(timeout)) };
+    const responses = await dispatch(operation.name, requests, operation.protocol === "flyteidl" ? withDeadline : { ...withDeadline, protocol: operation.protocol });
     return withinPayloadLimit(messagesResponse(operation, responseType, responses));
   } catch (error) {
     return errorResponse(error, onInternalError);

@@ -430,6 +430,42 @@ describe.each(payloadVersions)("%s, failures", (_, eventOf) => {
   });
 });
 
+describe.each(payloadVersions)("%s, the caller's grpc-timeout header", (_, eventOf) => {
+  /** The service behind a dispatch that records the deadline each call got. */
+  function recording() {
+    const { service } = testService();
+    const deadlines: (number | undefined)[] = [];
+    const dispatch: Dispatch = (name, requests, options) => {
+      deadlines.push(options?.deadline);
+      return service.dispatch(name, requests, options);
+    };
+    return { dispatch, deadlines };
+  }
+  const listAgents = (headers?: Record<string, string>) => eventOf({ method: "GET", path: "/api/v1/agents", ...(headers && { headers }) });
+
+  test("shortens the function's own deadline to the caller's, as grpc-gateway sets its context's", async () => {
+    const { dispatch, deadlines } = recording();
+    const own = Date.now() + 60_000;
+    const before = Date.now();
+    expect((await handleHttpEvent(listAgents({ "Grpc-Timeout": "1500m" }), dispatch, { deadline: own })).statusCode).toBe(200);
+    expect(deadlines[0]).toBeGreaterThanOrEqual(before + 1500);
+    expect(deadlines[0]).toBeLessThanOrEqual(Date.now() + 1500);
+    // A caller with more time than the function leaves the function's own.
+    await handleHttpEvent(listAgents({ "grpc-timeout": "2H" }), dispatch, { deadline: own });
+    // None given, the function's own.
+    await handleHttpEvent(listAgents(), dispatch, { deadline: own });
+    expect(deadlines.slice(1)).toEqual([own, own]);
+  });
+
+  test("a malformed one is 400 INVALID_ARGUMENT, as grpc-gateway answers it, and nothing runs", async () => {
+    const { dispatch, deadlines } = recording();
+    const response = await handleHttpEvent(listAgents({ "grpc-timeout": "1.5S" }), dispatch);
+    expect(response.statusCode).toBe(400);
+    expect(errorBody(response)).toEqual({ code: Status.INVALID_ARGUMENT, message: "invalid grpc-timeout: 1.5S", details: [] });
+    expect(deadlines).toEqual([]);
+  });
+});
+
 describe("the result fits both payload versions' result types", () => {
   test("statusCode, headers, body and isBase64Encoded", async () => {
     const { service } = testService();
