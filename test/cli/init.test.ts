@@ -266,6 +266,7 @@ describe("init <dir>", () => {
     async () => {
       const ran = await flyteConnector(["build", "--registry", "./src/registry.ts"], project);
       expect(ran.stderr).toBe("");
+      expect(ran.stdout).toMatch(/^Building the 8 functions of \.\/src\/registry\.ts into \.build\.\.\.\n/);
       expect(ran.stdout).toMatch(/^Built 8 functions into \.build in \d+ ms \(sizes in bytes\)\.$/m);
       const built = await readdir(join(project, ".build"));
       for (const key of operationNames) expect(built).toContain(`${key}.zip`);

@@ -59,6 +59,9 @@ export async function buildProject(flags: Flags, io: CliIo): Promise<void> {
   const registry = resolve(io.cwd, specifier);
   const builder = await functionBuilder();
   const outDir = join(io.cwd, BUILD_DIR);
+  // Some seconds of esbuild with nothing to show: say what is under way.
+  const maps = flags["source-maps"] === true ? ", with source maps" : "";
+  io.stdout.write(`Building the ${operationNames.length} functions of ${specifier} into ${BUILD_DIR}${maps}...\n`);
   const result = await builder.buildFunctions({
     root: io.cwd,
     outDir,
