@@ -39,8 +39,12 @@ export async function handleHttpEvent(
     const requests = decodeRequests(match, request, bodyType);
     const { operation } = match.route;
     const timeout = request.header(GRPC_TIMEOUT_HEADER);
-    const withDeadline = timeout === undefined ? options : { ...options, deadline: earlierDeadline(options.deadline, parseGrpcTimeout(timeout)) };
-    const responses = await dispatch(operation.name, requests, operation.protocol === "flyteidl" ? withDeadline : { ...withDeadline, protocol: operation.protocol });
+    const dispatchOptions = timeout === undefined ? options : { ...options, deadline: earlierDeadline(options.deadline, parseGrpcTimeout(timeout)) };
+    const responses = await dispatch(
+      operation.name,
+      requests,
+      operation.protocol === "flyteidl" ? dispatchOptions : { ...dispatchOptions, protocol: operation.protocol },
+    );
     return withinPayloadLimit(messagesResponse(operation, responseType, responses));
   } catch (error) {
     return errorResponse(error, onInternalError);
