@@ -69,3 +69,9 @@ export const MAX_PASSING_SECRETS = 1024;
  */
 export const MAX_TASK_TYPE_LABELS = 256;
 export const MAX_TASK_TYPE_LABEL_CHARS = 128;
+
+/**
+ * The longest delay Node's timers hold (2^31 - 1 ms, about 24.8 days): a longer one fires at once.
+ * A deadline further away than this arms no timer, as none could fire while a call runs.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;

@@ -62,7 +62,8 @@ export function createHttpDispatch(options: HttpDispatchOptions): Dispatch {
     const headers: Record<string, string> = { accept: format === "json" ? JSON_TYPE : PROTOBUF, ...options.headers };
     if (body) headers["content-type"] = format === "json" ? JSON_TYPE : PROTOBUF_REQUEST;
     // The time the caller has left, so that the function stops when the caller stops waiting.
-    if (dispatchOptions.deadline !== undefined) headers[GRPC_TIMEOUT_HEADER] = formatGrpcTimeout(dispatchOptions.deadline - Date.now());
+    const { deadline } = dispatchOptions;
+    if (deadline !== undefined && Number.isFinite(deadline)) headers[GRPC_TIMEOUT_HEADER] = formatGrpcTimeout(deadline - Date.now());
     let signed = headers;
     if (signer) {
       try {

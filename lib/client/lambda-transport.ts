@@ -108,7 +108,7 @@ function envelope(operation: Operation, requests: readonly object[], deadline: n
   const options = {
     // Flyte 1's envelope has no protocol: it is what every deployment understands.
     ...(operation.protocol === "flyteidl" ? {} : { protocol: operation.protocol }),
-    ...(deadline === undefined ? {} : { timeoutMs: Math.max(0, Math.floor(deadline - Date.now())) }),
+    ...(deadline !== undefined && Number.isFinite(deadline) ? { timeoutMs: Math.max(0, Math.floor(deadline - Date.now())) } : {}),
   };
   if (operation.requestStream) return { messages: requests.map(encode), ...options };
   const [request] = requests;

@@ -3,6 +3,7 @@
  * when the caller's own signal does (a cancelled gRPC call the front is answering, Ctrl-C).
  */
 import { CancelledError, DeadlineExceededError } from "../connector/errors.js";
+import { MAX_TIMER_MS } from "../limits.js";
 import type { DispatchOptions, OperationName } from "../service/operations.js";
 
 /**
@@ -14,6 +15,6 @@ export function requestSignal(name: OperationName, { deadline, signal }: Dispatc
   if (signal?.aborted) throw new CancelledError(`${name}: the caller cancelled the call.`);
   const remaining = deadline === undefined ? undefined : deadline - Date.now();
   if (remaining !== undefined && remaining <= 0) throw new DeadlineExceededError(`${name}: no time left before the deadline.`);
-  const timeout = remaining === undefined ? undefined : AbortSignal.timeout(remaining);
+  const timeout = remaining === undefined || remaining > MAX_TIMER_MS ? undefined : AbortSignal.timeout(remaining);
   return timeout && signal ? AbortSignal.any([timeout, signal]) : (timeout ?? signal);
 }

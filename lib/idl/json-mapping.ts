@@ -295,7 +295,7 @@ function readInteger(type: string, [min, max, wide]: readonly [bigint, bigint, b
   let value: bigint | undefined;
   if (typeof json === "number" && Number.isInteger(json)) {
     // JSON.parse has already rounded a larger one to a double: refused rather than changed unseen.
-    if (!Number.isSafeInteger(json)) {
+    if (wide && !Number.isSafeInteger(json)) {
       throw new FieldProblem(path, `${json} is beyond 2^53, where a JSON number is not exact: send the ${type} as a string`);
     }
     value = BigInt(json);
@@ -306,23 +306,33 @@ function readInteger(type: string, [min, max, wide]: readonly [bigint, bigint, b
 }
 
 /**
- * The integer a number's text denotes, exponent and fraction included ("1e3", "1.50e1", "150e-1"),
- * as Go's protojson reads a quoted integer (protobuf-go internal/encoding/json/decode_number.go,
- * normalizeToIntString); undefined when it is not an integer or has more than 20 digits.
+ * The integer a number's text denotes. Plain digits read as they always have (leading zeros too);
+ * other number syntax ("1e3", "1.50e1", "150e-1") as Go's protojson reads a quoted integer
+ * (protobuf-go internal/encoding/json/decode_number.go, parseNumberParts and
+ * normalizeToIntString, step for step); undefined when it is not an integer, or has more than 20
+ * digits.
  */
 function integerOfText(text: string): bigint | undefined {
   if (INT_SYNTAX.test(text)) return BigInt(text);
   const parts = NUMBER_SYNTAX.exec(text);
   if (!parts) return undefined;
-  const [, sign = "", whole = "", fraction = "", exponent = "0"] = parts;
-  // The value is digits × 10^shift.
-  const significant = fraction.replace(/0+$/, "");
-  const digits = (whole + significant).replace(/^0+/, "");
-  if (digits === "") return 0n;
-  const shift = Number(exponent) - significant.length;
-  if (shift >= 0) return digits.length + shift > 20 ? undefined : BigInt(sign + digits + "0".repeat(shift));
-  const kept = digits.length + shift;
-  return kept > 0 && /^0+$/.test(digits.slice(kept)) ? BigInt(sign + digits.slice(0, kept)) : undefined;
+  const [, sign = "", whole = "", fraction = "", exponentText = "0"] = parts;
+  // Go's parts: a lone 0 has no integer digits; the fraction's trailing zeros carry nothing.
+  const intp = whole === "0" ? "" : whole;
+  const frac = fraction.replace(/0+$/, "");
+  if (intp === "" && frac === "") return 0n;
+  const exponent = Number(exponentText);
+  if (!Number.isInteger(exponent) || Math.abs(exponent) > 2 ** 31 - 1) return undefined;
+  let digits: string;
+  if (exponent >= 0) {
+    if (frac.length > exponent || intp.length + exponent > 20) return undefined;
+    digits = intp + frac + "0".repeat(exponent - frac.length);
+  } else {
+    const point = intp.length + exponent;
+    if (frac.length > 0 || point < 0 || !/^0*$/.test(intp.slice(point))) return undefined;
+    digits = intp.slice(0, point);
+  }
+  return BigInt(sign + (digits || "0"));
 }
 
 function readFloat(type: string, json: unknown, path: string): number {

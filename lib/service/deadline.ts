@@ -1,5 +1,6 @@
 import type { CallContext } from "../connector/connector.js";
 import { CancelledError, DeadlineExceededError } from "../connector/errors.js";
+import { MAX_TIMER_MS } from "../limits.js";
 
 /**
  * Runs connector work on `params` (a fresh object, given a `signal`) so that it answers before
@@ -82,7 +83,7 @@ function settledWithin<T>(
     };
     const onCancel = stopped("cancelled");
     cancel?.addEventListener("abort", onCancel);
-    if (ms !== undefined) timer = setTimeout(stopped("late"), Math.max(0, ms));
+    if (ms !== undefined && ms <= MAX_TIMER_MS) timer = setTimeout(stopped("late"), Math.max(0, ms));
     promise.then(
       (value) => {
         settle();

@@ -145,10 +145,18 @@ describe("scalars", () => {
     ["a fraction in exponent form", "1.5e0"],
     ["a fraction cut by a negative exponent", "15e-1"],
     ["more digits than a uint64 has", "1e20"],
+    // Go counts no integer digits for a lone 0, so 0.01e21 is 21 digits to it, though its value has 20.
+    ["what Go counts as 21 digits", "0.01e21"],
     ["an exponent beyond any integer", "1e-999999999999"],
   ])("an integer field refuses %s", (_, text) => {
     expect(invalid("flyteidl.admin.GetTaskLogsRequest", { lines: text }).message).toBe(
       `Invalid flyteidl.admin.GetTaskLogsRequest field lines: expected an integer (uint64), got ${JSON.stringify(text)}.`,
+    );
+  });
+
+  test("a 32-bit field given a JSON number beyond 2^53 is out of its range, not told to use a string", () => {
+    expect(invalid("flyteidl.admin.TaskCategory", { version: 2 ** 60 }).message).toBe(
+      `Invalid flyteidl.admin.TaskCategory field version: ${2n ** 60n} is out of range for int32.`,
     );
   });
 

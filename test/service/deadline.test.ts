@@ -34,6 +34,12 @@ describe("withDeadline", () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  test("a deadline beyond the longest delay Node's timers hold (2^31 - 1 ms) arms none, rather than one that fires at once", async () => {
+    vi.useRealTimers();
+    const work = () => new Promise<string>((resolve) => setTimeout(() => resolve("done"), 30));
+    await expect(withDeadline({}, work, Date.now() + 3e9, 100, describeWork)).resolves.toBe("done");
+  });
+
   test("a rejection passes through as it is", async () => {
     const failure = new Error("boom");
     await expect(withDeadline({}, () => Promise.reject(failure), Date.now() + 1000, 100, describeWork)).rejects.toBe(failure);

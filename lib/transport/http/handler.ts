@@ -38,8 +38,9 @@ export async function handleHttpEvent(
     const responseType = responseMediaType(request.header("accept"), bodyType);
     const requests = decodeRequests(match, request, bodyType);
     const { operation } = match.route;
-    const timeout = request.header(GRPC_TIMEOUT_HEADER);
-    const dispatchOptions = timeout === undefined ? options : { ...options, deadline: earlierDeadline(options.deadline, parseGrpcTimeout(timeout)) };
+    const header = request.header(GRPC_TIMEOUT_HEADER);
+    const timeout = header === undefined ? undefined : parseGrpcTimeout(header);
+    const dispatchOptions = timeout === undefined ? options : { ...options, deadline: earlierDeadline(options.deadline, timeout) };
     const responses = await dispatch(
       operation.name,
       requests,

@@ -452,9 +452,25 @@ describe.each(payloadVersions)("%s, the caller's grpc-timeout header", (_, event
     expect(deadlines[0]).toBeLessThanOrEqual(Date.now() + 1500);
     // A caller with more time than the function leaves the function's own.
     await handleHttpEvent(listAgents({ "grpc-timeout": "2H" }), dispatch, { deadline: own });
-    // None given, the function's own.
+    // None given, or a zero timeout (grpc-gateway's "none"), the function's own.
     await handleHttpEvent(listAgents(), dispatch, { deadline: own });
-    expect(deadlines.slice(1)).toEqual([own, own]);
+    await handleHttpEvent(listAgents({ "grpc-timeout": "0m" }), dispatch, { deadline: own });
+    expect(deadlines.slice(1)).toEqual([own, own, own]);
+  });
+
+  test("ends a connector's work at the caller's deadline; a negative one has already passed: 504 DEADLINE_EXCEEDED", async () => {
+    const { service } = testService();
+    const getTask = (name: string, timeout: string) =>
+      handleHttpEvent(eventOf({ method: "GET", path: `/api/v1/agent/task/${name}/0/${metaUrl}`, headers: { "grpc-timeout": timeout } }), service.dispatch, {
+        deadline: Date.now() + 60_000,
+      });
+    const started = Date.now();
+    const hung = await getTask("hanging", "400m");
+    expect(hung.statusCode).toBe(504);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const late = await getTask("job", "-1S");
+    expect(late.statusCode).toBe(504);
+    expect(errorBody(late).message).toMatch(/no time left before the deadline/);
   });
 
   test("a malformed one is 400 INVALID_ARGUMENT, as grpc-gateway answers it, and nothing runs", async () => {
