@@ -29,6 +29,11 @@ export function buildFunctions({ sourceMaps = false } = {}): FunctionBundle[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** What the build of a function's `index.mjs` asks of its environment (function-environment.json, which serverless.yml reads). */
+export function functionEnvironment(bundlePath: string): Record<string, string> {
+  return JSON.parse(readFileSync(join(dirname(dirname(bundlePath)), "function-environment.json"), "utf8")) as Record<string, string>;
+}
+
 /** The esbuild metafile of the last build of the functions. */
 export function functionsMetafile(): esbuild.Metafile {
   return JSON.parse(readFileSync(join(FUNCTIONS_BUILD_DIR, "meta.json"), "utf8")) as esbuild.Metafile;

@@ -208,11 +208,12 @@ async function buildFunction({ key, entry, generated }, { root, outDir, registry
     return { name: basename(path), path, bytes, gzip: gzipSync(bytes, { level: 9 }).byteLength, loaded: loadedBy(relative(root, path)) };
   });
   const mapFiles = compiled.filter((file) => file.map !== undefined).map(({ path, map }) => ({ name: `${basename(path)}.map`, path: `${path}.map`, bytes: Buffer.from(map) }));
-  for (const file of [...files, ...mapFiles]) writeAtomically(file.path, file.bytes);
+  const written = [...files, ...mapFiles];
+  for (const file of written) writeAtomically(file.path, file.bytes);
   // Chunks of an earlier build have other hashes; a temporary file is another build's, writing.
-  const current = new Set([...files, ...mapFiles].map((file) => file.name));
+  const current = new Set(written.map((file) => file.name));
   for (const name of readdirSync(dir)) if (/\.mjs(\.map)?$/.test(name) && !current.has(name)) rmSync(join(dir, name), { force: true });
-  const zip = await zipOf([...files, ...mapFiles]);
+  const zip = await zipOf(written);
   writeAtomically(join(outDir, `${key}.zip`), zip);
   return { key, files, zip, metafile: result.metafile };
 }

@@ -8,7 +8,7 @@
  * them: each connector library's bare load, and a call again with source maps read.
  */
 import { join } from "node:path";
-import { buildFunctions, bundleLikeAFunction, type FunctionBundle } from "../bundle.js";
+import { buildFunctions, bundleLikeAFunction, functionEnvironment, type FunctionBundle } from "../bundle.js";
 import { runChild } from "../child.js";
 import { lambdaEnvironment } from "../children/lambda-context.mjs";
 import { interleaved } from "../interleaved.js";
@@ -65,10 +65,9 @@ export async function runColdStart(): Promise<ColdStartResult> {
     ];
     const sleep = cases.find((c) => c.connector === "sleep");
     if (!sleep) throw new Error("bench/connector-cold-starts.ts measures no sleep task");
-    const withSourceMaps: Case = {
-      ...functionCase(mapped, sleep.functionName, `${sleep.label}, source maps read`, sleep.event),
-      env: { NODE_OPTIONS: "--enable-source-maps" },
-    };
+    const mappedCase = functionCase(mapped, sleep.functionName, `${sleep.label}, source maps read`, sleep.event);
+    // The environment serverless.yml gives a build with source maps: the build's own.
+    const withSourceMaps: Case = { ...mappedCase, env: functionEnvironment(mappedCase.bundle) };
     const references = [...libraries, withSourceMaps];
     const measured = await measureAll(floor, cases, references);
     const runtime = await onLambdaRuntime(floor, cases, references);
