@@ -6,9 +6,9 @@
  * connector's request carries its plugin's template, built by its tests' builders, and the
  * credentials the fake accepts come from the environment, as a deployed function's would.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { toLiteralMap } from "../lib/literals/index.js";
 import { taskTemplate } from "../lib/testing/index.js";
 import { PlatformFake } from "../lib/testing/platform-fake.js";
@@ -69,6 +69,11 @@ class BigQueryWithKey extends BigQueryFake {
     this.addServiceAccount(key.keyId, key.email, key.publicKey);
     this.keyFile = join(mkdtempSync(join(tmpdir(), "bench-bigquery-")), "key.json");
     writeFileSync(this.keyFile, key.json);
+  }
+
+  override async stop(): Promise<void> {
+    await super.stop();
+    rmSync(dirname(this.keyFile), { recursive: true, force: true });
   }
 }
 

@@ -4,11 +4,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { REPO_ROOT } from "../support/build.js";
+import { scratchDir } from "../support/scratch-dir.js";
 
 const BIN = join(REPO_ROOT, "bin/flyte-connector.js");
 const FIXTURE = "test/client/fixtures/test-connectors.ts";
@@ -89,7 +89,7 @@ describe("in a terminal", () => {
   });
 
   test("Ctrl-C mid-run deletes the remote task and exits 130", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "flyte-connector-ctrl-c-"));
+    const dir = await scratchDir("flyte-connector-ctrl-c-");
     const deleteLog = join(dir, "deleted.log");
     const run = inTerminal(["run", "--type", "countdown", "-i", "seconds=60", "--connector", FIXTURE], {
       COUNTDOWN_DELETE_LOG: deleteLog,
@@ -107,7 +107,7 @@ describe("in a terminal", () => {
 
 describe("on pipes", () => {
   test("SIGINT mid-run deletes the remote task and exits 130; progress is one line per phase", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "flyte-connector-sigint-"));
+    const dir = await scratchDir("flyte-connector-sigint-");
     const deleteLog = join(dir, "deleted.log");
     const run = onPipes(["run", "--type", "countdown", "-i", "seconds=60", "--connector", FIXTURE], { COUNTDOWN_DELETE_LOG: deleteLog });
     await run.waitFor(/countdown_v0: RUNNING/);

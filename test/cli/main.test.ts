@@ -1,9 +1,8 @@
 /** The CLI run in-process through main(), with its streams and signals in the test's hands. */
 import { once } from "node:events";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { commands, main } from "../../lib/cli/main.js";
@@ -14,6 +13,7 @@ import { startLambdaEndpoint, type LambdaEndpoint } from "../client/support/lamb
 import { startTestStack } from "../client/support/local-stack.js";
 import { cli, fakeIo } from "./support/fake-io.js";
 import { hasOpenssl, selfSignedCertificate } from "../support/openssl.js";
+import { scratchDir } from "../support/scratch-dir.js";
 
 const FIXTURE = "test/client/fixtures/test-connectors.ts";
 
@@ -111,7 +111,7 @@ describe("command lines that cannot be used exit 2 with a clear message", () => 
 });
 
 test.skipIf(!hasOpenssl())("serve: a TLS certificate or key that cannot be used names its flag, exit 2", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "flyte-connector-tls-"));
+  const dir = await scratchDir("flyte-connector-tls-");
   const pair = (name: string) => {
     selfSignedCertificate(join(dir, `${name}.key`), join(dir, `${name}.crt`));
     return [join(dir, `${name}.crt`), join(dir, `${name}.key`)] as const;
@@ -200,7 +200,7 @@ describe("in-process", () => {
   });
 
   test("run from a TaskTemplate in proto3 JSON converts inputs with its declared types", async () => {
-    const dir = await mkdtemp(join(tmpdir(), "flyte-connector-cli-"));
+    const dir = await scratchDir("flyte-connector-cli-");
     const file = join(dir, "task.json");
     const template = {
       id: { resourceType: "TASK", name: "my-countdown" },

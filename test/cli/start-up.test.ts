@@ -5,11 +5,11 @@
  * which these libraries are, the process had loaded when it exited.
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { REPO_ROOT } from "../support/build.js";
 
 const BIN = join(REPO_ROOT, "bin/flyte-connector.js");
@@ -27,6 +27,7 @@ beforeAll(async () => {
     `process.on("exit", () => require("node:fs").writeFileSync(process.env.LOADED_REPORT, JSON.stringify(Object.keys(require.cache))));\n`,
   );
 });
+afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** Credentials in the environment: the AWS SDK's chain stops there (no profile named), and never asks an instance's metadata service. */
 const AWS_ENV = { AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY" };
