@@ -3,6 +3,7 @@
  * the attempt budget cut to the call's deadline, so that a connector that gives up answers its own
  * UNAVAILABLE before the service's deadline guard answers for it.
  */
+import { MAX_TIMER_MS } from "../limits.js";
 
 /** Kept back from the deadline so that our own answer, not the service's guard, reaches the caller. */
 export const DEADLINE_RESERVE_MS = 50;
@@ -34,10 +35,13 @@ export function retryAfterMs(headers: { get(name: string): string | null } | und
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-/** An attempt's timeout: `timeoutMs`, cut to what is left before the deadline (at least 1 ms). */
+/**
+ * An attempt's timeout: `timeoutMs`, cut to what is left before the deadline (at least 1 ms) and
+ * to the longest timer Node keeps (a longer one would fire at once).
+ */
 export function attemptTimeout(timeoutMs: number, deadline: number | undefined): number {
   const left = deadline === undefined ? timeoutMs : Math.min(timeoutMs, deadline - DEADLINE_RESERVE_MS - Date.now());
-  return Math.max(1, Math.floor(left));
+  return Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(left)));
 }
 
 /** Whether `ms` more still end before the deadline, with the reserve kept back. */

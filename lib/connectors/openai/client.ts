@@ -12,7 +12,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { APIConnectionError, APIConnectionTimeoutError, APIError, OpenAI } from "openai";
 import type { CallContext } from "../../connector/connector.js";
-import { ConnectorError, FailedPreconditionError } from "../../connector/errors.js";
+import { ConnectorError, FailedPreconditionError, InvalidArgumentError } from "../../connector/errors.js";
 import { isHeaderValue } from "../../connector/header-value.js";
 import { networkCause } from "../../connector/network-cause.js";
 import { PlatformAuthError, PlatformTaskError, PlatformUnavailableError } from "../../connector/platform-client.js";
@@ -90,6 +90,10 @@ export class OpenAIClient {
    * OPENAI_PROJECT_ID from the function's environment; only the base URL override is read.
    */
   static async connect(context: CallContext, organization: string | null): Promise<OpenAIClient> {
+    // The task's own or a hand-made meta's: fetch's Headers would throw it, an INTERNAL error here.
+    if (organization !== null && !isHeaderValue(organization)) {
+      throw new InvalidArgumentError("The task's openai_organization cannot be sent: it holds characters an HTTP header cannot carry.");
+    }
     const apiKey = await getSecret(OPENAI_API_KEY_SECRET, context);
     // The package would refuse an empty key with an error of its own, an INTERNAL one here.
     if (apiKey.trim() === "") throw new FailedPreconditionError(`Secret "${OPENAI_API_KEY_SECRET}" is empty: it must hold an OpenAI API key.`);

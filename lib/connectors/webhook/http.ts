@@ -9,6 +9,7 @@ import { PythonFloat, toPythonJson } from "../../connector/python-json.js";
 import { ForbiddenAddressError, forbiddenAddressGuard, forbiddenHost } from "../../connector/forbidden-host.js";
 import { exchange } from "../../connector/http-exchange.js";
 import { networkCause } from "../../connector/network-cause.js";
+import { MAX_TIMER_MS } from "../../limits.js";
 import type { WebhookConfig } from "./config.js";
 import { isTemplateObject, type TemplateValue, templateValueJson, templateValueText } from "./template-value.js";
 
@@ -18,9 +19,6 @@ import { isTemplateObject, type TemplateValue, templateValueJson, templateValueT
  * the `input_data` it may show.
  */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
-
-/** Node's timers take whole milliseconds up to 2^31 - 1; a longer one fires at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface WebhookResponse {
   readonly status: number;

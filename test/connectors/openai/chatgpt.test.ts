@@ -75,6 +75,20 @@ describe("chatgpt", () => {
     expect(call!.query.get("trace")).toBe("1");
   });
 
+  it("holds a timeout longer than Node's timers keep (2^31 - 1 ms) as no limit, not one that fires at once", async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on("warning", onWarning);
+    try {
+      const resource = await chat("hi", { ...flytekitConfig, timeout: 3e6 });
+      expect(resource.phase).toBe(Phase.SUCCEEDED);
+      expect(fake.calls).toHaveLength(1);
+    } finally {
+      process.off("warning", onWarning);
+    }
+    expect(warnings).not.toContain("TimeoutOverflowWarning");
+  });
+
   it("replaces messages the config carries, as flytekit does", async () => {
     await chat("hi", { ...flytekitConfig, messages: [{ role: "system", content: "be brief" }] });
     expect((fake.calls[0]!.json as { messages: unknown }).messages).toEqual([{ role: "user", content: "hi" }]);
@@ -180,6 +194,16 @@ describe("chatgpt", () => {
       expect(error.message).toContain(expected);
       expect(fake.calls).toEqual([]);
     });
+  });
+
+  it.each([
+    ["a line break", "org-flyte\nX-Injected: 1"],
+    ["characters beyond Latin-1", "org-é✓"],
+  ])("an openai_organization with %s is INVALID_ARGUMENT, before any call", async (_, organization) => {
+    const error = await rejection(chat("hello", flytekitConfig, organization));
+    expect(error.code).toBe(Status.INVALID_ARGUMENT);
+    expect(error.message).toContain("The task's openai_organization cannot be sent: it holds characters an HTTP header cannot carry.");
+    expect(fake.calls).toEqual([]);
   });
 
   describe("credentials refused: FAILED_PRECONDITION", () => {
