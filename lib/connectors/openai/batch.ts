@@ -25,7 +25,7 @@ import { pythonOutputs } from "../../literals/python.js";
 import { batchState } from "./batch-status.js";
 import { OpenAIClient } from "./client.js";
 import { BatchEndpointMetadata } from "./meta.js";
-import { openAIRequest } from "./request-options.js";
+import { openAIRequest, type RequestOptions } from "./request-options.js";
 import { readOpenAITask, stringInput } from "./task.js";
 
 export const OPENAI_BATCH_TASK_TYPE = "openai-batch";
@@ -59,13 +59,15 @@ export class BatchEndpointConnector extends AsyncConnectorBase<BatchEndpointMeta
     const tag = executionTag(body["metadata"], params);
     if (tag) body["metadata"] = tag.metadata;
     const client = await OpenAIClient.connect(params, organization);
-    const started = tag ? await findTagged(client, tag.value, inputFileId) : undefined;
+    const search = tag ? () => findTagged(client, tag.value, inputFileId, request.headers) : undefined;
+    // A server with no batch list still starts batches, as flytekit, which never lists, would have it.
+    const started = search ? await search().catch(unlessNoBatchList) : undefined;
     const batch = started ?? (await client.call({
       action: "create the batch",
       send: (api, options) => api.batches.create(body as unknown as BatchCreateParams, { ...options, headers: request.headers, query: request.query }),
       check: isBatch,
       resend: false,
-      recover: tag ? () => findTagged(client, tag.value, inputFileId) : undefined,
+      recover: search,
       timeoutMs: request.timeoutMs,
     }));
     return new BatchEndpointMetadata({ openai_org: organization, batch_id: batch.id });
@@ -134,18 +136,31 @@ function executionTag(metadata: JsonValue | undefined, params: TaskParams): { va
   return { value, metadata: { ...own, [EXECUTION_METADATA_KEY]: value } };
 }
 
-/** The batch this attempt made, among the most recent ones: same execution id and input file. */
-async function findTagged(client: OpenAIClient, value: string, inputFileId: string): Promise<Batch | undefined> {
+/**
+ * The batch this attempt made, among the most recent ones: same execution id and input file. The
+ * list is asked with the task's extra headers, as the create is: an OpenAI-Project header scopes both.
+ */
+async function findTagged(client: OpenAIClient, value: string, inputFileId: string, headers: RequestOptions["headers"]): Promise<Batch | undefined> {
   const page = await client.call({
     action: "list the recent batches",
     // The raw list, not the package's page, which reads a garbled answer as an empty page.
-    send: (api, options) => api.get("/batches", { ...options, query: { limit: RECENT_BATCHES } }),
+    send: (api, options) => api.get("/batches", { ...options, headers, query: { limit: RECENT_BATCHES } }),
     check: (answer: unknown): answer is { data: unknown[] } => Array.isArray((answer as { data?: unknown } | null)?.data),
     resend: true,
   });
   return page.data.find(
     (batch): batch is Batch => isBatch(batch) && batch.metadata?.[EXECUTION_METADATA_KEY] === value && batch.input_file_id === inputFileId,
   );
+}
+
+/**
+ * No batch found when the server has no batch list (404, 405: an OPENAI_BASE_URL server that only
+ * creates); any other failure thrown. Only before the first create: after a lost answer, not being
+ * able to look means not knowing whether the batch was made.
+ */
+function unlessNoBatchList(error: unknown): undefined {
+  if (error instanceof PlatformTaskError && (error.httpStatus === 404 || error.httpStatus === 405)) return undefined;
+  throw error;
 }
 
 function isBatch(answer: unknown): answer is Batch {

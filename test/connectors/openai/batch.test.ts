@@ -183,6 +183,21 @@ describe("openai-batch create", () => {
       expect([...fake.batches.values()].map((batch) => batch.metadata?.["flyte_execution"])).toEqual([EXECUTION, EXECUTION.replace(/0$/, "1")]);
     });
 
+    it("searches with the task's extra_headers, as it creates: an OpenAI-Project header scopes both", async () => {
+      await create({ ...flytekitConfig, extra_headers: { "OpenAI-Project": "proj_evals" } });
+      expect(fake.calls.map((call) => `${call.method} ${call.path} ${call.headers["openai-project"]}`)).toEqual([
+        "GET /v1/batches proj_evals",
+        "POST /v1/batches proj_evals",
+      ]);
+    });
+
+    it.each([404, 405])("still starts the batch when the server has no batch list (%d), as flytekit, which never lists", async (status) => {
+      fake.fault({ route: "GET /v1/batches", status, times: Infinity });
+      await create();
+      expect(fake.calls.map((call) => `${call.method} ${call.path} ${call.status}`)).toEqual([`GET /v1/batches ${status}`, "POST /v1/batches 200"]);
+      expect(fake.batches.size).toBe(1);
+    });
+
     it("is UNAVAILABLE, having started nothing, when the search fails", async () => {
       fake.fault({ route: "GET /v1/batches", status: 503, times: Infinity, retryAfter: 0 });
       const error = await rejection(create());
@@ -231,6 +246,15 @@ describe("openai-batch create", () => {
       expect(error.code).toBe(Status.UNAVAILABLE);
       expect(error.message).toBe("OpenAI could not create the batch: HTTP 502: Bad gateway. (it may have been done all the same)");
       expect(fake.calls).toHaveLength(1);
+    });
+
+    it("with no batch list to look in, is UNAVAILABLE saying whether it did is unknown, and does not send it again", async () => {
+      fake.loseNextCreateAnswer = true;
+      fake.fault({ route: "GET /v1/batches", status: 404, times: Infinity });
+      const error = await rejection(create());
+      expect(error.code).toBe(Status.UNAVAILABLE);
+      expect(error.message).toMatch(/^OpenAI could not create the batch: HTTP 502: Bad gateway\., and whether it did is unknown: OpenAI could not list the recent batches: HTTP 404/);
+      expect(fake.callsTo("POST /v1/batches")).toHaveLength(1);
     });
 
     it("is UNAVAILABLE when the search fails too", async () => {
