@@ -134,8 +134,12 @@ function databricksErrorMessage(body: unknown, text: string): string | undefined
   return defaultErrorMessage(body, text);
 }
 
-/** runs/cancel of a run deleted or never known: 404 RESOURCE_DOES_NOT_EXIST, or 400 "Run 1 does not exist." */
+/**
+ * runs/cancel of a run deleted or never known: 404 RESOURCE_DOES_NOT_EXIST, or 400 "Run 1 does not
+ * exist.". Not any 404: ENDPOINT_NOT_FOUND (a wrong FLYTE_DATABRICKS_ENDPOINT, a proxy) says nothing
+ * of the run, which may still be running.
+ */
 function isGone(error: PlatformTaskError): boolean {
   const message = error.platformMessage ?? "";
-  return error.httpStatus === 404 || message.startsWith("RESOURCE_DOES_NOT_EXIST") || /\bdoes not exist\b/i.test(message);
+  return message.startsWith("RESOURCE_DOES_NOT_EXIST") || /\bdoes not exist\b/i.test(message);
 }

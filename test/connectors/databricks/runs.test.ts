@@ -171,6 +171,17 @@ describe("delete cancels, idempotently", () => {
     expect(h.fake.callsTo("runs/cancel").map((call) => call.status)).toEqual([400]);
   });
 
+  test("a 404 RESOURCE_DOES_NOT_EXIST is cancelled enough; a 404 of no such endpoint says nothing of the run and fails the call", async () => {
+    const { resourceMeta } = await createRun();
+    h.fake.fault({ route: "runs/cancel", status: 404, body: { error_code: "RESOURCE_DOES_NOT_EXIST", message: "Run 1 does not exist." } });
+    await h.service.deleteTask({ taskCategory: databricks, resourceMeta });
+    h.fake.fault({ route: "runs/cancel", status: 404, body: { error_code: "ENDPOINT_NOT_FOUND", message: "No API found for 'POST /jobs/runs/cancel'" } });
+    await expect(h.service.deleteTask({ taskCategory: databricks, resourceMeta })).rejects.toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+      message: expect.stringContaining("ENDPOINT_NOT_FOUND: No API found for 'POST /jobs/runs/cancel'"),
+    });
+  });
+
   test("a cancel Databricks refuses for another reason fails the call", async () => {
     const { resourceMeta } = await createRun();
     h.fake.fault({ route: "runs/cancel", status: 403, body: { error_code: "PERMISSION_DENIED", message: "User cannot cancel this run." } });
