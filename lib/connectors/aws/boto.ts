@@ -12,7 +12,7 @@ import { Phase } from "../../connector/phase.js";
 import { Resource } from "../../connector/resource.js";
 import { pythonOutputs } from "../../literals/python.js";
 import { coerceInput } from "./coerce-input.js";
-import { readCustom, requiredObject, requiredString, sdkInput } from "./custom.js";
+import { readCustom, requiredObject, requiredString } from "./custom.js";
 import { AwsApiError } from "./errors.js";
 import { prepareCall } from "./format-config.js";
 import { botoResult, recordHeaders } from "./response.js";
@@ -48,16 +48,15 @@ export class BotoConnector extends SyncConnectorBase {
       throw new InvalidArgumentError("Boto task: the filled config must be a dict of the call's parameters.");
     }
 
-    const input = await coerceInput(new Command({}), sdkInput(call.params));
     // aiobotocore follows S3 to a bucket's own region on every S3 client (AioS3RegionRedirectorv2); the SDK only when asked.
     const client = createClient(module.Client, call.region, service === "s3" ? { followRegionRedirects: true } : {});
     const headers = recordHeaders(client);
+    const serviceId = client.config.serviceId ?? service;
     let result: Record<string, unknown>;
     try {
-      const output = await send<Record<string, unknown>>(client, new Command(input as Record<string, unknown>), params, {
-        service: client.config.serviceId ?? service,
-        action: `call ${method}`,
-      });
+      // boto3_mixin.py calls getattr(client, method)(**config): botocore checks the parameters first.
+      const input = await coerceInput(new Command({}), call.params, `${serviceId} could not call ${method}`);
+      const output = await send<Record<string, unknown>>(client, new Command(input as Record<string, unknown>), params, { service: serviceId, action: `call ${method}` });
       // Before the client is destroyed: a streamed body (get_object's) is still on its connection.
       result = await botoResult(output, headers());
     } catch (error) {

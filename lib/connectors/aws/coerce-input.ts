@@ -1,17 +1,39 @@
 /**
- * A boto task's parameters in the types the SDK v3 command takes, as botocore converts them:
- * boto3 takes an ISO 8601 string or epoch seconds for a timestamp and a str for a blob, where the
- * SDK wants a Date and bytes. Read from the command's own input schema (schema-based clients,
- * @smithy/core/schema); a client without schemas gets the parameters as they are.
+ * A boto task's parameters checked and converted as botocore checks and converts them before it
+ * sends anything (botocore/validate.py ParamValidator, botocore 1.43.11), read from the command's
+ * own input schema (schema-based clients, @smithy/core/schema): every problem is collected and
+ * reported at once, in botocore's wording, as the caller's INVALID_ARGUMENT; the SDK would
+ * otherwise drop an unknown member silently and send a value of the wrong type as it is. boto3
+ * takes an ISO 8601 string or epoch seconds for a timestamp and a str for a blob, where the SDK
+ * wants a Date and bytes. A client without schemas gets the parameters unchecked.
+ *
+ * What the schemas cannot tell: integer, long, float and double are one numeric kind there, so a
+ * number of either kind passes for any of them (botocore refuses a float for an integer), and
+ * they carry no `min` lengths or values (botocore's range_check).
  */
+import { InvalidArgumentError } from "../../connector/errors.js";
+import { PythonFloat } from "../../connector/python-json.js";
 import { requirePackage } from "../../connector/require-package.js";
+import { sdkInput } from "./custom.js";
+import { pyStr, type PyValue } from "./input-strings.js";
 
 interface Schema {
+  /** The raw schema; a structure's is [3, namespace, name, traits, memberNames, memberSchemas, requiredCount?]. */
+  getSchema(): unknown;
   isTimestampSchema(): boolean;
   isBlobSchema(): boolean;
   isListSchema(): boolean;
   isMapSchema(): boolean;
   isStructSchema(): boolean;
+  isDocumentSchema(): boolean;
+  isStringSchema(): boolean;
+  isBooleanSchema(): boolean;
+  isNumericSchema(): boolean;
+  isBigIntegerSchema(): boolean;
+  isBigDecimalSchema(): boolean;
+  /** Newer readers only. */
+  isUnionSchema?(): boolean;
+  getKeySchema(): Schema;
   getValueSchema(): Schema;
   getMemberSchemas(): Record<string, Schema>;
 }
@@ -20,35 +42,152 @@ interface SchemaModule {
   readonly NormalizedSchema: { of(schema: unknown): Schema };
 }
 
-/** The command's parameters converted by its input schema; unchanged when it has none. */
-export async function coerceInput(command: object, input: unknown): Promise<unknown> {
+/**
+ * The command's parameters checked and converted by its input schema; unchecked when it has none.
+ * `what` starts the error ("S3 could not call get_object").
+ */
+export async function coerceInput(command: object, input: PyValue, what: string): Promise<unknown> {
   const operation = (command as { schema?: unknown }).schema;
   // A static operation schema: [9, namespace, name, traits, input, output].
-  if (!Array.isArray(operation) || operation[0] !== 9) return input;
+  if (!Array.isArray(operation) || operation[0] !== 9) return sdkInput(input);
   // The schema reader that came with the clients (the runtime's), not a bundled copy.
   let module: SchemaModule;
   try {
     module = requirePackage<SchemaModule>("@smithy/core/schema");
   } catch {
-    return input;
+    return sdkInput(input);
   }
-  return coerce(input, module.NormalizedSchema.of(operation[4]));
+  const problems: string[] = [];
+  const converted = coerce(input, module.NormalizedSchema.of(operation[4]), "", problems);
+  // ParamValidationError's message: every problem, one a line.
+  if (problems.length > 0) throw new InvalidArgumentError(`${what}: Parameter validation failed:\n${problems.join("\n")}`);
+  return converted;
 }
 
-function coerce(value: unknown, schema: Schema): unknown {
-  if (schema.isTimestampSchema()) {
-    const date = typeof value === "string" ? textTimestamp(value) : typeof value === "number" ? new Date(value * 1000) : undefined;
-    return date !== undefined && !Number.isNaN(date.getTime()) ? date : value;
+/** `value` converted for the SDK, each problem with it added to `problems` (botocore's _validate). */
+function coerce(value: PyValue, schema: Schema, name: string, problems: string[]): unknown {
+  const invalid = (...validTypes: string[]): undefined => {
+    problems.push(`Invalid type for parameter ${paramName(name)}, value: ${pyStr(value)}, type: ${pythonType(value)}, valid types: ${validTypes.join(", ")}`);
+    return undefined;
+  };
+  if (schema.isDocumentSchema()) return checkDocument(value, name, problems);
+  if (schema.isStructSchema()) return isDict(value) ? coerceStructure(value, schema, name, problems) : invalid(DICT);
+  if (schema.isListSchema()) {
+    return Array.isArray(value) ? value.map((item: PyValue, index) => coerce(item, schema.getValueSchema(), `${name}[${index}]`, problems)) : invalid(LIST, TUPLE);
   }
-  if (schema.isBlobSchema()) return typeof value === "string" ? new TextEncoder().encode(value) : value;
-  if (value === null || typeof value !== "object") return value;
-  if (schema.isListSchema() && Array.isArray(value)) return value.map((item) => coerce(item, schema.getValueSchema()));
-  if (schema.isMapSchema()) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, coerce(item, schema.getValueSchema())]));
-  if (schema.isStructSchema()) {
-    const members = schema.getMemberSchemas();
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, Object.hasOwn(members, key) ? coerce(item, members[key]!) : item]));
+  if (schema.isMapSchema()) {
+    if (!isDict(value)) return invalid(DICT);
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => {
+        coerce(key, schema.getKeySchema(), `${name} (key: ${key})`, problems);
+        return [key, coerce(item, schema.getValueSchema(), `${name}.${key}`, problems)];
+      }),
+    );
   }
-  return value;
+  if (schema.isStringSchema()) return typeof value === "string" ? value : invalid(STR);
+  if (schema.isBooleanSchema()) return typeof value === "boolean" ? value : invalid(BOOL);
+  if (schema.isNumericSchema() || schema.isBigIntegerSchema() || schema.isBigDecimalSchema()) {
+    // Python's bool is an int: botocore lets True through for a number, and sends it as it is.
+    return isNumber(value) || typeof value === "boolean" ? sdkInput(value) : invalid(INT, FLOAT);
+  }
+  if (schema.isBlobSchema()) {
+    if (typeof value === "string") return new TextEncoder().encode(value);
+    return value instanceof Uint8Array ? value : invalid(BYTES, BYTEARRAY, "file-like object");
+  }
+  if (schema.isTimestampSchema()) return timestamp(value) ?? invalid(DATETIME, "timestamp-string");
+  return sdkInput(value);
+}
+
+/** botocore's _validate_structure: a tagged union's one member, the required ones, no unknown ones, then each member. */
+function coerceStructure(value: { readonly [key: string]: PyValue }, schema: Schema, name: string, problems: string[]): Record<string, unknown> {
+  const members = schema.getMemberSchemas();
+  const names = Object.keys(members);
+  const given = Object.keys(value);
+  if (schema.isUnionSchema?.()) {
+    if (given.length === 0) problems.push(`Must set one of the following keys for tagged unionstructure ${paramName(name)}: ${names.join(", ")}.`);
+    else if (given.length > 1) problems.push(`Invalid number of parameters set for tagged union structure ${paramName(name)}. Can only set one of the following keys: ${names.join(", ")}.`);
+  }
+  for (const required of requiredMembers(schema)) {
+    if (!Object.hasOwn(value, required)) problems.push(`Missing required parameter in ${paramName(name)}: "${required}"`);
+  }
+  for (const key of given) {
+    if (!Object.hasOwn(members, key)) problems.push(`Unknown parameter in ${paramName(name)}: "${key}", must be one of: ${names.join(", ")}`);
+  }
+  return Object.fromEntries(given.filter((key) => Object.hasOwn(members, key)).map((key) => [key, coerce(value[key]!, members[key]!, `${name}.${key}`, problems)]));
+}
+
+/**
+ * A structure's required members: the code generator lists them first and writes their count
+ * after the member schemas (NormalizedSchema has no accessor for it). None when the schema is
+ * not in that form.
+ */
+function requiredMembers(schema: Schema): string[] {
+  const raw = schema.getSchema();
+  if (!Array.isArray(raw) || !Array.isArray(raw[4]) || typeof raw[6] !== "number") return [];
+  return (raw[4] as unknown[]).slice(0, raw[6]).filter((member): member is string => typeof member === "string");
+}
+
+/** botocore's _validate_document: any JSON value; bytes are not one. */
+function checkDocument(value: PyValue, name: string, problems: string[]): unknown {
+  if (value instanceof Uint8Array) {
+    problems.push(
+      `Invalid type for document parameter ${paramName(name)}, value: ${pyStr(value)}, type: ${pythonType(value)}, valid types: ${[STR, INT, BOOL, FLOAT, LIST, DICT].join(", ")}`,
+    );
+    return undefined;
+  }
+  // A dict's members are named by their key alone, as botocore names them.
+  if (Array.isArray(value)) value.forEach((item: PyValue, index) => checkDocument(item, `${name}[${index}]`, problems));
+  else if (isDict(value)) for (const [key, item] of Object.entries(value)) checkDocument(item, key, problems);
+  return sdkInput(value);
+}
+
+const DICT = "<class 'dict'>";
+const LIST = "<class 'list'>";
+const TUPLE = "<class 'tuple'>";
+const STR = "<class 'str'>";
+const BOOL = "<class 'bool'>";
+const INT = "<class 'int'>";
+const FLOAT = "<class 'float'>";
+const BYTES = "<class 'bytes'>";
+const BYTEARRAY = "<class 'bytearray'>";
+const DATETIME = "<class 'datetime.datetime'>";
+
+/** ValidationErrors._get_name: the top level is "input", a member path has no leading dot. */
+function paramName(name: string): string {
+  if (name === "") return "input";
+  return name.startsWith(".") ? name.slice(1) : name;
+}
+
+function isDict(value: PyValue): value is { readonly [key: string]: PyValue } {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof PythonFloat) && !(value instanceof Uint8Array);
+}
+
+function isNumber(value: PyValue): value is number | bigint | PythonFloat {
+  return typeof value === "number" || typeof value === "bigint" || value instanceof PythonFloat;
+}
+
+/** `type(value)` as Python prints it. */
+function pythonType(value: PyValue): string {
+  if (value === null) return "<class 'NoneType'>";
+  if (typeof value === "boolean") return BOOL;
+  if (typeof value === "string") return STR;
+  if (typeof value === "bigint") return INT;
+  if (value instanceof PythonFloat) return FLOAT;
+  if (typeof value === "number") return Number.isInteger(value) ? INT : FLOAT;
+  if (value instanceof Uint8Array) return BYTES;
+  return Array.isArray(value) ? LIST : DICT;
+}
+
+/**
+ * botocore's parse_to_aware_datetime (what _validate_timestamp accepts): text as below, a number
+ * (a bool too: Python's bool is an int) as epoch seconds; undefined for anything else or a time
+ * that is no date.
+ */
+function timestamp(value: PyValue): Date | undefined {
+  let date: Date | undefined;
+  if (typeof value === "string") date = textTimestamp(value);
+  else if (isNumber(value) || typeof value === "boolean") date = new Date(Number(value instanceof PythonFloat ? value.value : value) * 1000);
+  return date !== undefined && !Number.isNaN(date.getTime()) ? date : undefined;
 }
 
 /** What Python's float() reads (underscores between digits too); inf and nan are no epoch. */

@@ -8,6 +8,7 @@ import { type JsonValue, PythonFloat } from "../../connector/python-json.js";
 import type { flyteidl } from "../../idl/index.js";
 import { structToJson } from "../../literals/index.js";
 import { floatValue } from "../../literals/values.js";
+import type { PyValue } from "./input-strings.js";
 
 export type Custom = Readonly<Record<string, JsonValue>>;
 
@@ -40,11 +41,12 @@ export function numbersAsFloats(value: JsonValue): JsonValue {
   return value;
 }
 
-/** Parameters for the SDK: Python floats and ints as plain numbers. */
-export function sdkInput(value: JsonValue): unknown {
+/** Parameters for the SDK: Python floats and ints as plain numbers, bytes as they are. */
+export function sdkInput(value: PyValue): unknown {
   if (value instanceof PythonFloat) return value.value;
   if (typeof value === "bigint") return Number(value);
-  if (Array.isArray(value)) return value.map(sdkInput);
+  if (value instanceof Uint8Array) return value;
+  if (Array.isArray(value)) return value.map((item: PyValue) => sdkInput(item));
   if (typeof value === "object" && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, sdkInput(item)]));
   }

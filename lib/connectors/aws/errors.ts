@@ -42,27 +42,42 @@ const AUTH_CODES = new Set([
   "UnrecognizedClientException",
 ]);
 
-/** Codes that mean "slow down" whatever the HTTP status (many AWS services throttle with a 400). */
+/**
+ * What the SDK's standard retry strategy retries as throttling or transient
+ * (@smithy/core/retry service-error-classification constants.js, @smithy/core 3.41.1; formerly
+ * @smithy/service-error-classification): left after the retries, AWS is overloaded or slow, not
+ * refusing the task. Many services throttle with a 400, SageMaker Runtime's ModelNotReadyException
+ * is a 429.
+ */
 const THROTTLING_CODES = new Set([
-  "Throttling",
-  "ThrottlingException",
-  "ThrottledException",
-  "TooManyRequestsException",
+  "BandwidthLimitExceeded",
+  "EC2ThrottledException",
+  "LimitExceededException",
+  "PriorRequestNotComplete",
+  "ProvisionedThroughputExceededException",
   "RequestLimitExceeded",
   "RequestThrottled",
   "RequestThrottledException",
   "SlowDown",
-  "ProvisionedThroughputExceededException",
-  "BandwidthLimitExceeded",
-  "EC2ThrottledException",
-  "PriorRequestNotComplete",
+  "ThrottledException",
+  "Throttling",
+  "ThrottlingException",
+  "TooManyRequestsException",
+  "TransactionInProgressException",
 ]);
-
-/** Codes the SDK retries as transient (@smithy/service-error-classification TRANSIENT_ERROR_CODES): AWS timed out, not the task. */
 const TRANSIENT_CODES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException"]);
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+/**
+ * Node's own refusals of a request it was asked to send (a header value or name, or a path, it
+ * will not write: lib/_http_outgoing.js and lib/_http_client.js in Node 20 and 22), thrown as the
+ * SDK hands the request over, so past markSending but before anything left: the parameters' fault.
+ */
+const NODE_REQUEST_REFUSALS = new Set(["ERR_INVALID_CHAR", "ERR_HTTP_INVALID_HEADER_VALUE", "ERR_INVALID_HTTP_TOKEN", "ERR_UNESCAPED_CHARACTERS"]);
 
 interface SdkError {
   readonly name?: unknown;
+  readonly code?: unknown;
   readonly message?: unknown;
   readonly $fault?: unknown;
   readonly $retryable?: { readonly throttling?: boolean };
@@ -85,8 +100,8 @@ export function awsError(error: unknown, service: string, action: string, sent: 
     if (AUTH_CODES.has(code) || status === 401 || status === 403) {
       return new FailedPreconditionError(`${what}: ${said} (check the permissions of the function's role)`, { cause: error });
     }
-    const transient = THROTTLING_CODES.has(code) || TRANSIENT_CODES.has(code);
-    if (sdk.$fault === "server" || sdk.$retryable?.throttling || transient || (status !== undefined && status >= 500)) {
+    const transient = THROTTLING_CODES.has(code) || TRANSIENT_CODES.has(code) || (status !== undefined && TRANSIENT_STATUSES.has(status));
+    if (sdk.$fault === "server" || sdk.$retryable !== undefined || transient || (status !== undefined && status >= 500)) {
       return new UnavailableError(`${what}: ${said} (after the SDK's retries)`, { cause: error });
     }
     return new AwsApiError(`${what}: ${said}`, code, message, status);
@@ -95,6 +110,9 @@ export function awsError(error: unknown, service: string, action: string, sent: 
     return new FailedPreconditionError(`${what}: no AWS credentials: ${message}`, { cause: error });
   }
   if (!sent) return new InvalidArgumentError(`${what}: the AWS SDK refused the call's parameters: ${message}`, { cause: error });
+  if (typeof sdk.code === "string" && NODE_REQUEST_REFUSALS.has(sdk.code)) {
+    return new InvalidArgumentError(`${what}: a parameter cannot be sent in an HTTP request (nothing was sent): ${message}`, { cause: error });
+  }
   // No answer, or one the SDK could not read (a 200 with a garbled body reaches here too).
   return new UnavailableError(`${what}: ${networkCause(error)}`, { cause: error });
 }

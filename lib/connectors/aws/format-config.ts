@@ -15,10 +15,9 @@ import xxhash from "xxhash-wasm";
 import { InvalidArgumentError } from "../../connector/errors.js";
 import { type JsonValue, PythonFloat } from "../../connector/python-json.js";
 import type { flyteidl } from "../../idl/index.js";
-import { literalMapStringRepr } from "./input-strings.js";
-import { pythonRepr, pythonStr } from "../../connector/python-str.js";
+import { literalMapStringRepr, pyRepr, pyStr, type PyValue } from "./input-strings.js";
 
-type JsonObject = { readonly [key: string]: JsonValue };
+type PyDict = { readonly [key: string]: PyValue };
 
 export interface BotoCallSpec {
   /** botocore's service name, e.g. `sagemaker`: SageMaker tokens are cut to its 63-character names. */
@@ -32,8 +31,8 @@ export interface BotoCallSpec {
 
 export interface PreparedCall {
   readonly region: string;
-  /** The filled config: the API call's parameters. */
-  readonly params: JsonValue;
+  /** The filled config: the API call's parameters (bytes where a binary input filled a whole value). */
+  readonly params: PyValue;
   /** The xxh64 hex digest, or "" when the config mentions no idempotence token. */
   readonly idempotenceToken: string;
 }
@@ -47,8 +46,8 @@ const TOKEN_PLACEHOLDERS = new Set(["inputs.idempotence_token", "idempotence_tok
  * InvalidArgumentError for what the task got wrong (no region, an unknown placeholder).
  */
 export async function prepareCall(spec: BotoCallSpec): Promise<PreparedCall> {
-  const args: Record<string, JsonValue> = {};
-  let inputRegion: JsonValue = null;
+  const args: Record<string, PyValue> = {};
+  let inputRegion: PyValue = null;
   if (spec.inputs) {
     const inputs = literalMapStringRepr(spec.inputs);
     args["inputs"] = inputs;
@@ -58,7 +57,7 @@ export async function prepareCall(spec: BotoCallSpec): Promise<PreparedCall> {
   if (region === null) {
     throw new InvalidArgumentError("Region parameter is required: give the task an input `region` or set `region` in its config.");
   }
-  if (typeof region !== "string") throw new InvalidArgumentError(`The region must be a string, got ${pythonRepr(region)}.`);
+  if (typeof region !== "string") throw new InvalidArgumentError(`The region must be a string, got ${pyRepr(region)}.`);
   if (isObject(spec.images) && Object.keys(spec.images).length > 0) args["images"] = tritonImages(spec.images, region);
 
   let params = formatDict(spec.service, spec.config, args);
@@ -71,17 +70,18 @@ export async function prepareCall(spec: BotoCallSpec): Promise<PreparedCall> {
 }
 
 /** Python truthiness of the values a region can be. */
-function truthy(value: JsonValue | undefined): value is JsonValue {
+function truthy(value: PyValue | undefined): value is PyValue {
   if (value === null || value === undefined) return false;
   if (value instanceof PythonFloat) return value.value !== 0;
-  if (Array.isArray(value)) return value.length > 0;
+  if (Array.isArray(value) || value instanceof Uint8Array) return value.length > 0;
   if (typeof value === "object") return Object.keys(value).length > 0;
   return Boolean(value);
 }
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof PythonFloat);
+function isObject(value: PyValue | undefined): value is PyDict {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof PythonFloat) && !(value instanceof Uint8Array);
 }
+
 
 /** boto3_mixin.account_id_map: the accounts of SageMaker's Triton images, by region. */
 const TRITON_ACCOUNTS: Readonly<Record<string, string>> = {
@@ -113,7 +113,7 @@ const TRITON_ACCOUNTS: Readonly<Record<string, string>> = {
  * Each Triton image (a string naming `sagemaker-tritonserver`, as triton_image_uri writes it)
  * formatted with str.format(account_id=, region=, base=); other images as they are.
  */
-function tritonImages(images: JsonObject, region: string): JsonObject {
+function tritonImages(images: { readonly [key: string]: JsonValue }, region: string): PyDict {
   const base = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
   const fields: Readonly<Record<string, string | undefined>> = { account_id: TRITON_ACCOUNTS[region], region, base };
   return Object.fromEntries(
@@ -143,7 +143,7 @@ function strFormat(text: string, field: (name: string) => string): string {
  * from `update` (a string that is one placeholder becomes the value itself), and
  * `{idempotence_token}` by `token` when one is given.
  */
-export function formatDict(service: string, value: JsonValue, update: JsonObject, token?: string): JsonValue {
+export function formatDict(service: string, value: PyValue, update: PyDict, token?: string): PyValue {
   if (typeof value === "string") return value.includes("{") && value.includes("}") ? formatString(service, value, update, token) : value;
   if (Array.isArray(value)) return value.map((item) => formatDict(service, item, update, token));
   if (isObject(value)) {
@@ -152,13 +152,13 @@ export function formatDict(service: string, value: JsonValue, update: JsonObject
   return value;
 }
 
-function formatString(service: string, original: string, update: JsonObject, token: string | undefined): JsonValue {
+function formatString(service: string, original: string, update: PyDict, token: string | undefined): PyValue {
   let text = original;
   for (const [, match = ""] of original.matchAll(/\{([^}]+)\}/g)) {
     if (match.includes(".")) {
       const nested = nestedValue(update, match.split("."));
       if (`{${match}}` === text) return nested;
-      text = replacePlaceholder(service, text, match, pythonStr(nested));
+      text = replacePlaceholder(service, text, match, pyStr(nested));
     } else if (match === "idempotence_token" && token) {
       text = replacePlaceholder(service, text, match, token);
     }
@@ -167,8 +167,8 @@ function formatString(service: string, original: string, update: JsonObject, tok
 }
 
 /** get_nested_value, with an error that names the path rather than printing every input. */
-function nestedValue(update: JsonObject, keys: readonly string[]): JsonValue {
-  let current: JsonValue = update;
+function nestedValue(update: PyDict, keys: readonly string[]): PyValue {
+  let current: PyValue = update;
   let where = "the placeholder values";
   for (const key of keys) {
     if (!isObject(current) || !Object.hasOwn(current, key)) {
@@ -192,7 +192,7 @@ function replacePlaceholder(service: string, text: string, placeholder: string, 
 }
 
 /** `"idempotence_token" in str(config)`: the text appears in a key or a string of the config. */
-function mentions(value: JsonValue, text: string): boolean {
+function mentions(value: PyValue, text: string): boolean {
   if (typeof value === "string") return value.includes(text);
   if (Array.isArray(value)) return value.some((item) => mentions(item, text));
   if (isObject(value)) return Object.entries(value).some(([key, item]) => key.includes(text) || mentions(item, text));
@@ -203,17 +203,17 @@ function mentions(value: JsonValue, text: string): boolean {
  * boto3_mixin.sorted_dict_str: dicts by key, lists by the `str()` of their items, everything else
  * as `str()`.
  */
-export function sortedDictStr(value: JsonValue): string {
+export function sortedDictStr(value: PyValue): string {
   if (isObject(value)) {
     const entries = Object.entries(value).sort(([a], [b]) => compareCodePoints(a, b));
     return `{${entries.map(([key, item]) => `${key}: ${sortedDictStr(item)}`).join(", ")}}`;
   }
   if (Array.isArray(value)) {
-    const keyed = value.map((item) => ({ item, key: pythonStr(item) }));
+    const keyed = value.map((item: PyValue) => ({ item, key: pyStr(item) }));
     keyed.sort((a, b) => compareCodePoints(a.key, b.key));
     return `[${keyed.map(({ item }) => sortedDictStr(item)).join(", ")}]`;
   }
-  return pythonStr(value);
+  return pyStr(value);
 }
 
 /** Python orders strings by code point; JavaScript's default by UTF-16 unit. */

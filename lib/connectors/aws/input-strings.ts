@@ -1,8 +1,9 @@
 /**
  * flytekit's literal_map_string_repr (flytekit/interaction/string_literals.py), which the boto3
  * plugin fills `{inputs.x}` placeholders from: a file, directory or dataset is its URI, a datetime
- * its isoformat, a duration its seconds (a float), a msgpack dict its json.dumps text, a Struct its
- * MessageToDict (every number a float), collections and maps element by element.
+ * its isoformat, a duration its seconds (a float), a msgpack dict its json.dumps text, other binary
+ * data the bytes of its base64 text, a Struct its MessageToDict (every number a float),
+ * collections and maps element by element.
  */
 import { InvalidArgumentError } from "../../connector/errors.js";
 import { type JsonValue, quotePythonString, toPythonJson } from "../../connector/python-json.js";
@@ -11,15 +12,22 @@ import { MSGPACK_TAG } from "../../literals/python.js";
 import { type MessagePackValue, unpackb } from "../../literals/unpackb.js";
 import { fromInt64 } from "../../literals/primitives.js";
 import { floatValue, PreciseDate } from "../../literals/values.js";
-import { messageToDict, pythonIsoformat, pythonTotalSeconds } from "../../connector/python-str.js";
+import { messageToDict, pythonIsoformat, type PythonValue, pythonRepr, pythonStr, pythonTotalSeconds } from "../../connector/python-str.js";
 
-export function literalMapStringRepr(inputs: flyteidl.core.ILiteralMap | null | undefined, where = "input"): Record<string, JsonValue> {
+/** A value as the plugin holds it: JSON-like, or bytes (a binary input), in lists and dicts. */
+export type PyValue = JsonValue | Uint8Array | readonly PyValue[] | { readonly [key: string]: PyValue };
+
+/** str() and repr() of a PyValue: pythonRepr walks dicts holding bytes as it walks lists of them. */
+export const pyStr = (value: PyValue): string => pythonStr(value as PythonValue);
+export const pyRepr = (value: PyValue): string => pythonRepr(value as PythonValue);
+
+export function literalMapStringRepr(inputs: flyteidl.core.ILiteralMap | null | undefined, where = "input"): Record<string, PyValue> {
   return Object.fromEntries(
     Object.entries(inputs?.literals ?? {}).map(([name, literal]) => [name, literalStringRepr(literal, `${where} ${JSON.stringify(name)}`)]),
   );
 }
 
-function literalStringRepr(literal: flyteidl.core.ILiteral, where: string): JsonValue {
+function literalStringRepr(literal: flyteidl.core.ILiteral, where: string): PyValue {
   if (literal.scalar != null) return scalarString(literal.scalar, where);
   if (literal.collection != null) return (literal.collection.literals ?? []).map((item, index) => literalStringRepr(item, `${where}[${index}]`));
   if (literal.map != null) return literalMapStringRepr(literal.map, `${where}, key`);
@@ -32,7 +40,7 @@ function noValue(where: string, kind: string): InvalidArgumentError {
   return new InvalidArgumentError(`The ${where} is a ${kind} that holds no value.`);
 }
 
-function scalarString(scalar: flyteidl.core.IScalar, where: string): JsonValue {
+function scalarString(scalar: flyteidl.core.IScalar, where: string): PyValue {
   if (scalar.primitive != null) return primitiveString(scalar.primitive, where);
   if (scalar.noneType != null) return null;
   if (scalar.error != null) return scalar.error.message ?? "";
@@ -42,7 +50,8 @@ function scalarString(scalar: flyteidl.core.IScalar, where: string): JsonValue {
   if (scalar.binary != null) {
     const bytes = scalar.binary.value ?? new Uint8Array();
     if (scalar.binary.tag === MSGPACK_TAG) return jsonDumps(unpackMsgpack(bytes));
-    return Buffer.from(bytes).toString("base64");
+    // base64.b64encode returns bytes (string_literals.py:49, v1.16.24 e96c720): spliced as `b'...'`.
+    return new TextEncoder().encode(Buffer.from(bytes).toString("base64"));
   }
   if (scalar.generic != null) return messageToDict(scalar.generic);
   if (scalar.union != null) return literalStringRepr(scalar.union.value ?? {}, where);

@@ -30,7 +30,9 @@ export async function pathExists(path: string, context: Context): Promise<PathCh
   switch (scheme) {
     case "s3":
     case "s3a":
-      return { exists: await s3Exists(bucketAndKey(path), context) };
+      // s3fs strips the trailing slashes first (fsspec's _strip_protocol, path.rstrip("/")):
+      // s3://bucket/key/ is the object `key` or the prefix `key/`.
+      return { exists: await s3Exists(withoutTrailingSlashes(bucketAndKey(path)), context) };
     case "gs":
     case "gcs":
       return { exists: await gcsExists(bucketAndKey(path), context) };
@@ -57,6 +59,10 @@ function bucketAndKey(path: string): Location {
   const bucket = slash < 0 ? rest : rest.slice(0, slash);
   if (bucket === "") throw new InvalidArgumentError(`FileSensor path ${JSON.stringify(path)} names no bucket.`);
   return { bucket, key: slash < 0 ? "" : rest.slice(slash + 1) };
+}
+
+function withoutTrailingSlashes({ bucket, key }: Location): Location {
+  return { bucket, key: key.replace(/\/+$/, "") };
 }
 
 /** The prefix under which a "directory" `key` holds objects. */

@@ -12,7 +12,8 @@ import { Phase } from "../../connector/phase.js";
 import { requirePackage } from "../../connector/require-package.js";
 import { Resource } from "../../connector/resource.js";
 import { pythonOutputs } from "../../literals/python.js";
-import { numbersAsFloats, readCustom, requiredObject, sdkInput } from "./custom.js";
+import { coerceInput } from "./coerce-input.js";
+import { numbersAsFloats, readCustom, requiredObject } from "./custom.js";
 import { AwsApiError } from "./errors.js";
 import { prepareCall } from "./format-config.js";
 import { SageMakerEndpointMetadata } from "./meta.js";
@@ -54,13 +55,15 @@ export class SageMakerEndpointConnector extends AsyncConnectorBase<SageMakerEndp
     // connector.py passes the config as MessageToDict gives it: every number a float.
     const config = numbersAsFloats(requiredObject(custom, "config", "SageMaker endpoint"));
     const call = await prepareCall({ service: "sagemaker", config, inputs: params.inputs, region: custom["region"] });
+    // connector.py calls create_endpoint through boto3_mixin: botocore checks the parameters first.
+    const input = await coerceInput(new (sageMaker().CreateEndpointCommand)({} as never), call.params, `${SERVICE} could not create the endpoint`);
     const endpointName = (call.params as Record<string, unknown>)["EndpointName"];
     if (typeof endpointName !== "string" || endpointName === "") {
       throw new InvalidArgumentError("SageMaker endpoint task: config.EndpointName must name the endpoint.");
     }
     await withSageMaker(call.region, async (client, sagemaker) => {
       try {
-        await send(client, new sagemaker.CreateEndpointCommand(sdkInput(call.params) as never), params, { service: SERVICE, action: "create the endpoint" });
+        await send(client, new sagemaker.CreateEndpointCommand(input as never), params, { service: SERVICE, action: "create the endpoint" });
       } catch (error) {
         if (!(error instanceof AwsApiError && error.awsCode === "ValidationException" && error.awsMessage.includes("Cannot create already existing"))) throw error;
       }
@@ -114,9 +117,14 @@ export class SageMakerEndpointConnector extends AsyncConnectorBase<SageMakerEndp
 
 type SageMakerModule = typeof import("@aws-sdk/client-sagemaker");
 
-/** Runs `work` with a SageMaker client of `region`, loaded on first use and closed after. */
+/** The SageMaker client package, loaded on first use. */
+function sageMaker(): SageMakerModule {
+  return requirePackage<SageMakerModule>("@aws-sdk/client-sagemaker");
+}
+
+/** Runs `work` with a SageMaker client of `region`, closed after. */
 async function withSageMaker<T>(region: string, work: (client: AwsSdkClient, sagemaker: SageMakerModule) => Promise<T>): Promise<T> {
-  const sagemaker = requirePackage<SageMakerModule>("@aws-sdk/client-sagemaker");
+  const sagemaker = sageMaker();
   const client = createClient(sagemaker.SageMakerClient as unknown as ClientClass, region);
   try {
     return await work(client, sagemaker);

@@ -6,7 +6,8 @@
  * those are listed below (all 55 of botocore 1.43.11, whose service-2.json metadata gives each
  * serviceId; test/connectors/aws/services.test.ts checks the list against the installed client
  * packages and, where Python's botocore is present, against botocore itself). A v3 name
- * (`sfn`, `cloudwatch-logs`) is taken as well. Commands are matched without regard to case and
+ * (`sfn`, `cloudwatch-logs`) is taken as well, and so is an alias botocore keeps for an older name
+ * (`runtime.sagemaker`). Commands are matched without regard to case and
  * underscores: `describe_db_instances` is DescribeDBInstancesCommand.
  */
 import { InvalidArgumentError } from "../../connector/errors.js";
@@ -71,12 +72,19 @@ export const V3_NAMES: Readonly<Record<string, string>> = {
   storagegateway: "storage-gateway",
 };
 
+/**
+ * The older names botocore still takes for a service, as its "choose-service-name" handler maps
+ * them (SERVICE_NAME_ALIASES, botocore/utils.py:3646, botocore 1.43.11).
+ */
+export const SERVICE_NAME_ALIASES: Readonly<Record<string, string>> = { "runtime.sagemaker": "sagemaker-runtime" };
+
 /** The v3 package of a boto3 service name. */
 export function clientPackage(service: string): string {
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(service)) {
+  const name = Object.hasOwn(SERVICE_NAME_ALIASES, service) ? SERVICE_NAME_ALIASES[service]! : service;
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) {
     throw new InvalidArgumentError(`Boto task: ${JSON.stringify(service)} is not an AWS service name (boto3's, e.g. "sagemaker", "stepfunctions").`);
   }
-  return `@aws-sdk/client-${Object.hasOwn(V3_NAMES, service) ? V3_NAMES[service] : service}`;
+  return `@aws-sdk/client-${Object.hasOwn(V3_NAMES, name) ? V3_NAMES[name] : name}`;
 }
 
 /** A v3 command class, as far as this connector uses it. */

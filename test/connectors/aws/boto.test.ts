@@ -207,11 +207,23 @@ describe("boto", () => {
       connector.do(params(botoTemplate({ service: "s3", method, region, config }))).catch((caught: unknown) => caught);
     const missingKey = await call("get_object", { Bucket: "data" });
     expect(missingKey).toBeInstanceOf(InvalidArgumentError);
-    expect((missingKey as Error).message).toMatch(/S3 could not call get_object: the AWS SDK refused the call's parameters: .*Key/);
+    expect((missingKey as Error).message).toBe('S3 could not call get_object: Parameter validation failed:\nMissing required parameter in input: "Key"');
     expect(await call("put_object", { Bucket: "data", Key: "k", Body: { not: "bytes" } })).toBeInstanceOf(InvalidArgumentError);
     const badRegion = await call("head_object", { Bucket: "data", Key: "k" }, "us east 1");
     expect(badRegion).toBeInstanceOf(InvalidArgumentError);
     expect((badRegion as Error).message).toMatch(/us east 1/);
+    expect(s3.calls).toEqual([]);
+  });
+
+  it("refuses, with INVALID_ARGUMENT, a header value Node will not write, before anything is sent (never UNAVAILABLE)", async () => {
+    const call = (config: Record<string, unknown>) => connector.do(params(botoTemplate({ service: "s3", method: "put_object", region: "us-east-1", config }))).catch((caught: unknown) => caught);
+    // botocore refuses the first as a ParamValidationError ("Non ascii characters found in S3 metadata"), http.client the second.
+    const metadata = await call({ Bucket: "data", Key: "k", Body: "v", Metadata: { owner: "€uro" } });
+    expect(metadata).toBeInstanceOf(InvalidArgumentError);
+    expect((metadata as Error).message).toBe('S3 could not call put_object: a parameter cannot be sent in an HTTP request (nothing was sent): Invalid character in header content ["x-amz-meta-owner"]');
+    const contentType = await call({ Bucket: "data", Key: "k", Body: "v", ContentType: "text/plain\nX: y" });
+    expect(contentType).toBeInstanceOf(InvalidArgumentError);
+    expect((contentType as Error).message).toContain('Invalid character in header content ["content-type"]');
     expect(s3.calls).toEqual([]);
   });
 
@@ -237,8 +249,98 @@ describe("boto", () => {
     expect(s3.calls.length).toBeGreaterThan(1);
   });
 
+  // The SDK's standard retry strategy retries status 429 and its throttling codes, whatever the
+  // status (@smithy/core/retry service-error-classification, constants.js THROTTLING_ERROR_CODES).
+  it.each([
+    ["a 429 with LimitExceededException", 429, "LimitExceededException"],
+    ["a 400 TransactionInProgressException (a throttling code)", 400, "TransactionInProgressException"],
+  ])("answers UNAVAILABLE when SageMaker keeps answering %s, after the SDK's retries", async (_, status, type) => {
+    sagemaker.fault({ status, body: { __type: type, message: "Rate of requests exceeds the limit, try again later" }, times: Infinity });
+    const error = await connector.do(params(botoTemplate({ service: "sagemaker", method: "list_endpoints", region: "us-east-1", config: {} }))).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect((error as Error).message).toContain(`${type}: Rate of requests exceeds the limit`);
+    expect(sagemaker.calls).toHaveLength(3);
+  });
+
+  it("answers UNAVAILABLE when SageMaker Runtime keeps answering 429 ModelNotReadyException, through botocore's alias runtime.sagemaker", async () => {
+    vi.stubEnv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", sagemaker.url);
+    sagemaker.fault({ status: 429, body: { __type: "ModelNotReadyException", message: "Model is not ready" }, times: Infinity });
+    const template = botoTemplate({ service: "runtime.sagemaker", method: "invoke_endpoint", region: "us-east-1", config: { EndpointName: "ep", Body: '{"x": 1}', ContentType: "application/json" } });
+    const error = await connector.do(params(template)).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect((error as Error).message).toContain("ModelNotReadyException: Model is not ready");
+    expect(sagemaker.calls.map((call) => `${call.method} ${call.path}`)).toEqual(Array(3).fill("POST /endpoints/ep/invocations"));
+  });
+
   it("reads the outputs back as flytekit would: result is a dict", async () => {
     const resource = await connector.do(params(botoTemplate({ service: "sagemaker", method: "create_model", region: "us-east-1", config: { ModelName: "m", ExecutionRoleArn: "arn:aws:iam::1:role/r" } })));
     expect(literalMapToPlain(resource.outputs as flyteidl.core.ILiteralMap)).toEqual({ result: { ModelArn: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:model/m` }, idempotence_token: "" });
+  });
+});
+
+/**
+ * botocore's ParamValidator (botocore/validate.py, botocore 1.43.11), which boto3_mixin.py's
+ * getattr(client, method)(**config) runs before any request: every problem at once, in its
+ * wording (ValidationErrors._format_error, validate.py:108-176; _validate_structure, :272-311).
+ * The expected lines are what botocore 1.43.11 prints for the same configs.
+ */
+describe("boto parameters, as botocore validates them", () => {
+  const refusal = async (method: string, config: Record<string, unknown>) => {
+    const error = await connector.do(params(botoTemplate({ service: "sagemaker", method, region: "us-east-1", config }))).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(sagemaker.calls).toEqual([]);
+    const [head, ...lines] = (error as Error).message.split("\n");
+    expect(head).toBe(`SageMaker could not call ${method}: Parameter validation failed:`);
+    return lines;
+  };
+
+  it("refuses unknown members, at the top and nested, naming each", async () => {
+    const lines = await refusal("create_model", { ModelName: "m", PrimaryContainer: { Imagee: "typo" }, Tagz: [] });
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('Unknown parameter in input: "Tagz", must be one of: ModelName, PrimaryContainer, Containers, InferenceExecutionConfig, ExecutionRoleArn, Tags, VpcConfig, EnableNetworkIsolation');
+    // The SDK's model may list members newer than botocore's.
+    expect(lines[1]).toMatch(/^Unknown parameter in PrimaryContainer: "Imagee", must be one of: ContainerHostname, Image, ImageConfig, Mode, ModelDataUrl, /);
+  });
+
+  it("refuses a missing required member, at the top and in a list's structure", async () => {
+    expect(await refusal("create_model", { Tags: [{ Key: "k" }] })).toEqual(['Missing required parameter in input: "ModelName"', 'Missing required parameter in Tags[0]: "Value"']);
+  });
+
+  it.each([
+    ["None", { ModelName: null }, "Invalid type for parameter ModelName, value: None, type: <class 'NoneType'>, valid types: <class 'str'>"],
+    ["a list for a map", { ModelName: "m", PrimaryContainer: { Environment: [1, 2] } }, "Invalid type for parameter PrimaryContainer.Environment, value: [1, 2], type: <class 'list'>, valid types: <class 'dict'>"],
+    ["an int in a map of str", { ModelName: "m", PrimaryContainer: { Environment: { a: 1 } } }, "Invalid type for parameter PrimaryContainer.Environment.a, value: 1, type: <class 'int'>, valid types: <class 'str'>"],
+    ["a str for a bool", { ModelName: "m", EnableNetworkIsolation: "yes" }, "Invalid type for parameter EnableNetworkIsolation, value: yes, type: <class 'str'>, valid types: <class 'bool'>"],
+    ["a str for a list", { ModelName: "m", Tags: "x" }, "Invalid type for parameter Tags, value: x, type: <class 'str'>, valid types: <class 'list'>, <class 'tuple'>"],
+    ["a dict for a str", { ModelName: { a: 1.5 } }, "Invalid type for parameter ModelName, value: {'a': 1.5}, type: <class 'dict'>, valid types: <class 'str'>"],
+  ])("refuses %s", async (_, config, line) => {
+    expect(await refusal("create_model", config)).toEqual([line]);
+  });
+
+  it("refuses a str for an integer (the SDK's schemas do not tell an integer from a float: both are named)", async () => {
+    expect(await refusal("list_endpoints", { MaxResults: "10", CreationTimeAfter: "not a date" })).toEqual([
+      "Invalid type for parameter MaxResults, value: 10, type: <class 'str'>, valid types: <class 'int'>, <class 'float'>",
+      "Invalid type for parameter CreationTimeAfter, value: not a date, type: <class 'str'>, valid types: <class 'datetime.datetime'>, timestamp-string",
+    ]);
+  });
+
+  it("lets a bool through for an integer, as botocore does (Python's bool is an int), and sends it as botocore's serializer does", async () => {
+    // botocore 1.43.11: list_endpoints(MaxResults=True, CreationTimeAfter=True) sends {"MaxResults": true, "CreationTimeAfter": 1}.
+    await connector.do(params(botoTemplate({ service: "sagemaker", method: "list_endpoints", region: "us-east-1", config: { MaxResults: true, CreationTimeAfter: true } })));
+    expect(sagemaker.calls[0]!.json).toEqual({ MaxResults: true, CreationTimeAfter: 1 });
+  });
+
+  it("sends a binary input's base64 bytes whole into a blob, as boto3 sends b64encode's bytes", async () => {
+    vi.stubEnv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", sagemaker.url);
+    sagemaker.fault({ status: 200, body: {} });
+    const template = botoTemplate({ service: "sagemaker-runtime", method: "invoke_endpoint", region: "us-east-1", config: { EndpointName: "ep", Body: "{inputs.payload}" }, inputs: { payload: "none" } });
+    await connector.do(params(template, flyteidl.core.LiteralMap.fromObject({ literals: { payload: { scalar: { binary: { value: [1, 2, 255], tag: "raw" } } } } })));
+    expect(sagemaker.calls[0]!.text).toBe("AQL/");
+  });
+
+  it("sends a valid config unchanged", async () => {
+    const config = { EndpointConfigName: "cfg", ProductionVariants: [{ VariantName: "v", ModelName: "m", InitialInstanceCount: 2, InstanceType: "ml.m4.xlarge", InitialVariantWeight: 0.5 }], Tags: [{ Key: "k", Value: "v" }] };
+    await connector.do(params(botoTemplate({ service: "sagemaker", method: "create_endpoint_config", region: "us-east-1", config })));
+    expect(sagemaker.calls[0]!.json).toEqual(config);
   });
 });

@@ -1,7 +1,9 @@
-/** Parameters converted by the command's own input schema, as botocore converts boto3's. */
+/** Parameters checked and converted by the command's own input schema, as botocore checks and converts boto3's. */
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { InvalidArgumentError } from "../../../lib/connector/errors.js";
+import { PythonFloat } from "../../../lib/connector/python-json.js";
 import { coerceInput } from "../../../lib/connectors/aws/coerce-input.js";
 
 /**
@@ -14,7 +16,7 @@ function timestampsIn(zone: string, timestamps: readonly string[]): unknown[] {
     const { coerceInput } = await import(${JSON.stringify(module)});
     const { PutMetricDataCommand } = await import("@aws-sdk/client-cloudwatch");
     const stamps = ${JSON.stringify(timestamps)};
-    const input = await coerceInput(new PutMetricDataCommand({}), { Namespace: "ns", MetricData: stamps.map((Timestamp) => ({ MetricName: "m", Timestamp })) });
+    const input = await coerceInput(new PutMetricDataCommand({}), { Namespace: "ns", MetricData: stamps.map((Timestamp) => ({ MetricName: "m", Timestamp })) }, "CloudWatch");
     console.log(JSON.stringify(input.MetricData.map(({ Timestamp }) => Timestamp instanceof Date ? Timestamp.toISOString() : { kept: Timestamp })));
   `;
   const output = execFileSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { env: { ...process.env, TZ: zone }, encoding: "utf8" });
@@ -24,20 +26,51 @@ function timestampsIn(zone: string, timestamps: readonly string[]): unknown[] {
 describe("coerceInput", () => {
   it("turns text into bytes for a blob, and leaves other members alone", async () => {
     const { InvokeEndpointCommand } = await import("@aws-sdk/client-sagemaker-runtime");
-    const input = (await coerceInput(new InvokeEndpointCommand({} as never), { EndpointName: "ep", Body: "{\"x\": 1}", ContentType: "application/json" })) as Record<string, unknown>;
+    const input = (await coerceInput(new InvokeEndpointCommand({} as never), { EndpointName: "ep", Body: "{\"x\": 1}", ContentType: "application/json" }, "SageMaker Runtime")) as Record<string, unknown>;
     expect(input["Body"]).toBeInstanceOf(Uint8Array);
     expect(Buffer.from(input["Body"] as Uint8Array).toString()).toBe('{"x": 1}');
     expect(input["ContentType"]).toBe("application/json");
   });
 
-  it("converts timestamps nested in lists and structures, and keeps what it cannot read", async () => {
+  it("converts timestamps nested in lists and structures", async () => {
     const { PutMetricDataCommand } = await import("@aws-sdk/client-cloudwatch");
-    const input = (await coerceInput(new PutMetricDataCommand({} as never), {
-      Namespace: "ns",
-      MetricData: [{ MetricName: "m", Timestamp: "2024-05-01T12:00:00Z", Value: 1 }, { MetricName: "n", Timestamp: "not a date" }],
-    })) as { MetricData: Array<{ Timestamp: unknown }> };
-    expect(input.MetricData[0]!.Timestamp).toEqual(new Date("2024-05-01T12:00:00Z"));
-    expect(input.MetricData[1]!.Timestamp).toBe("not a date");
+    const input = (await coerceInput(
+      new PutMetricDataCommand({} as never),
+      { Namespace: "ns", MetricData: [{ MetricName: "m", Timestamp: "2024-05-01T12:00:00Z", Value: 1 }, { MetricName: "n", Timestamp: 1714564800 }] },
+      "CloudWatch",
+    )) as { MetricData: Array<{ Timestamp: unknown }> };
+    expect(input.MetricData.map(({ Timestamp }) => Timestamp)).toEqual([new Date("2024-05-01T12:00:00Z"), new Date("2024-05-01T12:00:00Z")]);
+  });
+
+  // botocore's _validate_timestamp (botocore/validate.py:391-409, 1.43.11): what
+  // parse_to_aware_datetime cannot read is an invalid type, dateutil's "day is out of range for
+  // month" included (Date would roll 2024-02-30 over into March).
+  it("refuses, as botocore does, a timestamp it cannot read, naming each with its path", async () => {
+    const { PutMetricDataCommand } = await import("@aws-sdk/client-cloudwatch");
+    const stamps = ["not a date", "2024-02-30T00:00:00", [1]];
+    const error = await coerceInput(new PutMetricDataCommand({} as never), { Namespace: "ns", MetricData: stamps.map((Timestamp) => ({ MetricName: "m", Timestamp })) }, "CloudWatch could not call put_metric_data").catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toBe(
+      [
+        "CloudWatch could not call put_metric_data: Parameter validation failed:",
+        "Invalid type for parameter MetricData[0].Timestamp, value: not a date, type: <class 'str'>, valid types: <class 'datetime.datetime'>, timestamp-string",
+        "Invalid type for parameter MetricData[1].Timestamp, value: 2024-02-30T00:00:00, type: <class 'str'>, valid types: <class 'datetime.datetime'>, timestamp-string",
+        "Invalid type for parameter MetricData[2].Timestamp, value: [1], type: <class 'list'>, valid types: <class 'datetime.datetime'>, timestamp-string",
+      ].join("\n"),
+    );
+  });
+
+  // botocore's _validate_blob (validate.py:363-375): bytes or str (a file-like object aside).
+  it("takes bytes or str for a blob, and refuses anything else", async () => {
+    const { InvokeEndpointCommand } = await import("@aws-sdk/client-sagemaker-runtime");
+    const bytes = new Uint8Array([1, 2, 255]);
+    const input = (await coerceInput(new InvokeEndpointCommand({} as never), { EndpointName: "ep", Body: bytes }, "SageMaker Runtime")) as Record<string, unknown>;
+    expect(input["Body"]).toBe(bytes);
+    await expect(coerceInput(new InvokeEndpointCommand({} as never), { EndpointName: "ep", Body: 3 }, "SageMaker Runtime")).rejects.toThrow(
+      "Invalid type for parameter Body, value: 3, type: <class 'int'>, valid types: <class 'bytes'>, <class 'bytearray'>, file-like object",
+    );
   });
 
   // botocore's parse_to_aware_datetime (botocore/utils.py:1026-1068, botocore 1.43.11): text
@@ -59,8 +92,6 @@ describe("coerceInput", () => {
       " 1700000000.5 ",
       "1_700_000_000",
       "Tue, 02 Jan 2024 03:04:05 GMT",
-      // dateutil: "day is out of range for month"; Date would roll it over into March.
-      "2024-02-30T00:00:00",
     ];
     const expected = [
       "2024-01-02T03:04:05.000Z",
@@ -75,13 +106,12 @@ describe("coerceInput", () => {
       "2023-11-14T22:13:20.500Z",
       "2023-11-14T22:13:20.000Z",
       "2024-01-02T03:04:05.000Z",
-      { kept: "2024-02-30T00:00:00" },
     ];
     expect(timestampsIn("America/New_York", texts)).toEqual(expected);
     expect(timestampsIn("Asia/Kolkata", texts)).toEqual(expected);
   });
 
   it("passes the parameters through for a command without a schema", async () => {
-    expect(await coerceInput({}, { a: "2024-05-01T12:00:00Z" })).toEqual({ a: "2024-05-01T12:00:00Z" });
+    expect(await coerceInput({}, { a: "2024-05-01T12:00:00Z", b: new PythonFloat(2), Tagz: null }, "X")).toEqual({ a: "2024-05-01T12:00:00Z", b: 2, Tagz: null });
   });
 });

@@ -114,6 +114,15 @@ describe("FileSensor", () => {
     expect((await poke("s3://landing/di")).phase).toBe(Phase.RUNNING);
   });
 
+  // s3fs's _exists strips the path first (fsspec spec.py AbstractFileSystem._strip_protocol:
+  // path.rstrip("/")), then _info asks HeadObject for the key and lists `key/` only if it is not there.
+  it("finds the object `key` at s3://bucket/key/, as s3fs strips the trailing slash", async () => {
+    s3.put("landing", "report");
+    expect((await poke("s3://landing/report/")).phase).toBe(Phase.SUCCEEDED);
+    expect((await poke("s3://landing/report//")).phase).toBe(Phase.SUCCEEDED);
+    expect(s3.calls.map((call) => `${call.method} ${call.path} ${call.status}`)).toEqual(["HEAD /landing/report 200", "HEAD /landing/report 200"]);
+  });
+
   it("follows S3 to a bucket of another region (a HEAD's 301 names it only in x-amz-bucket-region)", async () => {
     s3.put("eu-landing", "dir/k").regions.set("eu-landing", "eu-west-1");
     expect((await poke("s3://eu-landing/dir/k")).phase).toBe(Phase.SUCCEEDED);

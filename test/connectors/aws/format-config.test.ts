@@ -140,6 +140,19 @@ describe("prepareCall, as Boto3ConnectorMixin._call", () => {
     expect(call.params).toEqual({ a: 1, c: true, d: new PythonFloat(1), e: [1, 2, 3], j: { g: null, h: "s3://foo/bar" } });
   });
 
+  // string_literals.py:49 gives base64.b64encode(value), bytes: format_dict splices str(bytes),
+  // `b'...'`, and sorted_dict_str hashes that text; a whole-value placeholder keeps the bytes.
+  // Expected values computed with the plugin's format_dict and sorted_dict_str and python-xxhash.
+  it("splices a binary input as Python's str() of its base64 bytes, and hashes that text (computed with the plugin's code)", async () => {
+    const blob: flyteidl.core.ILiteral = { scalar: { binary: { value: new Uint8Array([1, 2, 255]), tag: "raw" } } };
+    const call = await prepareCall({ service: "sagemaker", config: { ModelName: "m-{inputs.blob}", Whole: "{inputs.blob}", T: "{idempotence_token}" }, inputs: inputs({ blob, n: str("x") }), region: "us-east-1" });
+    expect(call.idempotenceToken).toBe("277f15b390b972f4");
+    expect(call.params).toEqual({ ModelName: "m-b'AQL/'", Whole: new TextEncoder().encode("AQL/"), T: "277f15b390b972f4" });
+    const quoted: flyteidl.core.ILiteral = { scalar: { binary: { value: new TextEncoder().encode("'\""), tag: "raw" } } };
+    const listed = await prepareCall({ service: "s3", config: { Bucket: "b", Key: "k-{inputs.blobs}-{idempotence_token}", Body: "{inputs.blob}" }, inputs: inputs({ blob, blobs: { collection: { literals: [blob, quoted] } } }), region: "us-east-1" });
+    expect(listed.params).toEqual({ Bucket: "b", Key: "k-[b'AQL/', b'JyI=']-9e08af527fa79c20", Body: new TextEncoder().encode("AQL/") });
+  });
+
   it("takes the region from the input first, then the task; neither is a clear error", async () => {
     expect((await prepareCall({ service: "sagemaker", config: {}, inputs: inputs({ region: str("eu-west-3") }), region: "us-east-1" })).region).toBe("eu-west-3");
     expect((await prepareCall({ service: "sagemaker", config: {}, region: "us-east-1" })).region).toBe("us-east-1");

@@ -71,6 +71,11 @@ describe("literalMapStringRepr", () => {
     }
   });
 
+  it("reads other binary data as base64.b64encode does: bytes, not str (string_literals.py:49)", () => {
+    const raw = { scalar: { binary: { value: new Uint8Array([1, 2, 255]), tag: "raw" } } };
+    expect(literalMapStringRepr({ literals: { raw } })).toEqual({ raw: new TextEncoder().encode("AQL/") });
+  });
+
   it("reads a msgpack dict's int64 exactly, as msgpack.unpackb does", () => {
     const big = { scalar: { binary: { value: encode({ id: 2n ** 63n - 1n, n: 1 }, { useBigInt64: true }), tag: "msgpack" } } };
     expect(literalMapStringRepr({ literals: { big } })).toEqual({ big: '{"id": 9223372036854775807, "n": 1}' });

@@ -67,6 +67,19 @@ describe("sagemaker-endpoint", () => {
     expect(fake.endpoints.size).toBe(1);
   });
 
+  // connector.py's create_endpoint goes through boto3_mixin: botocore's ParamValidator refuses
+  // the config before any request (botocore/validate.py _validate_structure, botocore 1.43.11).
+  it("refuses, with INVALID_ARGUMENT and no request, a config botocore would refuse", async () => {
+    const error = await connector
+      .create(taskParams({ ...context(), taskTemplate: template({ EndpointName: "fixed", EndpointConfigName: "cfg", Tagz: [], Tags: [{ Key: "k" }] }), outputPrefix: "" }))
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toBe(
+      'SageMaker could not create the endpoint: Parameter validation failed:\nUnknown parameter in input: "Tagz", must be one of: EndpointName, EndpointConfigName, DeploymentConfig, Tags\nMissing required parameter in Tags[0]: "Value"',
+    );
+    expect(fake.calls).toEqual([]);
+  });
+
   const phases: ReadonlyArray<readonly [string, Phase]> = [
     ["OutOfService", Phase.FAILED],
     ["Creating", Phase.RUNNING],

@@ -51,6 +51,12 @@ describe("boto3 services", () => {
     expect(iam.command("generate_presigned_url")).toBeUndefined();
   });
 
+  it("takes the older names botocore aliases (SERVICE_NAME_ALIASES, botocore/utils.py:3646, 1.43.11)", async () => {
+    expect(clientPackage("runtime.sagemaker")).toBe("@aws-sdk/client-sagemaker-runtime");
+    expect((await loadService("runtime.sagemaker")).command("invoke_endpoint")?.name).toBe("InvokeEndpointCommand");
+    expect(() => clientPackage("runtime.s3")).toThrow(InvalidArgumentError);
+  });
+
   it("refuses names that are not service names", () => {
     for (const name of ["", "../s3", "S3", "client-s3/x", "@aws-sdk/client-s3"]) expect(() => clientPackage(name)).toThrow(InvalidArgumentError);
   });
