@@ -31,6 +31,13 @@ describe("bindPyformat", () => {
     expect(bindPyformat("SELECT '%(x)s'", new Map())).toEqual({ statement: "SELECT '%(x)s'", bindings: {} });
   });
 
+  test("a `?` of the statement's own goes as written when nothing is bound: MATCH_RECOGNIZE's zero-or-one quantifier", () => {
+    // https://docs.snowflake.com/en/sql-reference/constructs/match_recognize (PATTERN quantifiers); the plugins send it as written (connector.py:84).
+    const sql = "SELECT * FROM prices MATCH_RECOGNIZE (ORDER BY d MEASURES MATCH_NUMBER() AS n PATTERN (A B+ C?) DEFINE B AS price < LAG(price)) WHERE d > '%(d)s'";
+    expect(bindPyformat(sql, undefined)).toEqual({ statement: sql, bindings: {} });
+    expect(() => bindPyformat(sql.replace("'%(d)s'", "%(d)s"), params({ d: "2024-01-01" }))).toThrow("in a MATCH_RECOGNIZE pattern, {0,1} for ?");
+  });
+
   test("None is written NULL, a list as one ? per item", () => {
     const bound = bindPyformat("SELECT %(a)s, %(b)s WHERE id IN (%(ids)s)", params({ a: null, b: true, ids: [1, null, 2] }));
     expect(bound.statement).toBe("SELECT NULL, ? WHERE id IN (?,NULL,?)");
@@ -53,7 +60,7 @@ describe("bindPyformat", () => {
     ["SELECT * FROM t WHERE a LIKE 'x%'", "a literal % is written %%"],
     ["SELECT %s", "a literal % is written %%"],
     ["SELECT %(a)d", "a literal % is written %%"],
-    ["SELECT ?", "bind variable"],
+    ["SELECT ?, %(a)s", "could take that `?` for a bind variable"],
     ["SELECT '%(a)s'", "inside quotes"],
     ["SELECT * FROM t WHERE id IN (%(empty)s)", "empty list"],
   ])("%s is refused", (sql, message) => {

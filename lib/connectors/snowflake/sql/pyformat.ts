@@ -23,7 +23,7 @@ const PERCENT = /%(?:%|\(([^)]*)\)s|\([^)]*\).?|.?)/gs;
  * statement is left as written, as the driver leaves it. Throws InvalidArgumentError for what the
  * driver or the SQL API would refuse: an unknown name, a `%` that is neither `%%` nor `%(name)s`, a
  * placeholder inside quotes (the SQL API binds `?` only outside them), a `?` of the statement's
- * own (it would be taken for a bind variable).
+ * own beside bindings (it could be taken for one of them).
  */
 export function bindPyformat(sql: string, params: ReadonlyMap<string, SqlParam> | undefined): BoundStatement {
   const formatting = params !== undefined && params.size > 0;
@@ -35,12 +35,9 @@ export function bindPyformat(sql: string, params: ReadonlyMap<string, SqlParam> 
     bindings[String(count)] = param;
     return "?";
   };
+  let ownMark = false;
   const parts = scanSql(sql).map(({ kind, text }) => {
-    if (kind === "code" && text.includes("?")) {
-      throw new InvalidArgumentError(
-        "The statement has a `?` outside quotes: Snowflake's SQL API would take it for a bind variable. Use %(name)s placeholders.",
-      );
-    }
+    if (kind === "code" && text.includes("?")) ownMark = true;
     if (!formatting) return text;
     return text.replace(PERCENT, (found: string, name: string | undefined) => {
       if (found === "%%") return "%";
@@ -62,5 +59,13 @@ export function bindPyformat(sql: string, params: ReadonlyMap<string, SqlParam> 
       return param.map(bind).join(",");
     });
   });
+  // Unbound, a `?` goes as the plugins send it (MATCH_RECOGNIZE's zero-or-one quantifier is one);
+  // beside bindings it could be taken for one of them, shifting every value after it.
+  if (ownMark && count > 0) {
+    throw new InvalidArgumentError(
+      "The statement has a `?` outside quotes and binds inputs: Snowflake's SQL API could take that `?` for a bind variable. " +
+        "Use %(name)s placeholders (and in a MATCH_RECOGNIZE pattern, {0,1} for ?).",
+    );
+  }
   return { statement: parts.join(""), bindings };
 }
