@@ -10,6 +10,7 @@ import {
   ConnectorError,
   DeadlineExceededError,
   errorMessage,
+  FailedPreconditionError,
   InternalError,
   InvalidArgumentError,
   Status,
@@ -191,6 +192,10 @@ function invokeFailure(functionName: string, error: unknown, signal: AbortSignal
   }
   const message = `Cannot invoke Lambda function ${functionName}: ${errorMessage(error)}`;
   if (isNetworkError(error)) return new UnavailableError(message, { cause: error });
+  // The SDK's region chain found none (@smithy/core config): a setting of the caller's, not a fault.
+  if (error instanceof Error && error.message === "Region is missing") {
+    return new FailedPreconditionError(`Cannot invoke Lambda function ${functionName}: no AWS region is set (the client's region, AWS_REGION, or a profile's).`, { cause: error });
+  }
   const { name, $fault } = (error ?? {}) as { name?: unknown; $fault?: unknown };
   // Aborted by the caller's deadline (the only other abort signal given to the SDK).
   if (name === "AbortError") {

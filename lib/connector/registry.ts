@@ -131,12 +131,31 @@ async function loadEntry(entry: Entry): Promise<Connector> {
   } catch (error) {
     throw new InternalError(`Cannot load the ${registered}: ${knownSecrets.text(errorMessage(error))}`, { cause: error });
   }
+  if (!isConnector(connector)) {
+    throw new InternalError(
+      `The ${registered} was registered, but its load() gave ${loadedValue(connector)}, not a connector: ` +
+        "it must resolve to an instance, as import(...).then((m) => new m.MyConnector()) does.",
+    );
+  }
   const { name, isSync, taskCategory } = connector;
   if (name !== entry.name || isSync !== entry.isSync || !taskCategory.equals(entry.category)) {
     throw new InternalError(`The ${registered} was registered, but its module made the ${describe(name, isSync, taskCategory)}.`);
   }
   entry.connector = connector;
   return connector;
+}
+
+/** What a JavaScript registry's load() may give by mistake (TypeScript refuses each): nothing, the class, the module. */
+function isConnector(value: unknown): value is Connector {
+  const category = (value as Partial<Connector> | null | undefined)?.taskCategory;
+  return typeof value === "object" && value !== null && typeof category?.equals === "function";
+}
+
+function loadedValue(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (typeof value === "function") return `the function or class ${value.name || "(anonymous)"} (a connector is an instance: new ${value.name || "C"}())`;
+  if (typeof value === "object") return Object.prototype.toString.call(value) === "[object Module]" ? "the module itself" : "an object";
+  return `a ${typeof value}`;
 }
 
 function describe(name: string, isSync: boolean, category: TaskCategory): string {

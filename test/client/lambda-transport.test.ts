@@ -201,6 +201,19 @@ describe("failures", () => {
     expect(error.message).toBe(`Cannot invoke Lambda function flyte-connectors-dev-listAgents: connect ECONNREFUSED 127.0.0.1:${port}`);
   });
 
+  test("no region anywhere is FAILED_PRECONDITION saying where one goes, not INTERNAL (a real client, no mock)", async () => {
+    for (const name of ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"]) vi.stubEnv(name, undefined);
+    vi.stubEnv("AWS_CONFIG_FILE", "/nonexistent/aws-config");
+    vi.stubEnv("AWS_ACCESS_KEY_ID", "test");
+    vi.stubEnv("AWS_SECRET_ACCESS_KEY", "test");
+    restores.push(() => vi.unstubAllEnvs());
+    const error = await rejection(createLambdaDispatch({ retry: fastRetry })("listAgents", [listAgents]));
+    expect(error.code).toBe(Status.FAILED_PRECONDITION);
+    expect(error.message).toBe(
+      "Cannot invoke Lambda function flyte-connectors-dev-listAgents: no AWS region is set (the client's region, AWS_REGION, or a profile's).",
+    );
+  });
+
   test("a deadline already past fails DEADLINE_EXCEEDED without invoking", async () => {
     const { client, calls, mock } = answering(() => invokeOutput("{}"));
     restores.push(() => mock.restore());

@@ -287,6 +287,22 @@ describe("ConnectorRegistry, lazy connectors", () => {
     expect(registry.getConnectorMetadata("Warehouse").isSync).toBe(false);
   });
 
+  // A JavaScript registry's slips, which TypeScript refuses: no `new`, no `.then`, no return.
+  test.each([
+    ["the class", TestAsyncConnector, "the function or class TestAsyncConnector (a connector is an instance: new TestAsyncConnector())"],
+    ["the module", import("../client/fixtures/test-connectors.js"), "the module itself"],
+    ["nothing", undefined, "undefined"],
+    ["a plain object", { name: "Warehouse" }, "an object"],
+  ])("refuses a load() that gives %s, saying what it gave and what to write (INTERNAL, not a TypeError)", async (_, given, what) => {
+    const { lazy } = counted({ name: "Warehouse", taskTypeName: "query", isSync: false }, async () => (await given) as never);
+    const error = await rejection(new ConnectorRegistry().registerLazy(lazy).getConnector("query"));
+    expect(error.code).toBe(Status.INTERNAL);
+    expect(error.message).toBe(
+      `The async connector "Warehouse" for task category query_v0 was registered, but its load() gave ${what}, not a connector: ` +
+        "it must resolve to an instance, as import(...).then((m) => new m.MyConnector()) does.",
+    );
+  });
+
   test.each([
     ["rejects", () => Promise.reject(new Error("Cannot find module 'warehouse-sdk'"))],
     [
