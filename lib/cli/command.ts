@@ -57,6 +57,8 @@ export interface Command {
   readonly options: OptionSpecs;
   /** Most positional arguments accepted. */
   readonly maxPositionals: number;
+  /** Said after "Unknown option '--x'." (where another program's options go, say). */
+  readonly unknownOptionHint?: string;
   run(flags: Flags, positionals: string[], io: CliIo): Promise<number>;
 }
 
@@ -87,7 +89,8 @@ export function parseCommandLine(command: Command, args: readonly string[]): Par
     // parseArgs words its errors for programmers ("Unknown option '--x'. To specify a positional
     // argument starting with a '-', place it at the end of the command after '--', as in '-- \"--x\"");
     // the first sentence is what a person needs.
-    throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, "."));
+    const message = (error as Error).message.replace(/\. To specify a positional.*$/s, ".");
+    throw new UsageError(command.unknownOptionHint && message.startsWith("Unknown option") ? `${message} ${command.unknownOptionHint}` : message);
   }
   const { help, ...flags } = parsed.values as Record<string, string | boolean | string[] | undefined>;
   if (!help && parsed.positionals.length > command.maxPositionals) {
@@ -145,4 +148,13 @@ export function choiceFlag<T extends string>(flags: Flags, name: string, choices
 export function describeError(error: unknown): string {
   if (error instanceof ConnectorError) return `${error.status}: ${error.message}`;
   return errorMessage(error);
+}
+
+/**
+ * An error as a log shows it: an unexpected one (a connector's bug) with its stack, which says
+ * where; one with a status of its own as describeError's line.
+ */
+export function loggedError(error: unknown): string {
+  if (error instanceof Error && !(error instanceof ConnectorError) && error.stack) return error.stack;
+  return describeError(error);
 }

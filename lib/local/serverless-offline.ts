@@ -125,7 +125,7 @@ export function serverlessCli(cwd: string): string {
   try {
     manifest = require.resolve("serverless/package.json");
   } catch {
-    throw new Error(`serverless is not installed in ${cwd}: add it to the project (npm install --save-dev serverless, or osls as serverless).`);
+    throw new Error(`serverless is not installed in ${cwd}: add it to the project (npm install --save-dev serverless@npm:osls, the open serverless 4).`);
   }
   const { bin } = require(manifest) as { bin: Record<string, string> | string };
   const cli = typeof bin === "string" ? bin : bin["serverless"];

@@ -54,6 +54,10 @@ describe("command lines that cannot be used exit 2 with a clear message", () => 
   test.each([
     [["deploy"], "flyte-connector: unknown command 'deploy'. Commands: serve, list, run, call, init, build, package."],
     [["run", "--type", "x", "--nope"], "flyte-connector run: Unknown option '--nope'."],
+    [
+      ["package", "--registry", "r.ts", "--stage", "prod"],
+      "flyte-connector package: Unknown option '--stage'. serverless's own options go after --: flyte-connector package --registry <module> -- --stage prod (through npm: npm run package -- -- --stage prod).",
+    ],
     [["run", "--type"], "flyte-connector run: Option '--type <value>' argument missing"],
     [["run"], "flyte-connector run: Give a template file or --type."],
     [["run", "a.json", "b.json"], "flyte-connector run: Unexpected argument: 'b.json'."],
@@ -199,6 +203,13 @@ describe("in-process", () => {
     expect(fake.listening()).toBe(false);
   });
 
+  test("run in process: a connector's own bug is INTERNAL, followed by its error's stack, which says where", async () => {
+    const { code, err } = await cli(["run", "--type", "shout", "-i", "text=crash", "--connector", FIXTURE]);
+    expect(code).toBe(1);
+    expect(err).toContain("✖ shout_v0 ERROR in 0.0s: INTERNAL: failed to do shout task with error: the shout crashed\n");
+    expect(err).toMatch(/\nError: the shout crashed\n\s+at ShoutConnector\.do \(.*test-connectors\.ts:\d+:\d+\)/);
+  });
+
   test("run from a TaskTemplate in proto3 JSON converts inputs with its declared types", async () => {
     const dir = await scratchDir("flyte-connector-cli-");
     const file = join(dir, "task.json");
@@ -332,6 +343,9 @@ test("serve starts the local stack with the given connectors and stops on a sign
 
   const overGrpc = await cli(["run", "--type", "shout", "-i", "text=served", "-t", "grpc", "--address", grpcAddress]);
   expect(JSON.parse(overGrpc.out)).toEqual({ text: "SERVED" });
+  // A connector's bug: the caller gets INTERNAL, the log where it happened.
+  expect((await cli(["run", "--type", "shout", "-i", "text=crash", "-t", "grpc", "--address", grpcAddress])).code).toBe(1);
+  expect(fake.err()).toMatch(/^connector Shout Connector failed to do shout_v0 task: Error: the shout crashed\n\s+at ShoutConnector\.do \(.*test-connectors\.ts:\d+:\d+\)/m);
   const overHttp = await cli(["call", "listAgents", "-t", "http", "--url", httpUrl]);
   expect(overHttp.code).toBe(0);
 

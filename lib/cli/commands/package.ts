@@ -10,8 +10,12 @@ export const packageCommand: Command = {
   synopsis: "--registry <module> [options] [-- <serverless options>]",
   maxPositionals: Number.POSITIVE_INFINITY,
   options: buildOptions,
+  unknownOptionHint:
+    "serverless's own options go after --: flyte-connector package --registry <module> -- --stage prod (through npm: npm run package -- -- --stage prod).",
   details: `Needs serverless.yml (flyte-connector init writes one) and serverless installed in the
-project (npm install --save-dev serverless). What follows -- is passed to serverless package.
+project: osls, the open serverless 4 that init's project depends on (npm install --save-dev
+serverless@npm:osls; Serverless Inc.'s own v4 asks for an account login). What follows -- is
+passed to serverless package.
 
 Examples:
   flyte-connector package --registry ./src/registry.ts

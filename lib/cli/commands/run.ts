@@ -4,13 +4,14 @@ import { resolve } from "node:path";
 import type { ConnectorClient } from "../../client/client.js";
 import { runTask, TaskCancelledError, TaskRunFailedError } from "../../client/executor.js";
 import { ProgressDisplay } from "../../client/progress.js";
-import { errorMessage } from "../../connector/errors.js";
+import { errorMessage, InternalError } from "../../connector/errors.js";
 import { Phase } from "../../connector/phase.js";
+import { knownSecrets } from "../../connector/redact.js";
 import { TaskCategory } from "../../connector/task-category.js";
 import { flyteidl, type google } from "../../idl/index.js";
 import { fromJson } from "../../idl/json-mapping.js";
 import { structFromJson, toLiteralMap } from "../../literals/index.js";
-import { describeError, ExitCode, integerFlag, listFlag, stringFlag, UsageError, type CliIo, type Command, type Flags } from "../command.js";
+import { describeError, ExitCode, integerFlag, listFlag, loggedError, stringFlag, UsageError, type CliIo, type Command, type Flags } from "../command.js";
 import { parseInputs, parseInputValue, withDeclaredInputs } from "../input-values.js";
 import { plainToJson } from "../plain-json.js";
 import { callTimeoutMs, clientFromFlags, timeoutOption, transportOptions, withRegistryHint } from "../transport-flags.js";
@@ -115,6 +116,8 @@ async function runWithDisplay(
     }
     // The display's last line says it all; printing the error again would only repeat it.
     display.finish({ succeeded: false, state: "ERROR", message: describeError(withRegistryHint(error, flags, io.cwd)) });
+    // An in-process connector's bug keeps its own error, whose stack says where (a transport's answer has none).
+    if (error instanceof InternalError && error.cause instanceof Error) io.stderr.write(`${knownSecrets.text(loggedError(error.cause))}\n`);
     return ExitCode.FAILURE;
   } finally {
     stopListening();

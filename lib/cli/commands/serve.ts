@@ -15,7 +15,7 @@ import { createFrontMetrics, startMetricsServer } from "../../transport/grpc/met
 import { metaSealerFromEnv } from "../../service/meta-keys.js";
 import { knownSecrets } from "../../connector/redact.js";
 import { ConnectorService } from "../../service/service.js";
-import { choiceFlag, describeError, ExitCode, integerFlag, stringFlag, UsageError, type Command, type Flags } from "../command.js";
+import { choiceFlag, describeError, ExitCode, integerFlag, loggedError, stringFlag, UsageError, type Command, type Flags } from "../command.js";
 import { connectorOption, functionPrefixFlag, httpUrlFlag, inProcess, inProcessRegistry, transportOptions } from "../transport-flags.js";
 
 const BACKENDS = ["in-process", "lambda", "offline"] as const;
@@ -120,7 +120,7 @@ Examples:
       logger: {
         info: (message: string) => io.stdout.write(`${message}\n`),
         // No secret read so far reaches the log, however the error quotes it.
-        error: (message: string, ...extra: unknown[]) => io.stderr.write(`${knownSecrets.text([message, ...extra.map(describeError)].join(" "))}\n`),
+        error: (message: string, ...extra: unknown[]) => io.stderr.write(`${knownSecrets.text([message, ...extra.map(loggedError)].join(": "))}\n`),
       },
     };
 
