@@ -67,6 +67,25 @@ export class TaskRunFailedError extends Error {
   }
 }
 
+/**
+ * The task succeeded with outputs that lack some its template declares. Flyte fails the nodes that
+ * read them, and flytekit's local run fails at once; so does the run. (A task that returns no
+ * outputs at all has written them to the output prefix itself: nothing to check.)
+ */
+export class MissingOutputsError extends Error {
+  constructor(
+    readonly missing: readonly string[],
+    readonly result: TaskResult,
+  ) {
+    const returned = Object.keys(result.outputs ?? {});
+    super(
+      `The task succeeded without the output${missing.length > 1 ? "s" : ""} ${missing.map((name) => `"${name}"`).join(", ")} its interface declares ` +
+        `(returned: ${returned.length > 0 ? returned.map((name) => `"${name}"`).join(", ") : "none"}).`,
+    );
+    this.name = "MissingOutputsError";
+  }
+}
+
 /** The run was aborted. `cause` holds the deleteTask failure when the remote task could not be deleted. */
 export class TaskCancelledError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -176,7 +195,10 @@ function outcome(resource: flyteidl.admin.IResource, template: flyteidl.core.ITa
   const outputLiterals = resource.outputs ?? null;
   const variables = template.interface?.outputs?.variables ?? null;
   const outputs = outputLiterals ? literalMapToPlain(outputLiterals, variables, "output") : undefined;
-  return { ...final, outputLiterals, outputs };
+  const result = { ...final, outputLiterals, outputs };
+  const missing = outputs ? Object.keys(variables ?? {}).filter((name) => !Object.hasOwn(outputs, name)) : [];
+  if (missing.length > 0) throw new MissingOutputsError(missing, result);
+  return result;
 }
 
 function status(resource: flyteidl.admin.IResource): TaskStatus {

@@ -1,6 +1,7 @@
 /** Calling the connector service from TypeScript: the client, its transports, and running a task to the end. */
 export { ConnectorClient, type ClosableDispatch, type TaskLogs } from "./client.js";
 export {
+  MissingOutputsError,
   runTask,
   TaskCancelledError,
   TaskRunFailedError,

@@ -21,7 +21,7 @@ export {
   type RecordedCall,
   type RouteParams,
 } from "./platform-fake.js";
-export { TaskCancelledError, TaskRunFailedError, type TaskResult, type TaskStatus } from "../client/executor.js";
+export { MissingOutputsError, TaskCancelledError, TaskRunFailedError, type TaskResult, type TaskStatus } from "../client/executor.js";
 
 /** A Flyte simple type by name, or any LiteralType. */
 export type TypeSpec = "integer" | "float" | "string" | "boolean" | "datetime" | "duration" | "binary" | "struct" | "none" | flyteidl.core.ILiteralType;
@@ -105,7 +105,8 @@ export interface RunConnectorOptions {
  * Runs one task through the real service in this process, as flytekit's local executor does:
  * `do` for a sync connector; create, then get until a terminal phase, for an async one (deleting
  * the task when aborted). Resolves with the outputs as plain values; a task that ends in another
- * phase than SUCCEEDED rejects with TaskRunFailedError carrying its phase and message.
+ * phase than SUCCEEDED rejects with TaskRunFailedError carrying its phase and message, and one that
+ * succeeds without an output its template declares with MissingOutputsError.
  */
 export async function runConnector(connectors: Connector | readonly Connector[] | ConnectorRegistry, options: RunConnectorOptions): Promise<TaskResult> {
   const registry = connectors instanceof ConnectorRegistry ? connectors : registryOf(Array.isArray(connectors) ? connectors : [connectors as Connector]);

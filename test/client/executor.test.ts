@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { ConnectorClient } from "../../lib/client/client.js";
-import { runTask, TaskCancelledError, TaskRunFailedError, type TaskStatus } from "../../lib/client/executor.js";
+import { MissingOutputsError, runTask, TaskCancelledError, TaskRunFailedError, type TaskStatus } from "../../lib/client/executor.js";
 import { ConnectorError, Status, UnavailableError } from "../../lib/connector/errors.js";
 import { Phase } from "../../lib/connector/phase.js";
 import { ConnectorRegistry } from "../../lib/connector/registry.js";
@@ -56,6 +56,16 @@ describe("runTask with a sync connector", () => {
     const error = await runTask({ client, template: { type: "shout" }, inputs: { text: "" } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TaskRunFailedError);
     expect(error).toMatchObject({ phase: Phase.FAILED, message: "nothing to shout", taskMessage: "nothing to shout" });
+  });
+
+  test("outputs that lack one the template declares reject with MissingOutputsError, as flytekit's local run fails", async () => {
+    const { client } = recordingClient();
+    const string = { type: { simple: core.SimpleType.STRING } };
+    const template = { type: "shout", interface: { outputs: { variables: { text: string, count: { type: { simple: core.SimpleType.INTEGER } } } } } };
+    const error = await runTask({ client, template, inputs: { text: "hi" } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MissingOutputsError);
+    expect(error).toMatchObject({ missing: ["count"], result: { phase: Phase.SUCCEEDED, outputs: { text: "HI" } } });
+    expect((error as Error).message).toBe('The task succeeded without the output "count" its interface declares (returned: "text").');
   });
 
   test("isSync given skips the metadata call; a LiteralMap is sent as is", async () => {
@@ -234,7 +244,9 @@ describe("runTask against a service that predates Resource.phase", () => {
   test("reads the state as FlytePropeller does", async () => {
     const progress: Phase[] = [];
     const client = oldService([admin.State.PENDING, admin.State.RUNNING, admin.State.SUCCEEDED]);
-    const result = await runTask({ client, template: { type: "old" }, isSync: false, pollIntervalMs: 1, onProgress: (s) => progress.push(s.phase) });
+    // No outputs at all: the task wrote its declared ones to the output prefix itself, unchecked.
+    const template = { type: "old", interface: { outputs: { variables: { n: { type: { simple: core.SimpleType.INTEGER } } } } } };
+    const result = await runTask({ client, template, isSync: false, pollIntervalMs: 1, onProgress: (s) => progress.push(s.phase) });
     expect(progress).toEqual([Phase.QUEUED, Phase.RUNNING, Phase.SUCCEEDED]);
     expect(result.outputs).toBeUndefined();
   });
