@@ -63,13 +63,17 @@ export function generatedEntry(key, { registry, lambdaModule, resolveDir }) {
  * - registry: the absolute path of the registry module, whose import()s of connectors the
  *   metadata functions leave out
  * - entries: `{ key, entry }` (a module file) or `generatedEntry(...)`, one per function
- * - conditions: extra package.json export conditions (e.g. "source")
+ * - conditions: extra package.json export conditions (e.g. "flyte-connectors-serverless-source")
  * - sourceMaps: a source map beside each file, in the zip too (FUNCTION_SOURCE_MAPS)
  * Resolves to `{ built, metafile, elapsedMs }`, `built` holding each function's files and zip.
  */
 export async function buildFunctions({ root, outDir, registry, entries, conditions = [], sourceMaps = false }) {
   const started = performance.now();
-  const built = await Promise.all(entries.map((entry) => buildFunction(entry, { root, outDir, registry, conditions, sourceMaps })));
+  const settled = await Promise.allSettled(entries.map((entry) => buildFunction(entry, { root, outDir, registry, conditions, sourceMaps })));
+  await reportOnce(settled);
+  const failed = settled.find((outcome) => outcome.status === "rejected");
+  if (failed) throw failed.reason;
+  const built = settled.map((outcome) => outcome.value);
   // Inputs as the functions that load connectors see them (in a metadata function, the registry's
   // imports of the connectors are left out), so theirs are merged last.
   const mergeOrder = [...built].sort((a, b) => Number(!METADATA_FUNCTIONS.has(a.key)) - Number(!METADATA_FUNCTIONS.has(b.key)));
@@ -81,6 +85,25 @@ export async function buildFunctions({ root, outDir, registry, entries, conditio
   // Node reads the maps only when told to, at a cost to every cold start (BENCHMARKS.md): so only for a build that has them.
   writeAtomically(join(outDir, "function-environment.json"), `${JSON.stringify(sourceMaps ? { NODE_OPTIONS: "--enable-source-maps" } : {})}\n`);
   return { built, metafile, elapsedMs: Math.round(performance.now() - started) };
+}
+
+/**
+ * esbuild's warnings and errors, each once, as its log would print them: the functions' builds
+ * share their code, so one mistake in a connector is every build's that includes it.
+ */
+async function reportOnce(settled) {
+  const seen = new Set();
+  const unique = (messages) =>
+    messages.filter(({ location, text }) => {
+      const key = JSON.stringify([location?.file, location?.line, location?.column, text]);
+      return !seen.has(key) && seen.add(key);
+    });
+  const of = (outcome, kind) => (outcome.status === "fulfilled" ? outcome.value : outcome.reason)?.[kind] ?? [];
+  const color = process.stderr.isTTY === true;
+  for (const kind of ["warnings", "errors"]) {
+    const messages = unique(settled.flatMap((outcome) => of(outcome, kind)));
+    for (const text of await esbuild.formatMessages(messages, { kind: kind === "errors" ? "error" : "warning", color })) process.stderr.write(text);
+  }
 }
 
 /** The tables of sizes, per function and per lazily loaded chunk, as lines. */
@@ -186,6 +209,8 @@ async function buildFunction({ key, entry, generated }, { root, outDir, registry
     plugins,
     metafile: true,
     write: false,
+    // Reported by buildFunctions, once for all the builds.
+    logLevel: "silent",
   });
   const { outputs } = result.metafile;
   const entryOutput = relative(root, join(dir, "index.mjs"));
@@ -215,7 +240,7 @@ async function buildFunction({ key, entry, generated }, { root, outDir, registry
   for (const name of readdirSync(dir)) if (/\.mjs(\.map)?$/.test(name) && !current.has(name)) rmSync(join(dir, name), { force: true });
   const zip = await zipOf(written);
   writeAtomically(join(outDir, `${key}.zip`), zip);
-  return { key, files, zip, metafile: result.metafile };
+  return { key, files, zip, metafile: result.metafile, warnings: result.warnings };
 }
 
 /** Whether another output imports `path` with import(). */

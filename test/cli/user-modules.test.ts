@@ -94,3 +94,21 @@ describe.each([
     expect(ran.stderr).toContain("INVALID_ARGUMENT: greet needs a name");
   });
 });
+
+test("build reports a connector's syntax error once, not once per function that bundles it", async () => {
+  const project = await makeProject({
+    "package.json": JSON.stringify({ name: "user-project", version: "1.0.0", type: "module" }),
+    "src/greeter.ts": CONNECTOR.replace("return new Resource(", "return new Resource(("),
+    "src/registry.ts": REGISTRY,
+  });
+  try {
+    const built = await flyteConnector(["build", "--registry", "./src/registry.ts"], project);
+    expect(built.code).not.toBe(0);
+    // esbuild's own report, as its log prints it (the line, a caret), then the command's summary.
+    expect(built.stderr.match(/\[ERROR\] /g)).toHaveLength(1);
+    expect(built.stderr).toMatch(/\n\s+src\/greeter\.ts:\d+:\d+:\n/);
+    expect(built.stderr).toMatch(/flyte-connector build: Build failed with 1 error:\nsrc\/greeter\.ts:\d+:\d+: ERROR: /);
+  } finally {
+    await rm(project, { recursive: true, force: true });
+  }
+});
