@@ -13,9 +13,11 @@ if (inRepository) {
   const { register: registerTsx } = await import("tsx/esm/api");
   registerTsx();
   // A connector module in the repository importing the package by name gets its sources too
-  // (package.json's "source" export condition), as the CLI itself does.
+  // (package.json's "flyte-connectors-serverless-source" export condition, named for this package alone: the
+  // installed package has no sources, and a tool resolving a generic "source" condition must not
+  // look for them), as the CLI itself does.
   const addSourceCondition =
-    "export const resolve = (specifier, context, next) => next(specifier, { ...context, conditions: [...context.conditions, 'source'] });";
+    "export const resolve = (specifier, context, next) => next(specifier, { ...context, conditions: [...context.conditions, 'flyte-connectors-serverless-source'] });";
   register(`data:text/javascript,${encodeURIComponent(addSourceCondition)}`);
 }
 const { main } = await import(inRepository ? sources.href : "../dist/lib/cli/main.js");

@@ -7,6 +7,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const PACKAGE_NAME = "flyte-connectors-serverless";
+/** package.json's export condition for the package's TypeScript sources, which only the repository has. */
+export const SOURCE_CONDITION = "flyte-connectors-serverless-source";
 
 export interface PackageInfo {
   readonly name: string;

@@ -3,16 +3,18 @@
  * platform's HTTP API, its test on a fake of that platform (the test kit), a registry module, and
  * a serverless.yml deploying the eight functions `flyte-connector build` makes from that registry,
  * which serverless offline also runs locally behind the gRPC front (`npm run start:offline`).
- * An ES module project in TypeScript, tested with `node --test` under tsx: nothing to compile,
- * no test framework to install.
+ * An ES module project in TypeScript, type-checked by tsc and tested with `node --test` under tsx:
+ * nothing to compile, no test framework to install.
  */
 import { operationNames, type OperationName } from "../service/operations.js";
 import { PACKAGE_NAME } from "./package-info.js";
 import { REGISTRY_MODULE } from "./project-layout.js";
 
 export interface ScaffoldOptions {
-  /** The npm package name, also the serverless service name (functions are `<name>-<stage>-<op>`). */
+  /** The npm package name. */
   readonly name: string;
+  /** The serverless service name, serviceNameFrom's (functions are `<service>-<stage>-<op>`). */
+  readonly service: string;
   /** How the project depends on this package: a version range, or the tarball it was installed from. */
   readonly dependency: string;
   /** Version ranges of the development tools, as this package uses them. */
@@ -20,6 +22,9 @@ export interface ScaffoldOptions {
 }
 
 export const TASK_TYPE = "job";
+/** What the example connector reads: the jobs API's base URL (env), and its token (a secret). */
+export const JOBS_API_URL_ENV = "JOBS_API_URL";
+export const JOBS_API_TOKEN_SECRET = "jobs_api_token";
 
 /** Path (relative to the project) → contents. */
 export function scaffoldFiles(options: ScaffoldOptions): Record<string, string> {
@@ -30,7 +35,7 @@ export function scaffoldFiles(options: ScaffoldOptions): Record<string, string> 
     "src/connector.ts": CONNECTOR,
     "src/connector.test.ts": CONNECTOR_TEST,
     "src/registry.ts": REGISTRY,
-    "serverless.yml": serverlessYml(options.name),
+    "serverless.yml": serverlessYml(options.service),
   };
 }
 
@@ -44,6 +49,50 @@ export function packageNameFrom(directoryName: string): string | undefined {
   return name === "" || name === "node_modules" ? undefined : name;
 }
 
+/** The stage serverless.yml deploys by default, whose function names the CLI assumes. */
+const STAGE = "dev";
+/** Lambda's limit on a function's name, which serverless makes `<service>-<stage>-<operation>`. */
+const FUNCTION_NAME_LIMIT = 64;
+const LONGEST_OPERATION = operationNames.reduce((longest, key) => (key.length > longest.length ? key : longest));
+export const SERVICE_NAME_LIMIT = FUNCTION_NAME_LIMIT - `-${STAGE}-${LONGEST_OPERATION}`.length;
+const SERVICE_NAME_RULE = "serverless takes letters, digits and -, starting with a letter, two characters or more";
+
+export interface ServiceName {
+  readonly service: string;
+  /** Why serverless or Lambda would refuse it, and a valid name to give instead. */
+  readonly problem?: { readonly why: string; readonly suggestion: string };
+}
+
+/**
+ * The serverless service name made from a project's name: serverless refuses npm's `._~` (and
+ * any name not matching ^[a-zA-Z][0-9a-zA-Z-]+$), only after building; Lambda, a function name
+ * over 64 characters. With the problem and a valid name to give instead, when it is not usable.
+ */
+export function serviceNameFrom(projectName: string): ServiceName {
+  const service = projectName
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  const why = serviceNameProblem(service);
+  return why === undefined ? { service } : { service, problem: { why, suggestion: usableServiceName(service) } };
+}
+
+function serviceNameProblem(service: string): string | undefined {
+  if (!/^[a-z]/.test(service)) return `does not start with a letter (${SERVICE_NAME_RULE})`;
+  if (service.length < 2) return `is a single letter (${SERVICE_NAME_RULE})`;
+  const longest = `${service}-${STAGE}-${LONGEST_OPERATION}`;
+  if (longest.length > FUNCTION_NAME_LIMIT) {
+    return `is too long: its function ${longest} would have ${longest.length} characters, over Lambda's ${FUNCTION_NAME_LIMIT}`;
+  }
+  return undefined;
+}
+
+/** A service name near `service` that has none of serviceNameProblem's problems. */
+function usableServiceName(service: string): string {
+  const started = /^[a-z]./.test(service) ? service : `connectors-${service}`;
+  return started.slice(0, SERVICE_NAME_LIMIT).replace(/-+$/, "");
+}
+
 function packageJson({ name, dependency, tools }: ScaffoldOptions) {
   const cli = `flyte-connector`;
   return {
@@ -52,7 +101,8 @@ function packageJson({ name, dependency, tools }: ScaffoldOptions) {
     private: true,
     type: "module",
     scripts: {
-      test: "node --import tsx --test src/*.test.ts",
+      // Type errors first: tsx runs the tests without checking types.
+      test: "tsc && node --import tsx --test src/*.test.ts",
       typecheck: "tsc",
       // exec: npm's sh does not pass a SIGTERM on, which would leave the server holding its ports.
       start: `exec ${cli} serve --registry ${REGISTRY_MODULE}`,
@@ -128,8 +178,8 @@ export class JobConnector extends AsyncConnectorBase<JobMeta> {
 
   /** custom is the task template's custom as plain JSON, inputValues its inputs as plain values. */
   async create(params: TaskParams): Promise<JobMeta> {
-    const apiUrl = process.env.JOBS_API_URL;
-    if (!apiUrl) throw new FailedPreconditionError("JOBS_API_URL is not set: the base URL of the jobs API.");
+    const apiUrl = process.env.${JOBS_API_URL_ENV};
+    if (!apiUrl) throw new FailedPreconditionError("${JOBS_API_URL_ENV} is not set: the base URL of the jobs API.");
     const { body } = await (await client(apiUrl, params)).request<Job>(
       { method: "POST", path: "/jobs", json: { query: params.custom.query, inputs: params.inputValues }, action: "submit the job" },
       params,
@@ -157,7 +207,7 @@ export class JobConnector extends AsyncConnectorBase<JobMeta> {
 
 /** The API's client; its token is a secret (Flyte 2's connection, the environment, or a secret store). */
 async function client(baseUrl: string, context: CallContext): Promise<PlatformClient> {
-  const token = await getSecret("jobs_api_token", context);
+  const token = await getSecret("${JOBS_API_TOKEN_SECRET}", context);
   return new PlatformClient({ platform: "Jobs API", baseUrl, auth: () => ({ authorization: \`Bearer \${token}\` }) });
 }
 `;
@@ -326,7 +376,7 @@ provider:
   name: aws
   runtime: nodejs22.x
   architecture: arm64
-  stage: \${opt:stage, 'dev'}
+  stage: \${opt:stage, '${STAGE}'}
   region: \${opt:region, 'us-east-1'}
   # FlytePropeller's own deadlines are 3 s to 10 s: the functions answer DEADLINE_EXCEEDED
   # themselves a margin before their timeout.

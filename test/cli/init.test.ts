@@ -1,18 +1,21 @@
 /**
  * `flyte-connector init`, then the author's path in the new project, from this repository's
- * sources (the package linked into it): its test passes, it type-checks, `build --registry` makes
- * the eight functions serving its registry, and `package` hands them to serverless. Its
- * serverless.yml routes each function as the repository's own does, and lets the functions read
- * a secret store only when given one; `npm start` stops when npm is stopped.
+ * sources (the package linked into it): `npm test` type-checks it and its test passes, the task
+ * init's hint runs does, `build --registry` makes the eight functions serving its registry, and
+ * `package` hands them to serverless. Its serverless.yml routes each function as the repository's
+ * own does, under a service name serverless takes (made from a directory name npm takes but
+ * serverless would not), and lets the functions read a secret store only when given one; `npm
+ * start` stops when npm is stopped.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parse } from "yaml";
+import { SOURCE_CONDITION } from "../../lib/cli/package-info.js";
 import { flyteidl } from "../../lib/idl/index.js";
 import { operationNames } from "../../lib/service/operations.js";
 import { PlatformFake } from "../../lib/testing/platform-fake.js";
@@ -47,6 +50,23 @@ async function linkTools(project: string): Promise<void> {
       if (error.code !== "EEXIST") throw error;
     });
   }
+}
+
+/** node_modules/.bin/<name> -> `target`, as npm install links a package's binary. */
+async function linkBin(project: string, name: string, target: string): Promise<void> {
+  await mkdir(join(project, "node_modules/.bin"), { recursive: true });
+  await symlink(target, join(project, "node_modules/.bin", name)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "EEXIST") throw error;
+  });
+}
+
+/**
+ * An environment for npm in the project: without the lifecycle variables of an `npm test`
+ * running this, which would make npm run this repository's scripts.
+ */
+function npmEnv(extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) || /^npm_config_(?!local_prefix$|call$)/i.test(name)));
+  return { ...env, npm_config_update_notifier: "false", ...extra };
 }
 
 /** The jobs API of the example connector, whose jobs are done when first read. */
@@ -166,12 +186,17 @@ interface ServerlessYml {
 describe("init <dir>", () => {
   let work: string;
   let project: string;
+  /** What init printed. */
+  let printed: string;
   beforeAll(async () => {
     work = await makeProject({});
-    project = join(work, "my-connectors");
-    const { code, out, err } = await cli(["init", "my-connectors"], undefined, work);
+    // A name npm takes but serverless would not: the service is my-connectors.
+    project = join(work, "my_connectors");
+    const { code, out, err } = await cli(["init", "my_connectors"], undefined, work);
     if (code !== 0) throw new Error(`init exited ${code}: ${err}`);
-    expect(out).toMatch(/^Created my-connectors: package.json, tsconfig.json, .gitignore, src\/connector.ts, src\/connector.test.ts, src\/registry.ts, serverless.yml\.\n\nNext:\n  cd my-connectors\n  npm install\n/);
+    printed = out;
+    expect(out).toMatch(/^Created my_connectors: package.json, tsconfig.json, .gitignore, src\/connector.ts, src\/connector.test.ts, src\/registry.ts, serverless.yml\.\n\nNext:\n  cd my_connectors\n  npm install\n/);
+    expect(out).toContain("functions are named my-connectors-<stage>-<operation>");
     await linkPackages(project, ["tsx", "@types/node"]);
   });
   afterAll(() => rm(work, { recursive: true, force: true }));
@@ -207,12 +232,12 @@ describe("init <dir>", () => {
     };
     const manifest = JSON.parse(await readFile(join(project, "package.json"), "utf8")) as Record<string, Record<string, string>>;
     expect(manifest).toMatchObject({
-      name: "my-connectors",
+      name: "my_connectors",
       type: "module",
       dependencies: { "flyte-connectors-serverless": `^${repo.version}` },
       devDependencies: { tsx: repo.dependencies.tsx, "serverless-offline": repo.devDependencies["serverless-offline"] },
       scripts: {
-        test: "node --import tsx --test src/*.test.ts",
+        test: "tsc && node --import tsx --test src/*.test.ts",
         start: "exec flyte-connector serve --registry ./src/registry.ts",
         "start:offline": "flyte-connector build --registry ./src/registry.ts && exec flyte-connector serve --backend offline",
         build: "flyte-connector build --registry ./src/registry.ts",
@@ -225,37 +250,78 @@ describe("init <dir>", () => {
     expect(tsconfig.compilerOptions.noUncheckedIndexedAccess).toBe(true);
   });
 
+  /**
+   * `fn` with the project's tsconfig.json reading the package's sources: exports' "types" comes
+   * before "flyte-connectors-serverless-source", so a dist that `npm pack` left in the repository would be read instead,
+   * however stale.
+   */
+  async function againstSources<T>(fn: () => Promise<T>): Promise<T> {
+    const { exports } = JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as { exports: Record<string, string | Record<string, string>> };
+    const paths = Object.fromEntries(
+      Object.entries(exports).flatMap(([subpath, target]) =>
+        typeof target === "object" && target[SOURCE_CONDITION] ? [[`flyte-connectors-serverless${subpath.slice(1)}`, [join(project, "node_modules/flyte-connectors-serverless", target[SOURCE_CONDITION])]]] : [],
+      ),
+    );
+    const config = join(project, "tsconfig.json");
+    const original = await readFile(config, "utf8");
+    const tsconfig = JSON.parse(original) as { compilerOptions: Record<string, unknown> };
+    await writeFile(config, JSON.stringify({ ...tsconfig, compilerOptions: { ...tsconfig.compilerOptions, paths } }));
+    try {
+      return await fn();
+    } finally {
+      await writeFile(config, original);
+    }
+  }
+
   test(
-    "its test passes, against the fake of its platform",
+    "npm test type-checks it with its own tsconfig, then its test passes against the fake of its platform; a type error fails it before the tests run",
     async () => {
-      // The test script, with the package's sources for its compiled code (not built in the repository).
-      const ran = await run(process.execPath, ["--conditions=source", "--import", "tsx", "--test", "src/connector.test.ts"], project);
-      expect(ran.stdout).toMatch(/^# pass 3$/m);
-      expect(ran.stdout).toMatch(/^# fail 0$/m);
-      expect(ran.code).toBe(0);
+      await linkBin(project, "tsc", TSC);
+      // The package's sources for its compiled code (not built in the repository), in the tests too.
+      const npmTest = () => run("npm", ["test"], project, npmEnv({ NODE_OPTIONS: `--conditions=${SOURCE_CONDITION}` }));
+      await againstSources(async () => {
+        const passed = await npmTest();
+        expect(passed.stdout).not.toMatch(/error TS/);
+        expect(passed.stdout).toMatch(/^# pass 3$/m);
+        expect(passed.stdout).toMatch(/^# fail 0$/m);
+        expect(passed.code).toBe(0);
+
+        // A type error tsx alone would run past.
+        const connector = join(project, "src/connector.ts");
+        const source = await readFile(connector, "utf8");
+        await writeFile(connector, `${source}\nexport const rows: number = "forty-two";\n`);
+        try {
+          const failed = await npmTest();
+          expect(failed.stdout).toMatch(/^src\/connector\.ts\(\d+,\d+\): error TS2322: Type 'string' is not assignable to type 'number'\.$/m);
+          expect(failed.stdout).not.toMatch(/^# pass/m);
+          expect(failed.code).not.toBe(0);
+        } finally {
+          await writeFile(connector, source);
+        }
+      });
     },
     STEP_TIMEOUT,
   );
 
   test(
-    "it type-checks with its own tsconfig",
+    "init's hint runs a task of the example connector, given the variables it names",
     async () => {
-      // Against the package's sources: exports' "types" comes before "source", so a dist that
-      // `npm pack` left in the repository would be read instead, however stale.
-      const { exports } = JSON.parse(await readFile(join(REPO_ROOT, "package.json"), "utf8")) as { exports: Record<string, string | { source?: string }> };
-      const paths = Object.fromEntries(
-        Object.entries(exports).flatMap(([subpath, target]) =>
-          typeof target === "object" && target.source ? [[`flyte-connectors-serverless${subpath.slice(1)}`, [join(project, "node_modules/flyte-connectors-serverless", target.source)]]] : [],
-        ),
-      );
-      const config = join(project, "tsconfig.sources.json");
-      await writeFile(config, JSON.stringify({ extends: "./tsconfig.json", compilerOptions: { paths } }));
+      const [, urlVariable, tokenVariable] = /^  export (\w+)=<[^>]+> (\w+)=<[^>]+>$/m.exec(printed) ?? [];
+      const command = /^  npx flyte-connector (run .*)$/m.exec(printed)?.[1];
+      expect({ urlVariable, tokenVariable, command }).toEqual({
+        urlVariable: "JOBS_API_URL",
+        tokenVariable: "JOBS_API_TOKEN",
+        command: "run --registry ./src/registry.ts --type job -i day=2024-01-01",
+      });
+      const api = await new JobsApi().start();
       try {
-        const ran = await run(process.execPath, [TSC, "-p", config], project);
-        expect(ran.stdout + ran.stderr).toBe("");
-        expect(ran.code).toBe(0);
+        const env = { ...process.env, JOBS_API_URL: api.url, JOBS_API_TOKEN: "token-from-the-hint" };
+        const ran = await run(process.execPath, [join(REPO_ROOT, "bin/flyte-connector.js"), ...command!.split(" ")], project, env);
+        expect(ran.stderr).toMatch(/job_v0: SUCCEEDED/);
+        expect(JSON.parse(ran.stdout)).toEqual({ rows: 7 });
+        expect(api.callsTo("POST /jobs")[0]?.headers.authorization).toBe("Bearer token-from-the-hint");
       } finally {
-        await rm(config);
+        await api.stop();
       }
     },
     STEP_TIMEOUT,
@@ -286,6 +352,7 @@ console.log("ANSWER " + JSON.stringify(answer));`;
   test("serverless.yml deploys each function from its artifact, on the routes of the repository's own", async () => {
     const ours = parse(await readFile(join(REPO_ROOT, "serverless.yml"), "utf8"), { logLevel: "error" }) as ServerlessYml; // CloudFormation tags: not read here
     const theirs = parse(await readFile(join(project, "serverless.yml"), "utf8"), { logLevel: "error" }) as ServerlessYml;
+    // Made from the directory's name, my_connectors, which serverless would refuse.
     expect(theirs.service).toBe("my-connectors");
     expect(Object.keys(theirs.functions)).toEqual(operationNames);
     const routes = (yml: ServerlessYml, key: string) => yml.functions[key]!.events.map(({ httpApi }) => `${httpApi.method} ${httpApi.path}`);
@@ -296,12 +363,35 @@ console.log("ANSWER " + JSON.stringify(answer));`;
   });
 
   test("init refuses a directory that is not empty, and a name npm would not take", async () => {
-    expect(await cli(["init", "my-connectors"], undefined, work)).toMatchObject({
+    expect(await cli(["init", "my_connectors"], undefined, work)).toMatchObject({
       code: 2,
-      err: "flyte-connector init: my-connectors is not empty: init writes a new project into a new or empty directory.\nRun 'flyte-connector init --help' for usage.\n",
+      err: "flyte-connector init: my_connectors is not empty: init writes a new project into a new or empty directory.\nRun 'flyte-connector init --help' for usage.\n",
     });
     expect((await cli(["init", "other", "--name", "Not A Name"], undefined, work)).err).toContain("'Not A Name' is not a usable package name");
     expect(await cli(["init"], undefined, work)).toMatchObject({ code: 2 });
+  });
+
+  test("init refuses, before writing anything, a name that makes no service name serverless and Lambda take, suggesting one", async () => {
+    const refused = async (args: string[]) => {
+      const { code, out, err } = await cli(["init", ...args], undefined, work);
+      expect({ code, out }).toEqual({ code: 2, out: "" });
+      return err;
+    };
+    const rule = "(serverless takes letters, digits and -, starting with a letter, two characters or more)";
+    expect(await refused(["2024_jobs"])).toBe(
+      `flyte-connector init: '2024_jobs' makes the serverless service name '2024-jobs', which does not start with a letter ${rule}. Give another name with --name, e.g. --name connectors-2024-jobs.\nRun 'flyte-connector init --help' for usage.\n`,
+    );
+    expect(await refused(["other", "--name", "x"])).toContain(`'x' makes the serverless service name 'x', which is a single letter ${rule}. Give another name with --name, e.g. --name connectors-x.`);
+    // 45 characters: <service>-dev-executeTaskSync, the longest function's name, would be 65.
+    const long = `connectors.for_${"a".repeat(30)}`;
+    const service = `connectors-for-${"a".repeat(30)}`;
+    expect(await refused([long])).toContain(
+      `'${long}' makes the serverless service name '${service}', which is too long: its function ${service}-dev-executeTaskSync would have 65 characters, over Lambda's 64. Give another name with --name, e.g. --name ${service.slice(0, 44)}.`,
+    );
+    for (const dir of ["2024_jobs", "other", long]) expect(existsSync(join(work, dir))).toBe(false);
+    // One character shorter is taken (its project written, then removed).
+    expect(await cli(["init", long.slice(0, -1)], undefined, work)).toMatchObject({ code: 0 });
+    await rm(join(work, long.slice(0, -1)), { recursive: true });
   });
 
   test("build without --registry says what to give", async () => {
@@ -314,7 +404,7 @@ console.log("ANSWER " + JSON.stringify(answer));`;
       async () => {
         const ran = await flyteConnector(["package", "--registry", "./src/registry.ts"], project);
         expect(ran.code).toBe(1);
-        expect(ran.stderr).toMatch(/^flyte-connector package: serverless is not installed in .*my-connectors: add it to the project/);
+        expect(ran.stderr).toMatch(/^flyte-connector package: serverless is not installed in .*my_connectors: add it to the project/);
       },
       STEP_TIMEOUT,
     );
@@ -386,17 +476,12 @@ console.log("ANSWER " + JSON.stringify(answer));`;
   test(
     "npm start's server stops when npm is stopped: the script execs it, so npm's SIGTERM reaches it",
     async () => {
-      // As npm install links the CLI: npm puts the project's node_modules/.bin on the script's PATH.
-      await mkdir(join(project, "node_modules/.bin"), { recursive: true });
-      await symlink(join(REPO_ROOT, "bin/flyte-connector.js"), join(project, "node_modules/.bin/flyte-connector")).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== "EEXIST") throw error;
-      });
+      // npm puts the project's node_modules/.bin on the script's PATH.
+      await linkBin(project, "flyte-connector", join(REPO_ROOT, "bin/flyte-connector.js"));
       const [grpcPort, httpPort] = [await freePort(), await freePort()];
-      // Without the lifecycle variables of an `npm test` running this, which would make npm start this repository's server.
-      const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name) || /^npm_config_(?!local_prefix$|call$)/i.test(name)));
       const npm = spawn("npm", ["start"], {
         cwd: project,
-        env: { ...env, FLYTE_GRPC_PORT: String(grpcPort), FLYTE_HTTP_PORT: String(httpPort), npm_config_update_notifier: "false" },
+        env: npmEnv({ FLYTE_GRPC_PORT: String(grpcPort), FLYTE_HTTP_PORT: String(httpPort) }),
         stdio: ["ignore", "pipe", "pipe"],
       });
       let output = "";

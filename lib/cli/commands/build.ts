@@ -10,7 +10,7 @@ import { errorMessage } from "../../connector/errors.js";
 import { operationNames } from "../../service/operations.js";
 import { ExitCode, stringFlag, UsageError, type CliIo, type Command, type Flags, type OptionSpecs } from "../command.js";
 import { loadRegistryModule } from "../connector-modules.js";
-import { PACKAGE_NAME, packageInfo } from "../package-info.js";
+import { PACKAGE_NAME, packageInfo, SOURCE_CONDITION } from "../package-info.js";
 
 export const BUILD_DIR = ".build";
 
@@ -70,7 +70,7 @@ export async function buildProject(flags: Flags, io: CliIo): Promise<void> {
     // one SDK in the bundle.
     entries: operationNames.map((key) => builder.generatedEntry(key, { registry, lambdaModule: `${PACKAGE_NAME}/lambda`, resolveDir: io.cwd })),
     // Run from its sources (this repository), the CLI builds from the package's sources too.
-    conditions: import.meta.url.endsWith(".ts") ? ["source"] : [],
+    conditions: import.meta.url.endsWith(".ts") ? [SOURCE_CONDITION] : [],
     sourceMaps: flags["source-maps"] === true,
   });
   for (const line of builder.sizeReport(result, outDir)) io.stdout.write(`${line}\n`);

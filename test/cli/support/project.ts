@@ -1,8 +1,8 @@
 /**
  * A user's project in a temporary directory, with this repository as its installed
  * flyte-connectors-serverless (a symlink, as `npm link` makes), and the CLI run in it as a user
- * runs it: bin/flyte-connector.js in a child process, whose loader (tsx, the package's "source"
- * export condition) is the real one.
+ * runs it: bin/flyte-connector.js in a child process, whose loader (tsx, the package's
+ * "flyte-connectors-serverless-source" export condition) is the real one.
  */
 import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
