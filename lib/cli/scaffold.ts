@@ -146,13 +146,16 @@ const CONNECTOR = `/**
  * An async connector: create submits a job to a platform's HTTP API, get polls it, delete cancels
  * it. Replace the API calls with your platform's; keep what the base class asks for.
  */
+import { randomUUID } from "node:crypto";
 import {
   AsyncConnectorBase,
   FailedPreconditionError,
   Phase,
   PlatformClient,
   Resource,
+  clientToken,
   defineResourceMeta,
+  executionKey,
   field,
   getSecret,
   type CallContext,
@@ -180,8 +183,20 @@ export class JobConnector extends AsyncConnectorBase<JobMeta> {
   async create(params: TaskParams): Promise<JobMeta> {
     const apiUrl = process.env.${JOBS_API_URL_ENV};
     if (!apiUrl) throw new FailedPreconditionError("${JOBS_API_URL_ENV} is not set: the base URL of the jobs API.");
+    // One job per attempt: the same attempt's CreateTask again (a retry, a FlytePropeller restart)
+    // sends the same key, and the API answers the job it started. A run by hand has no attempt.
+    const key = executionKey(params.taskExecutionMetadata);
+    const idempotencyKey = key === undefined ? randomUUID() : clientToken(key, { maxLength: 64 });
     const { body } = await (await client(apiUrl, params)).request<Job>(
-      { method: "POST", path: "/jobs", json: { query: params.custom.query, inputs: params.inputValues }, action: "submit the job" },
+      {
+        method: "POST",
+        path: "/jobs",
+        headers: { "idempotency-key": idempotencyKey },
+        json: { query: params.custom.query, inputs: params.inputValues },
+        // With its key, a submit is safe to send again.
+        retry: true,
+        action: "submit the job",
+      },
       params,
     );
     return new JobMeta({ job_id: body.id, api_url: apiUrl });
@@ -216,17 +231,23 @@ const CONNECTOR_TEST = `/** The connector against a fake of its platform: an HTT
 import assert from "node:assert/strict";
 import { after, before, beforeEach, test } from "node:test";
 import { Phase } from "${PACKAGE_NAME}";
-import { PlatformFake, TaskRunFailedError, runConnector, taskTemplate } from "${PACKAGE_NAME}/testing";
+import { PlatformFake, TaskRunFailedError, executionMetadata, runConnector, taskTemplate } from "${PACKAGE_NAME}/testing";
 import { JobConnector } from "./connector.ts";
 
 /** The jobs API, as far as the connector uses it: each job finishes when the test says so. */
 class JobsApi extends PlatformFake {
   readonly jobs = new Map<string, { state: string; rows?: number; error?: string }>();
+  /** Idempotency key → the job it started. */
+  readonly keys = new Map<string, string>();
   constructor() {
     super();
-    this.route("POST", "/jobs", () => {
+    this.route("POST", "/jobs", ({ headers }) => {
+      const key = headers["idempotency-key"]?.toString();
+      const known = key && this.keys.get(key);
+      if (known) return { json: { id: known, ...this.jobs.get(known) } };
       const id = \`job-\${this.jobs.size + 1}\`;
       this.jobs.set(id, { state: "RUNNING" });
+      if (key) this.keys.set(key, id);
       return { json: { id, state: "RUNNING" } };
     });
     this.route("GET", "/jobs/{id}", ({ params }) => {
@@ -249,6 +270,7 @@ after(() => api.stop());
 beforeEach(() => {
   api.reset();
   api.jobs.clear();
+  api.keys.clear();
 });
 
 test("create, then get until the job succeeds: its outputs as plain values", async () => {
@@ -265,6 +287,20 @@ test("create, then get until the job succeeds: its outputs as plain values", asy
   assert.deepEqual(result.outputs, { rows: 42 });
   assert.deepEqual(api.callsTo("POST /jobs")[0]?.json, { query: "SELECT 1", inputs: { day: "2024-01-01" } });
   assert.equal(api.callsTo("POST /jobs")[0]?.headers.authorization, "Bearer test-token");
+});
+
+test("the same attempt run twice starts one job: its CreateTask sends the same idempotency key", async () => {
+  const attempt = { template, connection, taskExecutionMetadata: executionMetadata({ execution: "run-1" }) };
+  const finish = () => void api.jobs.set("job-1", { state: "SUCCEEDED", rows: 7 });
+  await runConnector(new JobConnector(), { ...attempt, beforePoll: finish });
+  const again = await runConnector(new JobConnector(), attempt);
+  assert.deepEqual(again.outputs, { rows: 7 });
+  assert.equal(api.jobs.size, 1);
+  const [first, second] = api.callsTo("POST /jobs").map((call) => call.headers["idempotency-key"]);
+  assert.equal(second, first);
+  // The next attempt is another job.
+  await runConnector(new JobConnector(), { template, connection, taskExecutionMetadata: executionMetadata({ execution: "run-1", retryAttempt: 1 }), beforePoll: () => void api.jobs.set("job-2", { state: "SUCCEEDED" }) });
+  assert.equal(api.jobs.size, 2);
 });
 
 test("a job that fails is a FAILED task with the platform's message", async () => {

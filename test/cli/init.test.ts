@@ -282,7 +282,7 @@ describe("init <dir>", () => {
       await againstSources(async () => {
         const passed = await npmTest();
         expect(passed.stdout).not.toMatch(/error TS/);
-        expect(passed.stdout).toMatch(/^# pass 3$/m);
+        expect(passed.stdout).toMatch(/^# pass 4$/m);
         expect(passed.stdout).toMatch(/^# fail 0$/m);
         expect(passed.code).toBe(0);
 

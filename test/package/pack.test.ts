@@ -267,7 +267,7 @@ describe("the packed package, installed in a fresh npm init -y project", () => {
       expect(build.stdout).toMatch(/^Built 8 functions into \.build in \d+ ms \(sizes in bytes\)\.$/m);
       expect((await readdir(join(scaffold, ".build"))).filter((name) => name.endsWith(".zip"))).toHaveLength(8);
       const tested = await run("npm", ["test"], scaffold);
-      expect(tested.stdout).toMatch(/^# pass 3$/m);
+      expect(tested.stdout).toMatch(/^# pass 4$/m);
       expect(tested.code).toBe(0);
       const typed = await run(process.execPath, [TSC, "-p", "."], scaffold);
       expect(typed.stdout + typed.stderr).toBe("");
