@@ -11,6 +11,7 @@ import { InvalidArgumentError } from "../../connector/errors.js";
 import { Phase } from "../../connector/phase.js";
 import { Resource } from "../../connector/resource.js";
 import { pythonOutputs } from "../../literals/python.js";
+import { beforeParameterBuild } from "./botocore-handlers.js";
 import { coerceInput } from "./coerce-input.js";
 import { readCustom, requiredObject, requiredString } from "./custom.js";
 import { AwsApiError } from "./errors.js";
@@ -55,7 +56,9 @@ export class BotoConnector extends SyncConnectorBase {
     let result: Record<string, unknown>;
     try {
       // boto3_mixin.py calls getattr(client, method)(**config): botocore checks the parameters first.
-      const input = await coerceInput(new Command({}), call.params, `${serviceId} could not call ${method}`);
+      const what = `${serviceId} could not call ${method}`;
+      const built = beforeParameterBuild(module.packageName, Command.name, call.params, what);
+      const input = await coerceInput(new Command({}), built, what);
       const output = await send<Record<string, unknown>>(client, new Command(input as Record<string, unknown>), params, { service: serviceId, action: `call ${method}` });
       // Before the client is destroyed: a streamed body (get_object's) is still on its connection.
       result = await botoResult(output, headers());

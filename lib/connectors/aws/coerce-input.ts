@@ -9,7 +9,11 @@
  *
  * What the schemas cannot tell: integer, long, float and double are one numeric kind there, so a
  * number of either kind passes for any of them (botocore refuses a float for an integer), and
- * they carry no `min` lengths or values (botocore's range_check).
+ * they carry no `min` lengths or values (botocore's range_check). Where the SDK's model differs
+ * from botocore's the check leans to letting through: a number for a string goes as its text
+ * (S3's PartNumberMarker is a string to the SDK, an integer to botocore), and a union is not held
+ * to one member (some are plain structures to botocore). botocore's own rewrites before it
+ * validates are botocore-handlers.ts's.
  */
 import { InvalidArgumentError } from "../../connector/errors.js";
 import { PythonFloat } from "../../connector/python-json.js";
@@ -26,13 +30,13 @@ interface Schema {
   isMapSchema(): boolean;
   isStructSchema(): boolean;
   isDocumentSchema(): boolean;
+  /** The member's and its target's traits, `sensitive` among them. */
+  getMergedTraits(): { readonly sensitive?: unknown };
   isStringSchema(): boolean;
   isBooleanSchema(): boolean;
   isNumericSchema(): boolean;
   isBigIntegerSchema(): boolean;
   isBigDecimalSchema(): boolean;
-  /** Newer readers only. */
-  isUnionSchema?(): boolean;
   getKeySchema(): Schema;
   getValueSchema(): Schema;
   getMemberSchemas(): Record<string, Schema>;
@@ -66,8 +70,11 @@ export async function coerceInput(command: object, input: PyValue, what: string)
 
 /** `value` converted for the SDK, each problem with it added to `problems` (botocore's _validate). */
 function coerce(value: PyValue, schema: Schema, name: string, problems: string[]): unknown {
+  const traits = schema.getMergedTraits();
   const invalid = (...validTypes: string[]): undefined => {
-    problems.push(`Invalid type for parameter ${paramName(name)}, value: ${pyStr(value)}, type: ${pythonType(value)}, valid types: ${validTypes.join(", ")}`);
+    // A message reaches Flyte's UI and logs: a member the model marks sensitive is not quoted.
+    const shown = traits.sensitive ? "(sensitive, not shown)" : pyStr(value);
+    problems.push(`Invalid type for parameter ${paramName(name)}, value: ${shown}, type: ${pythonType(value)}, valid types: ${validTypes.join(", ")}`);
     return undefined;
   };
   if (schema.isDocumentSchema()) return checkDocument(value, name, problems);
@@ -84,7 +91,12 @@ function coerce(value: PyValue, schema: Schema, name: string, problems: string[]
       }),
     );
   }
-  if (schema.isStringSchema()) return typeof value === "string" ? value : invalid(STR);
+  if (schema.isStringSchema()) {
+    if (typeof value === "string") return value;
+    // A member the SDK's model has as a string where botocore's has a number (S3's PartNumberMarker): boto3 sends the number.
+    if (isNumber(value)) return pyStr(value);
+    return invalid(STR);
+  }
   if (schema.isBooleanSchema()) return typeof value === "boolean" ? value : invalid(BOOL);
   if (schema.isNumericSchema() || schema.isBigIntegerSchema() || schema.isBigDecimalSchema()) {
     // Python's bool is an int: botocore lets True through for a number, and sends it as it is.
@@ -98,15 +110,15 @@ function coerce(value: PyValue, schema: Schema, name: string, problems: string[]
   return sdkInput(value);
 }
 
-/** botocore's _validate_structure: a tagged union's one member, the required ones, no unknown ones, then each member. */
+/**
+ * botocore's _validate_structure: the required members, no unknown ones, then each member. (Not
+ * its tagged-union rule: some of the SDK's unions are plain structures to botocore, S3's
+ * analytics and metrics Filter among them; AWS refuses a union set wrongly all the same.)
+ */
 function coerceStructure(value: { readonly [key: string]: PyValue }, schema: Schema, name: string, problems: string[]): Record<string, unknown> {
   const members = schema.getMemberSchemas();
   const names = Object.keys(members);
   const given = Object.keys(value);
-  if (schema.isUnionSchema?.()) {
-    if (given.length === 0) problems.push(`Must set one of the following keys for tagged unionstructure ${paramName(name)}: ${names.join(", ")}.`);
-    else if (given.length > 1) problems.push(`Invalid number of parameters set for tagged union structure ${paramName(name)}. Can only set one of the following keys: ${names.join(", ")}.`);
-  }
   for (const required of requiredMembers(schema)) {
     if (!Object.hasOwn(value, required)) problems.push(`Missing required parameter in ${paramName(name)}: "${required}"`);
   }

@@ -282,7 +282,10 @@ describe("boto", () => {
  * botocore's ParamValidator (botocore/validate.py, botocore 1.43.11), which boto3_mixin.py's
  * getattr(client, method)(**config) runs before any request: every problem at once, in its
  * wording (ValidationErrors._format_error, validate.py:108-176; _validate_structure, :272-311).
- * The expected lines are what botocore 1.43.11 prints for the same configs.
+ * The expected lines are what botocore 1.43.11 prints for the same configs, but for numbers: the
+ * SDK's schemas do not tell an integer from a float, so both are named where botocore names one;
+ * and a number for a string is sent as its text (the SDK's model has strings where botocore's has
+ * integers), where botocore refuses it.
  */
 describe("boto parameters, as botocore validates them", () => {
   const refusal = async (method: string, config: Record<string, unknown>) => {
@@ -309,7 +312,6 @@ describe("boto parameters, as botocore validates them", () => {
   it.each([
     ["None", { ModelName: null }, "Invalid type for parameter ModelName, value: None, type: <class 'NoneType'>, valid types: <class 'str'>"],
     ["a list for a map", { ModelName: "m", PrimaryContainer: { Environment: [1, 2] } }, "Invalid type for parameter PrimaryContainer.Environment, value: [1, 2], type: <class 'list'>, valid types: <class 'dict'>"],
-    ["an int in a map of str", { ModelName: "m", PrimaryContainer: { Environment: { a: 1 } } }, "Invalid type for parameter PrimaryContainer.Environment.a, value: 1, type: <class 'int'>, valid types: <class 'str'>"],
     ["a str for a bool", { ModelName: "m", EnableNetworkIsolation: "yes" }, "Invalid type for parameter EnableNetworkIsolation, value: yes, type: <class 'str'>, valid types: <class 'bool'>"],
     ["a str for a list", { ModelName: "m", Tags: "x" }, "Invalid type for parameter Tags, value: x, type: <class 'str'>, valid types: <class 'list'>, <class 'tuple'>"],
     ["a dict for a str", { ModelName: { a: 1.5 } }, "Invalid type for parameter ModelName, value: {'a': 1.5}, type: <class 'dict'>, valid types: <class 'str'>"],
@@ -336,6 +338,11 @@ describe("boto parameters, as botocore validates them", () => {
     const template = botoTemplate({ service: "sagemaker-runtime", method: "invoke_endpoint", region: "us-east-1", config: { EndpointName: "ep", Body: "{inputs.payload}" }, inputs: { payload: "none" } });
     await connector.do(params(template, flyteidl.core.LiteralMap.fromObject({ literals: { payload: { scalar: { binary: { value: [1, 2, 255], tag: "raw" } } } } })));
     expect(sagemaker.calls[0]!.text).toBe("AQL/");
+  });
+
+  it("sends a number given for a string as its text, where botocore would refuse it: the SDK's model has strings botocore's has as integers (S3's PartNumberMarker)", async () => {
+    await connector.do(params(botoTemplate({ service: "sagemaker", method: "create_model", region: "us-east-1", config: { ModelName: "m", PrimaryContainer: { Environment: { a: 1 } } } })));
+    expect(sagemaker.calls[0]!.json).toMatchObject({ PrimaryContainer: { Environment: { a: "1" } } });
   });
 
   it("sends a valid config unchanged", async () => {

@@ -69,7 +69,7 @@ describe("coerceInput", () => {
     const input = (await coerceInput(new InvokeEndpointCommand({} as never), { EndpointName: "ep", Body: bytes }, "SageMaker Runtime")) as Record<string, unknown>;
     expect(input["Body"]).toBe(bytes);
     await expect(coerceInput(new InvokeEndpointCommand({} as never), { EndpointName: "ep", Body: 3 }, "SageMaker Runtime")).rejects.toThrow(
-      "Invalid type for parameter Body, value: 3, type: <class 'int'>, valid types: <class 'bytes'>, <class 'bytearray'>, file-like object",
+      "Invalid type for parameter Body, value: (sensitive, not shown), type: <class 'int'>, valid types: <class 'bytes'>, <class 'bytearray'>, file-like object",
     );
   });
 
@@ -113,5 +113,29 @@ describe("coerceInput", () => {
 
   it("passes the parameters through for a command without a schema", async () => {
     expect(await coerceInput({}, { a: "2024-05-01T12:00:00Z", b: new PythonFloat(2), Tagz: null }, "X")).toEqual({ a: "2024-05-01T12:00:00Z", b: 2, Tagz: null });
+  });
+});
+
+describe("where the SDK's model and botocore's differ", () => {
+  it("sends a number for a member the SDK has as a string and botocore as an integer (S3's PartNumberMarker), as its text", async () => {
+    const { ListPartsCommand } = await import("@aws-sdk/client-s3");
+    const input = (await coerceInput(new ListPartsCommand({} as never), { Bucket: "b", Key: "k", UploadId: "u", PartNumberMarker: 5n }, "S3")) as Record<string, unknown>;
+    expect(input["PartNumberMarker"]).toBe("5");
+  });
+
+  it("takes a union the SDK has that botocore does not, set with no member (S3's metrics Filter)", async () => {
+    const { PutBucketMetricsConfigurationCommand } = await import("@aws-sdk/client-s3");
+    const config = { Bucket: "b", Id: "m", MetricsConfiguration: { Id: "m", Filter: {} } };
+    await expect(coerceInput(new PutBucketMetricsConfigurationCommand({} as never), config, "S3")).resolves.toMatchObject({ MetricsConfiguration: { Filter: {} } });
+  });
+
+  it("does not quote a value the model marks sensitive in its refusal: it reaches Flyte's UI and logs", async () => {
+    const { CreateSecretCommand } = await import("@aws-sdk/client-secrets-manager");
+    const config = { Name: "db", SecretString: { username: "admin", password: "hunter2-S3cr3t" } };
+    const error = await coerceInput(new CreateSecretCommand({} as never), config, "Secrets Manager could not call create_secret").catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as Error).message).toBe(
+      "Secrets Manager could not call create_secret: Parameter validation failed:\nInvalid type for parameter SecretString, value: (sensitive, not shown), type: <class 'dict'>, valid types: <class 'str'>",
+    );
   });
 });
