@@ -70,8 +70,10 @@ export function generatedEntry(key, { registry, lambdaModule, resolveDir }) {
 export async function buildFunctions({ root, outDir, registry, entries, conditions = [], sourceMaps = false }) {
   const started = performance.now();
   const settled = await Promise.allSettled(entries.map((entry) => buildFunction(entry, { root, outDir, registry, conditions, sourceMaps })));
-  await reportOnce(settled);
+  const errors = await reportOnce(settled);
   const failed = settled.find((outcome) => outcome.status === "rejected");
+  // esbuild's own failure names its errors again, which have just been shown.
+  if (failed && errors > 0) throw new Error(`Build failed with ${errors} error${errors > 1 ? "s" : ""} (above).`, { cause: failed.reason });
   if (failed) throw failed.reason;
   const built = settled.map((outcome) => outcome.value);
   // Inputs as the functions that load connectors see them (in a metadata function, the registry's
@@ -89,7 +91,8 @@ export async function buildFunctions({ root, outDir, registry, entries, conditio
 
 /**
  * esbuild's warnings and errors, each once, as its log would print them: the functions' builds
- * share their code, so one mistake in a connector is every build's that includes it.
+ * share their code, so one mistake in a connector is every build's that includes it. Resolves to
+ * the number of errors.
  */
 async function reportOnce(settled) {
   const seen = new Set();
@@ -100,10 +103,13 @@ async function reportOnce(settled) {
     });
   const of = (outcome, kind) => (outcome.status === "fulfilled" ? outcome.value : outcome.reason)?.[kind] ?? [];
   const color = process.stderr.isTTY === true;
+  let errors = 0;
   for (const kind of ["warnings", "errors"]) {
     const messages = unique(settled.flatMap((outcome) => of(outcome, kind)));
     for (const text of await esbuild.formatMessages(messages, { kind: kind === "errors" ? "error" : "warning", color })) process.stderr.write(text);
+    if (kind === "errors") errors = messages.length;
   }
+  return errors;
 }
 
 /** The tables of sizes, per function and per lazily loaded chunk, as lines. */

@@ -382,11 +382,11 @@ console.log("ANSWER " + JSON.stringify(answer));`;
       `flyte-connector init: '2024_jobs' makes the serverless service name '2024-jobs', which does not start with a letter ${rule}. Give another name with --name, e.g. --name connectors-2024-jobs.\nRun 'flyte-connector init --help' for usage.\n`,
     );
     expect(await refused(["other", "--name", "x"])).toContain(`'x' makes the serverless service name 'x', which is a single letter ${rule}. Give another name with --name, e.g. --name connectors-x.`);
-    // 45 characters: <service>-dev-executeTaskSync, the longest function's name, would be 65.
-    const long = `connectors.for_${"a".repeat(30)}`;
-    const service = `connectors-for-${"a".repeat(30)}`;
+    // 35 characters: serverless's role, <service>-dev-<region>-lambdaRole, would be 65 in ap-southeast-2 (osls naming.js getRoleName).
+    const long = `connectors.for_${"a".repeat(20)}`;
+    const service = `connectors-for-${"a".repeat(20)}`;
     expect(await refused([long])).toContain(
-      `'${long}' makes the serverless service name '${service}', which is too long: its function ${service}-dev-executeTaskSync would have 65 characters, over Lambda's 64. Give another name with --name, e.g. --name ${service.slice(0, 44)}.`,
+      `'${long}' makes the serverless service name '${service}', which is too long: its functions' role in a region such as ap-southeast-2, ${service}-dev-ap-southeast-2-lambdaRole, would have 65 characters, over IAM's 64. Give another name with --name, e.g. --name ${service.slice(0, 34)}.`,
     );
     for (const dir of ["2024_jobs", "other", long]) expect(existsSync(join(work, dir))).toBe(false);
     // One character shorter is taken (its project written, then removed).

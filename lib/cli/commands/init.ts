@@ -23,8 +23,9 @@ functions 'flyte-connector build --registry ${REGISTRY_MODULE}' writes.
 
 The serverless service name is the package name in lower case, each run of characters other
 than letters, digits and - made one -. It must start with a letter, and be short enough for
-Lambda's function names, <service>-<stage>-<operation>: at most ${SERVICE_NAME_LIMIT} characters for
-stage dev, fewer for a longer stage name.
+Lambda's function names, <service>-<stage>-<operation>, and IAM's role names,
+<service>-<stage>-<region>-lambdaRole: at most ${SERVICE_NAME_LIMIT} characters for stage dev,
+fewer for a longer stage name.
 
 Example:
   flyte-connector init my-connectors`,
