@@ -59,7 +59,7 @@ export class BatchEndpointConnector extends AsyncConnectorBase<BatchEndpointMeta
     const tag = executionTag(body["metadata"], params);
     if (tag) body["metadata"] = tag.metadata;
     const client = await OpenAIClient.connect(params, organization);
-    const search = tag ? () => findTagged(client, tag.value, inputFileId, request.headers) : undefined;
+    const search = tag ? () => findTagged(client, tag.value, inputFileId, request) : undefined;
     // A server with no batch list still starts batches, as flytekit, which never lists, would have it.
     const started = search ? await search().catch(unlessNoBatchList) : undefined;
     const batch = started ?? (await client.call({
@@ -138,13 +138,14 @@ function executionTag(metadata: JsonValue | undefined, params: TaskParams): { va
 
 /**
  * The batch this attempt made, among the most recent ones: same execution id and input file. The
- * list is asked with the task's extra headers, as the create is: an OpenAI-Project header scopes both.
+ * list is asked with the task's extra headers and query, as the create is: an OpenAI-Project
+ * header scopes both, and a server may want its query on every request (Azure's api-version).
  */
-async function findTagged(client: OpenAIClient, value: string, inputFileId: string, headers: RequestOptions["headers"]): Promise<Batch | undefined> {
+async function findTagged(client: OpenAIClient, value: string, inputFileId: string, { headers, query }: RequestOptions): Promise<Batch | undefined> {
   const page = await client.call({
     action: "list the recent batches",
     // The raw list, not the package's page, which reads a garbled answer as an empty page.
-    send: (api, options) => api.get("/batches", { ...options, headers, query: { limit: RECENT_BATCHES } }),
+    send: (api, options) => api.get("/batches", { ...options, headers, query: { ...query, limit: RECENT_BATCHES } }),
     check: (answer: unknown): answer is { data: unknown[] } => Array.isArray((answer as { data?: unknown } | null)?.data),
     resend: true,
   });

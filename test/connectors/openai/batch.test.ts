@@ -183,12 +183,13 @@ describe("openai-batch create", () => {
       expect([...fake.batches.values()].map((batch) => batch.metadata?.["flyte_execution"])).toEqual([EXECUTION, EXECUTION.replace(/0$/, "1")]);
     });
 
-    it("searches with the task's extra_headers, as it creates: an OpenAI-Project header scopes both", async () => {
-      await create({ ...flytekitConfig, extra_headers: { "OpenAI-Project": "proj_evals" } });
-      expect(fake.calls.map((call) => `${call.method} ${call.path} ${call.headers["openai-project"]}`)).toEqual([
-        "GET /v1/batches proj_evals",
-        "POST /v1/batches proj_evals",
+    it("searches with the task's extra_headers and extra_query, as it creates: an OpenAI-Project header scopes both, Azure wants its api-version on each", async () => {
+      await create({ ...flytekitConfig, extra_headers: { "OpenAI-Project": "proj_evals" }, extra_query: { "api-version": "2024-10-21" } });
+      expect(fake.calls.map((call) => `${call.method} ${call.path} ${call.headers["openai-project"]} ${call.query.get("api-version")}`)).toEqual([
+        "GET /v1/batches proj_evals 2024-10-21",
+        "POST /v1/batches proj_evals 2024-10-21",
       ]);
+      expect(fake.calls[0]!.query.get("limit")).toBe("100");
     });
 
     it.each([404, 405])("still starts the batch when the server has no batch list (%d), as flytekit, which never lists", async (status) => {
