@@ -9,7 +9,7 @@
  * - Glacier (inject_account_id): `accountId` defaults to "-", the caller's own account.
  */
 import { InvalidArgumentError } from "../../connector/errors.js";
-import type { PyValue } from "./input-strings.js";
+import { pyStr, type PyValue } from "./input-strings.js";
 
 type PyDict = { readonly [key: string]: PyValue };
 
@@ -41,10 +41,13 @@ function quoteSourceHeaderFromDict(source: PyDict, what: string): string {
   for (const key of ["Bucket", "Key"]) {
     if (!Object.hasOwn(source, key)) throw new InvalidArgumentError(`${what}: Parameter validation failed:\nMissing required parameter: '${key}'`);
   }
-  const bucket = String(source["Bucket"]);
-  const path = VALID_S3_ARN.test(bucket) ? `${bucket}/object/${String(source["Key"])}` : `${bucket}/${String(source["Key"])}`;
+  const bucket = source["Bucket"];
+  // botocore's regex search of a bucket that is no text raises (a TypeError): nothing is sent.
+  if (typeof bucket !== "string") throw new InvalidArgumentError(`${what}: Parameter validation failed:\nCopySource's Bucket must be a string.`);
+  // An f-string: str() of whatever value a placeholder gave.
+  const path = VALID_S3_ARN.test(bucket) ? `${bucket}/object/${pyStr(source["Key"]!)}` : `${bucket}/${pyStr(source["Key"]!)}`;
   const versionId = source["VersionId"] ?? null;
-  return percentEncode(path) + (versionId === null ? "" : `?versionId=${String(versionId)}`);
+  return percentEncode(path) + (versionId === null ? "" : `?versionId=${pyStr(versionId)}`);
 }
 
 /** Python's quote(text, safe="-._~/") of the UTF-8 bytes: letters, digits and those kept, the rest %XX. */

@@ -62,32 +62,35 @@ export async function coerceInput(command: object, input: PyValue, what: string)
     return sdkInput(input);
   }
   const problems: string[] = [];
-  const converted = coerce(input, module.NormalizedSchema.of(operation[4]), "", problems);
+  const converted = coerce(input, module.NormalizedSchema.of(operation[4]), "", problems, false);
   // ParamValidationError's message: every problem, one a line.
   if (problems.length > 0) throw new InvalidArgumentError(`${what}: Parameter validation failed:\n${problems.join("\n")}`);
   return converted;
 }
 
-/** `value` converted for the SDK, each problem with it added to `problems` (botocore's _validate). */
-function coerce(value: PyValue, schema: Schema, name: string, problems: string[]): unknown {
-  const traits = schema.getMergedTraits();
+/**
+ * `value` converted for the SDK, each problem with it added to `problems` (botocore's _validate).
+ * `within`: inside a member the model marks sensitive (a map, list or structure passes it down).
+ */
+function coerce(value: PyValue, schema: Schema, name: string, problems: string[], within: boolean): unknown {
+  const hidden = within || Boolean(schema.getMergedTraits().sensitive);
   const invalid = (...validTypes: string[]): undefined => {
-    // A message reaches Flyte's UI and logs: a member the model marks sensitive is not quoted.
-    const shown = traits.sensitive ? "(sensitive, not shown)" : pyStr(value);
+    // A message reaches Flyte's UI and logs: a value the model marks sensitive is not quoted.
+    const shown = hidden ? SENSITIVE : pyStr(value);
     problems.push(`Invalid type for parameter ${paramName(name)}, value: ${shown}, type: ${pythonType(value)}, valid types: ${validTypes.join(", ")}`);
     return undefined;
   };
-  if (schema.isDocumentSchema()) return checkDocument(value, name, problems);
-  if (schema.isStructSchema()) return isDict(value) ? coerceStructure(value, schema, name, problems) : invalid(DICT);
+  if (schema.isDocumentSchema()) return checkDocument(value, name, problems, hidden);
+  if (schema.isStructSchema()) return isDict(value) ? coerceStructure(value, schema, name, problems, hidden) : invalid(DICT);
   if (schema.isListSchema()) {
-    return Array.isArray(value) ? value.map((item: PyValue, index) => coerce(item, schema.getValueSchema(), `${name}[${index}]`, problems)) : invalid(LIST, TUPLE);
+    return Array.isArray(value) ? value.map((item: PyValue, index) => coerce(item, schema.getValueSchema(), `${name}[${index}]`, problems, hidden)) : invalid(LIST, TUPLE);
   }
   if (schema.isMapSchema()) {
     if (!isDict(value)) return invalid(DICT);
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => {
-        coerce(key, schema.getKeySchema(), `${name} (key: ${key})`, problems);
-        return [key, coerce(item, schema.getValueSchema(), `${name}.${key}`, problems)];
+        coerce(key, schema.getKeySchema(), `${name} (key: ${key})`, problems, hidden);
+        return [key, coerce(item, schema.getValueSchema(), `${name}.${key}`, problems, hidden)];
       }),
     );
   }
@@ -115,7 +118,7 @@ function coerce(value: PyValue, schema: Schema, name: string, problems: string[]
  * its tagged-union rule: some of the SDK's unions are plain structures to botocore, S3's
  * analytics and metrics Filter among them; AWS refuses a union set wrongly all the same.)
  */
-function coerceStructure(value: { readonly [key: string]: PyValue }, schema: Schema, name: string, problems: string[]): Record<string, unknown> {
+function coerceStructure(value: { readonly [key: string]: PyValue }, schema: Schema, name: string, problems: string[], hidden: boolean): Record<string, unknown> {
   const members = schema.getMemberSchemas();
   const names = Object.keys(members);
   const given = Object.keys(value);
@@ -125,7 +128,7 @@ function coerceStructure(value: { readonly [key: string]: PyValue }, schema: Sch
   for (const key of given) {
     if (!Object.hasOwn(members, key)) problems.push(`Unknown parameter in ${paramName(name)}: "${key}", must be one of: ${names.join(", ")}`);
   }
-  return Object.fromEntries(given.filter((key) => Object.hasOwn(members, key)).map((key) => [key, coerce(value[key]!, members[key]!, `${name}.${key}`, problems)]));
+  return Object.fromEntries(given.filter((key) => Object.hasOwn(members, key)).map((key) => [key, coerce(value[key]!, members[key]!, `${name}.${key}`, problems, hidden)]));
 }
 
 /**
@@ -140,19 +143,21 @@ function requiredMembers(schema: Schema): string[] {
 }
 
 /** botocore's _validate_document: any JSON value; bytes are not one. */
-function checkDocument(value: PyValue, name: string, problems: string[]): unknown {
+function checkDocument(value: PyValue, name: string, problems: string[], hidden: boolean): unknown {
   if (value instanceof Uint8Array) {
     problems.push(
-      `Invalid type for document parameter ${paramName(name)}, value: ${pyStr(value)}, type: ${pythonType(value)}, valid types: ${[STR, INT, BOOL, FLOAT, LIST, DICT].join(", ")}`,
+      `Invalid type for document parameter ${paramName(name)}, value: ${hidden ? SENSITIVE : pyStr(value)}, type: ${pythonType(value)}, valid types: ${[STR, INT, BOOL, FLOAT, LIST, DICT].join(", ")}`,
     );
     return undefined;
   }
   // A dict's members are named by their key alone, as botocore names them.
-  if (Array.isArray(value)) value.forEach((item: PyValue, index) => checkDocument(item, `${name}[${index}]`, problems));
-  else if (isDict(value)) for (const [key, item] of Object.entries(value)) checkDocument(item, key, problems);
+  if (Array.isArray(value)) value.forEach((item: PyValue, index) => checkDocument(item, `${name}[${index}]`, problems, hidden));
+  else if (isDict(value)) for (const [key, item] of Object.entries(value)) checkDocument(item, key, problems, hidden);
   return sdkInput(value);
 }
 
+/** In place of a value the model marks sensitive. */
+const SENSITIVE = "(sensitive, not shown)";
 const DICT = "<class 'dict'>";
 const LIST = "<class 'list'>";
 const TUPLE = "<class 'tuple'>";

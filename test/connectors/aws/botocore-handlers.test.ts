@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../../lib/connector/errors.js";
+import { pythonFloat } from "../../../lib/connector/python-json.js";
 import { beforeParameterBuild } from "../../../lib/connectors/aws/botocore-handlers.js";
 import { coerceInput } from "../../../lib/connectors/aws/coerce-input.js";
 
@@ -21,6 +22,14 @@ describe("S3 CopySource (handle_copy_source_param)", () => {
   ])("%s", (_, source, expected) => {
     expect(copySource(source)).toBe(expected);
     expect(copySource(source, "UploadPartCopyCommand")).toBe(expected);
+  });
+
+  it("a dict's values that a placeholder left as no text are str() of them, as botocore's f-string makes them", () => {
+    expect(copySource({ Bucket: "src", Key: pythonFloat(1), VersionId: pythonFloat(3) })).toBe("src/1.0?versionId=3.0");
+    expect(copySource({ Bucket: "src", Key: null })).toBe("src/None");
+    expect(copySource({ Bucket: "src", Key: true })).toBe("src/True");
+    // botocore's regex search of such a bucket raises: nothing is sent.
+    expect(() => copySource({ Bucket: 123, Key: "k" })).toThrow(InvalidArgumentError);
   });
 
   it("a dict without Key is INVALID_ARGUMENT, as botocore's ParamValidationError", () => {

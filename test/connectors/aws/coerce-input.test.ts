@@ -129,6 +129,15 @@ describe("where the SDK's model and botocore's differ", () => {
     await expect(coerceInput(new PutBucketMetricsConfigurationCommand({} as never), config, "S3")).resolves.toMatchObject({ MetricsConfiguration: { Filter: {} } });
   });
 
+  it("does not quote a value inside a map the model marks sensitive (Cognito's AuthParameters)", async () => {
+    const { InitiateAuthCommand } = await import("@aws-sdk/client-cognito-identity-provider");
+    const config = { AuthFlow: "USER_PASSWORD_AUTH", ClientId: "c", AuthParameters: { USERNAME: "u", PASSWORD: ["hunter2"] } };
+    const error = await coerceInput(new InitiateAuthCommand({} as never), config, "Cognito").catch((caught: unknown) => caught);
+    expect((error as Error).message).toBe(
+      "Cognito: Parameter validation failed:\nInvalid type for parameter AuthParameters.PASSWORD, value: (sensitive, not shown), type: <class 'list'>, valid types: <class 'str'>",
+    );
+  });
+
   it("does not quote a value the model marks sensitive in its refusal: it reaches Flyte's UI and logs", async () => {
     const { CreateSecretCommand } = await import("@aws-sdk/client-secrets-manager");
     const config = { Name: "db", SecretString: { username: "admin", password: "hunter2-S3cr3t" } };
