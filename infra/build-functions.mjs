@@ -71,10 +71,11 @@ export async function buildFunctions({ root, outDir, registry, entries, conditio
   const started = performance.now();
   const settled = await Promise.allSettled(entries.map((entry) => buildFunction(entry, { root, outDir, registry, conditions, sourceMaps })));
   const errors = await reportOnce(settled);
-  const failed = settled.find((outcome) => outcome.status === "rejected");
-  // esbuild's own failure names its errors again, which have just been shown.
-  if (failed && errors > 0) throw new Error(`Build failed with ${errors} error${errors > 1 ? "s" : ""} (above).`, { cause: failed.reason });
-  if (failed) throw failed.reason;
+  const rejected = settled.filter((outcome) => outcome.status === "rejected").map((outcome) => outcome.reason);
+  // A failure of ours says what it is; esbuild's names its errors again, which have just been shown.
+  const own = rejected.find((reason) => !Array.isArray(reason?.errors));
+  if (own) throw own;
+  if (rejected.length > 0) throw new Error(`Build failed with ${errors} error${errors > 1 ? "s" : ""} (above).`, { cause: rejected[0] });
   const built = settled.map((outcome) => outcome.value);
   // Inputs as the functions that load connectors see them (in a metadata function, the registry's
   // imports of the connectors are left out), so theirs are merged last.

@@ -51,18 +51,16 @@ export function packageNameFrom(directoryName: string): string | undefined {
 
 /** The stage serverless.yml deploys by default, whose function names the CLI assumes. */
 const STAGE = "dev";
-/** Lambda's limit on a function's name, which serverless makes `<service>-<stage>-<operation>`. */
-const FUNCTION_NAME_LIMIT = 64;
-const LONGEST_OPERATION = operationNames.reduce((longest, key) => (key.length > longest.length ? key : longest));
 /**
- * serverless's default role for the functions, `<service>-<stage>-<region>-lambdaRole` (osls
- * lib/plugins/aws/lib/naming.js, getRoleName), under IAM's limit of 64 in any commercial region
- * (the longest names have 14 characters).
+ * The longest name serverless makes of the service's: its role for the functions,
+ * `<service>-<stage>-<region>-lambdaRole` (osls lib/plugins/aws/lib/naming.js, getRoleName), held
+ * to IAM's 64 characters in any commercial region (the longest region names have 14). Lambda's
+ * own limit, 64 for `<service>-<stage>-<operation>`, is ten characters looser.
  */
-const ROLE_NAME_LIMIT = 64;
+const NAME_LIMIT = 64;
 const LONGEST_REGION = "ap-southeast-2";
 const roleName = (service: string) => `${service}-${STAGE}-${LONGEST_REGION}-lambdaRole`;
-export const SERVICE_NAME_LIMIT = Math.min(FUNCTION_NAME_LIMIT - `-${STAGE}-${LONGEST_OPERATION}`.length, ROLE_NAME_LIMIT - roleName("").length);
+export const SERVICE_NAME_LIMIT = NAME_LIMIT - roleName("").length;
 const SERVICE_NAME_RULE = "serverless takes letters, digits and -, starting with a letter, two characters or more";
 
 export interface ServiceName {
@@ -73,8 +71,9 @@ export interface ServiceName {
 
 /**
  * The serverless service name made from a project's name: serverless refuses npm's `._~` (and
- * any name not matching ^[a-zA-Z][0-9a-zA-Z-]+$), only after building; Lambda, a function name
- * over 64 characters; IAM, a role name over 64. With the problem and a valid name to give instead, when it is not usable.
+ * any name not matching ^[a-zA-Z][0-9a-zA-Z-]+$), only after building; IAM, a role name over 64
+ * characters (and Lambda a function name over 64). With the problem and a valid name to give
+ * instead, when it is not usable.
  */
 export function serviceNameFrom(projectName: string): ServiceName {
   const service = projectName
@@ -88,13 +87,9 @@ export function serviceNameFrom(projectName: string): ServiceName {
 function serviceNameProblem(service: string): string | undefined {
   if (!/^[a-z]/.test(service)) return `does not start with a letter (${SERVICE_NAME_RULE})`;
   if (service.length < 2) return `is a single letter (${SERVICE_NAME_RULE})`;
-  const longest = `${service}-${STAGE}-${LONGEST_OPERATION}`;
-  if (longest.length > FUNCTION_NAME_LIMIT) {
-    return `is too long: its function ${longest} would have ${longest.length} characters, over Lambda's ${FUNCTION_NAME_LIMIT}`;
-  }
   const role = roleName(service);
-  if (role.length > ROLE_NAME_LIMIT) {
-    return `is too long: its functions' role in a region such as ${LONGEST_REGION}, ${role}, would have ${role.length} characters, over IAM's ${ROLE_NAME_LIMIT}`;
+  if (role.length > NAME_LIMIT) {
+    return `is too long: its functions' role in a region such as ${LONGEST_REGION}, ${role}, would have ${role.length} characters, over IAM's ${NAME_LIMIT}`;
   }
   return undefined;
 }
