@@ -9,9 +9,7 @@
  * - Glacier (inject_account_id): `accountId` defaults to "-", the caller's own account.
  */
 import { InvalidArgumentError } from "../../connector/errors.js";
-import { pyStr, type PyValue } from "./input-strings.js";
-
-type PyDict = { readonly [key: string]: PyValue };
+import { isPyDict, type PyDict, pyStr, type PyValue } from "./input-strings.js";
 
 const VERSION_ID_SUFFIX = /\?versionId=[^\s]+$/;
 const VALID_S3_ARN =
@@ -22,11 +20,11 @@ const VALID_S3_ARN =
  * `what` starts an error ("S3 could not call copy_object").
  */
 export function beforeParameterBuild(packageName: string, command: string, params: PyValue, what: string): PyValue {
-  if (!isDict(params)) return params;
+  if (!isPyDict(params)) return params;
   if (packageName === "@aws-sdk/client-s3" && (command === "CopyObjectCommand" || command === "UploadPartCopyCommand")) {
     const source = params["CopySource"];
     if (typeof source === "string") return { ...params, CopySource: quoteSourceHeader(source) };
-    if (isDict(source)) return { ...params, CopySource: quoteSourceHeaderFromDict(source, what) };
+    if (isPyDict(source)) return { ...params, CopySource: quoteSourceHeaderFromDict(source, what) };
   }
   if (packageName === "@aws-sdk/client-glacier" && (params["accountId"] ?? null) === null) return { ...params, accountId: "-" };
   return params;
@@ -55,8 +53,4 @@ function percentEncode(text: string): string {
   return encodeURIComponent(text)
     .replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
     .replaceAll("%2F", "/");
-}
-
-function isDict(value: PyValue | undefined): value is PyDict {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && Object.getPrototypeOf(value) === Object.prototype;
 }

@@ -19,7 +19,7 @@ import { InvalidArgumentError } from "../../connector/errors.js";
 import { PythonFloat } from "../../connector/python-json.js";
 import { requirePackage } from "../../connector/require-package.js";
 import { sdkInput } from "./custom.js";
-import { pyStr, type PyValue } from "./input-strings.js";
+import { isPyDict, type PyDict, pyStr, type PyValue } from "./input-strings.js";
 
 interface Schema {
   /** The raw schema; a structure's is [3, namespace, name, traits, memberNames, memberSchemas, requiredCount?]. */
@@ -81,12 +81,12 @@ function coerce(value: PyValue, schema: Schema, name: string, problems: string[]
     return undefined;
   };
   if (schema.isDocumentSchema()) return checkDocument(value, name, problems, hidden);
-  if (schema.isStructSchema()) return isDict(value) ? coerceStructure(value, schema, name, problems, hidden) : invalid(DICT);
+  if (schema.isStructSchema()) return isPyDict(value) ? coerceStructure(value, schema, name, problems, hidden) : invalid(DICT);
   if (schema.isListSchema()) {
     return Array.isArray(value) ? value.map((item: PyValue, index) => coerce(item, schema.getValueSchema(), `${name}[${index}]`, problems, hidden)) : invalid(LIST, TUPLE);
   }
   if (schema.isMapSchema()) {
-    if (!isDict(value)) return invalid(DICT);
+    if (!isPyDict(value)) return invalid(DICT);
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => {
         coerce(key, schema.getKeySchema(), `${name} (key: ${key})`, problems, hidden);
@@ -118,7 +118,7 @@ function coerce(value: PyValue, schema: Schema, name: string, problems: string[]
  * its tagged-union rule: some of the SDK's unions are plain structures to botocore, S3's
  * analytics and metrics Filter among them; AWS refuses a union set wrongly all the same.)
  */
-function coerceStructure(value: { readonly [key: string]: PyValue }, schema: Schema, name: string, problems: string[], hidden: boolean): Record<string, unknown> {
+function coerceStructure(value: PyDict, schema: Schema, name: string, problems: string[], hidden: boolean): Record<string, unknown> {
   const members = schema.getMemberSchemas();
   const names = Object.keys(members);
   const given = Object.keys(value);
@@ -152,7 +152,7 @@ function checkDocument(value: PyValue, name: string, problems: string[], hidden:
   }
   // A dict's members are named by their key alone, as botocore names them.
   if (Array.isArray(value)) value.forEach((item: PyValue, index) => checkDocument(item, `${name}[${index}]`, problems, hidden));
-  else if (isDict(value)) for (const [key, item] of Object.entries(value)) checkDocument(item, key, problems, hidden);
+  else if (isPyDict(value)) for (const [key, item] of Object.entries(value)) checkDocument(item, key, problems, hidden);
   return sdkInput(value);
 }
 
@@ -173,10 +173,6 @@ const DATETIME = "<class 'datetime.datetime'>";
 function paramName(name: string): string {
   if (name === "") return "input";
   return name.startsWith(".") ? name.slice(1) : name;
-}
-
-function isDict(value: PyValue): value is { readonly [key: string]: PyValue } {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof PythonFloat) && !(value instanceof Uint8Array);
 }
 
 function isNumber(value: PyValue): value is number | bigint | PythonFloat {

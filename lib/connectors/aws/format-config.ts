@@ -15,9 +15,7 @@ import xxhash from "xxhash-wasm";
 import { InvalidArgumentError } from "../../connector/errors.js";
 import { type JsonValue, PythonFloat } from "../../connector/python-json.js";
 import type { flyteidl } from "../../idl/index.js";
-import { literalMapStringRepr, pyRepr, pyStr, type PyValue } from "./input-strings.js";
-
-type PyDict = { readonly [key: string]: PyValue };
+import { isPyDict, literalMapStringRepr, type PyDict, pyRepr, pyStr, type PyValue } from "./input-strings.js";
 
 export interface BotoCallSpec {
   /** botocore's service name, e.g. `sagemaker`: SageMaker tokens are cut to its 63-character names. */
@@ -58,7 +56,7 @@ export async function prepareCall(spec: BotoCallSpec): Promise<PreparedCall> {
     throw new InvalidArgumentError("Region parameter is required: give the task an input `region` or set `region` in its config.");
   }
   if (typeof region !== "string") throw new InvalidArgumentError(`The region must be a string, got ${pyRepr(region)}.`);
-  if (isObject(spec.images) && Object.keys(spec.images).length > 0) args["images"] = tritonImages(spec.images, region);
+  if (isPyDict(spec.images) && Object.keys(spec.images).length > 0) args["images"] = tritonImages(spec.images, region);
 
   let params = formatDict(spec.service, spec.config, args);
   let idempotenceToken = "";
@@ -76,10 +74,6 @@ function truthy(value: PyValue | undefined): value is PyValue {
   if (Array.isArray(value) || value instanceof Uint8Array) return value.length > 0;
   if (typeof value === "object") return Object.keys(value).length > 0;
   return Boolean(value);
-}
-
-function isObject(value: PyValue | undefined): value is PyDict {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof PythonFloat) && !(value instanceof Uint8Array);
 }
 
 
@@ -146,7 +140,7 @@ function strFormat(text: string, field: (name: string) => string): string {
 export function formatDict(service: string, value: PyValue, update: PyDict, token?: string): PyValue {
   if (typeof value === "string") return value.includes("{") && value.includes("}") ? formatString(service, value, update, token) : value;
   if (Array.isArray(value)) return value.map((item) => formatDict(service, item, update, token));
-  if (isObject(value)) {
+  if (isPyDict(value)) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, formatDict(service, item, update, token)]));
   }
   return value;
@@ -171,8 +165,8 @@ function nestedValue(update: PyDict, keys: readonly string[]): PyValue {
   let current: PyValue = update;
   let where = "the placeholder values";
   for (const key of keys) {
-    if (!isObject(current) || !Object.hasOwn(current, key)) {
-      const known = isObject(current) ? Object.keys(current).map((name) => JSON.stringify(name)).join(", ") || "none" : "it is not a dict";
+    if (!isPyDict(current) || !Object.hasOwn(current, key)) {
+      const known = isPyDict(current) ? Object.keys(current).map((name) => JSON.stringify(name)).join(", ") || "none" : "it is not a dict";
       throw new InvalidArgumentError(`Could not find the key ${JSON.stringify(key)} in ${where} (keys: ${known}) for placeholder {${keys.join(".")}}.`);
     }
     current = current[key]!;
@@ -195,7 +189,7 @@ function replacePlaceholder(service: string, text: string, placeholder: string, 
 function mentions(value: PyValue, text: string): boolean {
   if (typeof value === "string") return value.includes(text);
   if (Array.isArray(value)) return value.some((item) => mentions(item, text));
-  if (isObject(value)) return Object.entries(value).some(([key, item]) => key.includes(text) || mentions(item, text));
+  if (isPyDict(value)) return Object.entries(value).some(([key, item]) => key.includes(text) || mentions(item, text));
   return false;
 }
 
@@ -204,7 +198,7 @@ function mentions(value: PyValue, text: string): boolean {
  * as `str()`.
  */
 export function sortedDictStr(value: PyValue): string {
-  if (isObject(value)) {
+  if (isPyDict(value)) {
     const entries = Object.entries(value).sort(([a], [b]) => compareCodePoints(a, b));
     return `{${entries.map(([key, item]) => `${key}: ${sortedDictStr(item)}`).join(", ")}}`;
   }

@@ -11,11 +11,18 @@ import type { flyteidl } from "../../idl/index.js";
 import { MSGPACK_TAG } from "../../literals/python.js";
 import { type MessagePackValue, unpackb } from "../../literals/unpackb.js";
 import { fromInt64 } from "../../literals/primitives.js";
-import { floatValue, PreciseDate } from "../../literals/values.js";
+import { floatValue, PreciseDate, PythonFloat } from "../../literals/values.js";
 import { messageToDict, pythonIsoformat, type PythonValue, pythonRepr, pythonStr, pythonTotalSeconds } from "../../connector/python-str.js";
 
 /** A value as the plugin holds it: JSON-like, or bytes (a binary input), in lists and dicts. */
 export type PyValue = JsonValue | Uint8Array | readonly PyValue[] | { readonly [key: string]: PyValue };
+
+export type PyDict = { readonly [key: string]: PyValue };
+
+/** Whether a PyValue is a dict: an object that is no float, bytes or list. */
+export function isPyDict(value: PyValue | undefined): value is PyDict {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof PythonFloat) && !(value instanceof Uint8Array);
+}
 
 /** str() and repr() of a PyValue: pythonRepr walks dicts holding bytes as it walks lists of them. */
 export const pyStr = (value: PyValue): string => pythonStr(value as PythonValue);
