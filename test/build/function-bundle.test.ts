@@ -36,6 +36,20 @@ async function bundle(source: string): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
+/** `source`/entry.mjs bundled as a function is, split into chunks in `out`, with `extra` settings; nothing written. */
+function bundleWithChunks(source: string, out: string, extra: esbuild.BuildOptions = {}): Promise<esbuild.BuildResult<{ write: false }>> {
+  return esbuild.build({
+    ...FUNCTION_SETTINGS,
+    ...FUNCTION_CHUNKS,
+    ...extra,
+    entryPoints: { index: join(source, "entry.mjs") },
+    outdir: out,
+    nodePaths: [join(process.cwd(), "node_modules")],
+    plugins: FUNCTION_PLUGINS,
+    write: false,
+  });
+}
+
 let counter = 0;
 async function load<T>(code: string): Promise<T> {
   const file = join(dir, `bundle-${counter++}.mjs`);
@@ -95,15 +109,7 @@ describe("compileModuleBodiesEagerly", () => {
     // A CommonJS module only the lazy chunk uses: its wrapper call is there.
     await writeFile(join(source, "double.cjs"), "module.exports = { twice: (n) => 2 * n };");
     await writeFile(join(source, "lazy.mjs"), `export { twice } from "./double.cjs";`);
-    const result = await esbuild.build({
-      ...FUNCTION_SETTINGS,
-      ...FUNCTION_CHUNKS,
-      entryPoints: { index: join(source, "entry.mjs") },
-      outdir: out,
-      nodePaths: [join(process.cwd(), "node_modules")],
-      plugins: FUNCTION_PLUGINS,
-      write: false,
-    });
+    const result = await bundleWithChunks(source, out);
     const compiled = compileModuleBodiesEagerly(result.outputFiles.map((file) => ({ path: file.path, code: file.text })));
     expect(compiled.map(({ path }) => path.slice(out.length + 1)).every((name) => name.endsWith(".mjs"))).toBe(true);
     const lazyChunk = compiled.find(({ path }) => /[\\/]lazy-\w+\.mjs$/.test(path));
@@ -132,16 +138,7 @@ describe("source maps", () => {
       'import protobuf from "protobufjs/minimal.js";\nimport thrower from "./thrower.cjs";\nexport const writer = () => protobuf.Writer.create();\n' +
         'export const wrapped = () => thrower.fail();\nexport const lazy = () => import("./lazy.mjs").then((m) => m.fail());\n',
     );
-    const result = await esbuild.build({
-      ...FUNCTION_SETTINGS,
-      ...FUNCTION_CHUNKS,
-      ...FUNCTION_SOURCE_MAPS,
-      entryPoints: { index: join(source, "entry.mjs") },
-      outdir: out,
-      nodePaths: [join(process.cwd(), "node_modules")],
-      plugins: FUNCTION_PLUGINS,
-      write: false,
-    });
+    const result = await bundleWithChunks(source, out, FUNCTION_SOURCE_MAPS);
     const maps = new Map(result.outputFiles.filter((file) => file.path.endsWith(".map")).map((file) => [file.path, file.text]));
     const code = result.outputFiles.filter((file) => !maps.has(file.path));
     const compiled = compileModuleBodiesEagerly(code.map((file) => ({ path: file.path, code: file.text, map: maps.get(`${file.path}.map`) })));
